@@ -1,0 +1,75 @@
+/** Atom 1.0 (RFC 4287, https://www.rfc-editor.org/rfc/rfc4287). */
+import type { Author } from "../model/article.ts";
+import type { FeedModel } from "./model.ts";
+import { xmlAttribute as attr, xmlMarkup, xmlText as text } from "./xml.ts";
+
+export const ATOM_NAMESPACES = {
+  "": "http://www.w3.org/2005/Atom",
+  media: "http://search.yahoo.com/mrss/",
+} as const;
+
+function person(author: Author): string {
+  return (
+    `<author><name>${text(author.name)}</name>` +
+    (author.email ? `<email>${text(author.email)}</email>` : "") +
+    (author.url ? `<uri>${text(author.url)}</uri>` : "") +
+    `</author>\n`
+  );
+}
+
+export function renderAtom(feed: FeedModel): string {
+  const out: string[] = [
+    `<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="${ATOM_NAMESPACES[""]}" xmlns:media="${ATOM_NAMESPACES.media}" xml:lang="${attr(feed.lang)}">\n`,
+    `<id>${text(feed.id)}</id>\n`,
+    `<title type="text">${text(feed.title)}</title>\n`,
+    `<subtitle type="text">${text(feed.description)}</subtitle>\n`,
+    `<updated>${feed.updated.iso}</updated>\n`,
+    `<link rel="self" type="application/atom+xml" href="${attr(feed.links.atom)}"/>\n`,
+    `<link rel="alternate" type="text/html" hreflang="${attr(feed.lang)}" href="${attr(feed.links.html)}"/>\n`,
+  ];
+  for (const alternate of feed.alternates) {
+    out.push(
+      `<link rel="alternate" type="application/atom+xml" hreflang="${attr(alternate.lang)}" title="${attr(alternate.title)}" href="${attr(alternate.links.atom)}"/>\n`,
+    );
+  }
+  out.push(
+    person(feed.author),
+    `<generator uri="${attr(feed.generator.uri)}" version="${attr(feed.generator.version)}">${text(feed.generator.name)}</generator>\n`,
+  );
+  for (const item of feed.items) {
+    out.push(
+      `<entry>\n`,
+      `<id>${text(item.id)}</id>\n`,
+      `<title type="text">${text(item.title)}</title>\n`,
+      `<link rel="alternate" type="text/html" hreflang="${attr(feed.lang)}" href="${attr(item.url)}"/>\n`,
+    );
+    for (const edition of item.editions) {
+      out.push(
+        `<link rel="alternate" type="text/html" hreflang="${attr(edition.lang)}" title="${attr(edition.title)}" href="${attr(edition.url)}"/>\n`,
+      );
+    }
+    const image = item.image;
+    if (image) {
+      out.push(`<link rel="enclosure" type="${attr(image.type)}" length="${image.length}" href="${attr(image.url)}"/>\n`);
+    }
+    out.push(`<published>${item.published.iso}</published>\n`, `<updated>${item.updated.iso}</updated>\n`);
+    for (const author of item.authors) out.push(person(author));
+    for (const category of item.categories) {
+      out.push(
+        category.term === category.label
+          ? `<category term="${attr(category.term)}"/>\n`
+          : `<category term="${attr(category.term)}" label="${attr(category.label)}"/>\n`,
+      );
+    }
+    out.push(`<summary type="text">${text(item.summary)}</summary>\n`, `<content type="html">${xmlMarkup(item.contentHtml)}</content>\n`);
+    if (image) {
+      out.push(
+        `<media:content url="${attr(image.url)}" type="${attr(image.type)}" medium="image" width="${image.width}" height="${image.height}" fileSize="${image.length}">`,
+        `<media:description type="plain">${text(image.alt)}</media:description></media:content>\n`,
+      );
+    }
+    out.push(`</entry>\n`);
+  }
+  out.push(`</feed>\n`);
+  return out.join("");
+}

@@ -1,0 +1,79 @@
+/**
+ * JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/). Links between language editions travel in
+ * the `_editions` extension object, documented at FeedModel.extensionDocs.
+ */
+import type { Author } from "../model/article.ts";
+import type { FeedModel } from "./model.ts";
+
+/** https://www.jsonfeed.org/version/1.1/#top-level-a-name-top-level-a */
+interface JsonFeed {
+  version: "https://jsonfeed.org/version/1.1";
+  title: string;
+  home_page_url: string;
+  feed_url: string;
+  description: string;
+  language: string;
+  authors: JsonAuthor[];
+  _editions: { about: string; feeds: { language: string; title: string; feed_url: string; home_page_url: string }[] };
+  items: JsonItem[];
+}
+
+interface JsonAuthor {
+  name: string;
+  url?: string;
+}
+
+/** https://www.jsonfeed.org/version/1.1/#items-a-name-items-a */
+interface JsonItem {
+  id: string;
+  url: string;
+  title: string;
+  content_html: string;
+  summary: string;
+  image?: string;
+  date_published: string;
+  date_modified: string;
+  authors: JsonAuthor[];
+  tags: string[];
+  _editions?: { about: string; articles: { language: string; title: string; url: string }[] };
+}
+
+const jsonAuthor = (author: Author): JsonAuthor => (author.url ? { name: author.name, url: author.url } : { name: author.name });
+
+export function renderJsonFeed(feed: FeedModel): string {
+  const document: JsonFeed = {
+    version: "https://jsonfeed.org/version/1.1",
+    title: feed.title,
+    home_page_url: feed.links.html,
+    feed_url: feed.links.json,
+    description: feed.description,
+    language: feed.lang,
+    authors: [jsonAuthor(feed.author)],
+    _editions: {
+      about: feed.extensionDocs,
+      feeds: feed.alternates.map((a) => ({ language: a.lang, title: a.title, feed_url: a.links.json, home_page_url: a.links.html })),
+    },
+    items: feed.items.map((item) => {
+      const json: JsonItem = {
+        id: item.id,
+        url: item.url,
+        title: item.title,
+        content_html: item.contentHtml,
+        summary: item.summary,
+        date_published: item.published.iso,
+        date_modified: item.updated.iso,
+        authors: item.authors.map(jsonAuthor),
+        tags: item.categories.map((c) => c.label),
+      };
+      if (item.image) json.image = item.image.url;
+      if (item.editions.length > 0) {
+        json._editions = {
+          about: feed.extensionDocs,
+          articles: item.editions.map((e) => ({ language: e.lang, title: e.title, url: e.url })),
+        };
+      }
+      return json;
+    }),
+  };
+  return `${JSON.stringify(document, null, 2)}\n`;
+}

@@ -1,0 +1,68 @@
+/**
+ * RSS 2.0 (https://www.rssboard.org/rss-specification), written to the RSS Advisory Board's profile
+ * (https://www.rssboard.org/rss-profile). Links to other editions use `atom:link rel="alternate"
+ * hreflang`, the extension documented at FeedModel.extensionDocs.
+ */
+import { toRfc822 } from "../model/time.ts";
+import type { FeedModel } from "./model.ts";
+import { xmlAttribute as attr, xmlMarkup, xmlText as text } from "./xml.ts";
+import { escapeHtml } from "./xml.ts";
+
+export const RSS_NAMESPACES = {
+  atom: "http://www.w3.org/2005/Atom",
+  content: "http://purl.org/rss/1.0/modules/content/",
+  dc: "http://purl.org/dc/elements/1.1/",
+  media: "http://search.yahoo.com/mrss/",
+} as const;
+
+export function renderRss(feed: FeedModel): string {
+  const out: string[] = [
+    `<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"`,
+    ...Object.entries(RSS_NAMESPACES).map(([prefix, uri]) => ` xmlns:${prefix}="${uri}"`),
+    `>\n<channel>\n`,
+    `<title>${text(feed.title)}</title>\n`,
+    `<link>${text(feed.links.html)}</link>\n`,
+    `<description>${text(feed.description)}</description>\n`,
+    `<language>${text(feed.lang)}</language>\n`,
+    `<lastBuildDate>${toRfc822(feed.updated)}</lastBuildDate>\n`,
+    `<docs>https://www.rssboard.org/rss-specification</docs>\n`,
+    `<generator>${text(`${feed.generator.name} ${feed.generator.version}`)}</generator>\n`,
+    `<atom:link rel="self" type="application/rss+xml" href="${attr(feed.links.rss)}"/>\n`,
+  ];
+  for (const alternate of feed.alternates) {
+    out.push(
+      `<atom:link rel="alternate" type="application/rss+xml" hreflang="${attr(alternate.lang)}" title="${attr(alternate.title)}" href="${attr(alternate.links.rss)}"/>\n`,
+    );
+  }
+  for (const item of feed.items) {
+    out.push(
+      `<item>\n`,
+      `<title>${text(item.title)}</title>\n`,
+      `<link>${text(item.url)}</link>\n`,
+      `<description>${xmlMarkup(escapeHtml(item.summary))}</description>\n`,
+      `<content:encoded>${xmlMarkup(item.contentHtml)}</content:encoded>\n`,
+    );
+    for (const author of item.authors) out.push(`<dc:creator>${text(author.name)}</dc:creator>\n`);
+    for (const category of item.categories) out.push(`<category>${text(category.label)}</category>\n`);
+    out.push(
+      `<guid isPermaLink="${item.id === item.url}">${text(item.id)}</guid>\n`,
+      `<pubDate>${toRfc822(item.published)}</pubDate>\n`,
+    );
+    const image = item.image;
+    if (image) {
+      out.push(
+        `<enclosure url="${attr(image.url)}" length="${image.length}" type="${attr(image.type)}"/>\n`,
+        `<media:content url="${attr(image.url)}" type="${attr(image.type)}" medium="image" width="${image.width}" height="${image.height}" fileSize="${image.length}">`,
+        `<media:description type="plain">${text(image.alt)}</media:description></media:content>\n`,
+      );
+    }
+    for (const edition of item.editions) {
+      out.push(
+        `<atom:link rel="alternate" type="text/html" hreflang="${attr(edition.lang)}" title="${attr(edition.title)}" href="${attr(edition.url)}"/>\n`,
+      );
+    }
+    out.push(`</item>\n`);
+  }
+  out.push(`</channel>\n</rss>\n`);
+  return out.join("");
+}

@@ -1,0 +1,38 @@
+/** Reads the content folder from the file system (Node) for the content source. */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { basename, join, relative, sep } from "node:path";
+import type { SiteSettings } from "../../config.ts";
+import { readContent, type ContentFile } from "./content.ts";
+
+/** Every `.md` file below the language folders, with paths relative to `dir`. */
+export function listContentFiles(dir: string): ContentFile[] {
+  const files: ContentFile[] = [];
+  const walk = (folder: string) => {
+    for (const entry of readdirSync(folder, { withFileTypes: true })) {
+      const path = join(folder, entry.name);
+      if (entry.isDirectory() && !(folder === dir && entry.name === "media")) walk(path);
+      else if (entry.isFile() && entry.name.endsWith(".md") && folder !== dir) {
+        files.push({ path: relative(dir, path).split(sep).join("/"), text: readFileSync(path, "utf8") });
+      }
+    }
+  };
+  walk(dir);
+  return files;
+}
+
+/** Loads every article file of `dir`; problems name the file and the field. */
+export function loadContentFolder(dir: string, settings: SiteSettings, siteUrl: string) {
+  return readContent(listContentFiles(dir), {
+    settings,
+    siteUrl,
+    folder: basename(dir),
+    mediaSize(name) {
+      try {
+        const stat = statSync(join(dir, "media", name));
+        return stat.isFile() ? stat.size : null;
+      } catch {
+        return null;
+      }
+    },
+  });
+}

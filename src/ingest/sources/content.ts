@@ -1,0 +1,246 @@
+/**
+ * The content folder as a source: `<lang>/<section>/<slug>.md` files with YAML front matter and a
+ * Markdown body become articles. Pure: the caller reads the files (Node) or bundles them (Workers).
+ */
+import { parse as parseYaml } from "yaml";
+import type { SiteSettings } from "../../config.ts";
+import type { Article, ArticleImage, Author } from "../../model/article.ts";
+import { parseNewsroomTime, type Instant } from "../../model/time.ts";
+import { cleanLine, cleanText } from "../../model/text.ts";
+import { absoluteUrl, markdownToHtml } from "../markdown.ts";
+
+export interface ContentFile {
+  /** Path relative to the content folder, with `/` separators: `en/politics/budget-vote.md`. */
+  path: string;
+  text: string;
+}
+
+export interface ContentProblem {
+  path: string;
+  message: string;
+}
+
+export interface ContentContext {
+  settings: SiteSettings;
+  siteUrl: string;
+  /** Byte size of a file under content/media (name relative to it), or null when there is none. */
+  mediaSize(name: string): number | null;
+  /** Folder name shown in messages, e.g. `content`. */
+  folder: string;
+}
+
+const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const FIELDS = new Set(["id", "story", "title", "summary", "posted", "updated", "authors", "tags", "image"]);
+const IMAGE_FIELDS = new Set(["src", "alt", "width", "height", "type", "length"]);
+const IMAGE_TYPES: Record<string, string> = {
+  jpg: "image/jpeg", jpeg: "image/jpeg", png: "image/png", gif: "image/gif", webp: "image/webp", avif: "image/avif",
+};
+
+/** Reads every article file; a file that cannot be read is a problem, and the others still load. */
+export function readContent(files: readonly ContentFile[], context: ContentContext) {
+  const articles: Article[] = [];
+  const problems: ContentProblem[] = [];
+  const owners = new Map<string, string>();
+  for (const file of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+    try {
+      const article = parseArticleFile(file, context);
+      const owner = owners.get(article.id);
+      if (owner !== undefined) {
+        throw new ContentError(`has the same id ${article.id} as ${context.folder}/${owner} (same story and language?)`);
+      }
+      owners.set(article.id, file.path);
+      articles.push(article);
+    } catch (error) {
+      problems.push({ path: file.path, message: `content: ${context.folder}/${file.path}: ${(error as Error).message}` });
+    }
+  }
+  return { articles, problems };
+}
+
+class ContentError extends Error {}
+
+/** One article file to an article; throws a ContentError that says which field is wrong and why. */
+export function parseArticleFile(file: ContentFile, context: ContentContext): Article {
+  const { settings, siteUrl } = context;
+  const parts = file.path.split("/");
+  const [langFolder, section, fileName] = parts;
+  if (parts.length !== 3 || !fileName!.endsWith(".md")) {
+    throw new ContentError("is not at <language>/<section>/<slug>.md");
+  }
+  const language = settings.languages.find((l) => l.tag === langFolder);
+  if (!language) {
+    throw new ContentError(`folder "${langFolder}" is not a language of site.yaml (${settings.languages.map((l) => l.tag).join(", ")})`);
+  }
+  if (!language.sections.some((s) => s.slug === section)) {
+    throw new ContentError(`folder "${section}" is not a section of ${language.tag} in site.yaml`);
+  }
+  const slug = fileName!.slice(0, -3);
+  if (!SLUG.test(slug)) throw new ContentError(`file name "${slug}" must be a slug of a-z, 0-9 and single hyphens`);
+
+  const { meta, body } = splitFrontMatter(file.text);
+  for (const key of Object.keys(meta)) {
+    if (!FIELDS.has(key)) throw new ContentError(`front matter has an unknown field "${key}" (known: ${[...FIELDS].join(", ")})`);
+  }
+  const story = requiredLine(meta, "story");
+  if (!SLUG.test(story)) throw new ContentError(`field "story" must be a slug of a-z, 0-9 and single hyphens`);
+  const posted = time(meta, "posted", settings.timezone);
+  const updated = meta.updated === undefined ? posted : time(meta, "updated", settings.timezone);
+  if (updated.ms < posted.ms) throw new ContentError(`field "updated" (${updated.iso}) is before "posted" (${posted.iso})`);
+
+  return {
+    id: articleId(meta, settings, language.tag, story),
+    lang: language.tag,
+    section: section!,
+    slug,
+    story,
+    url: `${siteUrl}/${language.tag}/articles/${slug}`,
+    title: requiredLine(meta, "title"),
+    summary: requiredLine(meta, "summary"),
+    contentHtml: markdownToHtml(cleanText(body), siteUrl),
+    authors: authors(meta.authors),
+    tags: tags(meta.tags),
+    image: meta.image === undefined ? null : image(meta.image, context),
+    published: posted,
+    updated,
+    source: `${context.folder}/${file.path}`,
+  };
+}
+
+function splitFrontMatter(text: string): { meta: Record<string, unknown>; body: string } {
+  const m = /^\uFEFF?---[ \t]*\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/.exec(text);
+  if (!m) throw new ContentError("does not start with YAML front matter between two --- lines");
+  let meta: unknown;
+  try {
+    meta = parseYaml(m[1]!);
+  } catch (error) {
+    throw new ContentError(`front matter is not valid YAML: ${(error as Error).message.split("\n")[0]}`);
+  }
+  if (meta === null || typeof meta !== "object" || Array.isArray(meta)) {
+    throw new ContentError("front matter must be a mapping of fields");
+  }
+  const body = text.slice(m[0].length);
+  if (body.trim() === "") throw new ContentError("has no body after the front matter");
+  return { meta: meta as Record<string, unknown>, body };
+}
+
+function requiredLine(meta: Record<string, unknown>, key: string): string {
+  const value = meta[key];
+  const text = typeof value === "string" ? cleanLine(value) : "";
+  if (text === "") throw new ContentError(`field "${key}" must be a non-empty string`);
+  return text;
+}
+
+function time(meta: Record<string, unknown>, key: string, timeZone: string): Instant {
+  const value = meta[key];
+  if (typeof value !== "string") throw new ContentError(`field "${key}" must be a time such as 2023-09-14 08:17 +09:00`);
+  try {
+    return parseNewsroomTime(value, timeZone);
+  } catch (error) {
+    throw new ContentError(`field "${key}": ${(error as Error).message}`);
+  }
+}
+
+/**
+ * The stable id: an explicit `id` (any absolute URI) wins; otherwise a tag: URI (RFC 4151) from the
+ * site's authority, the story key and the language, none of which change when a headline is edited
+ * or the site moves to another host or scheme.
+ */
+function articleId(meta: Record<string, unknown>, settings: SiteSettings, lang: string, story: string): string {
+  if (meta.id !== undefined) {
+    const id = typeof meta.id === "string" ? meta.id.trim() : "";
+    if (!/^[a-z][a-z0-9+.-]*:\S+$/i.test(id)) throw new ContentError(`field "id" must be an absolute URI such as tag:news.example,2024:1234`);
+    return id;
+  }
+  return `tag:${settings.idAuthority},${settings.idDate}:article/${lang}/${story}`;
+}
+
+function authors(value: unknown): Author[] {
+  if (!Array.isArray(value) || value.length === 0) {
+    throw new ContentError(`field "authors" must list at least one author ({name, email?, url?} or a name)`);
+  }
+  return value.map((entry, i) => {
+    const where = `authors[${i}]`;
+    if (typeof entry === "string") {
+      const name = cleanLine(entry);
+      if (name) return { name };
+      throw new ContentError(`${where} is empty`);
+    }
+    if (entry === null || typeof entry !== "object") throw new ContentError(`${where} must be a name or {name, email?, url?}`);
+    const { name, email, url, ...rest } = entry as Record<string, unknown>;
+    const unknown = Object.keys(rest);
+    if (unknown.length) throw new ContentError(`${where} has an unknown field "${unknown[0]}"`);
+    const author: Author = { name: typeof name === "string" ? cleanLine(name) : "" };
+    if (!author.name) throw new ContentError(`${where}.name must be a non-empty string`);
+    if (email !== undefined) {
+      if (typeof email !== "string" || !/^[^\s@<>()"]+@[^\s@<>()"]+\.[^\s@<>()"]+$/.test(email)) {
+        throw new ContentError(`${where}.email must be an e-mail address`);
+      }
+      author.email = email;
+    }
+    if (url !== undefined) {
+      const absolute = typeof url === "string" ? absoluteUrl(url, "http://invalid") : null;
+      if (!absolute || !/^https?:\/\//.test(String(url))) throw new ContentError(`${where}.url must be an absolute http(s) URL`);
+      author.url = absolute;
+    }
+    return author;
+  });
+}
+
+function tags(value: unknown): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || value.some((t) => typeof t !== "string" || cleanLine(t) === "")) {
+    throw new ContentError(`field "tags" must be a list of non-empty strings`);
+  }
+  return [...new Set(value.map((t: string) => cleanLine(t)))];
+}
+
+function image(value: unknown, context: ContentContext): ArticleImage {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new ContentError(`field "image" must be a mapping with src, alt, width, height (type, length)`);
+  }
+  const fields = value as Record<string, unknown>;
+  for (const key of Object.keys(fields)) {
+    if (!IMAGE_FIELDS.has(key)) throw new ContentError(`image has an unknown field "${key}"`);
+  }
+  const src = typeof fields.src === "string" ? fields.src.trim() : "";
+  const alt = typeof fields.alt === "string" ? cleanLine(fields.alt) : "";
+  if (!alt) throw new ContentError(`image.alt must describe the picture`);
+  const dimension = (key: "width" | "height") => {
+    const n = fields[key];
+    if (typeof n !== "number" || !Number.isInteger(n) || n < 1) throw new ContentError(`image.${key} must be a whole number of pixels`);
+    return n;
+  };
+  const declaredLength = fields.length;
+  if (declaredLength !== undefined && (typeof declaredLength !== "number" || !Number.isInteger(declaredLength) || declaredLength < 1)) {
+    throw new ContentError(`image.length must be the file's size in bytes`);
+  }
+  const declaredType = fields.type;
+  if (declaredType !== undefined && (typeof declaredType !== "string" || !/^image\/[a-z0-9.+-]+$/.test(declaredType))) {
+    throw new ContentError(`image.type must be an image media type such as image/jpeg`);
+  }
+
+  let url: string;
+  let length: number;
+  let type: string | undefined = declaredType as string | undefined;
+  if (src.startsWith("/media/")) {
+    const name = src.slice("/media/".length);
+    const size = /^[\w.-]+(?:\/[\w.-]+)*$/.test(name) && !name.split("/").includes("..") ? context.mediaSize(name) : null;
+    if (size === null) throw new ContentError(`image.src ${src}: no such file in ${context.folder}/media/`);
+    if (declaredLength !== undefined && declaredLength !== size) {
+      throw new ContentError(`image.length says ${declaredLength} bytes but ${context.folder}${src} has ${size}`);
+    }
+    length = size;
+    type ??= IMAGE_TYPES[name.split(".").pop()!.toLowerCase()];
+    if (!type) throw new ContentError(`image.type is needed: the kind of ${src} is not known from its name`);
+    url = `${context.siteUrl}${src}`;
+  } else {
+    const absolute = /^https?:\/\//i.test(src) ? absoluteUrl(src, context.siteUrl) : null;
+    if (!absolute) throw new ContentError(`image.src must be /media/<file> or an absolute http(s) URL`);
+    if (declaredLength === undefined || type === undefined) {
+      throw new ContentError(`image.type and image.length are needed for an image outside ${context.folder}/media/`);
+    }
+    url = absolute;
+    length = declaredLength as number;
+  }
+  return { url, type, length, width: dimension("width"), height: dimension("height"), alt };
+}

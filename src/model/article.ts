@@ -1,0 +1,51 @@
+/** The article: one language edition of a story, as the store holds it (clean, absolute, NFC). */
+import type { Instant } from "./time.ts";
+
+export interface Author {
+  name: string;
+  email?: string;
+  url?: string;
+}
+
+export interface ArticleImage {
+  url: string;
+  type: string;
+  /** Size of the file in bytes. */
+  length: number;
+  width: number;
+  height: number;
+  alt: string;
+}
+
+export interface Article {
+  /** Stable public id (a tag: URI), the same in every format; never derived from the title or URL. */
+  id: string;
+  lang: string;
+  section: string;
+  slug: string;
+  /** Translation-group key: every edition of one story shares it. */
+  story: string;
+  /** Absolute URL of the article page. */
+  url: string;
+  title: string;
+  /** Plain text. */
+  summary: string;
+  /** Sanitized HTML with absolute URLs. */
+  contentHtml: string;
+  authors: Author[];
+  tags: string[];
+  image: ArticleImage | null;
+  published: Instant;
+  updated: Instant;
+  /** Where the article came from, for error messages: `content/en/politics/budget.md`. */
+  source: string;
+}
+
+/** What a feed or page needs to link one edition of a story. */
+export interface Edition {
+  id: string;
+  story: string;
+  lang: string;
+  title: string;
+  url: string;
+}

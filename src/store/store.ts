@@ -1,0 +1,100 @@
+/** The ArticleStore contract that every adapter (SQLite on Node, D1 on Workers) fulfils. */
+import type { Article, Edition } from "../model/article.ts";
+import type { Instant } from "../model/time.ts";
+
+/** Where an older page starts: strictly after this (published, id) position, newest first. */
+export interface Cursor {
+  publishedMs: number;
+  id: string;
+}
+
+export interface LatestQuery {
+  lang: string;
+  section?: string;
+  limit: number;
+  before?: Cursor;
+}
+
+export interface UpsertReport {
+  inserted: string[];
+  updated: string[];
+  unchanged: number;
+  /** Articles refused by the store (a slug or story already taken by another id), with the reason. */
+  failed: { id: string; source: string; error: string }[];
+}
+
+export interface ArticleStore {
+  /** Writes new and changed articles; identical ones are left alone, so their version stays. */
+  upsert(articles: readonly Article[]): Promise<UpsertReport>;
+  /** The newest articles of a language (and section), newest first, ties broken by id. */
+  latest(query: LatestQuery): Promise<Article[]>;
+  bySlug(lang: string, slug: string): Promise<Article | null>;
+  /** Every edition of the given stories, in no particular order. */
+  editions(stories: readonly string[]): Promise<Edition[]>;
+  /** The newest update among the articles of a language (and section), or null when it has none. */
+  lastUpdated(lang: string, section?: string): Promise<Instant | null>;
+  close(): Promise<void>;
+}
+
+/** Turns a stored row into an article; both adapters read the same columns. */
+export interface ArticleRow {
+  id: string;
+  lang: string;
+  section: string;
+  slug: string;
+  story: string;
+  url: string;
+  title: string;
+  summary: string;
+  content_html: string;
+  authors: string;
+  tags: string;
+  image: string | null;
+  published: string;
+  published_ms: number;
+  updated: string;
+  updated_ms: number;
+  source: string;
+}
+
+export function rowToArticle(row: ArticleRow): Article {
+  return {
+    id: row.id,
+    lang: row.lang,
+    section: row.section,
+    slug: row.slug,
+    story: row.story,
+    url: row.url,
+    title: row.title,
+    summary: row.summary,
+    contentHtml: row.content_html,
+    authors: JSON.parse(row.authors),
+    tags: JSON.parse(row.tags),
+    image: row.image === null ? null : JSON.parse(row.image),
+    published: { iso: row.published, ms: row.published_ms },
+    updated: { iso: row.updated, ms: row.updated_ms },
+    source: row.source,
+  };
+}
+
+export function articleToRow(a: Article): ArticleRow {
+  return {
+    id: a.id,
+    lang: a.lang,
+    section: a.section,
+    slug: a.slug,
+    story: a.story,
+    url: a.url,
+    title: a.title,
+    summary: a.summary,
+    content_html: a.contentHtml,
+    authors: JSON.stringify(a.authors),
+    tags: JSON.stringify(a.tags),
+    image: a.image === null ? null : JSON.stringify(a.image),
+    published: a.published.iso,
+    published_ms: a.published.ms,
+    updated: a.updated.iso,
+    updated_ms: a.updated.ms,
+    source: a.source,
+  };
+}
