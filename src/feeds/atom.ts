@@ -34,7 +34,7 @@ export function renderAtom(feed: FeedModel): string {
   }
   out.push(
     person(feed.author),
-    `<generator uri="${attr(feed.generator.uri)}" version="${attr(feed.generator.version)}">${text(feed.generator.name)}</generator>\n`,
+    `<generator version="${attr(feed.generator.version)}">${text(feed.generator.name)}</generator>\n`,
   );
   for (const item of feed.items) {
     out.push(

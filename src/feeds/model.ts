@@ -46,7 +46,7 @@ export interface FeedModel {
   /** The newest update among the items: never the clock, so equal data renders equal bytes. */
   updated: Instant;
   author: Author;
-  generator: { name: string; version: string; uri: string };
+  generator: { name: string; version: string };
   /** Page documenting the `_editions` JSON Feed extension. */
   extensionDocs: string;
   items: FeedItem[];

@@ -1,0 +1,125 @@
+/** The HTTP surface of the service, the same on every runtime: `createApp(deps)` returns a Hono app. */
+import { Hono, type Context } from "hono";
+import { findLanguage, type LanguageSettings, type SectionSettings } from "../config.ts";
+import { readFeed, type Site } from "../feeds/build.ts";
+import { FORMATS, formatOfFile } from "../feeds/formats.ts";
+import { EXTENSION_DOCS_PATH } from "../feeds/links.ts";
+import { renderOpml } from "../feeds/opml.ts";
+import { instantAt, type Instant } from "../model/time.ts";
+import { articlePage } from "../pages/article.ts";
+import { extensionsPage } from "../pages/extensions.ts";
+import { listingPage, siteIndexPage } from "../pages/listing.ts";
+import type { ArticleStore } from "../store/store.ts";
+
+export interface Logger {
+  info(message: string): void;
+  error(message: string): void;
+}
+
+export interface AppDeps {
+  store: ArticleStore;
+  site: Site;
+  logger: Logger;
+}
+
+const FEED_FILES = Object.values(FORMATS).map((f) => f.file).join(", ");
+
+/** A 404 with a short plain-text message naming what was not found. */
+function notFound(c: Context, what: string): Response {
+  return c.text(`Not found: ${what}\n`, 404);
+}
+
+export function createApp(deps: AppDeps): Hono {
+  const { store, site, logger } = deps;
+  const { settings } = site;
+  const app = new Hono();
+
+  /** The language of a path segment; a differently-cased tag is redirected to the canonical one. */
+  const language = (c: Context, raw: string): LanguageSettings | Response => {
+    const found = findLanguage(settings, raw);
+    if (!found) return notFound(c, `no language "${raw}" (languages: ${settings.languages.map((l) => l.tag).join(", ")})`);
+    if (found.tag !== raw) {
+      const url = new URL(c.req.url);
+      return c.redirect(url.pathname.replace(`/${raw}`, `/${found.tag}`) + url.search, 301);
+    }
+    return found;
+  };
+  const section = (c: Context, lang: LanguageSettings, slug: string): SectionSettings | Response =>
+    lang.sections.find((s) => s.slug === slug) ??
+    notFound(c, `no section "${slug}" in ${lang.tag} (sections: ${lang.sections.map((s) => s.slug).join(", ")})`);
+
+  const feed = async (c: Context, lang: LanguageSettings, file: string, sectionSettings?: SectionSettings) => {
+    const format = formatOfFile(file);
+    if (!format) return notFound(c, `no feed format "${file}" (formats: ${FEED_FILES})`);
+    const model = await readFeed(store, site, { language: lang, section: sectionSettings });
+    return c.body(FORMATS[format].render(model), 200, { "Content-Type": FORMATS[format].contentType });
+  };
+
+  app.get("/", (c) => c.html(siteIndexPage(site)));
+
+  app.get("/feeds.opml", async (c) => {
+    const updates = await Promise.all(settings.languages.map((l) => store.lastUpdated(l.tag)));
+    const modified = updates.reduce<Instant | null>((a, b) => (b && (!a || b.ms > a.ms) ? b : a), null);
+    const body = renderOpml(settings, site.siteUrl, modified ?? instantAt(Date.parse(`${settings.idDate}T00:00:00Z`), 0));
+    return c.body(body, 200, { "Content-Type": "text/x-opml; charset=utf-8" });
+  });
+
+  app.get(EXTENSION_DOCS_PATH, (c) => c.html(extensionsPage(site)));
+
+  app.get("/:lang", (c) => {
+    const lang = language(c, c.req.param("lang"));
+    return lang instanceof Response ? lang : c.redirect(`/${lang.tag}/`, 301);
+  });
+
+  app.get("/:lang/", async (c) => {
+    const lang = language(c, c.req.param("lang"));
+    if (lang instanceof Response) return lang;
+    const articles = await store.latest({ lang: lang.tag, limit: settings.itemCount });
+    return c.html(listingPage(site, lang, articles));
+  });
+
+  app.get("/:lang/articles/:slug", async (c) => {
+    const lang = language(c, c.req.param("lang"));
+    if (lang instanceof Response) return lang;
+    const slug = c.req.param("slug");
+    const article = await store.bySlug(lang.tag, slug);
+    if (!article) return notFound(c, `no article "${slug}" in ${lang.tag}`);
+    const editions = await store.editions([article.story]);
+    return c.html(articlePage(site, lang, article, editions));
+  });
+
+  app.get("/:lang/:name", (c) => {
+    const lang = language(c, c.req.param("lang"));
+    if (lang instanceof Response) return lang;
+    const name = c.req.param("name");
+    if (formatOfFile(name)) return feed(c, lang, name);
+    if (lang.sections.some((s) => s.slug === name)) return c.redirect(`/${lang.tag}/${name}/`, 301);
+    return notFound(c, `no feed format or section "${name}" in ${lang.tag} (formats: ${FEED_FILES})`);
+  });
+
+  app.get("/:lang/:section/", async (c) => {
+    const lang = language(c, c.req.param("lang"));
+    if (lang instanceof Response) return lang;
+    const sec = section(c, lang, c.req.param("section"));
+    if (sec instanceof Response) return sec;
+    const articles = await store.latest({ lang: lang.tag, section: sec.slug, limit: settings.itemCount });
+    return c.html(listingPage(site, lang, articles, sec));
+  });
+
+  app.get("/:lang/:section/:file", (c) => {
+    const lang = language(c, c.req.param("lang"));
+    if (lang instanceof Response) return lang;
+    const sec = section(c, lang, c.req.param("section"));
+    if (sec instanceof Response) return sec;
+    return feed(c, lang, c.req.param("file"), sec);
+  });
+
+  app.notFound((c) => notFound(c, `nothing at ${new URL(c.req.url).pathname}`));
+
+  app.onError((error, c) => {
+    logger.error(`http: ${c.req.method} ${new URL(c.req.url).pathname}: ${error.stack ?? error.message}`);
+    return c.text("Internal error: the request could not be served; it has been logged.\n", 500);
+  });
+
+  return app;
+}

@@ -1,0 +1,88 @@
+/**
+ * The article page, shaped like the newsroom's own: headline, Posted and Updated times in the
+ * newsroom's zone, links to the other editions in their own language names, body; with hreflang
+ * alternates and a schema.org NewsArticle in JSON-LD.
+ */
+import type { LanguageSettings } from "../config.ts";
+import type { Site } from "../feeds/build.ts";
+import { feedDirectory } from "../feeds/links.ts";
+import { escapeHtml as h } from "../feeds/xml.ts";
+import type { Article, Edition } from "../model/article.ts";
+import { inZone } from "../model/time.ts";
+import { discoveryLinks, page } from "./layout.ts";
+import { pageStrings, zoneLabel } from "./strings.ts";
+
+/** JSON inside `<script>`: `<` escaped so no `</script>` or `<!--` can end or bend the element. */
+function jsonForScript(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+}
+
+/** https://schema.org/NewsArticle */
+function newsArticle(site: Site, article: Article, others: readonly Edition[]) {
+  const { publisher } = site.settings;
+  return {
+    "@context": "https://schema.org",
+    "@type": "NewsArticle",
+    "@id": article.url,
+    mainEntityOfPage: article.url,
+    url: article.url,
+    identifier: article.id,
+    headline: article.title,
+    description: article.summary,
+    inLanguage: article.lang,
+    articleSection: article.section,
+    datePublished: article.published.iso,
+    dateModified: article.updated.iso,
+    author: article.authors.map((a) => ({ "@type": "Person", name: a.name, ...(a.url ? { url: a.url } : {}) })),
+    publisher: { "@type": "Organization", name: publisher.name, url: `${site.siteUrl}/` },
+    ...(article.image
+      ? { image: { "@type": "ImageObject", url: article.image.url, width: article.image.width, height: article.image.height, caption: article.image.alt } }
+      : {}),
+    ...(article.tags.length ? { keywords: article.tags } : {}),
+    workTranslation: others.map((e) => ({ "@type": "NewsArticle", "@id": e.url, url: e.url, inLanguage: e.lang, headline: e.title })),
+  };
+}
+
+export function articlePage(site: Site, language: LanguageSettings, article: Article, editions: readonly Edition[]): string {
+  const strings = pageStrings(language.tag);
+  const zone = site.settings.timezone;
+  const order = new Map(site.settings.languages.map((l, i) => [l.tag, i]));
+  const others = editions
+    .filter((e) => e.lang !== article.lang)
+    .sort((a, b) => (order.get(a.lang) ?? 1e9) - (order.get(b.lang) ?? 1e9));
+  const languageName = (tag: string) => site.settings.languages.find((l) => l.tag === tag)?.name ?? tag;
+  const section = language.sections.find((s) => s.slug === article.section);
+
+  const posted = inZone(article.published, zone);
+  const updated = inZone(article.updated, zone);
+  const time = (label: string, t: typeof posted) =>
+    `${h(label)} <time datetime="${t.iso}">${h(strings.date(t, zoneLabel(zone, t)))}</time>`;
+  const dates = article.updated.ms > article.published.ms
+    ? `${time(strings.posted, posted)}<br>\n${time(strings.updated, updated)}`
+    : time(strings.posted, posted);
+  const editionLinks = others
+    .map((e) => `<a href="${h(e.url)}" hreflang="${h(e.lang)}" lang="${h(e.lang)}">${h(languageName(e.lang))}</a>`)
+    .join("\n");
+  const image = article.image
+    ? `<figure><img src="${h(article.image.url)}" alt="${h(article.image.alt)}" width="${article.image.width}" height="${article.image.height}"></figure>\n`
+    : "";
+  const body = `<article>
+<p class="section">${section ? `<a href="${h(feedDirectory(language.tag, section.slug))}">${h(section.name)}</a>` : ""}</p>
+<h1>${h(article.title)}</h1>
+<p class="dates">${dates}</p>
+${editionLinks ? `<nav class="editions" aria-label="${h(strings.editions)}">\n${editionLinks}\n</nav>\n` : ""}${image}<p class="byline">${h(strings.by)}: ${article.authors.map((a) => h(a.name)).join(", ")}</p>
+${article.contentHtml}
+</article>`;
+
+  const hreflang = [{ lang: article.lang, url: article.url }, ...others]
+    .map((e) => `<link rel="alternate" hreflang="${h(e.lang)}" href="${h(e.url)}">`)
+    .join("\n");
+  const extra = `${hreflang}\n<script type="application/ld+json">${jsonForScript(newsArticle(site, article, others))}</script>\n`;
+  return page(
+    { lang: article.lang, title: `${article.title} | ${language.title}`, description: article.summary, canonical: article.url, extra },
+    discoveryLinks(site, language, article.section),
+    body,
+    language.title,
+    feedDirectory(language.tag),
+  );
+}

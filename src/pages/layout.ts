@@ -1,0 +1,60 @@
+/** The HTML shell every page shares: language, title, autodiscovery links, a small stylesheet. */
+import type { LanguageSettings } from "../config.ts";
+import { feedTitle, type Site } from "../feeds/build.ts";
+import { FORMAT_NAMES, FORMATS } from "../feeds/formats.ts";
+import { feedLinks } from "../feeds/links.ts";
+import { escapeHtml as h } from "../feeds/xml.ts";
+
+export interface PageHead {
+  lang: string;
+  title: string;
+  description?: string;
+  canonical?: string;
+  /** Extra `<head>` markup (hreflang alternates, JSON-LD), already escaped. */
+  extra?: string;
+}
+
+const STYLE = `body{font:16px/1.6 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#222}
+a{color:#0b57d0}header{border-bottom:1px solid #ddd;margin-bottom:1.5rem}h1{line-height:1.25}
+.dates,.byline,.section{color:#555;font-size:.9rem}.editions a{margin-right:1rem}img{max-width:100%;height:auto}
+ul.feeds{list-style:none;padding:0}ul.feeds li{margin:.2rem 0}`;
+
+/**
+ * Autodiscovery `<link rel="alternate">` tags: the page's own language first (readers often take the
+ * first), its section's feeds before the language-wide ones when a section is given, then the others.
+ */
+export function discoveryLinks(site: Site, language: LanguageSettings, sectionSlug?: string): string {
+  const tags: string[] = [];
+  const add = (l: LanguageSettings, section?: string) => {
+    const links = feedLinks(site.siteUrl, l.tag, section);
+    const title = feedTitle(l, section === undefined ? undefined : l.sections.find((s) => s.slug === section));
+    for (const format of FORMAT_NAMES) {
+      const type = FORMATS[format].contentType.split(";")[0];
+      tags.push(`<link rel="alternate" type="${type}" hreflang="${h(l.tag)}" title="${h(`${title} (${FORMATS[format].label})`)}" href="${h(links[format])}">`);
+    }
+  };
+  if (sectionSlug !== undefined) add(language, sectionSlug);
+  add(language);
+  for (const other of site.settings.languages) if (other.tag !== language.tag) add(other);
+  return tags.join("\n");
+}
+
+export function page(head: PageHead, discovery: string, body: string, siteName: string, homePath: string): string {
+  return `<!doctype html>
+<html lang="${h(head.lang)}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${h(head.title)}</title>
+${head.description ? `<meta name="description" content="${h(head.description)}">\n` : ""}${head.canonical ? `<link rel="canonical" href="${h(head.canonical)}">\n` : ""}${discovery}
+${head.extra ?? ""}<style>${STYLE}</style>
+</head>
+<body>
+<header><p><a href="${h(homePath)}">${h(siteName)}</a></p></header>
+<main>
+${body}
+</main>
+</body>
+</html>
+`;
+}
