@@ -30,6 +30,7 @@ export async function start(env: Record<string, string | undefined> = process.en
 
   const app = new Hono();
   app.use("/media/*", serveStatic({ root: config.contentDir }));
+  app.get("/media/*", (c) => c.text(`Not found: no media file ${new URL(c.req.url).pathname}\n`, 404));
   app.route("/", createApp({ store, site, logger }));
 
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {

@@ -1,0 +1,52 @@
+/**
+ * Every feed the sample edition produces (language x (all sections + each section)), with what each
+ * must contain worked out independently of the store's queries: the content folder's articles,
+ * filtered and sorted here.
+ */
+import type { LanguageSettings, SectionSettings } from "../../src/config.ts";
+import { readFeed } from "../../src/feeds/build.ts";
+import type { FeedModel } from "../../src/feeds/model.ts";
+import { loadContentFolder } from "../../src/ingest/sources/content-files.ts";
+import type { Article } from "../../src/model/article.ts";
+import { CONTENT_DIR, loadedStore } from "../helpers.ts";
+
+export interface FeedCase {
+  name: string;
+  language: LanguageSettings;
+  section?: SectionSettings;
+  model: FeedModel;
+  /** The articles the feed must hold, newest first (ties: id descending). */
+  expected: Article[];
+  /** Every article of the site, to look up the editions of a story. */
+  all: Article[];
+}
+
+export async function everyFeed() {
+  const { store, site } = await loadedStore();
+  const { articles: all } = loadContentFolder(CONTENT_DIR, site.settings, site.siteUrl);
+  const cases: FeedCase[] = [];
+  for (const language of site.settings.languages) {
+    for (const section of [undefined, ...language.sections]) {
+      const expected = all
+        .filter((a) => a.lang === language.tag && (!section || a.section === section.slug))
+        .sort((a, b) => b.published.ms - a.published.ms || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
+        .slice(0, site.settings.itemCount);
+      const model = await readFeed(store, site, { language, section });
+      cases.push({ name: `${language.tag}${section ? `/${section.slug}` : ""}`, language, section, model, expected, all });
+    }
+  }
+  return { store, site, cases };
+}
+
+/** The other editions of an article's story, in the site's language order. */
+export function otherEditions(article: Article, all: readonly Article[], languages: readonly LanguageSettings[]): Article[] {
+  const order = languages.map((l) => l.tag);
+  return all
+    .filter((a) => a.story === article.story && a.lang !== article.lang)
+    .sort((a, b) => order.indexOf(a.lang) - order.indexOf(b.lang));
+}
+
+export const RFC822 = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} [+-]\d{4}$/;
+export const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/;
+/** The tag: URI grammar (RFC 4151) as feed validators check it. */
+export const TAG_URI = /^tag:(?:[^@]+@)?[a-z0-9.-]+,\d{4}(?:-\d{2}(?:-\d{2})?)?:[0-9a-zA-Z;/?:@&=+$.\-_!~*'()%,]*(?:#.*)?$/;
