@@ -40,7 +40,9 @@ export function createApp(deps: AppDeps): Hono {
     if (!found) return notFound(c, `no language "${raw}" (languages: ${settings.languages.map((l) => l.tag).join(", ")})`);
     if (found.tag !== raw) {
       const url = new URL(c.req.url);
-      return c.redirect(url.pathname.replace(`/${raw}`, `/${found.tag}`) + url.search, 301);
+      const segments = url.pathname.split("/");
+      segments[1] = found.tag;
+      return c.redirect(segments.join("/") + url.search, 301);
     }
     return found;
   };
