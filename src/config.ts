@@ -66,7 +66,7 @@ export function readRuntimeConfig(env: Record<string, string | undefined>): Runt
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
     throw new ConfigError(`config: SITE_URL "${siteUrl}" must start with http:// or https://`);
   }
-  if (parsed.search || parsed.hash) {
+  if (/[?#]/.test(siteUrl)) {
     throw new ConfigError(`config: SITE_URL "${siteUrl}" must not carry a query or fragment`);
   }
   return {

@@ -9,7 +9,7 @@ export interface Instant {
 }
 
 const NEWSROOM_TIME =
-  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|z|[+-]\d{2}:?\d{2})?$/;
+  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|z|[+-]\d{2}:?\d{2})?$/;
 
 const pad = (n: number, width = 2) => String(n).padStart(width, "0");
 
@@ -28,8 +28,11 @@ export function parseNewsroomTime(text: string, timeZone: string): Instant {
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) {
     throw new Error(`time "${text}" is not a real calendar date and time`);
   }
-  const wallMs = Date.UTC(year, month - 1, day, hour, minute, second);
+  const wallMs = utcMs(year, month, day, hour, minute, second);
   const zone = m[7];
+  if (zone !== undefined && zone.length > 1 && Number(zone.slice(-2)) > 59) {
+    throw new Error(`time "${text}" has an offset whose minutes are over 59`);
+  }
   const offsetMinutes = zone === undefined ? zoneOffsetForWallTime(wallMs, timeZone) : parseOffset(zone);
   if (Math.abs(offsetMinutes) > 18 * 60) throw new Error(`time "${text}" has an offset beyond ±18:00`);
   return instantAt(wallMs - offsetMinutes * 60_000, offsetMinutes);
@@ -74,7 +77,7 @@ export function toRfc822(instant: Instant): string {
   const offset = offsetOf(instant);
   const wall = new Date(instant.ms + offset * 60_000);
   return (
-    `${WEEKDAYS[wall.getUTCDay()]}, ${pad(wall.getUTCDate())} ${MONTHS[wall.getUTCMonth()]} ${wall.getUTCFullYear()} ` +
+    `${WEEKDAYS[wall.getUTCDay()]}, ${pad(wall.getUTCDate())} ${MONTHS[wall.getUTCMonth()]} ${pad(wall.getUTCFullYear(), 4)} ` +
     `${pad(wall.getUTCHours())}:${pad(wall.getUTCMinutes())}:${pad(wall.getUTCSeconds())} ${formatOffset(offset, "")}`
   );
 }
@@ -97,8 +100,16 @@ export function isTimeZone(timeZone: string): boolean {
   }
 }
 
+/** Like Date.UTC, but years 0-99 stay what they are instead of becoming 1900-1999. */
+function utcMs(year: number, month: number, day: number, hour: number, minute: number, second: number): number {
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hour, minute, second, 0);
+  return date.getTime();
+}
+
 function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return new Date(utcMs(year, month + 1, 0, 0, 0, 0)).getUTCDate();
 }
 
 function parseOffset(zone: string): number {
@@ -132,12 +143,17 @@ function zoneOffsetAt(ms: number, timeZone: string): number {
   return Math.round((wall - Math.floor(ms / 1000) * 1000) / 60_000);
 }
 
+const DAY_MS = 86_400_000;
+
 /**
- * Offset that `timeZone` applies to a wall-clock time. Two passes settle times near a transition;
- * a time skipped by a transition is read with the offset before it.
+ * Offset that `timeZone` applies to a wall-clock time: of the offsets in force a day before and a day
+ * after, the ones under which the zone's clocks really showed that time. A time repeated by a
+ * transition is read as its first occurrence (the larger offset); a time skipped by one is read with
+ * the offset before it, east and west of UTC alike.
  */
 function zoneOffsetForWallTime(wallMs: number, timeZone: string): number {
-  const first = zoneOffsetAt(wallMs, timeZone);
-  const second = zoneOffsetAt(wallMs - first * 60_000, timeZone);
-  return first === second ? first : zoneOffsetAt(wallMs - second * 60_000, timeZone) === second ? second : first;
+  const before = zoneOffsetAt(wallMs - DAY_MS, timeZone);
+  const after = zoneOffsetAt(wallMs + DAY_MS, timeZone);
+  const shown = [before, after].filter((offset) => zoneOffsetAt(wallMs - offset * 60_000, timeZone) === offset);
+  return shown.length ? Math.max(...shown) : before;
 }

@@ -1,0 +1,399 @@
+/**
+ * The ArticleStore contract as one suite that every adapter runs (SQLite here, D1 under workerd), so the
+ * two cannot drift apart. Articles are made by hand with fixed dates; nothing depends on the clock.
+ */
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Article, Edition } from "../../src/model/article.ts";
+import { parseRfc3339 } from "../../src/model/time.ts";
+import type { ArticleStore, Cursor } from "../../src/store/store.ts";
+
+const SITE = "https://store.example";
+
+interface ArticleSpec {
+  lang: string;
+  section: string;
+  slug: string;
+  /** RFC 3339, in the offset the article is to keep. */
+  published: string;
+  story?: string;
+  updated?: string;
+  id?: string;
+  title?: string;
+}
+
+/** A complete article whose id, story and url follow from language and slug unless given. */
+export function makeArticle(spec: ArticleSpec, extra: Partial<Article> = {}): Article {
+  const story = spec.story ?? spec.slug;
+  return {
+    id: spec.id ?? `tag:store.example,2026-09-01:article/${spec.lang}/${story}`,
+    lang: spec.lang,
+    section: spec.section,
+    slug: spec.slug,
+    story,
+    url: `${SITE}/${spec.lang}/articles/${spec.slug}`,
+    title: spec.title ?? `Title of ${spec.slug}`,
+    summary: `Summary of ${spec.slug}.`,
+    contentHtml: `<p>Body of ${spec.slug}.</p>`,
+    authors: [{ name: "Kim Ji-won" }],
+    tags: [],
+    image: null,
+    published: parseRfc3339(spec.published),
+    updated: parseRfc3339(spec.updated ?? spec.published),
+    source: `test/${spec.lang}/${spec.section}/${spec.slug}.md`,
+    ...extra,
+  };
+}
+
+const ids = (articles: readonly Article[]) => articles.map((a) => a.id);
+const cursorAfter = (article: Article): Cursor => ({ publishedMs: article.published.ms, id: article.id });
+
+/** Every article of a language (and section), read in one page large enough for the test data. */
+async function everything(store: ArticleStore, lang: string, section?: string): Promise<Article[]> {
+  return store.latest({ lang, ...(section === undefined ? {} : { section }), limit: 1000 });
+}
+
+export function describeArticleStoreContract(name: string, makeStore: () => Promise<ArticleStore>): void {
+  describe(`ArticleStore contract: ${name}`, () => {
+    let store: ArticleStore;
+
+    beforeEach(async () => {
+      store = await makeStore();
+    });
+
+    afterEach(async () => {
+      await store.close();
+    });
+
+    describe("an empty store", () => {
+      it("has no articles, editions or last update", async () => {
+        expect(await store.latest({ lang: "en", limit: 20 })).toEqual([]);
+        expect(await store.bySlug("en", "anything")).toBeNull();
+        expect(await store.editions(["anything"])).toEqual([]);
+        expect(await store.lastUpdated("en")).toBeNull();
+        expect(await store.lastUpdated("en", "politics")).toBeNull();
+      });
+    });
+
+    describe("upsert", () => {
+      const budget = makeArticle({ lang: "en", section: "politics", slug: "budget-vote", published: "2026-09-17T21:10:00+09:00" });
+      const chips = makeArticle({ lang: "en", section: "business", slug: "chip-exports", published: "2026-10-01T10:40:00+09:00" });
+      const typhoon = makeArticle({ lang: "ko", section: "society", slug: "typhoon-jeju", published: "2026-09-17T07:10:00+09:00" });
+
+      it("reports new articles as inserted, by id", async () => {
+        const report = await store.upsert([budget, chips, typhoon]);
+        expect(report).toEqual({ inserted: [budget.id, chips.id, typhoon.id], updated: [], unchanged: 0, failed: [] });
+      });
+
+      it("reports an identical second upsert as unchanged and leaves every article as it was", async () => {
+        await store.upsert([budget, chips, typhoon]);
+        const before = [...(await everything(store, "en")), ...(await everything(store, "ko"))];
+
+        const report = await store.upsert([budget, chips, typhoon]);
+
+        expect(report).toEqual({ inserted: [], updated: [], unchanged: 3, failed: [] });
+        expect([...(await everything(store, "en")), ...(await everything(store, "ko"))]).toEqual(before);
+      });
+
+      it("reports a changed article as updated and stores the change, in a batch of new and unchanged ones", async () => {
+        await store.upsert([budget, chips]);
+        const correctedChips = { ...chips, title: "Chip exports hit a record", updated: parseRfc3339("2026-10-01T15:40:00+09:00") };
+
+        const report = await store.upsert([budget, correctedChips, typhoon]);
+
+        expect(report).toEqual({ inserted: [typhoon.id], updated: [chips.id], unchanged: 1, failed: [] });
+        expect(await store.bySlug("en", "chip-exports")).toEqual(correctedChips);
+      });
+
+      it("counts a change of any single field as an update", async () => {
+        await store.upsert([budget]);
+        const changes: Partial<Article>[] = [
+          { summary: "A new summary." },
+          { contentHtml: "<p>A corrected body.</p>" },
+          { authors: [{ name: "Kim Ji-won" }, { name: "Oh Tae-yang" }] },
+          { tags: ["Budget"] },
+          { section: "opinion" },
+          { url: `${SITE}/en/articles/budget-vote-2` },
+          { source: "test/elsewhere.md" },
+        ];
+        let current = budget;
+        for (const change of changes) {
+          current = { ...current, ...change };
+          expect(await store.upsert([current]), JSON.stringify(change)).toMatchObject({ updated: [budget.id], unchanged: 0 });
+        }
+        expect(await store.bySlug("en", "budget-vote")).toEqual(current);
+      });
+
+      it("refuses an article whose slug another id holds in that language, and writes the rest of the batch", async () => {
+        await store.upsert([budget]);
+        const sameSlug = makeArticle({ lang: "en", section: "opinion", slug: "budget-vote", story: "budget-editorial", published: "2026-09-18T06:00:00+09:00" });
+        const sameSlugOtherLanguage = makeArticle({ lang: "ko", section: "politics", slug: "budget-vote", published: "2026-09-17T21:10:00+09:00" });
+
+        const report = await store.upsert([sameSlug, chips, sameSlugOtherLanguage]);
+
+        expect(report.inserted).toEqual([chips.id, sameSlugOtherLanguage.id]);
+        expect(report.failed).toEqual([{ id: sameSlug.id, source: sameSlug.source, error: expect.stringMatching(/^store: .*slug/) }]);
+        expect(await store.bySlug("en", "budget-vote")).toEqual(budget);
+        expect(ids(await everything(store, "en"))).toEqual([chips.id, budget.id]);
+      });
+
+      it("refuses a second edition of a story in one language under another id, and writes the rest of the batch", async () => {
+        await store.upsert([budget]);
+        const sameStory = makeArticle({
+          lang: "en", section: "politics", slug: "budget-vote-again", story: budget.story,
+          id: "tag:store.example,2026-09-01:other-id", published: "2026-09-18T06:00:00+09:00",
+        });
+
+        const report = await store.upsert([chips, sameStory, typhoon]);
+
+        expect(report.inserted).toEqual([chips.id, typhoon.id]);
+        expect(report.failed).toEqual([{ id: sameStory.id, source: sameStory.source, error: expect.stringMatching(/^store: .*story/) }]);
+        expect(await store.bySlug("en", "budget-vote-again")).toBeNull();
+      });
+
+      it("refuses a clash inside one batch: the first article wins, the one after the refused article is still written", async () => {
+        const rival = makeArticle({ lang: "en", section: "opinion", slug: "budget-vote", story: "budget-editorial", published: "2026-09-18T06:00:00+09:00" });
+
+        const report = await store.upsert([budget, rival, chips]);
+
+        expect(report.inserted).toEqual([budget.id, chips.id]);
+        expect(report.failed).toEqual([{ id: rival.id, source: rival.source, error: expect.stringMatching(/^store: .*slug/) }]);
+      });
+    });
+
+    describe("latest", () => {
+      // The instant decides the order, not the text: 08:00-03:00 (11:00Z) is newer than 19:00+09:00 (10:00Z).
+      const seoulEvening = makeArticle({ lang: "en", section: "politics", slug: "seoul-evening", published: "2026-09-17T19:00:00+09:00" });
+      const saoPauloMorning = makeArticle({ lang: "en", section: "business", slug: "sao-paulo-morning", published: "2026-09-17T08:00:00-03:00" });
+      const earliest = makeArticle({ lang: "en", section: "politics", slug: "earliest", published: "2026-09-01T09:00:00+09:00" });
+      // Three articles published at the same instant, written in two offsets; ids end in a, b, c.
+      const tieA = makeArticle({ lang: "en", section: "politics", slug: "tie-a", published: "2026-09-10T12:00:00+09:00" });
+      const tieB = makeArticle({ lang: "en", section: "business", slug: "tie-b", published: "2026-09-10T03:00:00+00:00" });
+      const tieC = makeArticle({ lang: "en", section: "politics", slug: "tie-c", published: "2026-09-10T12:00:00+09:00" });
+      const korean = makeArticle({ lang: "ko", section: "politics", slug: "newest-of-all", published: "2026-12-31T23:00:00+09:00" });
+
+      beforeEach(async () => {
+        await store.upsert([tieA, earliest, seoulEvening, tieC, korean, saoPauloMorning, tieB]);
+      });
+
+      it("gives a language's articles newest first, equal instants by id descending", async () => {
+        expect(ids(await store.latest({ lang: "en", limit: 20 }))).toEqual(
+          ids([saoPauloMorning, seoulEvening, tieC, tieB, tieA, earliest]),
+        );
+      });
+
+      it("gives only the newest N", async () => {
+        expect(ids(await store.latest({ lang: "en", limit: 2 }))).toEqual(ids([saoPauloMorning, seoulEvening]));
+      });
+
+      it("gives a section's articles newest first, equal instants by id descending", async () => {
+        expect(ids(await store.latest({ lang: "en", section: "politics", limit: 20 }))).toEqual(ids([seoulEvening, tieC, tieA, earliest]));
+        expect(ids(await store.latest({ lang: "en", section: "business", limit: 20 }))).toEqual(ids([saoPauloMorning, tieB]));
+      });
+
+      it("gives nothing for a language or section without articles", async () => {
+        expect(await store.latest({ lang: "ja", limit: 20 })).toEqual([]);
+        expect(await store.latest({ lang: "ko", section: "business", limit: 20 })).toEqual([]);
+      });
+
+      it("starts strictly after the cursor, inside a group of equal instants", async () => {
+        expect(ids(await store.latest({ lang: "en", limit: 20, before: cursorAfter(tieC) }))).toEqual(ids([tieB, tieA, earliest]));
+        expect(ids(await store.latest({ lang: "en", section: "politics", limit: 1, before: cursorAfter(tieC) }))).toEqual(ids([tieA]));
+      });
+    });
+
+    describe("keyset pagination", () => {
+      // 23 articles in groups of three equal instants, so that pages of 4 break groups apart.
+      const articles = Array.from({ length: 23 }, (_, i) => {
+        const group = Math.floor(i / 3);
+        return makeArticle({
+          lang: "ja",
+          section: i % 2 === 0 ? "politics" : "society",
+          slug: `page-walk-${String(i).padStart(2, "0")}`,
+          published: `2026-10-${String(1 + group).padStart(2, "0")}T09:00:00+09:00`,
+        });
+      });
+
+      async function walk(section: string | undefined, pageSize: number): Promise<string[]> {
+        const seen: string[] = [];
+        let before: Cursor | undefined;
+        for (let pages = 0; pages < 100; pages++) {
+          const page = await store.latest({ lang: "ja", ...(section === undefined ? {} : { section }), limit: pageSize, ...(before ? { before } : {}) });
+          expect(page.length).toBeLessThanOrEqual(pageSize);
+          if (page.length === 0) return seen;
+          seen.push(...ids(page));
+          before = cursorAfter(page[page.length - 1]!);
+        }
+        throw new Error("pagination did not end after 100 pages");
+      }
+
+      beforeEach(async () => {
+        await store.upsert(articles);
+      });
+
+      it.each([1, 2, 3, 4, 7, 23, 50])("walks every article of a language exactly once, in order, with pages of %i", async (pageSize) => {
+        const all = ids(await everything(store, "ja"));
+        expect(all).toHaveLength(23);
+        expect(await walk(undefined, pageSize)).toEqual(all);
+      });
+
+      it("walks every article of a section exactly once, in order", async () => {
+        const all = ids(await everything(store, "ja", "politics"));
+        expect(all).toHaveLength(12);
+        expect(await walk("politics", 4)).toEqual(all);
+      });
+    });
+
+    describe("bySlug", () => {
+      const english = makeArticle({ lang: "en", section: "culture", slug: "baseball-final-game7", story: "baseball-final", published: "2026-10-31T22:40:00+09:00" });
+      const korean = makeArticle({ lang: "ko", section: "culture", slug: "baseball-final-game7", story: "baseball-final", published: "2026-10-31T22:30:00+09:00" });
+
+      beforeEach(async () => {
+        await store.upsert([english, korean]);
+      });
+
+      it("finds the edition of the language asked for", async () => {
+        expect(await store.bySlug("en", "baseball-final-game7")).toEqual(english);
+        expect(await store.bySlug("ko", "baseball-final-game7")).toEqual(korean);
+      });
+
+      it("finds nothing for an unknown slug or a language without that slug", async () => {
+        expect(await store.bySlug("en", "baseball-final")).toBeNull();
+        expect(await store.bySlug("ja", "baseball-final-game7")).toBeNull();
+      });
+    });
+
+    describe("editions", () => {
+      const languages = ["ko", "en", "ja"];
+      // 95 stories is more than one IN list of MAX_IN_LIST (90) bound parameters can carry on D1.
+      const stories = Array.from({ length: 95 }, (_, i) => `story-${String(i).padStart(3, "0")}`);
+      const articles = stories.flatMap((story, i) =>
+        languages.map((lang) =>
+          makeArticle({ lang, section: "society", slug: `${story}-${lang}`, story, published: `2026-11-01T09:${String(i % 60).padStart(2, "0")}:00+09:00` }),
+        ),
+      );
+      const editionOf = (a: Article): Edition => ({ id: a.id, story: a.story, lang: a.lang, title: a.title, url: a.url });
+      const byId = (a: Edition, b: Edition) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+      beforeEach(async () => {
+        expect((await store.upsert(articles)).inserted).toHaveLength(articles.length);
+      });
+
+      it("gives every edition of more stories than fit one IN list", async () => {
+        const editions = await store.editions(stories);
+        expect(editions).toHaveLength(95 * 3);
+        expect([...editions].sort(byId)).toEqual(articles.map(editionOf).sort(byId));
+      });
+
+      it("gives the editions of the stories asked for only, once each, even when a story is asked twice", async () => {
+        const asked = ["story-000", "story-094", "story-000", "no-such-story"];
+        const editions = await store.editions(asked);
+        const expected = articles.filter((a) => a.story === "story-000" || a.story === "story-094").map(editionOf);
+        expect([...editions].sort(byId)).toEqual(expected.sort(byId));
+      });
+
+      it("gives nothing for no stories", async () => {
+        expect(await store.editions([])).toEqual([]);
+      });
+    });
+
+    describe("lastUpdated", () => {
+      // Published first but corrected last: lastUpdated must follow `updated`, not `published`.
+      const corrected = makeArticle({
+        lang: "en", section: "politics", slug: "corrected-late",
+        published: "2026-09-01T09:00:00+09:00", updated: "2026-09-20T18:30:00-03:30",
+      });
+      const newestPolitics = makeArticle({ lang: "en", section: "politics", slug: "newer", published: "2026-09-19T10:00:00+09:00" });
+      const business = makeArticle({ lang: "en", section: "business", slug: "business-news", published: "2026-09-18T10:00:00+09:00" });
+      const korean = makeArticle({ lang: "ko", section: "business", slug: "korean-news", published: "2027-01-01T00:00:00+09:00" });
+
+      beforeEach(async () => {
+        await store.upsert([newestPolitics, corrected, business, korean]);
+      });
+
+      it("gives the newest update of a language, in the offset it was written in", async () => {
+        expect(await store.lastUpdated("en")).toEqual({ iso: "2026-09-20T18:30:00-03:30", ms: corrected.updated.ms });
+      });
+
+      it("gives the newest update of a section", async () => {
+        expect(await store.lastUpdated("en", "politics")).toEqual(corrected.updated);
+        expect(await store.lastUpdated("en", "business")).toEqual(business.updated);
+        expect(await store.lastUpdated("ko", "business")).toEqual(korean.updated);
+      });
+
+      it("gives null for a language or section without articles", async () => {
+        expect(await store.lastUpdated("ja")).toBeNull();
+        expect(await store.lastUpdated("en", "culture")).toBeNull();
+        expect(await store.lastUpdated("ko", "politics")).toBeNull();
+      });
+
+      it("follows an update of an article", async () => {
+        const correctedAgain = { ...business, updated: parseRfc3339("2026-09-30T08:00:00+09:00") };
+        await store.upsert([correctedAgain]);
+        expect(await store.lastUpdated("en")).toEqual(correctedAgain.updated);
+        expect(await store.lastUpdated("en", "business")).toEqual(correctedAgain.updated);
+      });
+    });
+
+    describe("round trip", () => {
+      it("keeps authors, tags, image and text exactly, Unicode included", async () => {
+        const article = makeArticle(
+          { lang: "ko", section: "business", slug: "bandoche-suchul", published: "2026-10-01T09:30:00+09:00", title: "반도체 수출 역대 최고 🚀" },
+          {
+            summary: "9월 반도체 수출이 174억 달러로 \"역대 최고\"를 기록했다.",
+            contentHtml: '<p>AI 서버 수요 &amp; 메모리 <a href="https://store.example/ko">링크</a></p>',
+            authors: [
+              { name: "강민서", email: "minseo.kang@hanbit.example", url: "https://store.example/authors/kang" },
+              { name: "오태양" },
+            ],
+            tags: ["반도체", "수출", "AI"],
+            image: {
+              url: "https://store.example/media/chip-fab.jpg",
+              type: "image/jpeg",
+              length: 22131,
+              width: 1200,
+              height: 675,
+              alt: "파란 칩 블록 세 개가 금색 선으로 이어진 그림",
+            },
+          },
+        );
+        await store.upsert([article]);
+        expect(await store.bySlug("ko", "bandoche-suchul")).toEqual(article);
+        expect(await store.latest({ lang: "ko", limit: 1 })).toEqual([article]);
+      });
+
+      it("keeps a missing image as null and empty tags as an empty list", async () => {
+        const article = makeArticle({ lang: "en", section: "opinion", slug: "no-picture", published: "2026-10-01T09:30:00+09:00" }, { image: null, tags: [] });
+        await store.upsert([article]);
+        const stored = await store.bySlug("en", "no-picture");
+        expect(stored?.image).toBeNull();
+        expect(stored?.tags).toEqual([]);
+      });
+
+      it("keeps every instant's original offset text", async () => {
+        const written = [
+          ["seoul", "2026-09-17T21:10:00+09:00"],
+          ["utc", "2026-09-17T12:10:00+00:00"],
+          ["newfoundland", "2026-09-17T08:40:00-03:30"],
+          ["kathmandu", "2026-09-17T17:55:00+05:45"],
+        ] as const;
+        await store.upsert(written.map(([slug, time]) => makeArticle({ lang: "en", section: "society", slug, published: time, updated: time })));
+        for (const [slug, time] of written) {
+          const stored = await store.bySlug("en", slug);
+          expect(stored?.published.iso).toBe(time);
+          expect(stored?.updated.iso).toBe(time);
+          expect(stored?.published.ms).toBe(Date.parse(time));
+        }
+      });
+
+      it("treats the same instant written in another offset as a change, since feeds print the text", async () => {
+        const seoul = makeArticle({ lang: "en", section: "society", slug: "offset-rewrite", published: "2026-09-17T21:10:00+09:00" });
+        await store.upsert([seoul]);
+        const utc = { ...seoul, published: parseRfc3339("2026-09-17T12:10:00Z") };
+        expect(utc.published.ms).toBe(seoul.published.ms);
+
+        expect(await store.upsert([utc])).toMatchObject({ updated: [seoul.id], unchanged: 0 });
+        expect((await store.bySlug("en", "offset-rewrite"))?.published.iso).toBe("2026-09-17T12:10:00+00:00");
+      });
+    });
+  });
+}
