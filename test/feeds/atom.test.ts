@@ -1,9 +1,8 @@
 /** Atom 1.0 from the sample edition: strict XML, RFC 4287's required elements, and a reader-grade parser. */
-import { parseFeed } from "@rowanmanning/feed-parser";
 import Parser from "rss-parser";
 import { beforeAll, describe, expect, it } from "vitest";
 import { renderAtom } from "../../src/feeds/atom.ts";
-import { everyFeed, otherEditions, RFC3339, TAG_URI, type FeedCase } from "./every-feed.ts";
+import { everyFeed, expectFeedParserReads, otherEditions, RFC3339, TAG_URI, type FeedCase } from "./every-feed.ts";
 import { children, NS, only, parseXml, q, type XmlElement } from "./xml-dom.ts";
 
 let cases: FeedCase[];
@@ -132,20 +131,8 @@ describe("Atom 1.0", () => {
   describe("read by feed readers", () => {
     it("@rowanmanning/feed-parser reads the same titles, ids, links, dates, authors and language", () => {
       for (const c of cases) {
-        const feed = parseFeed(renderAtom(c.model));
-        expect(feed.title).toBe(c.model.title);
-        expect(feed.language).toBe(c.language.tag);
-        expect(feed.self).toBe(c.model.links.atom);
-        expect(feed.items.map((i) => i.id)).toEqual(c.expected.map((a) => a.id));
-        feed.items.forEach((item, i) => {
-          const article = c.expected[i]!;
-          expect(item.title).toBe(article.title);
-          expect(item.url).toBe(article.url);
-          expect(item.published?.getTime()).toBe(article.published.ms);
-          expect(item.updated?.getTime()).toBe(article.updated.ms);
-          expect(item.description).toBe(article.summary);
-          expect(item.authors.map((a) => a.name)).toEqual(article.authors.map((a) => a.name));
-        });
+        const feed = expectFeedParserReads(renderAtom(c.model), c, c.model.links.atom);
+        feed.items.forEach((item, i) => expect(item.updated?.getTime()).toBe(c.expected[i]!.updated.ms));
       }
     });
 

@@ -3,6 +3,8 @@
  * must contain worked out independently of the store's queries: the content folder's articles,
  * filtered and sorted here.
  */
+import { parseFeed } from "@rowanmanning/feed-parser";
+import { expect } from "vitest";
 import type { LanguageSettings, SectionSettings } from "../../src/config.ts";
 import { readFeed } from "../../src/feeds/build.ts";
 import type { FeedModel } from "../../src/feeds/model.ts";
@@ -50,3 +52,22 @@ export const RFC822 = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|Ma
 export const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/;
 /** The tag: URI grammar (RFC 4151) as feed validators check it. */
 export const TAG_URI = /^tag:(?:[^@]+@)?[a-z0-9.-]+,\d{4}(?:-\d{2}(?:-\d{2})?)?:[0-9a-zA-Z;/?:@&=+$.\-_!~*'()%,]*(?:#.*)?$/;
+
+/** What @rowanmanning/feed-parser, a reader-grade parser, reads from `xml` must be the feed case's data. */
+export function expectFeedParserReads(xml: string, c: FeedCase, selfUrl: string) {
+  const feed = parseFeed(xml);
+  expect(feed.title).toBe(c.model.title);
+  expect(feed.language).toBe(c.language.tag);
+  expect(feed.self).toBe(selfUrl);
+  expect(feed.items.map((i) => i.id)).toEqual(c.expected.map((a) => a.id));
+  feed.items.forEach((item, i) => {
+    const article = c.expected[i]!;
+    expect(item.title).toBe(article.title);
+    expect(item.url).toBe(article.url);
+    expect(item.published?.getTime()).toBe(article.published.ms);
+    expect(item.description).toBe(article.summary);
+    expect(item.authors.map((a) => a.name)).toEqual(article.authors.map((a) => a.name));
+    if (article.image) expect(item.image?.url).toBe(article.image.url);
+  });
+  return feed;
+}
