@@ -3,7 +3,13 @@
  * XML forbids are dropped, markup characters become references, and `]]>` cannot occur because `>` is
  * always escaped.
  */
-import { XML_FORBIDDEN } from "../model/text.ts";
+// One pass per string, over UTF-16 code units (faster than a Unicode-aware pattern): a surrogate pair is
+// kept as it is, a markup character becomes its reference, and anything XML 1.0 forbids (C0 controls
+// but tab, LF and CR; lone surrogates; U+FFFE and U+FFFF) is dropped.
+const PAIR_OR_FORBIDDEN = "[\\uD800-\\uDBFF][\\uDC00-\\uDFFF]|[\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\uD800-\\uDFFF\\uFFFE\\uFFFF]";
+const TEXT = new RegExp(`${PAIR_OR_FORBIDDEN}|[&<>\\r]`, "g");
+const ATTRIBUTE = new RegExp(`${PAIR_OR_FORBIDDEN}|[&<>"\\t\\n\\r]`, "g");
+const HTML = new RegExp(`${PAIR_OR_FORBIDDEN}|[&<>"]`, "g");
 
 const TEXT_REFS: Record<string, string> = { "&": "&#x26;", "<": "&#x3C;", ">": "&#x3E;", "\r": "&#xD;" };
 const MARKUP_REFS: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#xD;" };
@@ -11,26 +17,31 @@ const ATTRIBUTE_REFS: Record<string, string> = {
   "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\t": "&#x9;", "\n": "&#xA;", "\r": "&#xD;",
 };
 
+const replacer = (refs: Record<string, string>) => (c: string) => (c.length === 2 ? c : refs[c] ?? "");
+const toText = replacer(TEXT_REFS);
+const toMarkup = replacer(MARKUP_REFS);
+const toAttribute = replacer(ATTRIBUTE_REFS);
+
 /**
  * Plain-text element content, written the RSS Profile way: `&` and `<` as `&#x26;` and `&#x3C;`
  * (https://www.rssboard.org/rss-profile#data-types-characterdata). CR is kept as a reference because
  * parsers turn a literal one into LF.
  */
 export function xmlText(text: string): string {
-  return text.replace(XML_FORBIDDEN, "").replace(/[&<>\r]/g, (c) => TEXT_REFS[c]!);
+  return text.replace(TEXT, toText);
 }
 
 /** Element content that carries escaped HTML (description, content:encoded, Atom type="html"). */
 export function xmlMarkup(html: string): string {
-  return html.replace(XML_FORBIDDEN, "").replace(/[&<>\r]/g, (c) => MARKUP_REFS[c]!);
+  return html.replace(TEXT, toMarkup);
 }
 
 /** A double-quoted attribute value; white space is kept as references so parsers do not fold it. */
 export function xmlAttribute(value: string): string {
-  return value.replace(XML_FORBIDDEN, "").replace(/[&<>"\t\n\r]/g, (c) => ATTRIBUTE_REFS[c]!);
+  return value.replace(ATTRIBUTE, toAttribute);
 }
 
 /** Text or attribute content of an HTML page. */
 export function escapeHtml(text: string): string {
-  return text.replace(XML_FORBIDDEN, "").replace(/[&<>"]/g, (c) => ATTRIBUTE_REFS[c]!);
+  return text.replace(HTML, toAttribute);
 }

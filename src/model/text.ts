@@ -1,7 +1,4 @@
-/** Characters that XML 1.0 cannot carry, and the clean text the store holds. */
-
-/** Anything outside XML 1.0's Char production (https://www.w3.org/TR/xml/#charsets), lone surrogates included. */
-export const XML_FORBIDDEN = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+/** The clean text the store holds: normalized once at ingest, so renderers only escape. */
 
 /**
  * Forbidden characters plus those XML 1.0 discourages (C1 controls, DEL, noncharacters) and U+FFFD, the

@@ -7,9 +7,9 @@ import { describe, expect, it } from "vitest";
 import { renderAtom } from "../../src/feeds/atom.ts";
 import { renderJsonFeed } from "../../src/feeds/json-feed.ts";
 import { renderRss } from "../../src/feeds/rss.ts";
-import { cleanLine, cleanText, XML_FORBIDDEN } from "../../src/model/text.ts";
+import { cleanLine, cleanText } from "../../src/model/text.ts";
 import { modelWithText } from "./sample-model.ts";
-import { children, decodeHtmlEntities, NS, only, parseXml, q } from "./xml-dom.ts";
+import { children, decodeHtmlEntities, NS, only, parseXml, q, XML_FORBIDDEN } from "./xml-dom.ts";
 
 const tricky = fc.constantFrom(
   "]]>", "]]]]>>", "<![CDATA[x]]>", "&amp;", "&#x26;", "&lt;b&gt;", "<b>bold</b>", "</script>", "\u0000", "\u0008", "\u001B",

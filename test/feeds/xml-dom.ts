@@ -12,6 +12,9 @@ export interface XmlElement {
   line: number;
 }
 
+/** Anything outside XML 1.0's Char production (https://www.w3.org/TR/xml/#charsets), lone surrogates included. */
+export const XML_FORBIDDEN = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+
 export const NS = {
   rss: "",
   atom: "http://www.w3.org/2005/Atom",
