@@ -4,7 +4,7 @@
  * filtered and sorted here.
  */
 import { parseFeed } from "@rowanmanning/feed-parser";
-import { expect } from "vitest";
+import { beforeAll, expect } from "vitest";
 import type { LanguageSettings, SectionSettings } from "../../src/config.ts";
 import { readFeed } from "../../src/feeds/build.ts";
 import type { FeedModel } from "../../src/feeds/model.ts";
@@ -38,6 +38,17 @@ export async function everyFeed() {
     }
   }
   return { store, site, cases };
+}
+
+/** Loads every feed once before the file's tests; read `.cases` and `.languages` inside a test. */
+export function everyFeedBeforeAll() {
+  const loaded = { cases: [] as FeedCase[], languages: [] as LanguageSettings[] };
+  beforeAll(async () => {
+    const { cases, site } = await everyFeed();
+    loaded.cases = cases;
+    loaded.languages = site.settings.languages;
+  });
+  return loaded;
 }
 
 /** The other editions of an article's story, in the site's language order. */

@@ -3,24 +3,17 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { renderJsonFeed } from "../../src/feeds/json-feed.ts";
-import { everyFeed, otherEditions, RFC3339, type FeedCase } from "./every-feed.ts";
+import { everyFeedBeforeAll, otherEditions, RFC3339, type FeedCase } from "./every-feed.ts";
 import { sampleModel } from "./sample-model.ts";
 
-let cases: FeedCase[];
-let languages: Awaited<ReturnType<typeof everyFeed>>["site"]["settings"]["languages"];
+const loaded = everyFeedBeforeAll();
 
 const schema = JSON.parse(readFileSync(join(import.meta.dirname, "..", "fixtures", "jsonfeed-1.1.schema.json"), "utf8"));
 const ajv = new Ajv2020({ strict: true, allErrors: true });
 addFormats.default(ajv);
 const validate = ajv.compile(schema);
-
-beforeAll(async () => {
-  const loaded = await everyFeed();
-  cases = loaded.cases;
-  languages = loaded.site.settings.languages;
-});
 
 describe("JSON Feed 1.1", () => {
   it("the schema is strict enough to refuse what 1.1 forbids", () => {
@@ -38,14 +31,14 @@ describe("JSON Feed 1.1", () => {
   });
 
   it("validates against the JSON Feed 1.1 schema, for every language and section", () => {
-    for (const c of cases) {
+    for (const c of loaded.cases) {
       const valid = validate(JSON.parse(renderJsonFeed(c.model)));
       expect(valid ? [] : validate.errors, c.name).toEqual([]);
     }
   });
 
   it("declares version, language, home page, its own URL and the publisher as authors", () => {
-    for (const c of cases) {
+    for (const c of loaded.cases) {
       const feed = JSON.parse(renderJsonFeed(c.model));
       expect(feed.version).toBe("https://jsonfeed.org/version/1.1");
       expect(feed.title).toBe(c.model.title);
@@ -55,13 +48,13 @@ describe("JSON Feed 1.1", () => {
       expect(feed.authors).toEqual([{ name: "Hanbit Daily" }]);
       expect(feed).not.toHaveProperty("author");
       expect(feed._editions.feeds.map((f: { language: string }) => f.language)).toEqual(
-        languages.map((l) => l.tag).filter((t) => t !== c.language.tag),
+        loaded.languages.map((l) => l.tag).filter((t) => t !== c.language.tag),
       );
     }
   });
 
   it("gives each item the store's id, url, title, content, summary, dates with their offset, authors and tags", () => {
-    for (const c of cases) {
+    for (const c of loaded.cases) {
       const feed = JSON.parse(renderJsonFeed(c.model));
       expect(feed.items.map((i: { id: string }) => i.id), c.name).toEqual(c.expected.map((a) => a.id));
       feed.items.forEach((item: Record<string, unknown>, i: number) => {
@@ -85,10 +78,10 @@ describe("JSON Feed 1.1", () => {
   });
 
   it("links each item's other editions in the _editions extension object", () => {
-    for (const c of cases) {
+    for (const c of loaded.cases) {
       const feed = JSON.parse(renderJsonFeed(c.model));
       feed.items.forEach((item: { _editions?: { about: string; articles: unknown[] } }, i: number) => {
-        const others = otherEditions(c.expected[i]!, c.all, languages);
+        const others = otherEditions(c.expected[i]!, c.all, loaded.languages);
         if (others.length === 0) return expect(item._editions).toBeUndefined();
         expect(item._editions!.about).toBe(c.model.extensionDocs);
         expect(item._editions!.articles).toEqual(others.map((e) => ({ language: e.lang, title: e.title, url: e.url })));

@@ -1,18 +1,11 @@
 /** RSS 2.0 from the sample edition: strict XML, the RSS Profile's rules, and reader-grade parsers. */
 import Parser from "rss-parser";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { renderRss, RSS_NAMESPACES } from "../../src/feeds/rss.ts";
-import { everyFeed, expectFeedParserReads, otherEditions, RFC822, type FeedCase } from "./every-feed.ts";
+import { everyFeedBeforeAll, expectFeedParserReads, otherEditions, RFC822, type FeedCase } from "./every-feed.ts";
 import { children, decodeHtmlEntities, NS, only, parseXml, q, type XmlElement } from "./xml-dom.ts";
 
-let cases: FeedCase[];
-let languages: Awaited<ReturnType<typeof everyFeed>>["site"]["settings"]["languages"];
-
-beforeAll(async () => {
-  const loaded = await everyFeed();
-  cases = loaded.cases;
-  languages = loaded.site.settings.languages;
-});
+const loaded = everyFeedBeforeAll();
 
 const text = (element: XmlElement, name: string) => only(element, name).text;
 const rssChild = (local: string) => q(NS.rss, local);
@@ -26,13 +19,13 @@ function channelOf(xml: string): XmlElement {
 
 describe("RSS 2.0", () => {
   it("covers every language and section of the site, each with articles", () => {
-    expect(cases.map((c) => c.name)).toContain("zh-Hans/opinion");
-    expect(cases).toHaveLength(languages.reduce((n, l) => n + 1 + l.sections.length, 0));
-    for (const c of cases.filter((c) => !c.section)) expect(c.expected.length).toBeGreaterThan(5);
+    expect(loaded.cases.map((c) => c.name)).toContain("zh-Hans/opinion");
+    expect(loaded.cases).toHaveLength(loaded.languages.reduce((n, l) => n + 1 + l.sections.length, 0));
+    for (const c of loaded.cases.filter((c) => !c.section)) expect(c.expected.length).toBeGreaterThan(5);
   });
 
   it("parses in a strict XML 1.0 parser and carries the channel the profile requires", () => {
-    for (const c of cases) {
+    for (const c of loaded.cases) {
       const channel = channelOf(renderRss(c.model));
       expect(text(channel, rssChild("title")), c.name).toBe(c.model.title);
       expect(text(channel, rssChild("link"))).toBe(c.model.links.html);
@@ -43,9 +36,9 @@ describe("RSS 2.0", () => {
   });
 
   it("states as lastBuildDate the newest update among its items (a fixed day when empty), in RFC 822", () => {
-    const idDate = cases[0]!.model.id.split(",")[1]!.split(":")[0];
-    expect(cases.some((c) => c.expected.length === 0)).toBe(true);
-    for (const c of cases) {
+    const idDate = loaded.cases[0]!.model.id.split(",")[1]!.split(":")[0];
+    expect(loaded.cases.some((c) => c.expected.length === 0)).toBe(true);
+    for (const c of loaded.cases) {
       const lastBuild = text(channelOf(renderRss(c.model)), rssChild("lastBuildDate"));
       expect(lastBuild).toMatch(RFC822);
       const newest = c.expected.length ? Math.max(...c.expected.map((a) => a.updated.ms)) : Date.parse(`${idDate}T00:00:00Z`);
@@ -54,13 +47,13 @@ describe("RSS 2.0", () => {
   });
 
   it("has exactly one atom:link rel=self with the RSS type, and hreflang alternates for the other languages", () => {
-    for (const c of cases) {
+    for (const c of loaded.cases) {
       const links = children(channelOf(renderRss(c.model)), q(NS.atom, "link"));
       const self = links.filter((l) => l.attributes.rel === "self");
       expect(self).toHaveLength(1);
       expect(self[0]!.attributes).toMatchObject({ type: "application/rss+xml", href: c.model.links.rss });
       const alternates = links.filter((l) => l.attributes.rel === "alternate");
-      expect(alternates.map((l) => l.attributes.hreflang)).toEqual(languages.map((l) => l.tag).filter((t) => t !== c.language.tag));
+      expect(alternates.map((l) => l.attributes.hreflang)).toEqual(loaded.languages.map((l) => l.tag).filter((t) => t !== c.language.tag));
       for (const link of alternates) {
         expect(link.attributes.href).toBe(c.model.links.rss.replace(`/${c.language.tag}/`, `/${link.attributes.hreflang}/`));
       }
@@ -68,7 +61,7 @@ describe("RSS 2.0", () => {
   });
 
   it("lists the latest articles newest first, each item matching the store", () => {
-    for (const c of cases) {
+    for (const c of loaded.cases) {
       const items = children(channelOf(renderRss(c.model)), rssChild("item"));
       expect(items.map((i) => text(i, rssChild("guid"))), c.name).toEqual(c.expected.map((a) => a.id));
       items.forEach((item, i) => {
@@ -89,11 +82,11 @@ describe("RSS 2.0", () => {
 
   it("links each item to its story's other editions with hreflang, after its own link", () => {
     let linked = 0;
-    for (const c of cases) {
+    for (const c of loaded.cases) {
       children(channelOf(renderRss(c.model)), rssChild("item")).forEach((item, i) => {
         const article = c.expected[i]!;
         const editions = children(item, q(NS.atom, "link"));
-        const expected = otherEditions(article, c.all, languages);
+        const expected = otherEditions(article, c.all, loaded.languages);
         expect(editions.map((e) => [e.attributes.rel, e.attributes.hreflang, e.attributes.href, e.attributes.title])).toEqual(
           expected.map((e) => ["alternate", e.lang, e.url, e.title]),
         );
@@ -108,7 +101,7 @@ describe("RSS 2.0", () => {
 
   it("describes an image once as an enclosure with the file's real length and type, and as media:content", () => {
     let images = 0;
-    for (const c of cases) {
+    for (const c of loaded.cases) {
       children(channelOf(renderRss(c.model)), rssChild("item")).forEach((item, i) => {
         const image = c.expected[i]!.image;
         const enclosures = children(item, rssChild("enclosure"));
@@ -135,7 +128,7 @@ describe("RSS 2.0", () => {
     it("writes & and < in plain-text elements as hexadecimal references, never as named entities", () => {
       const plainText = /<(title|dc:creator|category|guid|link|language|generator)>([^<]*)<\/\1>/g;
       let escapedAmpersands = 0;
-      for (const c of cases) {
+      for (const c of loaded.cases) {
         const xml = renderRss(c.model);
         for (const [, element, body] of xml.matchAll(plainText)) {
           expect(body, `${c.name} <${element}>`).not.toMatch(/&(amp|lt|gt|quot|apos);/);
@@ -146,7 +139,7 @@ describe("RSS 2.0", () => {
     });
 
     it("declares every namespace prefix it uses, with the URIs validators know", () => {
-      for (const c of cases) {
+      for (const c of loaded.cases) {
         const xml = renderRss(c.model);
         const used = new Set([...xml.matchAll(/<\/?([a-z]+):[a-zA-Z]+/g)].map((m) => m[1]!));
         for (const prefix of used) {
@@ -157,7 +150,7 @@ describe("RSS 2.0", () => {
     });
 
     it("never puts a bare name in <author>, and gives each item a unique guid, a title and at most one enclosure", () => {
-      for (const c of cases) {
+      for (const c of loaded.cases) {
         const items = children(channelOf(renderRss(c.model)), rssChild("item"));
         const guids = items.map((i) => text(i, rssChild("guid")));
         expect(new Set(guids).size).toBe(guids.length);
@@ -170,7 +163,7 @@ describe("RSS 2.0", () => {
     });
 
     it("puts every channel element before the first item and the description before content:encoded", () => {
-      for (const c of cases) {
+      for (const c of loaded.cases) {
         const channel = channelOf(renderRss(c.model));
         const firstItem = channel.children.findIndex((e) => e.name === rssChild("item"));
         if (firstItem >= 0) expect(channel.children.slice(firstItem).every((e) => e.name === rssChild("item"))).toBe(true);
@@ -182,7 +175,7 @@ describe("RSS 2.0", () => {
     });
 
     it("gives pubDate the weekday that matches its date", () => {
-      for (const c of cases) {
+      for (const c of loaded.cases) {
         for (const item of children(channelOf(renderRss(c.model)), rssChild("item"))) {
           const pubDate = text(item, rssChild("pubDate"));
           const offset = pubDate.slice(-5);
@@ -195,12 +188,12 @@ describe("RSS 2.0", () => {
 
   describe("read by feed readers", () => {
     it("@rowanmanning/feed-parser reads the same titles, ids, links, dates, authors and language", () => {
-      for (const c of cases) expectFeedParserReads(renderRss(c.model), c, c.model.links.rss);
+      for (const c of loaded.cases) expectFeedParserReads(renderRss(c.model), c, c.model.links.rss);
     });
 
     it("rss-parser reads the same titles, guids, links and dates", async () => {
       const parser = new Parser();
-      for (const c of cases) {
+      for (const c of loaded.cases) {
         const feed = await parser.parseString(renderRss(c.model));
         expect(feed.title).toBe(c.model.title);
         expect(feed.items.map((i) => i.guid)).toEqual(c.expected.map((a) => a.id));

@@ -3,16 +3,13 @@
  * the sample edition: HTML in content that parses strictly and carries nothing it flags, absolute
  * ASCII URLs, plausible dates, no characters it reports as bad.
  */
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { renderAtom } from "../../src/feeds/atom.ts";
 import { renderRss } from "../../src/feeds/rss.ts";
-import { everyFeed, type FeedCase } from "./every-feed.ts";
+import { everyFeedBeforeAll, type FeedCase } from "./every-feed.ts";
 import { children, NS, only, parseXml, q } from "./xml-dom.ts";
 
-let cases: FeedCase[];
-beforeAll(async () => {
-  cases = (await everyFeed()).cases;
-});
+const loaded = everyFeedBeforeAll();
 
 const ALLOWED_ELEMENTS = new Set([
   "p", "a", "em", "strong", "b", "i", "h2", "h3", "h4", "ul", "ol", "li", "blockquote", "code", "pre", "br", "hr", "img", "figure", "figcaption",
@@ -48,7 +45,7 @@ const ASCII_URL = /^https?:\/\/[\x21-\x7E]+$/;
 
 describe("what the W3C Feed Validation Service checks", () => {
   it("HTML in content and descriptions is well-formed, safe and has absolute links only", () => {
-    for (const c of cases) {
+    for (const c of loaded.cases) {
       for (const item of children(only(parseXml(renderRss(c.model)), q("", "channel")), q("", "item"))) {
         checkHtml(only(item, q(NS.content, "encoded")).text, `${c.name} rss content`);
         checkHtml(only(item, q("", "description")).text, `${c.name} rss description`);
@@ -60,14 +57,14 @@ describe("what the W3C Feed Validation Service checks", () => {
   });
 
   it("has no C1 control characters and no U+FFFD anywhere", () => {
-    for (const c of cases) {
+    for (const c of loaded.cases) {
       expect(BAD_CHARACTERS.test(renderRss(c.model)), c.name).toBe(false);
       expect(BAD_CHARACTERS.test(renderAtom(c.model)), c.name).toBe(false);
     }
   });
 
   it("writes every link, guid-like URL and enclosure as an absolute ASCII http(s) URL", () => {
-    for (const c of cases) {
+    for (const c of loaded.cases) {
       const xml = renderRss(c.model) + renderAtom(c.model);
       for (const [, url] of xml.matchAll(/(?:href|url)="([^"]*)"/g)) expect(url, c.name).toMatch(ASCII_URL);
       for (const [, url] of xml.matchAll(/<link>([^<]*)<\/link>/g)) expect(url, c.name).toMatch(ASCII_URL);
@@ -76,7 +73,7 @@ describe("what the W3C Feed Validation Service checks", () => {
 
   it("dates no item after the present or before 1990", () => {
     const now = Date.now();
-    for (const c of cases) {
+    for (const c of loaded.cases) {
       for (const article of c.expected) {
         expect(article.published.ms).toBeLessThanOrEqual(now);
         expect(article.updated.ms).toBeLessThanOrEqual(now);
@@ -86,7 +83,7 @@ describe("what the W3C Feed Validation Service checks", () => {
   });
 
   it("gives media:content only the attributes Media RSS defines, with positive sizes", () => {
-    for (const c of cases) {
+    for (const c of loaded.cases) {
       for (const media of renderRss(c.model).matchAll(/<media:content ([^>]*)>/g)) {
         const attributes = Object.fromEntries([...media[1]!.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
         expect(Object.keys(attributes).sort()).toEqual(["fileSize", "height", "medium", "type", "url", "width"]);
