@@ -1,4 +1,5 @@
 /** The article: one language edition of a story, as the store holds it (clean, absolute, NFC). */
+import { fnv64 } from "./hash.ts";
 import type { Instant } from "./time.ts";
 
 export interface Author {
@@ -37,8 +38,13 @@ export interface Article {
   image: ArticleImage | null;
   published: Instant;
   updated: Instant;
-  /** Where the article came from, for error messages: `content/en/politics/budget.md`. */
+  /** Where the article came from: `content/en/politics/budget.md`, `feed:wire-ko`, `push`. */
   source: string;
+  /**
+   * Hash of what counts as a real change (title, summary, body with white space folded, image, authors,
+   * tags): an edit that leaves it alone is not a new version.
+   */
+  fingerprint: string;
 }
 
 /** What a feed or page needs to link one edition of a story. */
@@ -48,4 +54,15 @@ export interface Edition {
   lang: string;
   title: string;
   url: string;
+}
+
+/** The fingerprint of an article's substance; see Article.fingerprint. */
+export function fingerprintOf(a: Pick<Article, "title" | "summary" | "contentHtml" | "image" | "authors" | "tags">): string {
+  const fold = (s: string) => s.replace(/\s+/g, " ").trim();
+  return fnv64(
+    JSON.stringify([
+      fold(a.title), fold(a.summary), fold(a.contentHtml.replace(/>\s+</g, "><")), a.image?.url ?? null,
+      a.authors.map((x) => [fold(x.name), x.email ?? null, x.url ?? null]), a.tags.map(fold),
+    ]),
+  );
 }

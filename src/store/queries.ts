@@ -12,7 +12,7 @@ export interface Statement {
 
 const COLUMNS = [
   "id", "lang", "section", "slug", "story", "url", "title", "summary", "content_html", "authors", "tags",
-  "image", "published", "published_ms", "updated", "updated_ms", "source",
+  "image", "published", "published_ms", "updated", "updated_ms", "source", "fingerprint",
 ] as const satisfies readonly (keyof ArticleRow)[];
 const SELECT_ARTICLE = `SELECT ${COLUMNS.join(", ")} FROM articles`;
 const CHANGEABLE = COLUMNS.filter((c) => c !== "id");

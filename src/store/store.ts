@@ -55,6 +55,7 @@ export interface ArticleRow {
   updated: string;
   updated_ms: number;
   source: string;
+  fingerprint: string;
 }
 
 export function rowToArticle(row: ArticleRow): Article {
@@ -74,6 +75,7 @@ export function rowToArticle(row: ArticleRow): Article {
     published: { iso: row.published, ms: row.published_ms },
     updated: { iso: row.updated, ms: row.updated_ms },
     source: row.source,
+    fingerprint: row.fingerprint,
   };
 }
 
@@ -96,5 +98,6 @@ export function articleToRow(a: Article): ArticleRow {
     updated: a.updated.iso,
     updated_ms: a.updated.ms,
     source: a.source,
+    fingerprint: a.fingerprint,
   };
 }

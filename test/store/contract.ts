@@ -3,7 +3,7 @@
  * two cannot drift apart. Articles are made by hand with fixed dates; nothing depends on the clock.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Article, Edition } from "../../src/model/article.ts";
+import { fingerprintOf, type Article, type Edition } from "../../src/model/article.ts";
 import { parseRfc3339 } from "../../src/model/time.ts";
 import type { ArticleStore, Cursor } from "../../src/store/store.ts";
 
@@ -24,7 +24,7 @@ interface ArticleSpec {
 /** A complete article whose id, story and url follow from language and slug unless given. */
 export function makeArticle(spec: ArticleSpec, extra: Partial<Article> = {}): Article {
   const story = spec.story ?? spec.slug;
-  return {
+  const article: Omit<Article, "fingerprint"> = {
     id: spec.id ?? `tag:store.example,2026-09-01:article/${spec.lang}/${story}`,
     lang: spec.lang,
     section: spec.section,
@@ -42,6 +42,7 @@ export function makeArticle(spec: ArticleSpec, extra: Partial<Article> = {}): Ar
     source: `test/${spec.lang}/${spec.section}/${spec.slug}.md`,
     ...extra,
   };
+  return { ...article, fingerprint: extra.fingerprint ?? fingerprintOf(article) };
 }
 
 const ids = (articles: readonly Article[]) => articles.map((a) => a.id);

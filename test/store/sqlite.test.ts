@@ -1,11 +1,11 @@
 /** The SQLite adapter: the shared contract in memory and on disk, persistence, migrations and index use. */
 import Database from "better-sqlite3";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { lastUpdated, latestArticles, type Statement } from "../../src/store/queries.ts";
-import { migrate, openSqliteStore } from "../../src/store/sqlite.ts";
+import { migrate, MIGRATIONS_DIR, openSqliteStore } from "../../src/store/sqlite.ts";
 import { loadedStore } from "../helpers.ts";
 import { describeArticleStoreContract, makeArticle } from "./contract.ts";
 
@@ -47,9 +47,11 @@ describe("SQLite file store across close and reopen", () => {
 
     const db = new Database(path);
     try {
-      expect(db.prepare("SELECT name FROM d1_migrations ORDER BY id").pluck().all()).toEqual(["0001_articles.sql"]);
+      const files = readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith(".sql")).sort();
+      expect(files.slice(0, 2)).toEqual(["0001_articles.sql", "0002_ingest.sql"]);
+      expect(db.prepare("SELECT name FROM d1_migrations ORDER BY id").pluck().all()).toEqual(files);
       expect(migrate(db)).toEqual([]);
-      expect(db.prepare("SELECT count(*) FROM d1_migrations").pluck().get()).toBe(1);
+      expect(db.prepare("SELECT count(*) FROM d1_migrations").pluck().get()).toBe(files.length);
     } finally {
       db.close();
     }

@@ -4,7 +4,7 @@
  */
 import { parse as parseYaml } from "yaml";
 import type { SiteSettings } from "../../config.ts";
-import type { Article, ArticleImage, Author } from "../../model/article.ts";
+import { fingerprintOf, type Article, type ArticleImage, type Author } from "../../model/article.ts";
 import { parseNewsroomTime, type Instant } from "../../model/time.ts";
 import { cleanLine, cleanText } from "../../model/text.ts";
 import { absoluteUrl, markdownToHtml } from "../markdown.ts";
@@ -87,7 +87,7 @@ export function parseArticleFile(file: ContentFile, context: ContentContext): Ar
   const updated = meta.updated === undefined ? posted : time(meta, "updated", settings.timezone);
   if (updated.ms < posted.ms) throw new ContentError(`field "updated" (${updated.iso}) is before "posted" (${posted.iso})`);
 
-  return {
+  const article = {
     id: articleId(meta, settings, language.tag, story),
     lang: language.tag,
     section: section!,
@@ -104,6 +104,7 @@ export function parseArticleFile(file: ContentFile, context: ContentContext): Ar
     updated,
     source: `${context.folder}/${file.path}`,
   };
+  return { ...article, fingerprint: fingerprintOf(article) };
 }
 
 function splitFrontMatter(text: string): { meta: Record<string, unknown>; body: string } {
