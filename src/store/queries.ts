@@ -2,7 +2,7 @@
  * The store's SQL, as plain functions returning a statement and its bound parameters, so the SQLite
  * and D1 adapters run the very same queries. Positional `?` parameters only (both drivers bind them).
  */
-import type { ArticleRow, Cursor, LatestQuery } from "./store.ts";
+import type { ArticleRow, LatestQuery } from "./store.ts";
 
 export type SqlValue = string | number | null;
 export interface Statement {
@@ -57,16 +57,7 @@ export function articleBySlug(lang: string, slug: string): Statement {
 
 /** One statement per slice of at most MAX_IN_LIST stories. */
 export function editionsOf(stories: readonly string[]): Statement[] {
-  const unique = [...new Set(stories)];
-  const statements: Statement[] = [];
-  for (let i = 0; i < unique.length; i += MAX_IN_LIST) {
-    const slice = unique.slice(i, i + MAX_IN_LIST);
-    statements.push({
-      sql: `SELECT id, story, lang, title, url FROM articles WHERE story IN (${slice.map(() => "?").join(", ")})`,
-      params: slice,
-    });
-  }
-  return statements;
+  return perSlice(stories, (list, slice) => ({ sql: `SELECT id, story, lang, title, url FROM articles WHERE story IN (${list})`, params: slice }));
 }
 
 /** Reads MAX(updated_ms) from the end of an index, then the row's text form to keep its offset. */
@@ -79,4 +70,107 @@ export function lastUpdated(lang: string, section?: string): Statement {
   };
 }
 
-export type { Cursor };
+
+/** Split `values` into IN lists short enough for D1 and build one statement per slice. */
+function perSlice(values: readonly string[], build: (placeholders: string, slice: string[]) => Statement): Statement[] {
+  const unique = [...new Set(values)];
+  const statements: Statement[] = [];
+  for (let i = 0; i < unique.length; i += MAX_IN_LIST) {
+    const slice = unique.slice(i, i + MAX_IN_LIST);
+    statements.push(build(slice.map(() => "?").join(", "), slice));
+  }
+  return statements;
+}
+
+export function articlesByIds(ids: readonly string[]): Statement[] {
+  return perSlice(ids, (list, slice) => ({ sql: `${SELECT_ARTICLE} WHERE id IN (${list})`, params: slice }));
+}
+
+export function tombstonedIds(ids: readonly string[]): Statement[] {
+  return perSlice(ids, (list, slice) => ({ sql: `SELECT id FROM tombstones WHERE id IN (${list})`, params: slice }));
+}
+
+export function idsFromSource(prefix: string): Statement {
+  // A range on the indexed column rather than LIKE, which would also treat `_` and `%` as wildcards.
+  return { sql: "SELECT id FROM articles WHERE source >= ? AND source < ?", params: [prefix, `${prefix}\uffff`] };
+}
+
+export function liftTombstone(id: string): Statement {
+  return { sql: "DELETE FROM tombstones WHERE id = ?", params: [id] };
+}
+
+export function addEditionLink(articleId: string, target: string): Statement {
+  return { sql: "INSERT OR IGNORE INTO edition_links (article_id, target) VALUES (?, ?)", params: [articleId, target] };
+}
+
+/** Moves one article to the tombstones, with its links; run as one transaction. */
+export function withdrawArticle(id: string, atMs: number): Statement[] {
+  return [
+    {
+      sql: "INSERT OR REPLACE INTO tombstones (id, lang, slug, url, source, withdrawn_ms) SELECT id, lang, slug, url, source, ? FROM articles WHERE id = ?",
+      params: [atMs, id],
+    },
+    { sql: "DELETE FROM edition_links WHERE article_id = ?", params: [id] },
+    { sql: "DELETE FROM articles WHERE id = ? RETURNING id", params: [id] },
+  ];
+}
+
+/** Pairs of stories that a stored link says are one, where they are still apart. */
+export const UNJOINED_EDITIONS: Statement = {
+  sql:
+    "SELECT a.story AS from_story, b.story AS to_story FROM edition_links l " +
+    "JOIN articles a ON a.id = l.article_id JOIN articles b ON b.url = l.target WHERE a.story <> b.story " +
+    "UNION SELECT a.story, b.story FROM edition_links l " +
+    "JOIN articles a ON a.id = l.article_id JOIN articles b ON b.id = l.target WHERE a.story <> b.story",
+  params: [],
+};
+
+export function languagesOfStories(stories: readonly string[]): Statement[] {
+  return perSlice(stories, (list, slice) => ({ sql: `SELECT story, lang FROM articles WHERE story IN (${list})`, params: slice }));
+}
+
+export function renameStory(from: string, to: string): Statement {
+  return { sql: "UPDATE articles SET story = ? WHERE story = ?", params: [to, from] };
+}
+
+export function sourceStateOf(sourceId: string): Statement {
+  return {
+    sql: "SELECT source_id, etag, last_modified, checked_ms, next_ms, failures, last_error FROM source_state WHERE source_id = ?",
+    params: [sourceId],
+  };
+}
+
+export function saveSourceState(s: { sourceId: string; etag: string | null; lastModified: string | null; checkedMs: number | null; nextMs: number; failures: number; lastError: string | null }): Statement {
+  return {
+    sql:
+      "INSERT INTO source_state (source_id, etag, last_modified, checked_ms, next_ms, failures, last_error) VALUES (?, ?, ?, ?, ?, ?, ?) " +
+      "ON CONFLICT (source_id) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified, checked_ms = excluded.checked_ms, " +
+      "next_ms = excluded.next_ms, failures = excluded.failures, last_error = excluded.last_error",
+    params: [s.sourceId, s.etag, s.lastModified, s.checkedMs, s.nextMs, s.failures, s.lastError],
+  };
+}
+
+/** Takes the lease when it is free or expired; a row comes back only when this holder now has it. */
+export function acquireLease(name: string, holder: string, nowMs: number, ttlMs: number): Statement {
+  return {
+    sql:
+      "INSERT INTO leases (name, holder, expires_ms) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET " +
+      "holder = excluded.holder, expires_ms = excluded.expires_ms WHERE leases.expires_ms <= ? OR leases.holder = excluded.holder RETURNING holder",
+    params: [name, holder, nowMs + ttlMs, nowMs],
+  };
+}
+
+export function releaseLease(name: string, holder: string): Statement {
+  return { sql: "DELETE FROM leases WHERE name = ? AND holder = ?", params: [name, holder] };
+}
+
+export function saveRun(startedMs: number, finishedMs: number, report: string, keep: number): Statement[] {
+  return [
+    { sql: "INSERT INTO ingest_runs (started_ms, finished_ms, report) VALUES (?, ?, ?)", params: [startedMs, finishedMs, report] },
+    { sql: "DELETE FROM ingest_runs WHERE id <= (SELECT max(id) FROM ingest_runs) - ?", params: [keep] },
+  ];
+}
+
+export function recentRuns(limit: number): Statement {
+  return { sql: "SELECT started_ms, finished_ms, report FROM ingest_runs ORDER BY id DESC LIMIT ?", params: [limit] };
+}

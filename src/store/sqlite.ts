@@ -4,8 +4,13 @@ import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Article, Edition } from "../model/article.ts";
-import { articleBySlug, editionsOf, lastUpdated, latestArticles, upsertArticle, type Statement } from "./queries.ts";
-import { articleToRow, rowToArticle, type ArticleRow, type ArticleStore, type LatestQuery, type UpsertReport } from "./store.ts";
+import * as sql from "./queries.ts";
+import type { Statement } from "./queries.ts";
+import {
+  articleToRow, KEPT_RUNS, rowToArticle, type ArticleRow, type ArticleStore, type LatestQuery, type SourceState,
+  type StoredRun, type UpsertReport,
+} from "./store.ts";
+import { planStoryJoins } from "./story-joins.ts";
 
 export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), "migrations");
 
@@ -67,39 +72,113 @@ class SqliteArticleStore implements ArticleStore {
     return this.#statement(s.sql).all(...s.params) as T[];
   }
 
-  async upsert(articles: readonly Article[]): Promise<UpsertReport> {
+  #run(s: Statement) {
+    return this.#statement(s.sql).run(...s.params);
+  }
+
+  async upsert(articles: readonly Article[], links?: ReadonlyMap<string, readonly string[]>): Promise<UpsertReport> {
     const report: UpsertReport = { inserted: [], updated: [], unchanged: 0, failed: [] };
-    this.#db.transaction(() => {
-      for (const article of articles) {
-        try {
-          const [changed] = this.#all<{ version: number }>(upsertArticle(articleToRow(article)));
-          if (!changed) report.unchanged++;
-          else if (changed.version === 1) report.inserted.push(article.id);
-          else report.updated.push(article.id);
-        } catch (error) {
-          report.failed.push({ id: article.id, source: article.source, error: describeConflict(error) });
-        }
+    const writeOne = this.#db.transaction((article: Article) => {
+      const [changed] = this.#all<{ version: number }>(sql.upsertArticle(articleToRow(article)));
+      this.#run(sql.liftTombstone(article.id));
+      for (const target of links?.get(article.id) ?? []) this.#run(sql.addEditionLink(article.id, target));
+      return changed;
+    });
+    for (const article of articles) {
+      try {
+        const changed = writeOne(article);
+        if (!changed) report.unchanged++;
+        else if (changed.version === 1) report.inserted.push(article.id);
+        else report.updated.push(article.id);
+      } catch (error) {
+        report.failed.push({ id: article.id, source: article.source, error: describeConflict(error) });
       }
-    })();
+    }
     return report;
   }
 
   async latest(query: LatestQuery) {
-    return this.#all<ArticleRow>(latestArticles(query)).map(rowToArticle);
+    return this.#all<ArticleRow>(sql.latestArticles(query)).map(rowToArticle);
   }
 
   async bySlug(lang: string, slug: string) {
-    const [row] = this.#all<ArticleRow>(articleBySlug(lang, slug));
+    const [row] = this.#all<ArticleRow>(sql.articleBySlug(lang, slug));
     return row ? rowToArticle(row) : null;
   }
 
+  async byIds(ids: readonly string[]) {
+    return sql.articlesByIds(ids).flatMap((s) => this.#all<ArticleRow>(s)).map(rowToArticle);
+  }
+
   async editions(stories: readonly string[]) {
-    return editionsOf(stories).flatMap((s) => this.#all<Edition>(s));
+    return sql.editionsOf(stories).flatMap((s) => this.#all<Edition>(s));
   }
 
   async lastUpdated(lang: string, section?: string) {
-    const [row] = this.#all<{ updated: string; updated_ms: number }>(lastUpdated(lang, section));
+    const [row] = this.#all<{ updated: string; updated_ms: number }>(sql.lastUpdated(lang, section));
     return row ? { iso: row.updated, ms: row.updated_ms } : null;
+  }
+
+  async idsFromSource(prefix: string) {
+    return this.#all<{ id: string }>(sql.idsFromSource(prefix)).map((r) => r.id);
+  }
+
+  async withdraw(ids: readonly string[], atMs: number) {
+    const withdrawOne = this.#db.transaction((id: string) => {
+      const statements = sql.withdrawArticle(id, atMs);
+      for (const s of statements.slice(0, -1)) this.#run(s);
+      return this.#all(statements.at(-1)!).length > 0;
+    });
+    return ids.filter((id) => withdrawOne(id));
+  }
+
+  async withdrawn(ids: readonly string[]) {
+    return new Set(sql.tombstonedIds(ids).flatMap((s) => this.#all<{ id: string }>(s)).map((r) => r.id));
+  }
+
+  async linkEditions() {
+    const pairs = this.#all<{ from_story: string; to_story: string }>(sql.UNJOINED_EDITIONS).map((p) => [p.from_story, p.to_story] as [string, string]);
+    if (pairs.length === 0) return { joined: 0, conflicts: [] };
+    const languages = new Map<string, string[]>();
+    for (const row of sql.languagesOfStories(pairs.flat()).flatMap((s) => this.#all<{ story: string; lang: string }>(s))) {
+      languages.set(row.story, [...(languages.get(row.story) ?? []), row.lang]);
+    }
+    const plan = planStoryJoins(pairs, languages);
+    this.#db.transaction(() => {
+      for (const [from, to] of plan.renames) this.#run(sql.renameStory(from, to));
+    })();
+    return { joined: plan.renames.length, conflicts: plan.conflicts };
+  }
+
+  async sourceState(sourceId: string): Promise<SourceState | null> {
+    const [row] = this.#all<{ source_id: string; etag: string | null; last_modified: string | null; checked_ms: number | null; next_ms: number; failures: number; last_error: string | null }>(sql.sourceStateOf(sourceId));
+    return row
+      ? { sourceId: row.source_id, etag: row.etag, lastModified: row.last_modified, checkedMs: row.checked_ms, nextMs: row.next_ms, failures: row.failures, lastError: row.last_error }
+      : null;
+  }
+
+  async saveSourceState(state: SourceState) {
+    this.#run(sql.saveSourceState(state));
+  }
+
+  async acquireLease(name: string, holder: string, nowMs: number, ttlMs: number) {
+    return this.#all(sql.acquireLease(name, holder, nowMs, ttlMs)).length > 0;
+  }
+
+  async releaseLease(name: string, holder: string) {
+    this.#run(sql.releaseLease(name, holder));
+  }
+
+  async saveRun(run: StoredRun) {
+    this.#db.transaction(() => {
+      for (const s of sql.saveRun(run.startedMs, run.finishedMs, run.report, KEPT_RUNS)) this.#run(s);
+    })();
+  }
+
+  async recentRuns(limit: number) {
+    return this.#all<{ started_ms: number; finished_ms: number; report: string }>(sql.recentRuns(limit)).map((r) => ({
+      startedMs: r.started_ms, finishedMs: r.finished_ms, report: r.report,
+    }));
   }
 
   async close() {

@@ -23,16 +23,65 @@ export interface UpsertReport {
   failed: { id: string; source: string; error: string }[];
 }
 
+/** What the ingest remembers of a source between runs. */
+export interface SourceState {
+  sourceId: string;
+  etag: string | null;
+  lastModified: string | null;
+  checkedMs: number | null;
+  /** The source is not asked again before this instant (interval, Retry-After, back-off). */
+  nextMs: number;
+  failures: number;
+  lastError: string | null;
+}
+
+export interface StoredRun {
+  startedMs: number;
+  finishedMs: number;
+  /** The run report as JSON. */
+  report: string;
+}
+
+/** How many run reports the store keeps. */
+export const KEPT_RUNS = 100;
+
 export interface ArticleStore {
-  /** Writes new and changed articles; identical ones are left alone, so their version stays. */
-  upsert(articles: readonly Article[]): Promise<UpsertReport>;
+  /**
+   * Writes new and changed articles, each with the other editions it names (URLs or ids) in `links`,
+   * each article whole or not at all; identical ones are left alone, so their version stays. Writing an
+   * article lifts its tombstone.
+   */
+  upsert(articles: readonly Article[], links?: ReadonlyMap<string, readonly string[]>): Promise<UpsertReport>;
   /** The newest articles of a language (and section), newest first, ties broken by id. */
   latest(query: LatestQuery): Promise<Article[]>;
   bySlug(lang: string, slug: string): Promise<Article | null>;
+  /** The stored articles among these ids. */
+  byIds(ids: readonly string[]): Promise<Article[]>;
   /** Every edition of the given stories, in no particular order. */
   editions(stories: readonly string[]): Promise<Edition[]>;
   /** The newest update among the articles of a language (and section), or null when it has none. */
   lastUpdated(lang: string, section?: string): Promise<Instant | null>;
+  /** Ids of the articles whose source starts with `prefix` (`content/`). */
+  idsFromSource(prefix: string): Promise<string[]>;
+  /** Removes articles from every feed and page, keeping a tombstone; returns the ids it withdrew. */
+  withdraw(ids: readonly string[], atMs: number): Promise<string[]>;
+  /** The ids among these that have been withdrawn. */
+  withdrawn(ids: readonly string[]): Promise<Set<string>>;
+  /**
+   * Joins into one story (the smallest story key of the group) every pair of editions where one names
+   * the other, whichever arrived first. A join that would give a story two editions in one language is
+   * refused and described in `conflicts`.
+   */
+  linkEditions(): Promise<{ joined: number; conflicts: string[] }>;
+  sourceState(sourceId: string): Promise<SourceState | null>;
+  saveSourceState(state: SourceState): Promise<void>;
+  /** Takes the named lease for `ttlMs` unless another holder has it unexpired; true when taken. */
+  acquireLease(name: string, holder: string, nowMs: number, ttlMs: number): Promise<boolean>;
+  releaseLease(name: string, holder: string): Promise<void>;
+  /** Keeps a run report, and only the last KEPT_RUNS of them. */
+  saveRun(run: StoredRun): Promise<void>;
+  /** The newest run reports first. */
+  recentRuns(limit: number): Promise<StoredRun[]>;
   close(): Promise<void>;
 }
 

@@ -396,5 +396,77 @@ export function describeArticleStoreContract(name: string, makeStore: () => Prom
         expect((await store.bySlug("en", "offset-rewrite"))?.published.iso).toBe("2026-09-17T12:10:00+00:00");
       });
     });
+
+    describe("ingest state", () => {
+      const en = (slug: string, extra: Partial<Article> = {}) =>
+        makeArticle({ lang: "en", section: "society", slug, published: "2026-10-01T09:00:00+09:00" }, extra);
+
+      it("finds articles by id and by source prefix, without treating _ or % as wildcards", async () => {
+        await store.upsert([en("a", { source: "content/en/a.md" }), en("b", { source: "feed:wire_ko" }), en("c", { source: "feed:wire%ko" })]);
+        expect((await store.byIds([en("a").id, "tag:missing", en("c").id])).map((a) => a.slug).sort()).toEqual(["a", "c"]);
+        expect(await store.idsFromSource("content/")).toEqual([en("a").id]);
+        expect(await store.idsFromSource("feed:wire_")).toEqual([en("b").id]);
+      });
+
+      it("withdraws an article from every query, keeps a tombstone, and lifts it when the article is written again", async () => {
+        const article = en("withdrawn-one");
+        await store.upsert([article, en("stays")]);
+        expect(await store.withdraw([article.id, "tag:never-stored"], 1_790_000_000_000)).toEqual([article.id]);
+        expect(await store.bySlug("en", "withdrawn-one")).toBeNull();
+        expect((await store.latest({ lang: "en", limit: 10 })).map((a) => a.slug)).toEqual(["stays"]);
+        expect(await store.withdrawn([article.id, en("stays").id])).toEqual(new Set([article.id]));
+        expect(await store.withdraw([article.id], 1_790_000_000_000)).toEqual([]);
+
+        expect((await store.upsert([article])).inserted).toEqual([article.id]);
+        expect(await store.withdrawn([article.id])).toEqual(new Set());
+      });
+
+      it("joins editions into one story whichever names the other first, and refuses two editions in one language", async () => {
+        const ko = makeArticle({ lang: "ko", section: "society", slug: "ko-one", story: "story-b", published: "2026-10-01T09:00:00+09:00" });
+        const en1 = makeArticle({ lang: "en", section: "society", slug: "en-one", story: "story-a", published: "2026-10-01T10:00:00+09:00" });
+        // The Korean edition names the English one before it exists.
+        await store.upsert([ko], new Map([[ko.id, [en1.url]]]));
+        expect(await store.linkEditions()).toEqual({ joined: 0, conflicts: [] });
+        await store.upsert([en1]);
+        expect(await store.linkEditions()).toEqual({ joined: 1, conflicts: [] });
+        expect((await store.editions(["story-a"])).map((e) => e.lang).sort()).toEqual(["en", "ko"]);
+        expect(await store.linkEditions()).toEqual({ joined: 0, conflicts: [] });
+
+        const ko2 = makeArticle({ lang: "ko", section: "society", slug: "ko-two", story: "story-c", published: "2026-10-01T11:00:00+09:00" });
+        await store.upsert([ko2], new Map([[ko2.id, [en1.id]]]));
+        const result = await store.linkEditions();
+        expect(result.joined).toBe(0);
+        expect(result.conflicts).toHaveLength(1);
+        expect(result.conflicts[0]).toContain("ko");
+        expect((await store.bySlug("ko", "ko-two"))?.story).toBe("story-c");
+      });
+
+      it("remembers a source's validators and schedule", async () => {
+        expect(await store.sourceState("wire")).toBeNull();
+        const state = { sourceId: "wire", etag: '"v1"', lastModified: "Thu, 01 Oct 2026 00:00:00 GMT", checkedMs: 1000, nextMs: 301_000, failures: 0, lastError: null };
+        await store.saveSourceState(state);
+        await store.saveSourceState({ ...state, failures: 2, lastError: "fetch: timeout" });
+        expect(await store.sourceState("wire")).toEqual({ ...state, failures: 2, lastError: "fetch: timeout" });
+      });
+
+      it("lets one holder at a time have the lease, until it is released or expires", async () => {
+        expect(await store.acquireLease("ingest", "run-1", 1_000, 60_000)).toBe(true);
+        expect(await store.acquireLease("ingest", "run-2", 2_000, 60_000)).toBe(false);
+        expect(await store.acquireLease("ingest", "run-1", 3_000, 60_000)).toBe(true);
+        await store.releaseLease("ingest", "run-2");
+        expect(await store.acquireLease("ingest", "run-2", 4_000, 60_000)).toBe(false);
+        expect(await store.acquireLease("ingest", "run-2", 63_000, 60_000)).toBe(true);
+        await store.releaseLease("ingest", "run-2");
+        expect(await store.acquireLease("ingest", "run-3", 64_000, 60_000)).toBe(true);
+      });
+
+      it("keeps the last 100 run reports, newest first", async () => {
+        for (let i = 0; i < 105; i++) await store.saveRun({ startedMs: i, finishedMs: i + 1, report: JSON.stringify({ run: i }) });
+        const runs = await store.recentRuns(1000);
+        expect(runs).toHaveLength(100);
+        expect(runs[0]).toEqual({ startedMs: 104, finishedMs: 105, report: '{"run":104}' });
+        expect(runs.at(-1)!.startedMs).toBe(5);
+      });
+    });
   });
 }
