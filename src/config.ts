@@ -28,6 +28,25 @@ export interface LanguageSettings {
   sections: SectionSettings[];
 }
 
+/** An upstream the ingest reads: a feed (RSS, Atom, JSON Feed) or a sitemap of article pages. */
+export interface SourceSettings {
+  id: string;
+  kind: "feed" | "sitemap";
+  url: string;
+  /** Language of items that do not state one. */
+  lang: string;
+  /** Section of items whose categories map to none. */
+  section: string;
+  /** Upstream category or section name -> our section slug. */
+  sections: Record<string, string>;
+  /** Zone for dates written without one. */
+  timezone: string;
+  /** Seconds between two requests to the source, at least. */
+  minInterval: number;
+  /** Largest response read, in bytes. */
+  maxBytes: number;
+}
+
 export interface SiteSettings {
   name: string;
   idAuthority: string;
@@ -37,6 +56,7 @@ export interface SiteSettings {
   publisher: { name: string; email?: string };
   /** In the order of the settings file; the first is the default language. */
   languages: LanguageSettings[];
+  sources: SourceSettings[];
 }
 
 export class ConfigError extends Error {
@@ -141,6 +161,7 @@ export function parseSiteSettings(yamlText: string, where: string): SiteSettings
   if (email !== undefined && (typeof email !== "string" || !/^[^\s@]+@[^\s@]+$/.test(email))) {
     fail("publisher.email", "must be an e-mail address");
   }
+  const sources = parseSources(root.sources, languages, timezone, fail);
   return {
     name: text(root, "name", ""),
     idAuthority,
@@ -149,7 +170,65 @@ export function parseSiteSettings(yamlText: string, where: string): SiteSettings
     itemCount: itemCount as number,
     publisher: { name: text(publisher, "name", "publisher."), ...(email ? { email: email as string } : {}) },
     languages,
+    sources,
   };
+}
+
+const DEFAULT_MIN_INTERVAL = 300;
+const DEFAULT_MAX_BYTES = 5 * 1024 * 1024;
+
+function parseSources(node: unknown, languages: LanguageSettings[], timezone: string, fail: (path: string, problem: string) => never): SourceSettings[] {
+  if (node === undefined || node === null) return [];
+  if (!Array.isArray(node)) return fail("sources", "must be a list");
+  const seen = new Set<string>();
+  return node.map((entry, i) => {
+    const path = `sources[${i}]`;
+    const source = record(entry, path, fail);
+    const known = new Set(["id", "kind", "url", "lang", "section", "sections", "timezone", "min_interval", "max_bytes"]);
+    for (const key of Object.keys(source)) if (!known.has(key)) fail(`${path}.${key}`, `is not a source field (${[...known].join(", ")})`);
+    const id = typeof source.id === "string" ? source.id : "";
+    if (!SLUG.test(id) || id === "content" || id === "push") fail(`${path}.id`, "must be a slug (a-z, 0-9, -) other than content or push");
+    if (seen.has(id)) fail(`${path}.id`, `"${id}" is used twice`);
+    seen.add(id);
+    const where = `sources.${id}`;
+    if (source.kind !== "feed" && source.kind !== "sitemap") fail(`${where}.kind`, "must be feed or sitemap");
+    let url: URL | undefined;
+    try {
+      url = new URL(String(source.url));
+    } catch {
+      fail(`${where}.url`, `"${source.url}" is not an absolute URL`);
+    }
+    if (url!.protocol !== "http:" && url!.protocol !== "https:") fail(`${where}.url`, "must be http(s)");
+    const lang = languages.find((l) => l.tag === source.lang);
+    if (!lang) fail(`${where}.lang`, `must be one of the site's languages (${languages.map((l) => l.tag).join(", ")})`);
+    const isSection = (slug: unknown) => languages.some((l) => l.sections.some((s) => s.slug === slug));
+    if (!isSection(source.section)) fail(`${where}.section`, "must be a section slug of site.yaml");
+    const sections: Record<string, string> = {};
+    if (source.sections !== undefined) {
+      for (const [name, slug] of Object.entries(record(source.sections, `${where}.sections`, fail))) {
+        if (!isSection(slug)) fail(`${where}.sections.${name}`, `"${String(slug)}" is not a section slug of site.yaml`);
+        sections[name.trim().toLowerCase()] = slug as string;
+      }
+    }
+    const zone = source.timezone === undefined ? timezone : String(source.timezone);
+    if (!isTimeZone(zone)) fail(`${where}.timezone`, `"${zone}" is not an IANA time zone`);
+    const whole = (key: string, fallback: number, min: number) => {
+      const v = source[key] ?? fallback;
+      if (typeof v !== "number" || !Number.isInteger(v) || v < min) fail(`${where}.${key}`, `must be a whole number, at least ${min}`);
+      return v as number;
+    };
+    return {
+      id,
+      kind: source.kind as "feed" | "sitemap",
+      url: url!.href,
+      lang: lang!.tag,
+      section: source.section as string,
+      sections,
+      timezone: zone,
+      minInterval: whole("min_interval", DEFAULT_MIN_INTERVAL, 0),
+      maxBytes: whole("max_bytes", DEFAULT_MAX_BYTES, 1024),
+    };
+  });
 }
 
 function record(value: unknown, path: string, fail: (path: string, problem: string) => never): Record<string, unknown> {

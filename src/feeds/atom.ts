@@ -1,6 +1,7 @@
 /** Atom 1.0 (RFC 4287, https://www.rfc-editor.org/rfc/rfc4287). */
 import type { Author } from "../model/article.ts";
 import type { FeedModel } from "./model.ts";
+import { mediaContent } from "./media.ts";
 import { xmlAttribute as attr, xmlMarkup, xmlText as text } from "./xml.ts";
 
 export const ATOM_NAMESPACES = {
@@ -50,7 +51,8 @@ export function renderAtom(feed: FeedModel): string {
     }
     const image = item.image;
     if (image) {
-      out.push(`<link rel="enclosure" type="${attr(image.type)}" length="${image.length}" href="${attr(image.url)}"/>\n`);
+      const length = image.length > 0 ? ` length="${image.length}"` : "";
+      out.push(`<link rel="enclosure" type="${attr(image.type)}"${length} href="${attr(image.url)}"/>\n`);
     }
     out.push(`<published>${item.published.iso}</published>\n`, `<updated>${item.updated.iso}</updated>\n`);
     for (const author of item.authors) out.push(person(author));
@@ -62,12 +64,7 @@ export function renderAtom(feed: FeedModel): string {
       );
     }
     out.push(`<summary type="text">${text(item.summary)}</summary>\n`, `<content type="html">${xmlMarkup(item.contentHtml)}</content>\n`);
-    if (image) {
-      out.push(
-        `<media:content url="${attr(image.url)}" type="${attr(image.type)}" medium="image" width="${image.width}" height="${image.height}" fileSize="${image.length}">`,
-        `<media:description type="plain">${text(image.alt)}</media:description></media:content>\n`,
-      );
-    }
+    if (image) out.push(mediaContent(image));
     out.push(`</entry>\n`);
   }
   out.push(`</feed>\n`);

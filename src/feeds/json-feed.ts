@@ -33,7 +33,7 @@ interface JsonItem {
   image?: string;
   date_published: string;
   date_modified: string;
-  authors: JsonAuthor[];
+  authors?: JsonAuthor[];
   tags: string[];
   _editions?: { about: string; articles: { language: string; title: string; url: string }[] };
 }
@@ -62,7 +62,7 @@ export function renderJsonFeed(feed: FeedModel): string {
         summary: item.summary,
         date_published: item.published.iso,
         date_modified: item.updated.iso,
-        authors: item.authors.map(jsonAuthor),
+        ...(item.authors.length > 0 ? { authors: item.authors.map(jsonAuthor) } : {}),
         tags: item.categories.map((c) => c.label),
       };
       if (item.image) json.image = item.image.url;

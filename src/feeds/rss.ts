@@ -7,6 +7,7 @@ import { toRfc822 } from "../model/time.ts";
 import type { FeedModel } from "./model.ts";
 import { xmlAttribute as attr, xmlMarkup, xmlText as text } from "./xml.ts";
 import { escapeHtml } from "./xml.ts";
+import { mediaContent } from "./media.ts";
 
 export const RSS_NAMESPACES = {
   atom: "http://www.w3.org/2005/Atom",
@@ -50,11 +51,9 @@ export function renderRss(feed: FeedModel): string {
     );
     const image = item.image;
     if (image) {
-      out.push(
-        `<enclosure url="${attr(image.url)}" length="${image.length}" type="${attr(image.type)}"/>\n`,
-        `<media:content url="${attr(image.url)}" type="${attr(image.type)}" medium="image" width="${image.width}" height="${image.height}" fileSize="${image.length}">`,
-        `<media:description type="plain">${text(image.alt)}</media:description></media:content>\n`,
-      );
+      // An enclosure must state its length; without a known one the image goes in media:content alone.
+      if (image.length > 0) out.push(`<enclosure url="${attr(image.url)}" length="${image.length}" type="${attr(image.type)}"/>\n`);
+      out.push(mediaContent(image));
     }
     for (const edition of item.editions) {
       out.push(

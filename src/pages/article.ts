@@ -7,7 +7,7 @@ import type { LanguageSettings } from "../config.ts";
 import type { Site } from "../feeds/build.ts";
 import { feedDirectory } from "../feeds/links.ts";
 import { escapeHtml as h } from "../feeds/xml.ts";
-import type { Article, Edition } from "../model/article.ts";
+import type { Article, ArticleImage, Edition } from "../model/article.ts";
 import { inZone } from "../model/time.ts";
 import { discoveryLinks, page } from "./layout.ts";
 import { pageStrings, zoneLabel } from "./strings.ts";
@@ -15,6 +15,17 @@ import { pageStrings, zoneLabel } from "./strings.ts";
 /** JSON inside `<script>`: `<` escaped so no `</script>` or `<!--` can end or bend the element. */
 function jsonForScript(value: unknown): string {
   return JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+}
+
+/** https://schema.org/ImageObject; sizes only where known. */
+function imageObject(image: ArticleImage) {
+  return {
+    "@type": "ImageObject",
+    url: image.url,
+    ...(image.width > 0 ? { width: image.width } : {}),
+    ...(image.height > 0 ? { height: image.height } : {}),
+    ...(image.alt ? { caption: image.alt } : {}),
+  };
 }
 
 /** https://schema.org/NewsArticle */
@@ -36,7 +47,7 @@ function newsArticle(site: Site, article: Article, others: readonly Edition[]) {
     author: article.authors.map((a) => ({ "@type": "Person", name: a.name, ...(a.url ? { url: a.url } : {}) })),
     publisher: { "@type": "Organization", name: publisher.name, url: `${site.siteUrl}/` },
     ...(article.image
-      ? { image: { "@type": "ImageObject", url: article.image.url, width: article.image.width, height: article.image.height, caption: article.image.alt } }
+      ? { image: imageObject(article.image) }
       : {}),
     ...(article.tags.length ? { keywords: article.tags } : {}),
     workTranslation: others.map((e) => ({ "@type": "NewsArticle", "@id": e.url, url: e.url, inLanguage: e.lang, headline: e.title })),
@@ -63,8 +74,9 @@ export function articlePage(site: Site, language: LanguageSettings, article: Art
   const editionLinks = others
     .map((e) => `<a href="${h(e.url)}" hreflang="${h(e.lang)}" lang="${h(e.lang)}">${h(languageName(e.lang))}</a>`)
     .join("\n");
-  const image = article.image
-    ? `<figure><img src="${h(article.image.url)}" alt="${h(article.image.alt)}" width="${article.image.width}" height="${article.image.height}"></figure>\n`
+  const img = article.image;
+  const image = img
+    ? `<figure><img src="${h(img.url)}" alt="${h(img.alt)}"${img.width > 0 ? ` width="${img.width}"` : ""}${img.height > 0 ? ` height="${img.height}"` : ""}></figure>\n`
     : "";
   const body = `<article>
 <p class="section">${section ? `<a href="${h(feedDirectory(language.tag, section.slug))}">${h(section.name)}</a>` : ""}</p>

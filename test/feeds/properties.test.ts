@@ -34,7 +34,8 @@ function rssTexts(xml: string) {
     content: only(item, q(NS.content, "encoded")).text,
     author: only(item, q(NS.dc, "creator")).text,
     category: only(item, q("", "category")).text,
-    alt: only(only(item, q(NS.media, "content")), q(NS.media, "description")).text,
+    // An empty alt text leaves media:description out.
+    alt: children(only(item, q(NS.media, "content")), q(NS.media, "description"))[0]?.text ?? "",
     editionTitle: children(item, q(NS.atom, "link"))[0]!.attributes.title,
   };
 }
@@ -50,7 +51,7 @@ function atomTexts(xml: string) {
     author: only(only(entry, q(NS.atom, "author")), q(NS.atom, "name")).text,
     // A label equal to its term is left out.
     category: only(entry, q(NS.atom, "category")).attributes.label ?? only(entry, q(NS.atom, "category")).attributes.term,
-    alt: only(only(entry, q(NS.media, "content")), q(NS.media, "description")).text,
+    alt: children(only(entry, q(NS.media, "content")), q(NS.media, "description"))[0]?.text ?? "",
     editionTitle: children(entry, q(NS.atom, "link"))[1]!.attributes.title,
   };
 }
