@@ -11,6 +11,10 @@ export interface RuntimeConfig {
   contentDir: string;
   /** Public base of every absolute link, without a trailing slash. */
   siteUrl: string;
+  /** When the ingest runs, as a cron expression (checked by the runtime that schedules it). */
+  ingestSchedule: string;
+  /** Bearer token of the push API; the API is off without one. */
+  ingestToken: string | null;
 }
 
 export interface SectionSettings {
@@ -95,7 +99,17 @@ export function readRuntimeConfig(env: Record<string, string | undefined>): Runt
     databasePath: value("DATABASE_PATH", "data/articles.db"),
     contentDir: value("CONTENT_DIR", "content"),
     siteUrl: parsed.href.replace(/\/+$/, ""),
+    ingestSchedule: value("INGEST_SCHEDULE", "*/5 * * * *"),
+    ingestToken: tokenOf(env.INGEST_TOKEN),
   };
+}
+
+/** A push token must be long enough not to be guessed; a short one is refused rather than trusted. */
+function tokenOf(raw: string | undefined): string | null {
+  const token = raw?.trim();
+  if (!token) return null;
+  if (token.length < 16) throw new ConfigError("config: INGEST_TOKEN must be at least 16 characters (or unset to turn the push API off)");
+  return token;
 }
 
 /** Parses and checks the site settings file; `where` names it in errors. */

@@ -37,6 +37,8 @@ describe("readRuntimeConfig", () => {
       databasePath: "data/articles.db",
       contentDir: "content",
       siteUrl: "http://localhost:8787",
+      ingestSchedule: "*/5 * * * *",
+      ingestToken: null,
     });
   });
 
@@ -52,6 +54,8 @@ describe("readRuntimeConfig", () => {
         DATABASE_PATH: "/var/lib/hanbit/articles.db",
         CONTENT_DIR: "/srv/hanbit/content",
         SITE_URL: "https://news.example",
+        INGEST_SCHEDULE: "0 * * * *",
+        INGEST_TOKEN: "a-push-token-of-some-length",
       }),
     ).toEqual({
       port: 3000,
@@ -59,7 +63,13 @@ describe("readRuntimeConfig", () => {
       databasePath: "/var/lib/hanbit/articles.db",
       contentDir: "/srv/hanbit/content",
       siteUrl: "https://news.example",
+      ingestSchedule: "0 * * * *",
+      ingestToken: "a-push-token-of-some-length",
     });
+  });
+
+  it("refuses a push token short enough to guess", () => {
+    expect(() => readRuntimeConfig({ INGEST_TOKEN: "short" })).toThrow("config: INGEST_TOKEN must be at least 16 characters");
   });
 
   it("removes trailing slashes from SITE_URL so links can be joined with one /", () => {

@@ -4,8 +4,11 @@ import { join } from "node:path";
 import { parseSiteSettings } from "../src/config.ts";
 import type { Site } from "../src/feeds/build.ts";
 import type { Logger } from "../src/http/app.ts";
-import { loadContentIntoStore } from "../src/ingest/content-load.ts";
+import { runIngest, type IngestDeps } from "../src/ingest/run.ts";
+import { readContent } from "../src/ingest/sources/content.ts";
+import { readContentFolder } from "../src/ingest/sources/content-files.ts";
 import { openSqliteStore } from "../src/store/sqlite.ts";
+import type { ArticleStore } from "../src/store/store.ts";
 
 export const CONTENT_DIR = join(import.meta.dirname, "..", "content");
 export const SITE_URL = "https://news.example";
@@ -25,10 +28,29 @@ export function memoryLogger(): Logger & { infos: string[]; errors: string[] } {
   return { infos, errors, info: (m) => infos.push(m), error: (m) => errors.push(m) };
 }
 
-/** The sample edition in an in-memory SQLite store. */
+/** Ingest dependencies over a store, reading `contentDir`, with no upstream fetches allowed unless given. */
+export function ingestDeps(store: ArticleStore, site: Site, contentDir = CONTENT_DIR, extra: Partial<IngestDeps> = {}): IngestDeps {
+  return {
+    store,
+    site,
+    logger: memoryLogger(),
+    now: Date.now,
+    fetch: () => Promise.reject(new Error("test: no upstream fetch expected")),
+    content: () => readContentFolder(contentDir),
+    ...extra,
+  };
+}
+
+/** Reads a content folder the way the ingest does, without a store. */
+export function readContentDir(dir: string, settings = siteSettings(), siteUrl = SITE_URL) {
+  const folder = readContentFolder(dir);
+  return readContent(folder.files, { settings, siteUrl, mediaSize: folder.mediaSize, folder: folder.folder });
+}
+
+/** The sample edition ingested into a SQLite store (in memory unless a path is given). */
 export async function loadedStore(site = testSite(), path = ":memory:") {
   const store = openSqliteStore(path);
   const logger = memoryLogger();
-  const report = await loadContentIntoStore(store, site, CONTENT_DIR, logger);
-  return { store, site, logger, report };
+  const run = await runIngest(ingestDeps(store, site, CONTENT_DIR, { logger }));
+  return { store, site, logger, run, report: run.sources[0]! };
 }

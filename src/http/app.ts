@@ -9,7 +9,9 @@ import { instantAt, type Instant } from "../model/time.ts";
 import { articlePage } from "../pages/article.ts";
 import { extensionsPage } from "../pages/extensions.ts";
 import { listingPage, siteIndexPage } from "../pages/listing.ts";
+import type { IngestDeps } from "../ingest/run.ts";
 import type { ArticleStore } from "../store/store.ts";
+import { pushRoutes } from "./routes/push.ts";
 
 export interface Logger {
   info(message: string): void;
@@ -20,6 +22,9 @@ export interface AppDeps {
   store: ArticleStore;
   site: Site;
   logger: Logger;
+  /** The ingest, for the push API (`/api/articles`); without it the API answers 404. */
+  ingest?: IngestDeps;
+  ingestToken?: string | null;
 }
 
 const FEED_FILES = Object.values(FORMATS).map((f) => f.file).join(", ");
@@ -56,6 +61,8 @@ export function createApp(deps: AppDeps): Hono {
     const model = await readFeed(store, site, { language: lang, section: sectionSettings });
     return c.body(FORMATS[format].render(model), 200, { "Content-Type": FORMATS[format].contentType });
   };
+
+  if (deps.ingest) app.route("/api/articles", pushRoutes(deps.ingest, deps.ingestToken ?? null));
 
   app.get("/", (c) => c.html(siteIndexPage(site)));
 

@@ -56,7 +56,15 @@ export interface IncomingItem {
 
 /** A parsed upstream document: a feed's items, a sitemap's URLs, or one article page. */
 export type ParsedDocument =
-  | { kind: "feed"; format: FeedFormatName; title?: string; lang?: string; items: IncomingItem[] }
+  | {
+      kind: "feed";
+      format: FeedFormatName;
+      title?: string;
+      lang?: string;
+      items: IncomingItem[];
+      /** What the parser passed over and why (an item with neither guid nor link), for the run report. */
+      problems?: string[];
+    }
   | { kind: "sitemap"; pages: SitemapPage[]; sitemaps: string[] }
   | { kind: "article-page"; item: IncomingItem };
 

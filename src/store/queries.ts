@@ -90,9 +90,9 @@ export function tombstonedIds(ids: readonly string[]): Statement[] {
   return perSlice(ids, (list, slice) => ({ sql: `SELECT id FROM tombstones WHERE id IN (${list})`, params: slice }));
 }
 
-export function idsFromSource(prefix: string): Statement {
+export function fromSource(prefix: string): Statement {
   // A range on the indexed column rather than LIKE, which would also treat `_` and `%` as wildcards.
-  return { sql: "SELECT id FROM articles WHERE source >= ? AND source < ?", params: [prefix, `${prefix}\uffff`] };
+  return { sql: "SELECT id, source FROM articles WHERE source >= ? AND source < ?", params: [prefix, `${prefix}\uffff`] };
 }
 
 export function liftTombstone(id: string): Statement {

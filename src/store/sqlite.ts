@@ -119,8 +119,8 @@ class SqliteArticleStore implements ArticleStore {
     return row ? { iso: row.updated, ms: row.updated_ms } : null;
   }
 
-  async idsFromSource(prefix: string) {
-    return this.#all<{ id: string }>(sql.idsFromSource(prefix)).map((r) => r.id);
+  async fromSource(prefix: string) {
+    return this.#all<{ id: string; source: string }>(sql.fromSource(prefix));
   }
 
   async withdraw(ids: readonly string[], atMs: number) {

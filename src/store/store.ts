@@ -61,8 +61,8 @@ export interface ArticleStore {
   editions(stories: readonly string[]): Promise<Edition[]>;
   /** The newest update among the articles of a language (and section), or null when it has none. */
   lastUpdated(lang: string, section?: string): Promise<Instant | null>;
-  /** Ids of the articles whose source starts with `prefix` (`content/`). */
-  idsFromSource(prefix: string): Promise<string[]>;
+  /** Id and source of the articles whose source starts with `prefix` (`content/`). */
+  fromSource(prefix: string): Promise<{ id: string; source: string }[]>;
   /** Removes articles from every feed and page, keeping a tombstone; returns the ids it withdrew. */
   withdraw(ids: readonly string[], atMs: number): Promise<string[]>;
   /** The ids among these that have been withdrawn. */

@@ -8,9 +8,8 @@ import { beforeAll, expect } from "vitest";
 import type { LanguageSettings, SectionSettings } from "../../src/config.ts";
 import { readFeed } from "../../src/feeds/build.ts";
 import type { FeedModel } from "../../src/feeds/model.ts";
-import { loadContentFolder } from "../../src/ingest/sources/content-files.ts";
 import type { Article } from "../../src/model/article.ts";
-import { CONTENT_DIR, loadedStore } from "../helpers.ts";
+import { CONTENT_DIR, loadedStore, readContentDir } from "../helpers.ts";
 
 export interface FeedCase {
   name: string;
@@ -25,7 +24,7 @@ export interface FeedCase {
 
 export async function everyFeed() {
   const { store, site } = await loadedStore();
-  const { articles: all } = loadContentFolder(CONTENT_DIR, site.settings, site.siteUrl);
+  const { articles: all } = readContentDir(CONTENT_DIR, site.settings, site.siteUrl);
   const cases: FeedCase[] = [];
   for (const language of site.settings.languages) {
     for (const section of [undefined, ...language.sections]) {

@@ -3,11 +3,10 @@ import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseSiteSettings } from "../../src/config.ts";
-import { loadContentIntoStore } from "../../src/ingest/content-load.ts";
-import { loadContentFolder } from "../../src/ingest/sources/content-files.ts";
+import { runIngest } from "../../src/ingest/run.ts";
 import { parseArticleFile, readContent, type ContentContext, type ContentFile } from "../../src/ingest/sources/content.ts";
 import { openSqliteStore } from "../../src/store/sqlite.ts";
-import { CONTENT_DIR, SITE_URL, loadedStore, memoryLogger, siteSettings } from "../helpers.ts";
+import { CONTENT_DIR, SITE_URL, ingestDeps, loadedStore, memoryLogger, readContentDir, siteSettings } from "../helpers.ts";
 
 const MEDIA_DIR = join(CONTENT_DIR, "media");
 const realMediaSize = (name: string) => statSync(join(MEDIA_DIR, name)).size;
@@ -18,7 +17,7 @@ const realMediaSize = (name: string) => statSync(join(MEDIA_DIR, name)).size;
  */
 const MALFORMED_DIR = join(import.meta.dirname, "..", "fixtures", "content-malformed");
 
-/** The context loadContentFolder builds, over the real content/media folder, for files made in a test. */
+/** The context the ingest builds, over the real content/media folder, for files made in a test. */
 function contentContext(siteUrl = SITE_URL): ContentContext {
   return {
     settings: siteSettings(),
@@ -60,26 +59,22 @@ describe("the sample edition in content/", () => {
   it("loads all 50 articles into the store without a problem", async () => {
     const { store, report, logger } = await loadedStore();
     await store.close();
-    expect(report.problems).toEqual([]);
-    expect(report.failed).toEqual([]);
-    expect(report.inserted).toHaveLength(50);
+    expect(report.rejected).toEqual([]);
+    expect(report.new).toBe(50);
     expect(logger.errors).toEqual([]);
   });
 
   it("changes nothing when loaded a second time", async () => {
     const { store, site } = await loadedStore();
     try {
-      const second = await loadContentIntoStore(store, site, CONTENT_DIR, memoryLogger());
-      expect(second.inserted).toEqual([]);
-      expect(second.updated).toEqual([]);
-      expect(second.unchanged).toBe(50);
-      expect(second.problems).toEqual([]);
+      const [second] = (await runIngest(ingestDeps(store, site))).sources;
+      expect(second).toMatchObject({ source: "content", new: 0, updated: 0, unchanged: 50, withdrawn: 0, rejected: [] });
     } finally {
       await store.close();
     }
   });
 
-  const { articles, problems } = loadContentFolder(CONTENT_DIR, siteSettings(), SITE_URL);
+  const { articles, problems } = readContentDir(CONTENT_DIR, siteSettings(), SITE_URL);
 
   it("reads 50 articles and no problems from the folder", () => {
     expect(problems).toEqual([]);
@@ -350,9 +345,9 @@ describe("readContent with one malformed file beside a good one", () => {
   });
 });
 
-describe("loadContentFolder on test/fixtures/content-malformed", () => {
+describe("the content folder test/fixtures/content-malformed", () => {
   const settings = parseSiteSettings(readFileSync(join(MALFORMED_DIR, "site.yaml"), "utf8"), "content-malformed/site.yaml");
-  const { articles, problems } = loadContentFolder(MALFORMED_DIR, settings, SITE_URL);
+  const { articles, problems } = readContentDir(MALFORMED_DIR, settings, SITE_URL);
 
   it("loads the two good files, reading an offset-less time in Asia/Seoul", () => {
     expect(articles.map((a) => [a.source, a.published.iso])).toEqual([
@@ -387,11 +382,12 @@ describe("loadContentFolder on test/fixtures/content-malformed", () => {
     const store = openSqliteStore(":memory:");
     const logger = memoryLogger();
     try {
-      const report = await loadContentIntoStore(store, { settings, siteUrl: SITE_URL }, MALFORMED_DIR, logger);
-      expect(report.inserted).toEqual(articles.map((a) => a.id));
+      const run = await runIngest(ingestDeps(store, { settings, siteUrl: SITE_URL }, MALFORMED_DIR, { logger }));
+      expect(run.sources[0]).toMatchObject({ source: "content", new: 2, rejected: problems.map((p) => ({ key: p.path, reason: p.message })) });
+      expect((await store.byIds(articles.map((a) => a.id))).length).toBe(2);
       expect(logger.errors).toEqual(problems.map((p) => p.message));
-      expect(logger.infos).toEqual([
-        `content: 2 articles read from ${MALFORMED_DIR}: 2 new, 0 changed, 0 unchanged, 7 with problems`,
+      expect(logger.infos.map((line) => JSON.parse(line))).toEqual([
+        { ingest: [{ source: "content", status: "loaded", seen: 9, new: 2, updated: 0, unchanged: 0, withdrawn: 0, rejected: 7, ms: expect.any(Number) }] },
       ]);
     } finally {
       await store.close();

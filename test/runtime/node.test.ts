@@ -85,6 +85,13 @@ async function waitForLog(server: RunningServer, pattern: RegExp, timeoutMs = 20
 }
 
 /** The exit of a process that is expected to stop by itself (a start-up failure). */
+/** The content folder's line of the ingest report the server logged first (one JSON line per run). */
+function contentReport(server: RunningServer) {
+  const line = server.log().split("\n").find((l) => l.startsWith('{"ingest":'));
+  if (!line) throw new Error(`no ingest report in the log:\n${server.log()}`);
+  return (JSON.parse(line) as { ingest: { source: string }[] }).ingest.find((s) => s.source === "content");
+}
+
 async function exitWithin(server: RunningServer, timeoutMs = 20_000) {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -162,7 +169,7 @@ describe("node src/runtime/node.ts on a fresh database", () => {
   });
 
   it("loads every article of content/ as new and says where it serves", () => {
-    expect(server.log()).toMatch(/content: (\d+) articles read from content: \1 new, 0 changed, 0 unchanged, 0 with problems/);
+    expect(contentReport(server)).toMatchObject({ status: "loaded", seen: 50, new: 50, updated: 0, unchanged: 0, rejected: 0 });
     expect(server.log()).toContain(`on http://127.0.0.1:${port} (links use http://127.0.0.1:${port})`);
   });
 
@@ -197,7 +204,7 @@ describe("node src/runtime/node.ts on a fresh database", () => {
     expect(await exitWithin(server)).toEqual({ code: 0, signal: null });
 
     server = await startServing({ port, databasePath });
-    expect(server.log()).toMatch(/content: (\d+) articles read from content: 0 new, 0 changed, \1 unchanged, 0 with problems/);
+    expect(contentReport(server)).toMatchObject({ status: "loaded", seen: 50, new: 0, updated: 0, unchanged: 50, withdrawn: 0, rejected: 0 });
     expect(await (await fetch(`${base}/en/rss.xml`)).text()).toBe(before);
 
     server.child.kill("SIGTERM");
@@ -241,7 +248,7 @@ describe("a content folder with one malformed article file", () => {
     const server = await startServing({ port, databasePath: join(tempDir(), "articles.db"), contentDir });
 
     expect(server.stderr()).toMatch(/content\/en\/politics\/local-election-turnout\.md: front matter is not valid YAML/);
-    expect(server.log()).toMatch(/content: \d+ articles read from .*: \d+ new, 0 changed, 0 unchanged, 1 with problems/);
+    expect(contentReport(server)).toMatchObject({ status: "loaded", seen: 50, new: 49, updated: 0, unchanged: 0, rejected: 1 });
 
     expect((await fetch(`${base}/en/articles/local-election-turnout`)).status).toBe(404);
     const article = await fetch(`${base}/en/articles/chip-exports-hit-record`);

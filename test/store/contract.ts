@@ -404,8 +404,8 @@ export function describeArticleStoreContract(name: string, makeStore: () => Prom
       it("finds articles by id and by source prefix, without treating _ or % as wildcards", async () => {
         await store.upsert([en("a", { source: "content/en/a.md" }), en("b", { source: "feed:wire_ko" }), en("c", { source: "feed:wire%ko" })]);
         expect((await store.byIds([en("a").id, "tag:missing", en("c").id])).map((a) => a.slug).sort()).toEqual(["a", "c"]);
-        expect(await store.idsFromSource("content/")).toEqual([en("a").id]);
-        expect(await store.idsFromSource("feed:wire_")).toEqual([en("b").id]);
+        expect(await store.fromSource("content/")).toEqual([{ id: en("a").id, source: "content/en/a.md" }]);
+        expect(await store.fromSource("feed:wire_")).toEqual([{ id: en("b").id, source: "feed:wire_ko" }]);
       });
 
       it("withdraws an article from every query, keeps a tombstone, and lifts it when the article is written again", async () => {

@@ -1,8 +1,8 @@
 /** Reads the content folder from the file system (Node) for the content source. */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join, relative, sep } from "node:path";
-import type { SiteSettings } from "../../config.ts";
-import { readContent, type ContentFile } from "./content.ts";
+import type { ContentFolder } from "../run.ts";
+import type { ContentFile } from "./content.ts";
 
 /** Every `.md` file below the language folders, with paths relative to `dir`. */
 export function listContentFiles(dir: string): ContentFile[] {
@@ -20,11 +20,10 @@ export function listContentFiles(dir: string): ContentFile[] {
   return files;
 }
 
-/** Loads every article file of `dir`; problems name the file and the field. */
-export function loadContentFolder(dir: string, settings: SiteSettings, siteUrl: string) {
-  return readContent(listContentFiles(dir), {
-    settings,
-    siteUrl,
+/** The content folder as the ingest reads it: its article files and the sizes of its media files. */
+export function readContentFolder(dir: string): ContentFolder {
+  return {
+    files: listContentFiles(dir),
     folder: basename(dir),
     mediaSize(name) {
       try {
@@ -34,5 +33,5 @@ export function loadContentFolder(dir: string, settings: SiteSettings, siteUrl: 
         return null;
       }
     },
-  });
+  };
 }

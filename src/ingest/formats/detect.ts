@@ -1,0 +1,113 @@
+/**
+ * The one place an upstream document's format is decided: by its content, with the media type as a
+ * hint only where the content leaves it open (publishers serve feeds as text/html and challenge pages
+ * as application/rss+xml alike).
+ */
+import type { FeedFormatName, ParsedDocument } from "../incoming.ts";
+import { parseAtom } from "./atom.ts";
+import { fail } from "./document.ts";
+import { parseJsonFeed } from "./json-feed.ts";
+import { NS } from "./modules.ts";
+import { parsePage } from "./page.ts";
+import { parseRdf } from "./rdf.ts";
+import { parseRss } from "./rss.ts";
+import { parseSitemap } from "./sitemap.ts";
+import { attribute, parseXml, type XmlElement } from "./xml.ts";
+
+export { UpstreamError } from "./document.ts";
+
+/** https://www.rssboard.org/rss-version-history */
+const RSS_VERSIONS: Readonly<Record<string, "rss2" | "rss09">> = {
+  "2.0": "rss2", "0.94": "rss09", "0.93": "rss09", "0.92": "rss09", "0.91": "rss09",
+};
+
+const JSON_FEED_VERSIONS: Readonly<Record<string, FeedFormatName>> = {
+  "https://jsonfeed.org/version/1": "json-feed-1.0",
+  "https://jsonfeed.org/version/1.1": "json-feed-1.1",
+};
+
+const HTML_MEDIA_TYPES = new Set(["text/html", "application/xhtml+xml"]);
+const XML_ROOTS = new Set(["rss", "RDF", "feed", "urlset", "sitemapindex"]);
+
+/**
+ * Parses a feed (RSS 2.0, 0.9x and 1.0, Atom 1.0, JSON Feed 1.0 and 1.1), a sitemap, or an article
+ * page. Throws an UpstreamError whose message starts `parse: <documentUrl>:` and says what is wrong.
+ */
+export function parseUpstream(text: string, contentType: string, documentUrl: string): ParsedDocument {
+  // A byte order mark survives decoding as U+FEFF.
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const start = body.search(/\S/);
+  if (start === -1) fail(documentUrl, "the document is empty");
+  const mediaType = contentType.split(";")[0]!.trim().toLowerCase();
+  const opening = body.slice(start, start + 4096);
+  if (opening.startsWith("{") || (opening.startsWith("[") && /[/+]json$/.test(mediaType))) return parseJson(body, documentUrl);
+  if (opening.startsWith("<")) {
+    return isHtml(opening, mediaType) ? parsePage(body, documentUrl) : parseXmlDocument(body, documentUrl);
+  }
+  fail(documentUrl, `neither XML, JSON nor HTML (served as ${contentType || "no media type"}; begins ${JSON.stringify(opening.slice(0, 40))})`);
+}
+
+/**
+ * HTML when the first markup after any XML declaration and comments is `<!DOCTYPE html` or `<html`;
+ * when it is served as HTML, also a page that starts straight with `<head>` or `<meta>`, as long as
+ * it does not open with a feed's or sitemap's root element.
+ */
+function isHtml(opening: string, mediaType: string): boolean {
+  let i = 0;
+  for (;;) {
+    while (i < opening.length && /\s/.test(opening[i]!)) i++;
+    const end = opening.startsWith("<?", i) ? opening.indexOf("?>", i) + 2 : opening.startsWith("<!--", i) ? opening.indexOf("-->", i) + 3 : -1;
+    if (end <= 1) break;
+    i = end;
+  }
+  const first = /^<(!doctype\s+)?([^\s>/[]+)/i.exec(opening.slice(i, i + 300));
+  if (first === null) return HTML_MEDIA_TYPES.has(mediaType);
+  const [, doctype, name] = first;
+  if (name!.toLowerCase() === "html") return true;
+  return doctype === undefined && HTML_MEDIA_TYPES.has(mediaType) && !XML_ROOTS.has(name!.slice(name!.indexOf(":") + 1));
+}
+
+function parseJson(body: string, documentUrl: string): ParsedDocument {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch (error) {
+    fail(documentUrl, `invalid JSON: ${(error as Error).message}`);
+  }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) fail(documentUrl, "JSON that is not an object, so not a JSON Feed");
+  const version = (json as Record<string, unknown>).version;
+  // Seen in the wild: http:// and a trailing slash.
+  const format = typeof version === "string" ? JSON_FEED_VERSIONS[version.trim().replace(/^http:/, "https:").replace(/\/$/, "")] : undefined;
+  if (format === undefined) {
+    fail(documentUrl, version === undefined ? `JSON without a "version", so not a JSON Feed` : `JSON Feed version ${JSON.stringify(version)} is neither 1 nor 1.1`);
+  }
+  return parseJsonFeed(json as Record<string, unknown>, format as "json-feed-1.0" | "json-feed-1.1", documentUrl);
+}
+
+function parseXmlDocument(body: string, documentUrl: string): ParsedDocument {
+  const root = parseXml(body, documentUrl);
+  if (root.name === "rss") {
+    // A version-less <rss> is read as 2.0, the version every later RSS is compatible with.
+    const version = attribute(root.element, "version")?.trim() ?? "2.0";
+    const format = RSS_VERSIONS[version];
+    if (format === undefined) fail(documentUrl, `RSS version "${version}" is not one of 2.0, 0.94, 0.93, 0.92, 0.91`);
+    return parseRss(root.element, format, documentUrl);
+  }
+  if (root.localName === "RDF" && root.namespace === NS.rdf) {
+    if (declares(root.element, NS.rss1)) return parseRdf(root.element, "rss1", documentUrl);
+    if (declares(root.element, NS.rss090)) return parseRdf(root.element, "rss09", documentUrl);
+    fail(documentUrl, `an RDF document in neither the RSS 1.0 (${NS.rss1}) nor the RSS 0.90 namespace`);
+  }
+  if (root.localName === "feed") {
+    if (root.namespace === NS.atom) return parseAtom(root.element, documentUrl);
+    fail(documentUrl, root.namespace === NS.atom03 ? "an Atom 0.3 feed; only Atom 1.0 is read" : `a <${root.name}> outside the Atom namespace (${root.namespace ?? "no namespace"})`);
+  }
+  if (root.localName === "urlset" || root.localName === "sitemapindex") {
+    return parseSitemap(root.element, root.localName === "sitemapindex", documentUrl);
+  }
+  fail(documentUrl, `unknown root element <${root.name}> (expected rss, rdf:RDF, feed, urlset or sitemapindex)`);
+}
+
+function declares(element: XmlElement, namespace: string): boolean {
+  return Object.entries(element).some(([key, value]) => key.startsWith("@_xmlns") && typeof value === "string" && value.trim() === namespace);
+}

@@ -1,0 +1,196 @@
+/**
+ * One incoming item to one clean article, once, before the store: NFC text without forbidden
+ * characters, sanitized HTML with absolute URLs, dates with their offsets, a language of the site, an
+ * id namespaced by source. Pure: the clock comes in as `nowMs`.
+ */
+import type { SiteSettings } from "../config.ts";
+import { fingerprintOf, type Article, type ArticleImage, type Author } from "../model/article.ts";
+import { fnv64 } from "../model/hash.ts";
+import { cleanLine, cleanText } from "../model/text.ts";
+import { instantAt, type Instant } from "../model/time.ts";
+import type { IncomingItem } from "./incoming.ts";
+import { deriveSummary, htmlToText, normalizeLanguageTag, parseFeedDate, stripTracking } from "./normalize-text.ts";
+import { sanitizeHtml } from "./sanitize.ts";
+
+/** How the items of one source are read. */
+export interface ItemSource {
+  /** Namespace of the source's ids and the article's `source`: `feed:wire-ko`, `push`. */
+  name: string;
+  /** Language of items that state none. */
+  lang: string;
+  /** Section of items whose categories map to none. */
+  section: string;
+  /** Upstream category name (lower case) -> section slug. */
+  sections: Record<string, string>;
+  timezone: string;
+}
+
+export type Normalized =
+  | { ok: true; article: Article; editions: string[]; notes: string[] }
+  | { ok: false; key: string; reason: string };
+
+/** Dates further ahead than this are clamped to the present: clocks differ a little, not by hours. */
+export const FUTURE_SKEW_MS = 5 * 60_000;
+const MAX_TAGS = 20;
+const IMAGE_TYPES: Record<string, string> = {
+  jpg: "image/jpeg", jpeg: "image/jpeg", png: "image/png", gif: "image/gif", webp: "image/webp", avif: "image/avif",
+};
+/** Where a script alone does not say the language: the script a region uses by default. */
+const CHINESE_SCRIPTS: Record<string, string> = { "zh-CN": "zh-Hans", "zh-SG": "zh-Hans", "zh-TW": "zh-Hant", "zh-HK": "zh-Hant", "zh-MO": "zh-Hant" };
+
+/** The id of an item: the source's key, never its title, namespaced by the source, scheme-free. */
+export function itemId(settings: SiteSettings, sourceName: string, key: string): string {
+  let k = key.trim();
+  if (/^https?:\/\//i.test(k)) k = stripTracking(k).replace(/^https?:/i, "");
+  const encoded = encodeURIComponent(k);
+  const specific = encoded.length > 200 ? `h-${fnv64(k)}` : encoded;
+  return `tag:${settings.idAuthority},${settings.idDate}:${sourceName}/${specific}`;
+}
+
+/** The story an upstream article starts in, until a link joins it to others (`~` sorts after any story key the newsroom writes, so joins keep the newsroom's key). */
+export function initialStory(id: string): string {
+  return `~${id}`;
+}
+
+export function normalizeItem(item: IncomingItem, source: ItemSource, settings: SiteSettings, siteUrl: string, nowMs: number): Normalized {
+  const key = cleanLine(item.key ?? "");
+  const reject = (reason: string): Normalized => ({ ok: false, key: key || "(no id)", reason });
+  if (!key) return reject("item has no id, guid or link");
+  const notes: string[] = [];
+
+  const lang = siteLanguage(settings, item.lang, source.lang);
+  if (!lang) return reject(`language "${item.lang}" is not one of the site's (${settings.languages.map((l) => l.tag).join(", ")})`);
+  const language = settings.languages.find((l) => l.tag === lang)!;
+  const mapped = item.sections.map((s) => source.sections[s.trim().toLowerCase()]).find((s) => s !== undefined);
+  const section = [mapped, source.section].find((s) => s !== undefined && language.sections.some((x) => x.slug === s));
+  if (!section) return reject(`section "${mapped ?? source.section}" is not a section of ${lang}`);
+
+  const title = cleanLine(item.title?.includes("<") ? htmlToText(item.title) : item.title ?? "");
+  if (!title) return reject("item has no title");
+
+  const base = safeBase(item.baseUrl, siteUrl);
+  const rawBody = item.contentHtml ?? item.summaryHtml ?? (item.contentText ? textToHtml(item.contentText) : undefined);
+  const contentHtml = rawBody === undefined ? "" : sanitizeHtml(cleanText(rawBody), base);
+  if (!contentHtml) return reject("item has no content or description");
+  const summarySource = item.summaryText ?? (item.summaryHtml && item.contentHtml ? htmlToText(item.summaryHtml) : undefined);
+  const summary = cleanLine(summarySource ?? "") || cleanLine(deriveSummary(contentHtml));
+
+  const id = itemId(settings, source.name, key);
+  const url = absoluteHttp(item.url, base) ?? (absoluteHttp(key, base) && /^https?:/i.test(key) ? absoluteHttp(key, base)! : null);
+  const slug = slugFor(url ?? title, id);
+
+  const now = instantAt(nowMs, 0);
+  const clamp = (instant: Instant, what: string) => {
+    if (instant.ms <= nowMs + FUTURE_SKEW_MS) return instant;
+    notes.push(`${what} ${instant.iso} is in the future; read as the time it was seen`);
+    return now;
+  };
+  const publishedRead = readDate(item.published, source.timezone) ?? readDate(item.updated, source.timezone);
+  if (!publishedRead) notes.push("no readable publication date; the time it was first seen stands in");
+  const published = clamp(publishedRead ?? now, "publication date");
+  const updatedRead = readDate(item.updated, source.timezone);
+  const updatedClamped = updatedRead ? clamp(updatedRead, "update date") : published;
+  const updated = updatedClamped.ms < published.ms ? published : updatedClamped;
+
+  const article: Omit<Article, "fingerprint"> = {
+    id,
+    lang,
+    section,
+    slug,
+    story: initialStory(id),
+    url: url ?? `${siteUrl}/${lang}/articles/${slug}`,
+    title,
+    summary,
+    contentHtml,
+    authors: authorsOf(item, base),
+    tags: [...new Set(item.tags.map(cleanLine).filter(Boolean))].slice(0, MAX_TAGS),
+    image: imageOf(item, base),
+    published,
+    updated,
+    source: source.name,
+  };
+  const editions = item.editions.flatMap((e) => [
+    ...(e.id ? [itemId(settings, source.name, e.id)] : []),
+    ...(e.url ? [absoluteHttp(e.url, base)].filter((u): u is string => u !== null && u !== article.url) : []),
+  ]);
+  return { ok: true, article: { ...article, fingerprint: fingerprintOf(article) }, editions: [...new Set(editions)], notes };
+}
+
+function siteLanguage(settings: SiteSettings, stated: string | undefined, fallback: string): string | null {
+  if (stated === undefined || stated.trim() === "") return fallback;
+  const tag = normalizeLanguageTag(stated);
+  if (!tag) return null;
+  const tags = settings.languages.map((l) => l.tag);
+  const scripted = CHINESE_SCRIPTS[tag];
+  for (const candidate of [tag, scripted, tag.split("-")[0]]) {
+    const found = tags.find((t) => candidate !== undefined && t.toLowerCase() === candidate.toLowerCase());
+    if (found) return found;
+  }
+  return null;
+}
+
+function readDate(text: string | undefined, timeZone: string): Instant | null {
+  return text && text.trim() ? parseFeedDate(text, timeZone) : null;
+}
+
+function safeBase(baseUrl: string, siteUrl: string): string {
+  return absoluteHttp(baseUrl, siteUrl) ?? siteUrl;
+}
+
+/** `href` made absolute against `base`, tracking parameters removed; null unless http(s). */
+function absoluteHttp(href: string | undefined, base: string): string | null {
+  if (!href || !href.trim()) return null;
+  try {
+    const url = new URL(href.trim(), base);
+    return url.protocol === "http:" || url.protocol === "https:" ? stripTracking(url.href) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A readable, stable slug: the URL's last path segment (or the title) in ASCII, plus a short hash of the id. */
+function slugFor(from: string, id: string): string {
+  let words = from;
+  try {
+    const path = new URL(from).pathname.split("/").filter(Boolean);
+    words = decodeURIComponent(path.at(-1) ?? "").replace(/\.[a-z0-9]+$/i, "");
+  } catch {
+    // Not a URL: the title gives the words.
+  }
+  const ascii = words.normalize("NFKD").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 60).replace(/-+$/, "");
+  const hash = fnv64(id).slice(0, 8);
+  return ascii ? `${ascii}-${hash}` : `article-${hash}`;
+}
+
+function textToHtml(text: string): string {
+  const escape = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  return text
+    .split(/\n\s*\n/)
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .map((p) => `<p>${escape(p)}</p>`)
+    .join("\n");
+}
+
+function authorsOf(item: IncomingItem, base: string): Author[] {
+  const authors: Author[] = [];
+  for (const a of item.authors) {
+    const email = a.email && /^[^\s@<>()"]+@[^\s@<>()"]+\.[^\s@<>()"]+$/.test(a.email.trim()) ? a.email.trim() : undefined;
+    const name = cleanLine(a.name ?? "") || email;
+    if (!name || authors.some((x) => x.name === name)) continue;
+    const url = absoluteHttp(a.url, base) ?? undefined;
+    authors.push({ name, ...(email ? { email } : {}), ...(url ? { url } : {}) });
+  }
+  return authors;
+}
+
+function imageOf(item: IncomingItem, base: string): ArticleImage | null {
+  const image = item.image;
+  const url = image ? absoluteHttp(image.url, base) : null;
+  if (!image || !url) return null;
+  const extension = new URL(url).pathname.split(".").pop()?.toLowerCase() ?? "";
+  const type = image.type && /^image\/[a-z0-9.+-]+$/i.test(image.type) ? image.type.toLowerCase() : IMAGE_TYPES[extension];
+  if (!type) return null;
+  const whole = (n: number | undefined) => (n !== undefined && Number.isInteger(n) && n > 0 ? n : 0);
+  return { url, type, length: whole(image.length), width: whole(image.width), height: whole(image.height), alt: cleanLine(image.alt ?? "") };
+}

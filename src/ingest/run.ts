@@ -1,0 +1,368 @@
+/**
+ * One ingest run: every source once (the content folder, upstream feeds, sitemaps), under a lease so
+ * overlapping runs never ingest twice, each source on its own so one failure stops nothing. The same
+ * function runs from node-cron on Node and from `scheduled()` on Workers.
+ */
+import type { SourceSettings } from "../config.ts";
+import type { Site } from "../feeds/build.ts";
+import type { Logger } from "../http/app.ts";
+import type { Article } from "../model/article.ts";
+import { fnv64 } from "../model/hash.ts";
+import { instantAt } from "../model/time.ts";
+import type { ArticleStore, SourceState, UpsertReport } from "../store/store.ts";
+import { fetchDocument, FetchError, type FetchOutcome } from "./fetch.ts";
+import { parseUpstream } from "./formats/detect.ts";
+import type { IncomingItem, ParsedDocument } from "./incoming.ts";
+import { itemId, normalizeItem, type ItemSource } from "./normalize.ts";
+import { readContent, type ContentFile } from "./sources/content.ts";
+
+export interface ContentFolder {
+  files: ContentFile[];
+  mediaSize(name: string): number | null;
+  /** Name shown in messages and kept as the articles' source prefix: `content`. */
+  folder: string;
+}
+
+export interface IngestDeps {
+  store: ArticleStore;
+  site: Site;
+  fetch: typeof fetch;
+  now: () => number;
+  logger: Logger;
+  /** The content folder, where the runtime can read it. */
+  content?: () => ContentFolder;
+  userAgent?: string;
+}
+
+export interface IngestOptions {
+  /** Ingest this one document instead of the configured sources (`npm run ingest -- --source`). */
+  document?: { url: string; text?: string; contentType?: string; lang?: string; section?: string };
+  /** Ask sources even when their minimum interval has not passed. */
+  force?: boolean;
+  progress?: (done: number, total: number, label: string) => void;
+}
+
+export type SourceStatus = "loaded" | "fetched" | "not-modified" | "not-due" | "throttled" | "failed";
+
+export interface SourceReport {
+  source: string;
+  status: SourceStatus;
+  seen: number;
+  new: number;
+  updated: number;
+  unchanged: number;
+  withdrawn: number;
+  rejected: { key: string; reason: string }[];
+  notes: string[];
+  error?: string;
+  ms: number;
+}
+
+export interface RunReport {
+  startedMs: number;
+  finishedMs: number;
+  /** Why nothing ran, when another run held the lease. */
+  skipped?: string;
+  sources: SourceReport[];
+  joined: number;
+  conflicts: string[];
+}
+
+export const LEASE = "ingest";
+export const LEASE_TTL_MS = 10 * 60_000;
+const FETCH_TIMEOUT_MS = 20_000;
+const MAX_REDIRECTS = 5;
+/** Article pages read per sitemap per run: the rest wait for the next run. */
+export const MAX_PAGES_PER_RUN = 50;
+const MAX_BACKOFF_MS = 6 * 3600_000;
+const DEFAULT_USER_AGENT = "hanbit-feeds-ingest/1 (+https://www.rssboard.org/rss-specification)";
+
+/** Runs every source once, or one document; the report says per source what happened. */
+export async function runIngest(deps: IngestDeps, options: IngestOptions = {}): Promise<RunReport> {
+  const { store, logger, now } = deps;
+  const startedMs = now();
+  const holder = crypto.randomUUID();
+  if (!(await store.acquireLease(LEASE, holder, startedMs, LEASE_TTL_MS))) {
+    const report: RunReport = { startedMs, finishedMs: now(), skipped: "another ingest run holds the lease", sources: [], joined: 0, conflicts: [] };
+    await store.saveRun({ startedMs, finishedMs: report.finishedMs, report: JSON.stringify(report) });
+    logger.info(`ingest: ${report.skipped}; nothing done`);
+    return report;
+  }
+  const report: RunReport = { startedMs, finishedMs: startedMs, sources: [], joined: 0, conflicts: [] };
+  try {
+    const jobs = plan(deps, options);
+    for (const [i, job] of jobs.entries()) {
+      options.progress?.(i, jobs.length, job.label);
+      await store.acquireLease(LEASE, holder, now(), LEASE_TTL_MS);
+      const t0 = now();
+      const sourceReport = emptyReport(job.label);
+      try {
+        await job.run(sourceReport);
+      } catch (error) {
+        sourceReport.status = "failed";
+        sourceReport.error = (error as Error).message;
+      }
+      sourceReport.ms = now() - t0;
+      report.sources.push(sourceReport);
+    }
+    options.progress?.(jobs.length, jobs.length, "done");
+    const links = await store.linkEditions();
+    report.joined = links.joined;
+    report.conflicts = links.conflicts;
+  } finally {
+    report.finishedMs = now();
+    await store.saveRun({ startedMs, finishedMs: report.finishedMs, report: JSON.stringify(report) });
+    await store.releaseLease(LEASE, holder);
+  }
+  logger.info(JSON.stringify({ ingest: summary(report) }));
+  for (const s of report.sources) {
+    if (s.error) logger.error(`ingest: source "${s.source}": ${s.error}`);
+    for (const r of s.rejected) logger.error(r.reason);
+  }
+  for (const conflict of report.conflicts) logger.error(`ingest: ${conflict}`);
+  return report;
+}
+
+/** One line per source for people: what happened and the counts. */
+export function summary(report: RunReport) {
+  return report.sources.map((s) => ({
+    source: s.source, status: s.status, seen: s.seen, new: s.new, updated: s.updated, unchanged: s.unchanged,
+    withdrawn: s.withdrawn, rejected: s.rejected.length, ...(s.error ? { error: s.error } : {}), ms: s.ms,
+  }));
+}
+
+interface Job {
+  label: string;
+  run(report: SourceReport): Promise<void>;
+}
+
+function plan(deps: IngestDeps, options: IngestOptions): Job[] {
+  if (options.document) {
+    const doc = options.document;
+    const configured = deps.site.settings.sources.find((s) => s.url === doc.url);
+    const source: SourceSettings = configured
+      ? { ...configured, lang: doc.lang ?? configured.lang, section: doc.section ?? configured.section }
+      : adHocSource(deps, doc.url, doc.lang, doc.section);
+    return [{ label: source.id, run: (r) => ingestUpstream(deps, source, r, { force: true, text: doc.text, contentType: doc.contentType }) }];
+  }
+  const jobs: Job[] = [];
+  const content = deps.content;
+  if (content) jobs.push({ label: "content", run: (r) => ingestContent(deps, content(), r) });
+  for (const source of deps.site.settings.sources) {
+    jobs.push({ label: source.id, run: (r) => ingestUpstream(deps, source, r, { force: options.force ?? false }) });
+  }
+  return jobs;
+}
+
+/** Settings for a document named on the command line: the site's defaults, the newsroom's zone. */
+function adHocSource(deps: IngestDeps, url: string, lang?: string, section?: string): SourceSettings {
+  const { settings } = deps.site;
+  const language = settings.languages.find((l) => l.tag === lang) ?? settings.languages[0]!;
+  const sectionSlug = section ?? language.sections[0]?.slug ?? "";
+  return {
+    id: `adhoc-${fnv64(url).slice(0, 10)}`, kind: "feed", url, lang: language.tag, section: sectionSlug, sections: {},
+    timezone: settings.timezone, minInterval: 0, maxBytes: 5 * 1024 * 1024,
+  };
+}
+
+function emptyReport(source: string): SourceReport {
+  return { source, status: "loaded", seen: 0, new: 0, updated: 0, unchanged: 0, withdrawn: 0, rejected: [], notes: [], ms: 0 };
+}
+
+/** The content folder: new and changed files become articles, deleted files withdraw theirs. */
+async function ingestContent(deps: IngestDeps, folder: ContentFolder, report: SourceReport) {
+  const { store, site, now } = deps;
+  const { articles, problems } = readContent(folder.files, { settings: site.settings, siteUrl: site.siteUrl, mediaSize: folder.mediaSize, folder: folder.folder });
+  report.seen = folder.files.length;
+  report.rejected.push(...problems.map((p) => ({ key: p.path, reason: p.message })));
+  const written = await store.upsert(articles);
+  count(report, written);
+  // Only a deleted file withdraws its article: one that fails to parse keeps it, since a typo must not
+  // take a published story down.
+  const files = new Set(folder.files.map((f) => `${folder.folder}/${f.path}`));
+  const kept = new Set(articles.map((a) => a.id));
+  const gone = (await store.fromSource(`${folder.folder}/`)).filter((a) => !files.has(a.source) && !kept.has(a.id)).map((a) => a.id);
+  report.withdrawn = (await store.withdraw(gone, now())).length;
+}
+
+function count(report: SourceReport, written: UpsertReport) {
+  report.new += written.inserted.length;
+  report.updated += written.updated.length;
+  report.unchanged += written.unchanged;
+  report.rejected.push(...written.failed.map((f) => ({ key: f.id, reason: `${f.error} (${f.source})` })));
+}
+
+/** A feed or sitemap: conditional GET, parse, normalize, commit; its schedule and back-off kept in the store. */
+async function ingestUpstream(
+  deps: IngestDeps,
+  source: SourceSettings,
+  report: SourceReport,
+  how: { force: boolean; text?: string; contentType?: string },
+) {
+  const { store, now } = deps;
+  const nowMs = now();
+  const state: SourceState = (await store.sourceState(source.id)) ?? {
+    sourceId: source.id, etag: null, lastModified: null, checkedMs: null, nextMs: 0, failures: 0, lastError: null,
+  };
+  if (!how.force && nowMs < state.nextMs) {
+    report.status = "not-due";
+    report.notes.push(`next request after ${new Date(state.nextMs).toISOString()}`);
+    return;
+  }
+  try {
+    let outcome: FetchOutcome;
+    if (how.text !== undefined) {
+      outcome = { kind: "fetched", url: source.url, status: 200, text: how.text, contentType: how.contentType ?? "", charset: "utf-8", bytes: how.text.length };
+    } else {
+      outcome = await fetchDocument(
+        { url: source.url, etag: state.etag ?? undefined, lastModified: state.lastModified ?? undefined, maxBytes: source.maxBytes, timeoutMs: FETCH_TIMEOUT_MS, maxRedirects: MAX_REDIRECTS, userAgent: deps.userAgent ?? DEFAULT_USER_AGENT },
+        deps.fetch,
+        now,
+      );
+    }
+    if (outcome.kind === "not-modified") {
+      report.status = "not-modified";
+      await store.saveSourceState({ ...state, checkedMs: nowMs, nextMs: nowMs + source.minInterval * 1000, failures: 0, lastError: null });
+      return;
+    }
+    if (outcome.kind === "throttled") {
+      report.status = "throttled";
+      const wait = Math.max(outcome.retryAfterMs ?? backoff(source, state.failures + 1), source.minInterval * 1000);
+      report.notes.push(`${outcome.status}: asked again after ${Math.round(wait / 1000)} s`);
+      await store.saveSourceState({ ...state, checkedMs: nowMs, nextMs: nowMs + wait, failures: state.failures + 1, lastError: `HTTP ${outcome.status}` });
+      return;
+    }
+    report.status = "fetched";
+    const document = parseUpstream(outcome.text, outcome.contentType, outcome.url);
+    const items = await itemsOf(deps, source, document, report);
+    await commit(deps, source, items, report);
+    await store.saveSourceState({
+      sourceId: source.id, etag: outcome.etag ?? null, lastModified: outcome.lastModified ?? null, checkedMs: nowMs,
+      nextMs: nowMs + source.minInterval * 1000, failures: 0, lastError: null,
+    });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    await store.saveSourceState({ ...state, checkedMs: nowMs, nextMs: nowMs + backoff(source, state.failures + 1), failures: state.failures + 1, lastError: message });
+    throw new Error(`${source.url}: ${message}`);
+  }
+}
+
+/** Exponential back-off from the source's interval, capped at six hours. */
+function backoff(source: SourceSettings, failures: number): number {
+  return Math.min(Math.max(source.minInterval, 60) * 1000 * 2 ** Math.min(failures, 12), MAX_BACKOFF_MS);
+}
+
+/** The items a document yields; a sitemap's pages are fetched (those not stored yet or changed since). */
+async function itemsOf(deps: IngestDeps, source: SourceSettings, document: ParsedDocument, report: SourceReport): Promise<IncomingItem[]> {
+  if (document.kind === "feed") {
+    report.notes.push(...(document.problems ?? []));
+    return document.items.map((item) => ({ ...item, lang: item.lang ?? document.lang }));
+  }
+  if (document.kind === "article-page") return [document.item];
+  const stored = new Map(
+    (await deps.store.byIds(document.pages.map((p) => itemId(deps.site.settings, `sitemap:${source.id}`, p.url)))).map((a) => [a.id, a]),
+  );
+  const due = document.pages.filter((page) => {
+    const article = stored.get(itemId(deps.site.settings, `sitemap:${source.id}`, page.url));
+    return !article || (page.lastmod !== undefined && Date.parse(page.lastmod) > article.updated.ms);
+  });
+  if (document.sitemaps.length) report.notes.push(`sitemap index lists ${document.sitemaps.length} sitemaps; add them as sources to read them`);
+  if (due.length > MAX_PAGES_PER_RUN) report.notes.push(`${due.length - MAX_PAGES_PER_RUN} pages left for the next run`);
+  const items: IncomingItem[] = [];
+  for (const page of due.slice(0, MAX_PAGES_PER_RUN)) {
+    try {
+      const outcome = await fetchDocument(
+        { url: page.url, maxBytes: source.maxBytes, timeoutMs: FETCH_TIMEOUT_MS, maxRedirects: MAX_REDIRECTS, userAgent: deps.userAgent ?? DEFAULT_USER_AGENT },
+        deps.fetch,
+        deps.now,
+      );
+      if (outcome.kind !== "fetched") throw new FetchError(`fetch: ${page.url}: answered ${outcome.kind}`);
+      const parsed = parseUpstream(outcome.text, outcome.contentType, outcome.url);
+      if (parsed.kind !== "article-page") throw new Error(`parse: ${page.url}: not an article page`);
+      items.push({
+        ...parsed.item,
+        key: page.url,
+        lang: parsed.item.lang ?? page.lang,
+        editions: [...parsed.item.editions, ...page.editions],
+        updated: parsed.item.updated ?? page.lastmod,
+      });
+    } catch (error) {
+      report.rejected.push({ key: page.url, reason: `ingest: source "${source.id}": page ${page.url}: ${(error as Error).message}` });
+    }
+  }
+  return items;
+}
+
+/**
+ * Normalizes and writes items: an unchanged fingerprint writes nothing; a real change keeps the
+ * publication time and story and moves the update time forward; a withdrawn article stays withdrawn.
+ */
+async function commit(deps: IngestDeps, source: SourceSettings, items: IncomingItem[], report: SourceReport) {
+  const { store, site, now } = deps;
+  const nowMs = now();
+  const itemSource: ItemSource = {
+    name: `${source.kind}:${source.id}`, lang: source.lang, section: source.section, sections: source.sections, timezone: source.timezone,
+  };
+  report.seen += items.length;
+  const ready: { article: Article; editions: string[] }[] = [];
+  const seenIds = new Set<string>();
+  for (const item of items) {
+    const result = normalizeItem(item, itemSource, site.settings, site.siteUrl, nowMs);
+    const refuse = (key: string, reason: string) => report.rejected.push({ key, reason: `ingest: source "${source.id}": item ${key}: ${reason}` });
+    if (!result.ok) {
+      refuse(result.key, result.reason);
+      continue;
+    }
+    if (seenIds.has(result.article.id)) {
+      refuse(item.key, "the same id appears twice in the document; the first is kept");
+      continue;
+    }
+    seenIds.add(result.article.id);
+    report.notes.push(...result.notes.map((n) => `${item.key}: ${n}`));
+    ready.push(result);
+  }
+  const written = await commitArticles(store, ready, nowMs, { keepWithdrawn: true });
+  report.rejected.push(...written.withdrawn.map((id) => ({ key: id, reason: `ingest: source "${source.id}": article ${id} was withdrawn here; not taken again from the source` })));
+  report.unchanged += written.same;
+  count(report, written.report);
+}
+
+/**
+ * Writes normalized articles against what is stored: identity by id, substance by fingerprint. Shared
+ * by upstream sources and the push API.
+ */
+export async function commitArticles(
+  store: ArticleStore,
+  ready: readonly { article: Article; editions: string[] }[],
+  nowMs: number,
+  options: { keepWithdrawn: boolean },
+) {
+  const ids = ready.map((r) => r.article.id);
+  const stored = new Map((await store.byIds(ids)).map((a) => [a.id, a]));
+  const withdrawn = options.keepWithdrawn ? await store.withdrawn(ids) : new Set<string>();
+  const toWrite: Article[] = [];
+  const links = new Map<string, string[]>();
+  let same = 0;
+  for (const { article, editions } of ready) {
+    if (withdrawn.has(article.id)) continue;
+    const before = stored.get(article.id);
+    if (before && before.fingerprint === article.fingerprint) {
+      same++;
+      continue;
+    }
+    const next = before
+      ? {
+          ...article,
+          published: before.published,
+          story: before.story,
+          slug: before.slug,
+          // The source's own update time when it moved forward, else the moment the change was seen.
+          updated: article.updated.ms > before.updated.ms ? article.updated : instantAt(nowMs, 0),
+        }
+      : article;
+    toWrite.push(next);
+    if (editions.length) links.set(article.id, editions);
+  }
+  const report = await store.upsert(toWrite, links);
+  return { report, same, withdrawn: [...withdrawn] };
+}

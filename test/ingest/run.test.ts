@@ -1,0 +1,265 @@
+/**
+ * The ingest run end to end: upstream documents served over real HTTP on 127.0.0.1, a real SQLite
+ * store, the content folder as a source; identity, updates, schedule, failures, editions and the lease.
+ */
+import { cpSync, mkdtempSync, rmSync, unlinkSync, writeFileSync, readFileSync } from "node:fs";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { SiteSettings, SourceSettings } from "../../src/config.ts";
+import { readFeed } from "../../src/feeds/build.ts";
+import { FORMAT_NAMES, FORMATS } from "../../src/feeds/formats.ts";
+import { runIngest, type IngestDeps } from "../../src/ingest/run.ts";
+import { openSqliteStore } from "../../src/store/sqlite.ts";
+import type { ArticleStore } from "../../src/store/store.ts";
+import { CONTENT_DIR, ingestDeps, memoryLogger, testSite } from "../helpers.ts";
+import { parseXml } from "../feeds/xml-dom.ts";
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+let server: Server;
+let base: string;
+const routes = new Map<string, Handler>();
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    const handler = routes.get(req.url ?? "");
+    if (handler) handler(req, res);
+    else res.writeHead(404).end("not here");
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+const temps: string[] = [];
+const stores: ArticleStore[] = [];
+afterEach(async () => {
+  routes.clear();
+  for (const s of stores.splice(0)) await s.close();
+  for (const t of temps.splice(0)) rmSync(t, { recursive: true, force: true });
+});
+
+function tempDir() {
+  const dir = mkdtempSync(join(tmpdir(), "ingest-run-"));
+  temps.push(dir);
+  return dir;
+}
+
+function source(id: string, path: string, extra: Partial<SourceSettings> = {}): SourceSettings {
+  return {
+    id, kind: "feed", url: `${base}${path}`, lang: "en", section: "society", sections: { economy: "business" },
+    timezone: "Asia/Seoul", minInterval: 300, maxBytes: 1024 * 1024, ...extra,
+  };
+}
+
+/** A store and ingest dependencies with these sources, a clock the test moves, and no content folder. */
+function setup(sources: SourceSettings[], path = ":memory:") {
+  const site = testSite();
+  const settings: SiteSettings = { ...site.settings, sources };
+  const store = openSqliteStore(path);
+  stores.push(store);
+  const clock = { ms: Date.parse("2026-11-20T00:00:00Z") };
+  const logger = memoryLogger();
+  const deps: IngestDeps = { ...ingestDeps(store, { ...site, settings }), fetch: globalThis.fetch, now: () => clock.ms, logger, content: undefined };
+  return { store, deps, clock, logger, site: { ...site, settings } };
+}
+
+function rss(items: string, extraChannel = "") {
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:dc="http://purl.org/dc/elements/1.1/">
+<channel><title>Wire</title><link>${base}/</link><description>Wire service</description><language>en</language>${extraChannel}
+${items}
+</channel></rss>`;
+}
+
+function item(guid: string, title: string, body = "<p>Body text.</p>", extra = "") {
+  return `<item><guid isPermaLink="false">${guid}</guid><title>${title}</title><link>${base}/news/${guid}</link>
+<description><![CDATA[${body}]]></description><pubDate>Thu, 19 Nov 2026 09:00:00 +0900</pubDate><dc:creator>Wire Reporter</dc:creator>${extra}</item>`;
+}
+
+/** Serves `body` with an ETag and honours If-None-Match. */
+function serveFeed(path: string, body: () => string, type = "application/rss+xml; charset=utf-8") {
+  const requests: IncomingMessage[] = [];
+  routes.set(path, (req, res) => {
+    requests.push(req);
+    const etag = `"${Buffer.from(body()).toString("base64").slice(0, 16)}-${body().length}"`;
+    if (req.headers["if-none-match"] === etag) return res.writeHead(304, { ETag: etag }).end();
+    res.writeHead(200, { "Content-Type": type, ETag: etag }).end(body());
+  });
+  return requests;
+}
+
+describe("an upstream feed", () => {
+  it("is read into articles with ids namespaced by source, and a second run changes nothing", async () => {
+    let body = rss(item("a-1", "First story") + item("a-2", "Second story"));
+    const requests = serveFeed("/wire.xml", () => body);
+    const { store, deps, clock } = setup([source("wire", "/wire.xml")]);
+
+    const first = await runIngest(deps);
+    expect(first.sources[0]).toMatchObject({ source: "wire", status: "fetched", seen: 2, new: 2, rejected: [] });
+    const [story] = await store.byIds(["tag:hanbit.example,2026-09-01:feed:wire/a-1"]);
+    expect(story).toMatchObject({ title: "First story", lang: "en", section: "society", url: `${base}/news/a-1`, source: "feed:wire" });
+    expect(story!.published.iso).toBe("2026-11-19T09:00:00+09:00");
+
+    clock.ms += 301_000;
+    const second = await runIngest(deps);
+    expect(second.sources[0]).toMatchObject({ status: "not-modified", new: 0, updated: 0 });
+    expect(requests[1]!.headers["if-none-match"]).toBeTruthy();
+
+    // A copy that differs only in white space and in the items' order is not a change.
+    body = rss(item("a-2", "Second   story", "<p>Body  text.</p>\n") + item("a-1", "First story"));
+    clock.ms += 301_000;
+    expect((await runIngest(deps)).sources[0]).toMatchObject({ status: "fetched", new: 0, updated: 0, unchanged: 2 });
+  });
+
+  it("keeps the publication time and moves the update time on a real change, and never deletes an item that left the feed", async () => {
+    let body = rss(item("b-1", "Budget passes") + item("b-2", "Port opens"));
+    serveFeed("/wire.xml", () => body);
+    const { store, deps, clock } = setup([source("wire", "/wire.xml")]);
+    await runIngest(deps);
+    const before = (await store.byIds(["tag:hanbit.example,2026-09-01:feed:wire/b-1"]))[0]!;
+
+    body = rss(item("b-1", "Budget passes after late-night vote"));
+    clock.ms += 3_600_000;
+    expect((await runIngest(deps)).sources[0]).toMatchObject({ new: 0, updated: 1 });
+    const after = (await store.byIds([before.id]))[0]!;
+    expect(after.title).toBe("Budget passes after late-night vote");
+    expect(after.published).toEqual(before.published);
+    expect(after.updated.ms).toBe(clock.ms);
+    expect(after.slug).toBe(before.slug);
+    expect(await store.byIds(["tag:hanbit.example,2026-09-01:feed:wire/b-2"])).toHaveLength(1);
+  });
+
+  it("waits out its minimum interval unless forced", async () => {
+    const requests = serveFeed("/wire.xml", () => rss(item("c-1", "One")));
+    const { deps, clock } = setup([source("wire", "/wire.xml")]);
+    await runIngest(deps);
+    clock.ms += 60_000;
+    expect((await runIngest(deps)).sources[0]!.status).toBe("not-due");
+    expect(requests).toHaveLength(1);
+    expect((await runIngest(deps, { force: true })).sources[0]!.status).toBe("not-modified");
+  });
+
+  it("honours 429 with Retry-After, and a failing source stops no other", async () => {
+    routes.set("/busy.xml", (_req, res) => res.writeHead(429, { "Retry-After": "3600" }).end());
+    routes.set("/broken.xml", (_req, res) => res.writeHead(500).end("oops"));
+    serveFeed("/good.xml", () => rss(item("d-1", "Still here")));
+    const { deps, clock, logger } = setup([source("busy", "/busy.xml"), source("broken", "/broken.xml"), source("good", "/good.xml")]);
+
+    const report = await runIngest(deps);
+    expect(report.sources.map((s) => [s.source, s.status])).toEqual([["busy", "throttled"], ["broken", "failed"], ["good", "fetched"]]);
+    expect(report.sources[1]!.error).toContain("500");
+    expect(logger.errors.some((line) => line.startsWith('ingest: source "broken"'))).toBe(true);
+    expect(report.sources[2]!.new).toBe(1);
+
+    clock.ms += 600_000;
+    const later = await runIngest(deps);
+    expect(later.sources[0]!.status).toBe("not-due");
+  });
+
+  it("rejects items it cannot use, saying why, and keeps the rest", async () => {
+    serveFeed("/wire.xml", () =>
+      rss(item("e-1", "Fine") + item("e-2", "") + `<item><title>No id at all</title><description>x</description></item>` + item("e-3", "French", "<p>x</p>", "<dc:language>fr</dc:language>")),
+    );
+    const { deps } = setup([source("wire", "/wire.xml")]);
+    const [report] = (await runIngest(deps)).sources;
+    expect(report!.new).toBe(1);
+    const reasons = report!.rejected.map((r) => r.reason).join("\n");
+    expect(reasons).toContain("has no title");
+    expect(reasons).toContain('language "fr" is not one of the site\'s');
+  });
+
+  it("clamps a date in the future to the moment it was seen, and says so", async () => {
+    serveFeed("/wire.xml", () => rss(item("f-1", "From the future").replace("Thu, 19 Nov 2026", "Sat, 19 Dec 2026")));
+    const { store, deps, clock } = setup([source("wire", "/wire.xml")]);
+    const [report] = (await runIngest(deps)).sources;
+    expect(report!.notes.join("\n")).toContain("in the future");
+    expect((await store.byIds(["tag:hanbit.example,2026-09-01:feed:wire/f-1"]))[0]!.published.ms).toBe(clock.ms);
+  });
+});
+
+describe("editions of one story", () => {
+  const ko = () =>
+    rss(item("k-1", "예산안 통과", "<p>본문</p>", `<atom:link rel="alternate" hreflang="en" href="${base}/news/e-1"/>`), "").replace("<language>en</language>", "<language>ko</language>");
+  const en = () => rss(item("e-1", "Budget passes"));
+
+  for (const order of [["ko", "en"], ["en", "ko"]]) {
+    it(`are joined into one story when the ${order[0]} edition arrives first`, async () => {
+      serveFeed("/ko.xml", ko);
+      serveFeed("/en.xml", en);
+      const sources = { ko: source("wire-ko", "/ko.xml", { lang: "ko" }), en: source("wire-en", "/en.xml") };
+      const { store, deps } = setup([sources[order[0] as "ko"], sources[order[1] as "en"]]);
+      const report = await runIngest(deps);
+      expect(report.joined).toBe(1);
+      const [koArticle] = await store.byIds(["tag:hanbit.example,2026-09-01:feed:wire-ko/k-1"]);
+      const editions = await store.editions([koArticle!.story]);
+      expect(editions.map((e) => e.lang).sort()).toEqual(["en", "ko"]);
+    });
+  }
+});
+
+describe("the content folder as a source", () => {
+  it("turns new, changed and deleted files into new, updated and withdrawn articles", async () => {
+    const dir = tempDir();
+    cpSync(CONTENT_DIR, dir, { recursive: true });
+    const site = testSite();
+    const store = openSqliteStore(":memory:");
+    stores.push(store);
+    const deps = ingestDeps(store, site, dir);
+    expect((await runIngest(deps)).sources[0]).toMatchObject({ new: 50, withdrawn: 0 });
+
+    const changed = join(dir, "en/culture/webtoon-studio-expansion.md");
+    writeFileSync(changed, readFileSync(changed, "utf8").replace("to triple its staff", "to triple its workforce"));
+    unlinkSync(join(dir, "ko/society/jeonse-sagi-jingyeok-12nyeon.md"));
+    const broken = join(dir, "en/opinion/column-kimchi-prices.md");
+    writeFileSync(broken, "no front matter any more");
+
+    const [report] = (await runIngest(deps)).sources;
+    expect(report).toMatchObject({ new: 0, updated: 1, withdrawn: 1 });
+    expect(report!.rejected.map((r) => r.key)).toEqual(["en/opinion/column-kimchi-prices.md"]);
+    expect(await store.bySlug("ko", "jeonse-sagi-jingyeok-12nyeon")).toBeNull();
+    // A file that no longer parses keeps its article rather than taking a published story down.
+    expect(await store.bySlug("en", "column-kimchi-prices")).not.toBeNull();
+  });
+});
+
+describe("the lease", () => {
+  it("lets only one of two overlapping runs on one database ingest", async () => {
+    const dir = tempDir();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    routes.set("/slow.xml", (_req, res) => {
+      void gate.then(() => res.writeHead(200, { "Content-Type": "application/rss+xml" }).end(rss(item("g-1", "Slow"))));
+    });
+    const path = join(dir, "db.sqlite");
+    const one = setup([source("slow", "/slow.xml")], path);
+    const two = setup([source("slow", "/slow.xml")], path);
+    const first = runIngest(one.deps);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const second = await runIngest(two.deps);
+    release();
+    expect(second.skipped).toBe("another ingest run holds the lease");
+    expect((await first).sources[0]).toMatchObject({ status: "fetched", new: 1 });
+    expect(await one.store.recentRuns(10)).toHaveLength(2);
+  });
+});
+
+describe("after an ingest", () => {
+  it("serves feeds that still parse strictly, with the upstream articles in them", async () => {
+    serveFeed("/wire.xml", () => rss(item("h-1", "R&amp;D &lt; 1% &amp; more", "<p>Hello <script>alert(1)</script><a href=\"/rel\">link</a></p>")));
+    const { store, deps, site } = setup([source("wire", "/wire.xml")]);
+    await runIngest(deps);
+    const language = site.settings.languages.find((l) => l.tag === "en")!;
+    const model = await readFeed(store, site, { language });
+    expect(model.items.map((i) => i.title)).toEqual(["R&D < 1% & more"]);
+    expect(model.items[0]!.contentHtml).not.toContain("<script");
+    expect(model.items[0]!.contentHtml).toContain(`href="${base}/rel"`);
+    for (const format of FORMAT_NAMES) {
+      const text = FORMATS[format].render(model);
+      if (format === "json") expect(JSON.parse(text).items).toHaveLength(1);
+      else parseXml(text);
+    }
+  });
+});
