@@ -1,0 +1,139 @@
+/** The push API: bearer token, body checks that list every problem, nothing partial, withdrawals. */
+import { afterEach, describe, expect, it } from "vitest";
+import { createApp } from "../../src/http/app.ts";
+import { itemId } from "../../src/ingest/normalize.ts";
+import { openSqliteStore } from "../../src/store/sqlite.ts";
+import type { ArticleStore } from "../../src/store/store.ts";
+import { ingestDeps, memoryLogger, testSite } from "../helpers.ts";
+
+const TOKEN = "push-token-for-tests-0123456789";
+const stores: ArticleStore[] = [];
+afterEach(async () => {
+  for (const s of stores.splice(0)) await s.close();
+});
+
+function app(token: string | null = TOKEN) {
+  const site = testSite();
+  const store = openSqliteStore(":memory:");
+  stores.push(store);
+  const ingest = { ...ingestDeps(store, site), now: () => Date.parse("2026-11-20T03:00:00Z") };
+  return { store, site, app: createApp({ store, site, logger: memoryLogger(), ingest, ingestToken: token }) };
+}
+
+const item = (id: string, extra: Record<string, unknown> = {}) => ({
+  id,
+  url: `https://partner.example/en/${id}`,
+  title: `Story ${id}`,
+  content_html: "<p>Body <script>alert(1)</script></p>",
+  summary: "A summary.",
+  date_published: "2026-11-19T09:00:00+09:00",
+  authors: [{ name: "Partner Desk" }],
+  tags: ["Partners"],
+  language: "en",
+  section: "business",
+  ...extra,
+});
+
+/** A response body as JSON, loosely typed for assertions. */
+const json = async (response: Response): Promise<any> => response.json();
+
+function post(target: ReturnType<typeof app>["app"], body: unknown, headers: Record<string, string> = {}) {
+  return target.request("/api/articles", {
+    method: "POST",
+    headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json", ...headers },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+}
+
+describe("POST /api/articles", () => {
+  it("is off without a configured token", async () => {
+    const response = await post(app(null).app, item("a"));
+    expect(response.status).toBe(404);
+    expect((await json(response)).error).toContain("INGEST_TOKEN");
+  });
+
+  it("refuses a missing or wrong token with 401 and a Bearer challenge", async () => {
+    const { app: target } = app();
+    for (const authorization of ["", "Bearer wrong-token-0123456789", `Basic ${TOKEN}`, `Bearer ${TOKEN}x`]) {
+      const response = await post(target, item("a"), { Authorization: authorization });
+      expect(response.status).toBe(401);
+      expect(response.headers.get("www-authenticate")).toContain("Bearer");
+    }
+  });
+
+  it("takes one JSON Feed item, sanitizes it and serves it in the feeds", async () => {
+    const { app: target, store, site } = app();
+    const response = await post(target, item("one"));
+    expect(response.status).toBe(200);
+    const result = await json(response);
+    const id = itemId(site.settings, "push", "one");
+    expect(result).toMatchObject({ ids: [id], new: [id], updated: [], failed: [] });
+    const [stored] = await store.byIds([id]);
+    expect(stored).toMatchObject({ title: "Story one", lang: "en", section: "business", source: "push" });
+    expect(stored!.contentHtml).toBe("<p>Body </p>");
+    const feed = await json(await target.request("/en/business/feed.json"));
+    expect(feed.items[0].id).toBe(id);
+  });
+
+  it("takes an array, links translations named by id, and the second push of the same items changes nothing", async () => {
+    const { app: target, store, site } = app();
+    const body = [item("en-1", { translations: ["ko-1"] }), item("ko-1", { language: "ko", title: "한국어 기사", url: "https://partner.example/ko/ko-1" })];
+    expect((await post(target, body)).status).toBe(200);
+    const [en] = await store.byIds([itemId(site.settings, "push", "en-1")]);
+    expect((await store.editions([en!.story])).map((e) => e.lang).sort()).toEqual(["en", "ko"]);
+    const again = await json(await post(target, body));
+    expect(again).toMatchObject({ new: [], updated: [], unchanged: 2 });
+  });
+
+  it("lists every problem by field with 400 and stores nothing", async () => {
+    const { app: target, store } = app();
+    const response = await post(target, [
+      item("good"),
+      { id: 7, title: "", content_text: 3, date_published: "yesterday", tags: "x", authors: [{}], extra: 1 },
+      item("fr", { language: "fr" }),
+    ]);
+    expect(response.status).toBe(400);
+    const { error, details } = await json(response);
+    expect(error).toContain("nothing was stored");
+    expect(details).toEqual(
+      expect.arrayContaining([
+        "[1].extra: is not a field of a pushed article",
+        "[1].id: must be a non-empty string",
+        "[1].title: must be a non-empty string",
+        "[1].content_text: must be a non-empty string",
+        expect.stringContaining("[1].date_published:"),
+        "[1].tags: must be an array of non-empty strings",
+        "[1].authors[0]: must be an object with a non-empty name",
+      ]),
+    );
+    expect(await store.latest({ lang: "en", limit: 10 })).toEqual([]);
+  });
+
+  it("refuses a language the site does not publish, naming the item", async () => {
+    const response = await post(app().app, [item("fr", { language: "fr" })]);
+    expect(response.status).toBe(400);
+    expect((await json(response)).details).toEqual([expect.stringContaining('[0]: language "fr" is not one of the site\'s')]);
+  });
+
+  it("answers 415 for a wrong content type, 413 for an oversized body and 400 for malformed JSON", async () => {
+    const { app: target } = app();
+    expect((await post(target, item("a"), { "Content-Type": "text/plain" })).status).toBe(415);
+    expect((await post(target, JSON.stringify({ ...item("big"), content_html: "x".repeat(1_100_000) }))).status).toBe(413);
+    const malformed = await post(target, '{"id": "a", "title": ');
+    expect(malformed.status).toBe(400);
+    expect((await json(malformed)).details[0]).toMatch(/JSON/);
+  });
+});
+
+describe("DELETE /api/articles/{id}", () => {
+  it("withdraws a pushed article from every feed and page, and 404s for an unknown one", async () => {
+    const { app: target, site } = app();
+    await post(target, item("gone"));
+    const del = await target.request("/api/articles/gone", { method: "DELETE", headers: { Authorization: `Bearer ${TOKEN}` } });
+    expect(del.status).toBe(200);
+    expect((await json(del)).withdrawn).toEqual([itemId(site.settings, "push", "gone")]);
+    expect((await json(await target.request("/en/feed.json"))).items).toEqual([]);
+    const again = await target.request("/api/articles/gone", { method: "DELETE", headers: { Authorization: `Bearer ${TOKEN}` } });
+    expect(again.status).toBe(404);
+  });
+});
