@@ -243,7 +243,7 @@ async function ingestUpstream(
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     await store.saveSourceState({ ...state, checkedMs: nowMs, nextMs: nowMs + backoff(source, state.failures + 1), failures: state.failures + 1, lastError: message });
-    throw new Error(`${source.url}: ${message}`);
+    throw error instanceof Error ? error : new Error(message);
   }
 }
 
