@@ -219,3 +219,41 @@ describe("findLanguage", () => {
     expect(findLanguage(settings, "en-GB")).toBeUndefined();
   });
 });
+
+describe("sources in site.yaml", () => {
+  const withSources = (yaml: string) => siteYamlWith("sources: []", yaml);
+  const good = `sources:
+  - id: wire-ko
+    kind: feed
+    url: https://wire.example/ko/rss.xml
+    lang: ko
+    section: society
+    sections: { 경제: business, Politics: politics }`;
+
+  it("lists none in the sample edition", () => {
+    expect(siteSettings().sources).toEqual([]);
+  });
+
+  it("reads a source with its defaults: the site's zone, 300 s between requests, 5 MB at most", () => {
+    expect(parseSiteSettings(withSources(good), WHERE).sources).toEqual([
+      {
+        id: "wire-ko", kind: "feed", url: "https://wire.example/ko/rss.xml", lang: "ko", section: "society",
+        sections: { 경제: "business", politics: "politics" }, timezone: "Asia/Seoul", minInterval: 300, maxBytes: 5 * 1024 * 1024,
+      },
+    ]);
+  });
+
+  it.each([
+    [good.replace("kind: feed", "kind: atom"), "sources.wire-ko.kind must be feed or sitemap"],
+    [good.replace("url: https://wire.example/ko/rss.xml", "url: ftp://wire.example/x"), "sources.wire-ko.url must be http(s)"],
+    [good.replace("lang: ko", "lang: fr"), "sources.wire-ko.lang must be one of the site's languages"],
+    [good.replace("section: society", "section: sports"), "sources.wire-ko.section must be a section slug"],
+    [good.replace("business,", "sport,"), 'sources.wire-ko.sections.경제 "sport" is not a section slug'],
+    [good.replace("id: wire-ko", "id: content"), "sources[0].id must be a slug (a-z, 0-9, -) other than content or push"],
+    [`${good}\n    min_interval: -1`, "sources.wire-ko.min_interval must be a whole number, at least 0"],
+    [`${good}\n    colour: red`, "sources[0].colour is not a source field"],
+    [`${good}\n${good.replace("sources:\n", "")}`, 'sources[1].id "wire-ko" is used twice'],
+  ])("refuses a wrong source, naming the field (%#)", (yaml, message) => {
+    expect(configErrorOf(withSources(yaml)).message).toContain(message);
+  });
+});
