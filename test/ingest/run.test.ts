@@ -180,6 +180,68 @@ describe("an upstream feed", () => {
   });
 });
 
+describe("hostile and legacy documents", () => {
+  const FIXTURES = join(import.meta.dirname, "..", "fixtures", "upstream");
+
+  it("refuses a hostile document with a clear message while the other sources go on", async () => {
+    routes.set("/laughs.xml", (_req, res) => res.writeHead(200, { "Content-Type": "application/xml" }).end(readFileSync(join(FIXTURES, "hostile", "billion-laughs.xml"))));
+    routes.set("/page.xml", (_req, res) => res.writeHead(200, { "Content-Type": "text/html" }).end("<!doctype html><html><body>Please enable JavaScript</body></html>"));
+    routes.set("/huge.xml", (_req, res) => res.writeHead(200, { "Content-Type": "application/xml" }).end("x".repeat(3 * 1024 * 1024)));
+    serveFeed("/good.xml", () => rss(item("l-1", "Fine")));
+    const { deps } = setup([source("laughs", "/laughs.xml"), source("html", "/page.xml"), source("huge", "/huge.xml", { maxBytes: 1024 * 1024 }), source("good", "/good.xml")]);
+    const report = await runIngest(deps);
+    expect(report.sources.map((s) => s.status)).toEqual(["failed", "failed", "failed", "fetched"]);
+    expect(report.sources[0]!.error).toContain("declares entities");
+    expect(report.sources[1]!.error).toContain("no JSON-LD article");
+    expect(report.sources[2]!.error).toContain("limit");
+    expect(report.sources[3]!.new).toBe(1);
+  });
+
+  it("reads a feed served in EUC-KR, declared only in its XML declaration", async () => {
+    const title = Buffer.from("c7d1b1b9beee20b1e2bbe7", "hex"); // "한국어 기사" in EUC-KR
+    const body = Buffer.concat([
+      Buffer.from(`<?xml version="1.0" encoding="EUC-KR"?><rss version="2.0"><channel><title>w</title><link>${base}/</link><description>d</description><language>ko</language><item><guid>m-1</guid><title>`),
+      title,
+      Buffer.from(`</title><link>${base}/m-1</link><description>x</description><pubDate>Thu, 19 Nov 2026 09:00:00 +0900</pubDate></item></channel></rss>`),
+    ]);
+    routes.set("/euc-kr.xml", (_req, res) => res.writeHead(200, { "Content-Type": "application/rss+xml" }).end(body));
+    const { store, deps } = setup([source("wire-ko", "/euc-kr.xml", { lang: "ko" })]);
+    await runIngest(deps);
+    expect((await store.latest({ lang: "ko", limit: 5 })).map((a) => a.title)).toEqual(["한국어 기사"]);
+  });
+});
+
+describe("a sitemap of article pages", () => {
+  const page = (lang: string, other: string, headline: string) => `<!doctype html><html lang="${lang}"><head>
+<link rel="canonical" href="${base}/${lang}/story">
+<link rel="alternate" hreflang="${lang}" href="${base}/${lang}/story">
+<link rel="alternate" hreflang="${other}" href="${base}/${other}/story">
+<script type="application/ld+json">${JSON.stringify({
+    "@context": "https://schema.org", "@type": "NewsArticle", headline, datePublished: "2026-11-19T08:17:00+09:00",
+    dateModified: "2026-11-19T10:00:00+09:00", author: { "@type": "Person", name: "Reporter" }, inLanguage: lang,
+    articleBody: "First paragraph.\n\nSecond paragraph.", url: `${base}/${lang}/story`,
+  })}</script></head><body><h1>${headline}</h1></body></html>`;
+
+  it("reads each listed page's JSON-LD and links the editions by their hreflang links", async () => {
+    routes.set("/sitemap.xml", (_req, res) =>
+      res.writeHead(200, { "Content-Type": "application/xml" }).end(`<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>${base}/ko/story</loc><lastmod>2026-11-19</lastmod></url><url><loc>${base}/en/story</loc></url></urlset>`),
+    );
+    routes.set("/ko/story", (_req, res) => res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" }).end(page("ko", "en", "정상회담 열려")));
+    routes.set("/en/story", (_req, res) => res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" }).end(page("en", "ko", "Summit held")));
+    const { store, deps } = setup([source("pages", "/sitemap.xml", { kind: "sitemap" })]);
+    const report = await runIngest(deps);
+    expect(report.sources[0]).toMatchObject({ status: "fetched", new: 2, rejected: [] });
+    const [ko] = await store.latest({ lang: "ko", limit: 1 });
+    expect(ko).toMatchObject({ title: "정상회담 열려", url: `${base}/ko/story` });
+    expect(ko!.published.iso).toBe("2026-11-19T08:17:00+09:00");
+    expect((await store.editions([ko!.story])).map((e) => e.title).sort()).toEqual(["Summit held", "정상회담 열려"]);
+    // Pages already stored and not changed since are not fetched again.
+    const again = await runIngest(deps, { force: true });
+    expect(again.sources[0]).toMatchObject({ new: 0, updated: 0, seen: 0 });
+  });
+});
+
 describe("editions of one story", () => {
   const ko = () =>
     rss(item("k-1", "예산안 통과", "<p>본문</p>", `<atom:link rel="alternate" hreflang="en" href="${base}/news/e-1"/>`), "").replace("<language>en</language>", "<language>ko</language>");

@@ -27,13 +27,17 @@ export function nonBlank(text: string | undefined): string | undefined {
   return text !== undefined && /\S/.test(text) ? text : undefined;
 }
 
-/** `href` resolved against `base`, when the result is an http(s) URL. */
+/** `href` resolved against `base` (an absolute `href` needs no base), when the result is an http(s) URL. */
 export function resolveUrl(href: string | undefined, base: string): string | undefined {
   const value = trimmed(href);
   if (value === undefined) return undefined;
+  const url = parseUrl(value, base) ?? parseUrl(value);
+  return url !== undefined && (url.protocol === "http:" || url.protocol === "https:") ? url.href : undefined;
+}
+
+function parseUrl(value: string, base?: string): URL | undefined {
   try {
-    const url = new URL(value, base);
-    return url.protocol === "http:" || url.protocol === "https:" ? url.href : undefined;
+    return new URL(value, base);
   } catch {
     return undefined;
   }

@@ -61,7 +61,7 @@ export function readRssItems(nodes: XmlNode[], context: RssContext): { items: In
     const guid = trimmed(textOf(guidNode));
     const link = trimmed(childText(node, core("link")));
     // A guid is a permalink unless it says otherwise (https://www.rssboard.org/rss-profile#element-channel-item-guid).
-    const guidIsLink = guid !== undefined && attribute(guidNode, "isPermaLink")?.trim() !== "false" && resolveUrl(guid, baseUrl) !== undefined;
+    const guidIsLink = guid !== undefined && attribute(guidNode, "isPermaLink")?.trim() !== "false" && /^https?:\/\//i.test(guid);
     const url = link ?? (guidIsLink ? guid : undefined);
     const key = guid ?? trimmed(attribute(node, n(NS.rdf, "about"))) ?? resolveUrl(url, baseUrl);
     if (key === undefined) {

@@ -73,15 +73,13 @@ const PARSER = new XMLParser({
  * more than MAX_ITEMS items; then the document must be well-formed.
  */
 export function parseXml(text: string, documentUrl: string): XmlRoot {
-  // White space before the XML declaration is a common publisher slip that readers forgive.
-  const start = text.search(/\S/);
-  const skippedLines = countLines(text, start) - 1;
-  const xml = text.slice(start);
-  scan(xml, documentUrl, skippedLines);
+  // White space before the XML declaration is a common publisher slip that readers forgive. The
+  // declaration (whose encoding the fetch has already applied) becomes spaces, so that every line and
+  // column in a message still points into the document as served.
+  const xml = text.replace(/^(\s+)(<\?xml\s[^>]*>)/, (_, space: string, declaration: string) => space + " ".repeat(declaration.length));
+  scan(xml, documentUrl);
   const valid = XMLValidator.validate(xml);
-  if (valid !== true) {
-    fail(documentUrl, `invalid XML at line ${valid.err.line + skippedLines}, column ${valid.err.col}: ${valid.err.msg}`);
-  }
+  if (valid !== true) fail(documentUrl, `invalid XML at line ${valid.err.line}, column ${valid.err.col}: ${valid.err.msg}`);
   let parsed: XmlElement;
   try {
     parsed = PARSER.parse(xml) as XmlElement;
@@ -108,8 +106,8 @@ const DOCTYPE_REFUSED = "the document declares entities (DOCTYPE); refused";
  * external DTD, nesting deeper than MAX_DEPTH, and more items (or sitemap URLs) than the limit. Text,
  * comments, CDATA and quoted attribute values are skipped, so the cost is one look at each `<`.
  */
-function scan(xml: string, documentUrl: string, skippedLines: number) {
-  const at = (index: number) => `line ${countLines(xml, index) + skippedLines}`;
+function scan(xml: string, documentUrl: string) {
+  const at = (index: number) => `line ${countLines(xml, index)}`;
   let depth = 0;
   let rootName: string | undefined;
   let sitemap = false;
@@ -124,7 +122,8 @@ function scan(xml: string, documentUrl: string, skippedLines: number) {
     } else if (next === 0x21 /* ! */) {
       if (xml.startsWith("!--", i + 1)) i = xml.indexOf("-->", i);
       else if (xml.startsWith("![CDATA[", i + 1)) i = xml.indexOf("]]>", i);
-      else if (/^<!DOCTYPE\s/i.test(xml.slice(i, i + 10))) {
+      // Any `<!D...`, as fast-xml-parser reads a DOCTYPE from those three characters alone.
+      else if (/^<!DOCTYPE/i.test(xml.slice(i, i + 9))) {
         if (rootName !== undefined) fail(documentUrl, `invalid XML at ${at(i)}: a DOCTYPE inside the document`);
         i = checkDoctype(xml, i, documentUrl);
       } else if (xml.startsWith("!ENTITY", i + 1)) {
