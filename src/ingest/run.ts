@@ -262,7 +262,14 @@ async function itemsOf(deps: IngestDeps, source: SourceSettings, document: Parse
   const stored = new Map(
     (await deps.store.byIds(document.pages.map((p) => itemId(deps.site.settings, `sitemap:${source.id}`, p.url)))).map((a) => [a.id, a]),
   );
-  const due = document.pages.filter((page) => {
+  // The sitemaps protocol keeps a sitemap's URLs on its own host; fetching elsewhere would let a
+  // sitemap send the ingest anywhere.
+  const host = new URL(source.url).host;
+  const foreign = document.pages.filter((p) => hostOf(p.url) !== host);
+  for (const page of foreign) {
+    report.rejected.push({ key: page.url, reason: `ingest: source "${source.id}": page ${page.url} is not on the sitemap's host ${host}; not fetched` });
+  }
+  const due = document.pages.filter((page) => hostOf(page.url) === host).filter((page) => {
     const article = stored.get(itemId(deps.site.settings, `sitemap:${source.id}`, page.url));
     return !article || (page.lastmod !== undefined && Date.parse(page.lastmod) > article.updated.ms);
   });
@@ -291,6 +298,14 @@ async function itemsOf(deps: IngestDeps, source: SourceSettings, document: Parse
     }
   }
   return items;
+}
+
+function hostOf(url: string): string | null {
+  try {
+    return new URL(url).host;
+  } catch {
+    return null;
+  }
 }
 
 /**

@@ -225,13 +225,14 @@ describe("a sitemap of article pages", () => {
   it("reads each listed page's JSON-LD and links the editions by their hreflang links", async () => {
     routes.set("/sitemap.xml", (_req, res) =>
       res.writeHead(200, { "Content-Type": "application/xml" }).end(`<?xml version="1.0" encoding="UTF-8"?>
-<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>${base}/ko/story</loc><lastmod>2026-11-19</lastmod></url><url><loc>${base}/en/story</loc></url></urlset>`),
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>${base}/ko/story</loc><lastmod>2026-11-19</lastmod></url><url><loc>${base}/en/story</loc></url><url><loc>http://169.254.169.254/latest/meta-data/</loc></url></urlset>`),
     );
     routes.set("/ko/story", (_req, res) => res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" }).end(page("ko", "en", "정상회담 열려")));
     routes.set("/en/story", (_req, res) => res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" }).end(page("en", "ko", "Summit held")));
     const { store, deps } = setup([source("pages", "/sitemap.xml", { kind: "sitemap" })]);
     const report = await runIngest(deps);
-    expect(report.sources[0]).toMatchObject({ status: "fetched", new: 2, rejected: [] });
+    expect(report.sources[0]).toMatchObject({ status: "fetched", new: 2 });
+    expect(report.sources[0]!.rejected.map((r) => r.reason)).toEqual([expect.stringContaining("is not on the sitemap's host")]);
     const [ko] = await store.latest({ lang: "ko", limit: 1 });
     expect(ko).toMatchObject({ title: "정상회담 열려", url: `${base}/ko/story` });
     expect(ko!.published.iso).toBe("2026-11-19T08:17:00+09:00");
