@@ -4,8 +4,6 @@ import { canonicalLanguageTag } from "../model/lang.ts";
 import { cleanLine, cleanText } from "../model/text.ts";
 import { parseNewsroomTime, type Instant } from "../model/time.ts";
 
-// ---------------------------------------------------------------------------------------------- dates
-
 const MONTH_NAMES = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
 /** Month numbers by full English name, three-letter abbreviation, and the "Sept" some style guides use. */
 const MONTHS = new Map([
@@ -126,8 +124,6 @@ function zoneOffset(zone: string): number | undefined {
   return (m[1] === "-" ? -1 : 1) * (Number(m[2]) * 60 + minutes);
 }
 
-// ----------------------------------------------------------------------------------------------- URLs
-
 // Names of query parameters that only say where a click came from, never what it leads to.
 const TRACKING_PARAMETERS = new Set(["fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "yclid", "_ga", "ref_src"]);
 
@@ -159,8 +155,6 @@ function decodeName(name: string): string {
     return name;
   }
 }
-
-// ----------------------------------------------------------------------------------------------- HTML
 
 /**
  * Elements whose content is never article text: scripts and styles, embedded documents and plug-ins,
@@ -202,8 +196,8 @@ class BoundedParser extends Parser {
 }
 
 /**
- * Walks `html` with htmlparser2 as browsers read it (entities decoded, names lower-cased, implied end tags,
- * comments, doctypes and processing instructions skipped) in time linear in its length, however it nests.
+ * Walks `html` with htmlparser2 (entities decoded, names lower-cased, the end tags HTML implies, comments,
+ * doctypes and processing instructions skipped) in time linear in its length, however deeply it nests.
  * Every `open` gets its `close`, void elements at once, elements still open at the end in order.
  */
 export function walkHtml(html: string, walker: HtmlWalker): void {
@@ -256,8 +250,6 @@ export function htmlToText(html: string): string {
     .join("\n");
 }
 
-// ------------------------------------------------------------------------------------------- summaries
-
 // A sentence ends at . ! ? followed by white space or the end, at the Korean `다.` and at a full-width or
 // ideographic stop, which need no space after them; closing quotes and brackets stay with the sentence.
 const SENTENCE_END = /(?:[.!?]["'”’)]*(?=\s|$)|(?:다\.|[。！？])["'”’」』)）]*)/gu;
@@ -287,8 +279,6 @@ export function deriveSummary(html: string, maxChars = 200): string {
   const cut = space > 0 && Array.from(room.slice(0, space)).length >= maxChars / 2 ? room.slice(0, space) : room;
   return `${cut.replace(/[\s,;:、，。·\-–—]+$/u, "")}…`;
 }
-
-// ------------------------------------------------------------------------------------------- languages
 
 /**
  * A language tag as feeds write it (`ko`, `en-us`, `zh_CN`, ` ja `) in BCP 47 canonical case

@@ -31,6 +31,29 @@ const RENAMED = new Map([["h1", "h2"]]);
 
 const VOID_ELEMENTS = new Set(["br", "hr", "img"]);
 
+const HEADINGS_AND_P = new Set(["h2", "h3", "h4", "h5", "h6", "p"]);
+const TABLE_SECTIONS = new Set(["thead", "tbody"]);
+const DEFINITIONS = new Set(["dd", "dt"]);
+const PARAGRAPH = new Set(["p"]);
+
+/**
+ * The end tags an element's start tag implies, as htmlparser2 applies them to the innermost open element.
+ * Applied again to the elements kept, so that unwrapping what stood between (`<td><div><td>`) cannot leave
+ * markup that parses differently the next time: sanitizing the output changes nothing.
+ */
+const IMPLIED_END = new Map<string, ReadonlySet<string>>([
+  ["tr", new Set(["tr", "th", "td"])],
+  ["th", new Set(["th"])],
+  ["td", new Set(["thead", "th", "td"])],
+  ["li", new Set(["li"])],
+  ["dd", DEFINITIONS],
+  ["dt", DEFINITIONS],
+  ["tbody", TABLE_SECTIONS],
+  ["tfoot", TABLE_SECTIONS],
+  ...["h2", "h3", "h4", "h5", "h6", "p"].map((name) => [name, HEADINGS_AND_P] as const),
+  ...["blockquote", "dl", "figcaption", "figure", "hr", "ol", "pre", "table", "ul"].map((name) => [name, PARAGRAPH] as const),
+]);
+
 /** Kept even when empty: a table cell holds its place in the grid. */
 const KEPT_WHEN_EMPTY = new Set(["td", "th"]);
 
@@ -49,6 +72,8 @@ interface KeptElement {
   hasContent: boolean;
   /** Holds white space or a line break, which stands in for it if it is taken back. */
   hasSpace: boolean;
+  /** Ended by a later start tag (IMPLIED_END) before its own end came. */
+  ended: boolean;
 }
 
 type Frame = { kind: "kept"; element: KeptElement } | { kind: "unwrapped"; block: boolean } | { kind: "dropped" };
@@ -124,6 +149,11 @@ export function sanitizeHtml(html: string, baseUrl: string): string {
         frames.push({ kind: "unwrapped", block });
         return;
       }
+      const implied = IMPLIED_END.get(outName);
+      for (let top = kept.at(-1); top && implied?.has(top.name); top = kept.at(-1)) {
+        top.ended = true;
+        closeKept(top);
+      }
       const parent = kept.at(-1);
       if (VOID_ELEMENTS.has(outName)) {
         out.push(`<${outName}${attributeText}>`);
@@ -132,7 +162,7 @@ export function sanitizeHtml(html: string, baseUrl: string): string {
         frames.push({ kind: "unwrapped", block: false });
         return;
       }
-      const element: KeptElement = { name: outName, start: out.length, hasContent: false, hasSpace: false };
+      const element: KeptElement = { name: outName, start: out.length, hasContent: false, hasSpace: false, ended: false };
       out.push(`<${outName}${attributeText}>`);
       kept.push(element);
       if (outName === "a") openLinks++;
@@ -142,8 +172,9 @@ export function sanitizeHtml(html: string, baseUrl: string): string {
       flushText();
       const frame = frames.pop();
       if (frame?.kind === "dropped") dropping--;
-      else if (frame?.kind === "kept") closeKept(frame.element);
-      else if (frame?.block) pendingText += "\n";
+      else if (frame?.kind === "kept") {
+        if (!frame.element.ended) closeKept(frame.element);
+      } else if (frame?.block) pendingText += "\n";
     },
     text(text) {
       if (!dropping) pendingText += text;
