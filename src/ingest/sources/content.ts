@@ -8,6 +8,7 @@ import { fingerprintOf, type Article, type ArticleImage, type Author } from "../
 import { parseNewsroomTime, type Instant } from "../../model/time.ts";
 import { cleanLine, cleanText } from "../../model/text.ts";
 import { absoluteUrl, markdownToHtml } from "../markdown.ts";
+import { sanitizeHtml } from "../sanitize.ts";
 
 export interface ContentFile {
   /** Path relative to the content folder, with `/` separators: `en/politics/budget-vote.md`. */
@@ -96,7 +97,9 @@ export function parseArticleFile(file: ContentFile, context: ContentContext): Ar
     url: `${siteUrl}/${language.tag}/articles/${slug}`,
     title: requiredLine(meta, "title"),
     summary: requiredLine(meta, "summary"),
-    contentHtml: markdownToHtml(cleanText(body), siteUrl),
+    // Markdown shows raw HTML as text already; the sanitizer still runs, so every source's HTML has
+    // passed the same allowlist before the store.
+    contentHtml: sanitizeHtml(markdownToHtml(cleanText(body), siteUrl), siteUrl),
     authors: authors(meta.authors),
     tags: tags(meta.tags),
     image: meta.image === undefined ? null : image(meta.image, context),
