@@ -32,6 +32,7 @@ export type Normalized =
 /** Dates further ahead than this are clamped to the present: clocks differ a little, not by hours. */
 export const FUTURE_SKEW_MS = 5 * 60_000;
 const MAX_TAGS = 20;
+const INLINE_TAG = /<\/?(?:a|abbr|b|br|cite|code|em|i|mark|q|s|small|span|strong|sub|sup|u)\b[^<>]*>/i;
 const IMAGE_TYPES: Record<string, string> = {
   jpg: "image/jpeg", jpeg: "image/jpeg", png: "image/png", gif: "image/gif", webp: "image/webp", avif: "image/avif",
 };
@@ -65,7 +66,9 @@ export function normalizeItem(item: IncomingItem, source: ItemSource, settings: 
   const section = [mapped, source.section].find((s) => s !== undefined && language.sections.some((x) => x.slug === s));
   if (!section) return reject(`section "${mapped ?? source.section}" is not a section of ${lang}`);
 
-  const title = cleanLine(item.title?.includes("<") ? htmlToText(item.title) : item.title ?? "");
+  // Titles are plain text, but some feeds put inline markup in them: only real inline tags are read as
+  // HTML, so a title such as "Partner & <story>" keeps its words.
+  const title = cleanLine(item.title && INLINE_TAG.test(item.title) ? htmlToText(item.title) : item.title ?? "");
   if (!title) return reject("item has no title");
 
   const base = safeBase(item.baseUrl, siteUrl);

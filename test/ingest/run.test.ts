@@ -326,3 +326,13 @@ describe("after an ingest", () => {
     }
   });
 });
+
+describe("titles", () => {
+  it("read inline markup as HTML but keep angle brackets that are words", async () => {
+    serveFeed("/wire.xml", () => rss(item("t-1", "Partner &amp; &lt;story&gt;") + item("t-2", "&lt;b&gt;Bold&lt;/b&gt; move")));
+    const { store, deps } = setup([source("wire", "/wire.xml")]);
+    await runIngest(deps);
+    const titles = (await store.latest({ lang: "en", limit: 5 })).map((a) => a.title).sort();
+    expect(titles).toEqual(["Bold move", "Partner & <story>"]);
+  });
+});
