@@ -74,6 +74,8 @@ const FETCH_TIMEOUT_MS = 20_000;
 const MAX_REDIRECTS = 5;
 /** Article pages read per sitemap per run: the rest wait for the next run. */
 export const MAX_PAGES_PER_RUN = 50;
+/** Child sitemaps of a sitemap index read per run. */
+export const MAX_CHILD_SITEMAPS = 10;
 const MAX_BACKOFF_MS = 6 * 3600_000;
 const DEFAULT_USER_AGENT = "hanbit-feeds-ingest/1 (+https://www.rssboard.org/rss-specification)";
 
@@ -252,6 +254,17 @@ function backoff(source: SourceSettings, failures: number): number {
   return Math.min(Math.max(source.minInterval, 60) * 1000 * 2 ** Math.min(failures, 12), MAX_BACKOFF_MS);
 }
 
+/** A URL the source lists (a child sitemap, an article page), fetched with the source's limits and parsed. */
+async function fetchListed(deps: IngestDeps, source: SourceSettings, url: string): Promise<ParsedDocument> {
+  const outcome = await fetchDocument(
+    { url, maxBytes: source.maxBytes, timeoutMs: FETCH_TIMEOUT_MS, maxRedirects: MAX_REDIRECTS, userAgent: deps.userAgent ?? DEFAULT_USER_AGENT },
+    deps.fetch,
+    deps.now,
+  );
+  if (outcome.kind !== "fetched") throw new FetchError(`fetch: ${url}: answered ${outcome.kind}`);
+  return parseUpstream(outcome.text, outcome.contentType, outcome.url);
+}
+
 /** The items a document yields; a sitemap's pages are fetched (those not stored yet or changed since). */
 async function itemsOf(deps: IngestDeps, source: SourceSettings, document: ParsedDocument, report: SourceReport): Promise<IncomingItem[]> {
   if (document.kind === "feed") {
@@ -259,32 +272,39 @@ async function itemsOf(deps: IngestDeps, source: SourceSettings, document: Parse
     return document.items.map((item) => ({ ...item, lang: item.lang ?? document.lang }));
   }
   if (document.kind === "article-page") return [document.item];
-  const stored = new Map(
-    (await deps.store.byIds(document.pages.map((p) => itemId(deps.site.settings, `sitemap:${source.id}`, p.url)))).map((a) => [a.id, a]),
-  );
   // The sitemaps protocol keeps a sitemap's URLs on its own host; fetching elsewhere would let a
   // sitemap send the ingest anywhere.
   const host = new URL(source.url).host;
-  const foreign = document.pages.filter((p) => hostOf(p.url) !== host);
-  for (const page of foreign) {
-    report.rejected.push({ key: page.url, reason: `ingest: source "${source.id}": page ${page.url} is not on the sitemap's host ${host}; not fetched` });
+  const onHost = (url: string, what: string) => {
+    if (hostOf(url) === host) return true;
+    report.rejected.push({ key: url, reason: `ingest: source "${source.id}": ${what} ${url} is not on the sitemap's host ${host}; not fetched` });
+    return false;
+  };
+  const pages = [...document.pages];
+  const children = document.sitemaps.filter((url) => onHost(url, "sitemap"));
+  if (children.length > MAX_CHILD_SITEMAPS) report.notes.push(`sitemap index lists ${children.length} sitemaps; the first ${MAX_CHILD_SITEMAPS} are read`);
+  for (const url of children.slice(0, MAX_CHILD_SITEMAPS)) {
+    try {
+      const child = await fetchListed(deps, source, url);
+      if (child.kind !== "sitemap") throw new Error(`parse: ${url}: not a sitemap`);
+      pages.push(...child.pages);
+    } catch (error) {
+      report.rejected.push({ key: url, reason: `ingest: source "${source.id}": sitemap ${url}: ${(error as Error).message}` });
+    }
   }
-  const due = document.pages.filter((page) => hostOf(page.url) === host).filter((page) => {
+  const listed = pages.filter((page) => onHost(page.url, "page"));
+  const stored = new Map(
+    (await deps.store.byIds(listed.map((p) => itemId(deps.site.settings, `sitemap:${source.id}`, p.url)))).map((a) => [a.id, a]),
+  );
+  const due = listed.filter((page) => {
     const article = stored.get(itemId(deps.site.settings, `sitemap:${source.id}`, page.url));
     return !article || (page.lastmod !== undefined && Date.parse(page.lastmod) > article.updated.ms);
   });
-  if (document.sitemaps.length) report.notes.push(`sitemap index lists ${document.sitemaps.length} sitemaps; add them as sources to read them`);
   if (due.length > MAX_PAGES_PER_RUN) report.notes.push(`${due.length - MAX_PAGES_PER_RUN} pages left for the next run`);
   const items: IncomingItem[] = [];
   for (const page of due.slice(0, MAX_PAGES_PER_RUN)) {
     try {
-      const outcome = await fetchDocument(
-        { url: page.url, maxBytes: source.maxBytes, timeoutMs: FETCH_TIMEOUT_MS, maxRedirects: MAX_REDIRECTS, userAgent: deps.userAgent ?? DEFAULT_USER_AGENT },
-        deps.fetch,
-        deps.now,
-      );
-      if (outcome.kind !== "fetched") throw new FetchError(`fetch: ${page.url}: answered ${outcome.kind}`);
-      const parsed = parseUpstream(outcome.text, outcome.contentType, outcome.url);
+      const parsed = await fetchListed(deps, source, page.url);
       if (parsed.kind !== "article-page") throw new Error(`parse: ${page.url}: not an article page`);
       items.push({
         ...parsed.item,

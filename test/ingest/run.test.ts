@@ -211,7 +211,7 @@ describe("hostile and legacy documents", () => {
   });
 });
 
-describe("a sitemap of article pages", () => {
+describe("a sitemap index of article pages", () => {
   const page = (lang: string, other: string, headline: string) => `<!doctype html><html lang="${lang}"><head>
 <link rel="canonical" href="${base}/${lang}/story">
 <link rel="alternate" hreflang="${lang}" href="${base}/${lang}/story">
@@ -223,7 +223,12 @@ describe("a sitemap of article pages", () => {
   })}</script></head><body><h1>${headline}</h1></body></html>`;
 
   it("reads each listed page's JSON-LD and links the editions by their hreflang links", async () => {
+    // An index whose one child lists the pages, and a child on another host that is never fetched.
     routes.set("/sitemap.xml", (_req, res) =>
+      res.writeHead(200, { "Content-Type": "application/xml" }).end(`<?xml version="1.0" encoding="UTF-8"?>
+<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><sitemap><loc>${base}/sitemap-1.xml</loc></sitemap><sitemap><loc>http://10.0.0.1/sitemap-2.xml</loc></sitemap></sitemapindex>`),
+    );
+    routes.set("/sitemap-1.xml", (_req, res) =>
       res.writeHead(200, { "Content-Type": "application/xml" }).end(`<?xml version="1.0" encoding="UTF-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>${base}/ko/story</loc><lastmod>2026-11-19</lastmod></url><url><loc>${base}/en/story</loc></url><url><loc>http://169.254.169.254/latest/meta-data/</loc></url></urlset>`),
     );
@@ -232,7 +237,8 @@ describe("a sitemap of article pages", () => {
     const { store, deps } = setup([source("pages", "/sitemap.xml", { kind: "sitemap" })]);
     const report = await runIngest(deps);
     expect(report.sources[0]).toMatchObject({ status: "fetched", new: 2 });
-    expect(report.sources[0]!.rejected.map((r) => r.reason)).toEqual([expect.stringContaining("is not on the sitemap's host")]);
+    expect(report.sources[0]!.rejected.map((r) => r.key)).toEqual(["http://10.0.0.1/sitemap-2.xml", "http://169.254.169.254/latest/meta-data/"]);
+    expect(report.sources[0]!.rejected.every((r) => r.reason.includes("is not on the sitemap's host"))).toBe(true);
     const [ko] = await store.latest({ lang: "ko", limit: 1 });
     expect(ko).toMatchObject({ title: "정상회담 열려", url: `${base}/ko/story` });
     expect(ko!.published.iso).toBe("2026-11-19T08:17:00+09:00");
