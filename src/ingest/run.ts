@@ -9,7 +9,7 @@ import type { Logger } from "../http/app.ts";
 import type { Article } from "../model/article.ts";
 import { fnv64 } from "../model/hash.ts";
 import { instantAt } from "../model/time.ts";
-import type { ArticleStore, SourceState, UpsertReport } from "../store/store.ts";
+import { articleToRow, type ArticleStore, type SourceState, type UpsertReport } from "../store/store.ts";
 import { fetchDocument, FetchError, type FetchOutcome } from "./fetch.ts";
 import { parseUpstream } from "./formats/detect.ts";
 import type { IncomingItem, ParsedDocument } from "./incoming.ts";
@@ -32,6 +32,11 @@ export interface IngestDeps {
   /** The content folder, where the runtime can read it. */
   content?: () => ContentFolder;
   userAgent?: string;
+  /**
+   * Articles written at most per run, where a runtime bounds a run's work (Workers' cron CPU and query
+   * limits); the rest are written by the next run.
+   */
+  writeBudget?: number;
 }
 
 export interface IngestOptions {
@@ -91,8 +96,9 @@ export async function runIngest(deps: IngestDeps, options: IngestOptions = {}): 
     return report;
   }
   const report: RunReport = { startedMs, finishedMs: startedMs, sources: [], joined: 0, conflicts: [] };
+  const budget: Budget = { left: deps.writeBudget ?? Infinity };
   try {
-    const jobs = plan(deps, options);
+    const jobs = plan(deps, options, budget);
     for (const [i, job] of jobs.entries()) {
       options.progress?.(i, jobs.length, job.label);
       await store.acquireLease(LEASE, holder, now(), LEASE_TTL_MS);
@@ -138,20 +144,25 @@ interface Job {
   run(report: SourceReport): Promise<void>;
 }
 
-function plan(deps: IngestDeps, options: IngestOptions): Job[] {
+/** Writes left in this run. */
+interface Budget {
+  left: number;
+}
+
+function plan(deps: IngestDeps, options: IngestOptions, budget: Budget): Job[] {
   if (options.document) {
     const doc = options.document;
     const configured = deps.site.settings.sources.find((s) => s.url === doc.url);
     const source: SourceSettings = configured
       ? { ...configured, lang: doc.lang ?? configured.lang, section: doc.section ?? configured.section }
       : adHocSource(deps, doc.url, doc.lang, doc.section);
-    return [{ label: source.id, run: (r) => ingestUpstream(deps, source, r, { force: true, text: doc.text, contentType: doc.contentType }) }];
+    return [{ label: source.id, run: (r) => ingestUpstream(deps, source, r, budget, { force: true, text: doc.text, contentType: doc.contentType }) }];
   }
   const jobs: Job[] = [];
   const content = deps.content;
-  if (content) jobs.push({ label: "content", run: (r) => ingestContent(deps, content(), r) });
+  if (content) jobs.push({ label: "content", run: (r) => ingestContent(deps, content(), r, budget) });
   for (const source of deps.site.settings.sources) {
-    jobs.push({ label: source.id, run: (r) => ingestUpstream(deps, source, r, { force: options.force ?? false }) });
+    jobs.push({ label: source.id, run: (r) => ingestUpstream(deps, source, r, budget, { force: options.force ?? false }) });
   }
   return jobs;
 }
@@ -172,19 +183,30 @@ function emptyReport(source: string): SourceReport {
 }
 
 /** The content folder: new and changed files become articles, deleted files withdraw theirs. */
-async function ingestContent(deps: IngestDeps, folder: ContentFolder, report: SourceReport) {
+async function ingestContent(deps: IngestDeps, folder: ContentFolder, report: SourceReport, budget: Budget) {
   const { store, site, now } = deps;
   const { articles, problems } = readContent(folder.files, { settings: site.settings, siteUrl: site.siteUrl, mediaSize: folder.mediaSize, folder: folder.folder });
   report.seen = folder.files.length;
   report.rejected.push(...problems.map((p) => ({ key: p.path, reason: p.message })));
-  const written = await store.upsert(articles);
-  count(report, written);
+  // Compared here first, so a run over an unchanged folder reads the store and writes nothing.
+  const stored = new Map((await store.byIds(articles.map((a) => a.id))).map((a) => [a.id, JSON.stringify(articleToRow(a))]));
+  const changed = articles.filter((a) => stored.get(a.id) !== JSON.stringify(articleToRow(a)));
+  report.unchanged += articles.length - changed.length;
+  count(report, await store.upsert(spend(budget, changed, report)));
   // Only a deleted file withdraws its article: one that fails to parse keeps it, since a typo must not
   // take a published story down.
   const files = new Set(folder.files.map((f) => `${folder.folder}/${f.path}`));
   const kept = new Set(articles.map((a) => a.id));
   const gone = (await store.fromSource(`${folder.folder}/`)).filter((a) => !files.has(a.source) && !kept.has(a.id)).map((a) => a.id);
   report.withdrawn = (await store.withdraw(gone, now())).length;
+}
+
+/** The part of `items` the run's write budget still allows; the rest is noted for the next run. */
+function spend<T>(budget: Budget, items: readonly T[], report: SourceReport): T[] {
+  const allowed = items.slice(0, Math.max(0, budget.left));
+  budget.left -= allowed.length;
+  if (allowed.length < items.length) report.notes.push(`${items.length - allowed.length} articles left for the next run (write budget)`);
+  return allowed;
 }
 
 function count(report: SourceReport, written: UpsertReport) {
@@ -199,6 +221,7 @@ async function ingestUpstream(
   deps: IngestDeps,
   source: SourceSettings,
   report: SourceReport,
+  budget: Budget,
   how: { force: boolean; text?: string; contentType?: string },
 ) {
   const { store, now } = deps;
@@ -237,11 +260,13 @@ async function ingestUpstream(
     report.status = "fetched";
     const document = parseUpstream(outcome.text, outcome.contentType, outcome.url);
     const items = await itemsOf(deps, source, document, report);
-    await commit(deps, source, items, report);
-    await store.saveSourceState({
-      sourceId: source.id, etag: outcome.etag ?? null, lastModified: outcome.lastModified ?? null, checkedMs: nowMs,
-      nextMs: nowMs + source.minInterval * 1000, failures: 0, lastError: null,
-    });
+    const complete = await commit(deps, source, items, report, budget);
+    // A document only partly written is asked for again, whole, at the next run.
+    await store.saveSourceState(
+      complete
+        ? { sourceId: source.id, etag: outcome.etag ?? null, lastModified: outcome.lastModified ?? null, checkedMs: nowMs, nextMs: nowMs + source.minInterval * 1000, failures: 0, lastError: null }
+        : { ...state, checkedMs: nowMs, nextMs: nowMs, failures: 0, lastError: null },
+    );
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     await store.saveSourceState({ ...state, checkedMs: nowMs, nextMs: nowMs + backoff(source, state.failures + 1), failures: state.failures + 1, lastError: message });
@@ -332,7 +357,8 @@ function hostOf(url: string): string | null {
  * Normalizes and writes items: an unchanged fingerprint writes nothing; a real change keeps the
  * publication time and story and moves the update time forward; a withdrawn article stays withdrawn.
  */
-async function commit(deps: IngestDeps, source: SourceSettings, items: IncomingItem[], report: SourceReport) {
+/** Returns false when the write budget cut the document short. */
+async function commit(deps: IngestDeps, source: SourceSettings, items: IncomingItem[], report: SourceReport, budget: Budget): Promise<boolean> {
   const { store, site, now } = deps;
   const nowMs = now();
   const itemSource: ItemSource = {
@@ -356,10 +382,11 @@ async function commit(deps: IngestDeps, source: SourceSettings, items: IncomingI
     report.notes.push(...result.notes.map((n) => `${item.key}: ${n}`));
     ready.push(result);
   }
-  const written = await commitArticles(store, ready, nowMs, { keepWithdrawn: true });
+  const written = await commitArticles(store, ready, nowMs, { keepWithdrawn: true, limit: (toWrite) => spend(budget, toWrite, report) });
   report.rejected.push(...written.withdrawn.map((id) => ({ key: id, reason: `ingest: source "${source.id}": article ${id} was withdrawn here; not taken again from the source` })));
   report.unchanged += written.same;
   count(report, written.report);
+  return written.deferred === 0;
 }
 
 /**
@@ -370,7 +397,7 @@ export async function commitArticles(
   store: ArticleStore,
   ready: readonly { article: Article; editions: string[] }[],
   nowMs: number,
-  options: { keepWithdrawn: boolean },
+  options: { keepWithdrawn: boolean; limit?: (toWrite: Article[]) => Article[] },
 ) {
   const ids = ready.map((r) => r.article.id);
   const stored = new Map((await store.byIds(ids)).map((a) => [a.id, a]));
@@ -398,6 +425,7 @@ export async function commitArticles(
     toWrite.push(next);
     if (editions.length) links.set(article.id, editions);
   }
-  const report = await store.upsert(toWrite, links);
-  return { report, same, withdrawn: [...withdrawn] };
+  const allowed = options.limit ? options.limit(toWrite) : toWrite;
+  const report = await store.upsert(allowed, links);
+  return { report, same, withdrawn: [...withdrawn], deferred: toWrite.length - allowed.length };
 }

@@ -174,3 +174,8 @@ export function saveRun(startedMs: number, finishedMs: number, report: string, k
 export function recentRuns(limit: number): Statement {
   return { sql: "SELECT started_ms, finished_ms, report FROM ingest_runs ORDER BY id DESC LIMIT ?", params: [limit] };
 }
+
+/** Section '' is the whole language's feed. */
+export function feedVersion(lang: string, section?: string): Statement {
+  return { sql: "SELECT version FROM feed_versions WHERE lang = ? AND section = ?", params: [lang, section ?? ""] };
+}

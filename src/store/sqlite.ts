@@ -119,6 +119,10 @@ class SqliteArticleStore implements ArticleStore {
     return row ? { iso: row.updated, ms: row.updated_ms } : null;
   }
 
+  async feedVersion(lang: string, section?: string) {
+    return this.#all<{ version: number }>(sql.feedVersion(lang, section))[0]?.version ?? 0;
+  }
+
   async fromSource(prefix: string) {
     return this.#all<{ id: string; source: string }>(sql.fromSource(prefix));
   }

@@ -61,6 +61,11 @@ export interface ArticleStore {
   editions(stories: readonly string[]): Promise<Edition[]>;
   /** The newest update among the articles of a language (and section), or null when it has none. */
   lastUpdated(lang: string, section?: string): Promise<Instant | null>;
+  /**
+   * A number that moves whenever the feed of a language (and section) may render differently: an
+   * article in it, or another edition of one of its stories, changed. 0 before any article.
+   */
+  feedVersion(lang: string, section?: string): Promise<number>;
   /** Id and source of the articles whose source starts with `prefix` (`content/`). */
   fromSource(prefix: string): Promise<{ id: string; source: string }[]>;
   /** Removes articles from every feed and page, keeping a tombstone; returns the ids it withdrew. */

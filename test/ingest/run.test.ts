@@ -342,3 +342,25 @@ describe("titles", () => {
     expect(titles).toEqual(["Bold move", "Partner & <story>"]);
   });
 });
+
+describe("a write budget", () => {
+  it("spreads the content folder over several runs and then writes nothing", async () => {
+    const store = openSqliteStore(":memory:");
+    stores.push(store);
+    const deps = { ...ingestDeps(store, testSite()), writeBudget: 20 };
+    const runs = [];
+    for (let i = 0; i < 4; i++) runs.push((await runIngest(deps)).sources[0]!);
+    expect(runs.map((r) => [r.new, r.unchanged])).toEqual([[20, 0], [20, 20], [10, 40], [0, 50]]);
+    expect(runs[0]!.notes).toEqual(["30 articles left for the next run (write budget)"]);
+  });
+
+  it("asks an upstream cut short for the whole document again at the next run, validators unused", async () => {
+    const requests = serveFeed("/wire.xml", () => rss(item("w-1", "One") + item("w-2", "Two") + item("w-3", "Three")));
+    const { deps, store } = setup([source("wire", "/wire.xml")]);
+    const budgeted = { ...deps, writeBudget: 2 };
+    expect((await runIngest(budgeted)).sources[0]).toMatchObject({ status: "fetched", new: 2 });
+    expect((await runIngest(budgeted)).sources[0]).toMatchObject({ status: "fetched", new: 1, unchanged: 2 });
+    expect(requests[1]!.headers["if-none-match"]).toBeUndefined();
+    expect((await store.latest({ lang: "en", limit: 10 })).length).toBe(3);
+  });
+});

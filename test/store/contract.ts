@@ -441,6 +441,36 @@ export function describeArticleStoreContract(name: string, makeStore: () => Prom
         expect((await store.bySlug("ko", "ko-two"))?.story).toBe("story-c");
       });
 
+      it("moves a feed's version on every change to it or to another edition of its stories, and on nothing else", async () => {
+        const ko = makeArticle({ lang: "ko", section: "business", slug: "v-ko", story: "versions", published: "2026-10-01T09:00:00+09:00" });
+        const other = en("v-other");
+        expect(await store.feedVersion("en")).toBe(0);
+        await store.upsert([en("v-en", { story: "versions" }), other]);
+        const versions = async () => [await store.feedVersion("en"), await store.feedVersion("en", "society"), await store.feedVersion("ko"), await store.feedVersion("ko", "business"), await store.feedVersion("ko", "politics")];
+        const start = await versions();
+        expect(start[0]).toBeGreaterThan(0);
+        expect(start.slice(2)).toEqual([0, 0, 0]);
+
+        await store.upsert([en("v-en", { story: "versions" }), other]);
+        expect(await versions()).toEqual(start);
+
+        await store.upsert([ko]);
+        const afterKo = await versions();
+        expect(afterKo[0]).toBeGreaterThan(start[0]!);
+        expect(afterKo.slice(2, 4).every((v) => v > 0)).toBe(true);
+        expect(afterKo[4]).toBe(0);
+
+        await store.upsert([{ ...ko, title: "Edited" }]);
+        const afterEdit = await versions();
+        expect(afterEdit[0]).toBeGreaterThan(afterKo[0]!);
+        expect(afterEdit[3]).toBeGreaterThan(afterKo[3]!);
+
+        await store.withdraw([ko.id], 1);
+        const afterWithdraw = await versions();
+        expect(afterWithdraw[2]).toBeGreaterThan(afterEdit[2]!);
+        expect(afterWithdraw[0]).toBeGreaterThan(afterEdit[0]!);
+      });
+
       it("remembers a source's validators and schedule", async () => {
         expect(await store.sourceState("wire")).toBeNull();
         const state = { sourceId: "wire", etag: '"v1"', lastModified: "Thu, 01 Oct 2026 00:00:00 GMT", checkedMs: 1000, nextMs: 301_000, failures: 0, lastError: null };
