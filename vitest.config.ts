@@ -1,8 +1,36 @@
+import { join } from "node:path";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 
-export default defineConfig({
-  test: {
-    include: ["test/**/*.test.ts"],
-    testTimeout: 30_000,
-  },
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations(join(import.meta.dirname, "src/store/migrations"));
+  return {
+    test: {
+      testTimeout: 30_000,
+      projects: [
+        {
+          test: { name: "node", include: ["test/**/*.test.ts"], exclude: ["test/edge/**"], testTimeout: 30_000 },
+        },
+        {
+          plugins: [
+            cloudflareTest({
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: {
+                bindings: { TEST_MIGRATIONS: migrations, SITE_URL: "https://news.example" },
+              },
+            }),
+          ],
+          test: {
+            name: "edge",
+            // One D1 database and one cache serve the whole project; files take turns with them.
+            fileParallelism: false,
+            include: ["test/edge/**/*.test.ts"],
+            globalSetup: ["test/edge-setup/global-setup.ts"],
+            setupFiles: ["test/edge/apply-migrations.ts"],
+            testTimeout: 60_000,
+          },
+        },
+      ],
+    },
+  };
 });

@@ -1,7 +1,8 @@
 /** The HTTP surface of the service, the same on every runtime: `createApp(deps)` returns a Hono app. */
 import { Hono, type Context } from "hono";
 import { findLanguage, type LanguageSettings, type SectionSettings } from "../config.ts";
-import { readFeed, type Site } from "../feeds/build.ts";
+import { GENERATOR, readFeed, type Site } from "../feeds/build.ts";
+import { fnv64 } from "../model/hash.ts";
 import { FORMATS, formatOfFile } from "../feeds/formats.ts";
 import { EXTENSION_DOCS_PATH } from "../feeds/links.ts";
 import { renderOpml } from "../feeds/opml.ts";
@@ -11,6 +12,7 @@ import { extensionsPage } from "../pages/extensions.ts";
 import { listingPage, siteIndexPage } from "../pages/listing.ts";
 import type { IngestDeps } from "../ingest/run.ts";
 import type { ArticleStore } from "../store/store.ts";
+import type { RenderCache } from "./render-cache.ts";
 import { pushRoutes } from "./routes/push.ts";
 
 export interface Logger {
@@ -25,9 +27,25 @@ export interface AppDeps {
   /** The ingest, for the push API (`/api/articles`); without it the API answers 404. */
   ingest?: IngestDeps;
   ingestToken?: string | null;
+  /** Rendered feeds per data version; without it every request renders. */
+  cache?: RenderCache;
+  /** Names what else the rendered bytes depend on (code and settings), so a new deployment never gets old bytes. */
+  cacheNamespace?: string;
 }
 
 const FEED_FILES = Object.values(FORMATS).map((f) => f.file).join(", ");
+
+/** Lets a runtime with an execution context finish `work` after the response; elsewhere it just runs. */
+function waitUntil(c: Context, work: Promise<unknown>) {
+  let context: { waitUntil(p: Promise<unknown>): void } | undefined;
+  try {
+    context = c.executionCtx;
+  } catch {
+    // No execution context (Node): the promise runs on its own.
+  }
+  if (context) context.waitUntil(work);
+  else void work.catch(() => undefined);
+}
 
 /** A 404 with a short plain-text message naming what was not found. */
 function notFound(c: Context, what: string): Response {
@@ -55,11 +73,19 @@ export function createApp(deps: AppDeps): Hono {
     lang.sections.find((s) => s.slug === slug) ??
     notFound(c, `no section "${slug}" in ${lang.tag} (sections: ${lang.sections.map((s) => s.slug).join(", ")})`);
 
+  const namespace = `${deps.cacheNamespace ?? ""}${fnv64(JSON.stringify([site, GENERATOR]))}`;
   const feed = async (c: Context, lang: LanguageSettings, file: string, sectionSettings?: SectionSettings) => {
     const format = formatOfFile(file);
     if (!format) return notFound(c, `no feed format "${file}" (formats: ${FEED_FILES})`);
-    const model = await readFeed(store, site, { language: lang, section: sectionSettings });
-    return c.body(FORMATS[format].render(model), 200, { "Content-Type": FORMATS[format].contentType });
+    const version = await store.feedVersion(lang.tag, sectionSettings?.slug);
+    const key = `${namespace}/${lang.tag}/${sectionSettings?.slug ?? ""}/${format}/${version}`;
+    let body = await deps.cache?.get(key);
+    const hit = body !== undefined;
+    if (body === undefined) {
+      body = FORMATS[format].render(await readFeed(store, site, { language: lang, section: sectionSettings }));
+      deps.cache?.put(key, body, (work) => waitUntil(c, work));
+    }
+    return c.body(body, 200, { "Content-Type": FORMATS[format].contentType, "X-Cache": hit ? "HIT" : "MISS" });
   };
 
   if (deps.ingest) app.route("/api/articles", pushRoutes(deps.ingest, deps.ingestToken ?? null));

@@ -404,7 +404,7 @@ export function decodeBody(bytes: Uint8Array, contentTypeHeader: string | null):
   const chosen = bomCharset(bytes) ?? headerCharset(contentTypeHeader) ?? documentCharset(bytes) ?? { label: "utf-8", from: "default" };
   let decoder: InstanceType<typeof TextDecoder>;
   try {
-    decoder = new TextDecoder(chosen.label, { fatal: false });
+    decoder = new TextDecoder(chosen.label, { fatal: false, ignoreBOM: false });
   } catch {
     throw new FetchError(`fetch: character set "${chosen.label}" (from ${chosen.from}) is not one this runtime can decode`);
   }

@@ -5,6 +5,7 @@ import { Hono } from "hono";
 import cron from "node-cron";
 import { ConfigError } from "../config.ts";
 import { createApp } from "../http/app.ts";
+import { memoryCache } from "../http/render-cache.ts";
 import { runIngest } from "../ingest/run.ts";
 import { exitWith, nodeSetup } from "./node-setup.ts";
 
@@ -20,7 +21,7 @@ export async function start(env: Record<string, string | undefined> = process.en
   const app = new Hono();
   app.use("/media/*", serveStatic({ root: config.contentDir }));
   app.get("/media/*", (c) => c.text(`Not found: no media file ${new URL(c.req.url).pathname}\n`, 404));
-  app.route("/", createApp({ store, site, logger, ingest: ingestDeps, ingestToken: config.ingestToken }));
+  app.route("/", createApp({ store, site, logger, ingest: ingestDeps, ingestToken: config.ingestToken, cache: memoryCache() }));
 
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     logger.info(`http: serving ${site.settings.name} on http://${config.host}:${info.port} (links use ${config.siteUrl})`);

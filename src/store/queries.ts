@@ -28,7 +28,7 @@ const UPSERT_SQL =
   `RETURNING version`;
 
 /** Inserts or updates one article; returns its new version, or no row when nothing changed. */
-export function upsertArticle(row: ArticleRow): Statement {
+function upsertArticle(row: ArticleRow): Statement {
   return { sql: UPSERT_SQL, params: COLUMNS.map((c) => row[c]) };
 }
 
@@ -95,11 +95,16 @@ export function fromSource(prefix: string): Statement {
   return { sql: "SELECT id, source FROM articles WHERE source >= ? AND source < ?", params: [prefix, `${prefix}\uffff`] };
 }
 
-export function liftTombstone(id: string): Statement {
+/** Everything one article's write is, to run as one transaction: the upsert first (its RETURNING row says what happened). */
+export function articleWrite(row: ArticleRow, links: readonly string[]): Statement[] {
+  return [upsertArticle(row), liftTombstone(row.id), ...links.map((target) => addEditionLink(row.id, target))];
+}
+
+function liftTombstone(id: string): Statement {
   return { sql: "DELETE FROM tombstones WHERE id = ?", params: [id] };
 }
 
-export function addEditionLink(articleId: string, target: string): Statement {
+function addEditionLink(articleId: string, target: string): Statement {
   return { sql: "INSERT OR IGNORE INTO edition_links (article_id, target) VALUES (?, ?)", params: [articleId, target] };
 }
 

@@ -7,7 +7,7 @@ import type { Article, Edition } from "../model/article.ts";
 import * as sql from "./queries.ts";
 import type { Statement } from "./queries.ts";
 import {
-  articleToRow, KEPT_RUNS, rowToArticle, type ArticleRow, type ArticleStore, type LatestQuery, type SourceState,
+  articleToRow, KEPT_RUNS, rowToArticle, upsertEach, type ArticleRow, type ArticleStore, type LatestQuery, type SourceState,
   type StoredRun, type UpsertReport,
 } from "./store.ts";
 import { planStoryJoins } from "./story-joins.ts";
@@ -77,24 +77,13 @@ class SqliteArticleStore implements ArticleStore {
   }
 
   async upsert(articles: readonly Article[], links?: ReadonlyMap<string, readonly string[]>): Promise<UpsertReport> {
-    const report: UpsertReport = { inserted: [], updated: [], unchanged: 0, failed: [] };
     const writeOne = this.#db.transaction((article: Article) => {
-      const [changed] = this.#all<{ version: number }>(sql.upsertArticle(articleToRow(article)));
-      this.#run(sql.liftTombstone(article.id));
-      for (const target of links?.get(article.id) ?? []) this.#run(sql.addEditionLink(article.id, target));
+      const [upsert, ...rest] = sql.articleWrite(articleToRow(article), links?.get(article.id) ?? []);
+      const [changed] = this.#all<{ version: number }>(upsert!);
+      for (const statement of rest) this.#run(statement);
       return changed;
     });
-    for (const article of articles) {
-      try {
-        const changed = writeOne(article);
-        if (!changed) report.unchanged++;
-        else if (changed.version === 1) report.inserted.push(article.id);
-        else report.updated.push(article.id);
-      } catch (error) {
-        report.failed.push({ id: article.id, source: article.source, error: describeConflict(error) });
-      }
-    }
-    return report;
+    return upsertEach(articles, async (article) => writeOne(article));
   }
 
   async latest(query: LatestQuery) {
@@ -188,12 +177,4 @@ class SqliteArticleStore implements ArticleStore {
   async close() {
     this.#db.close();
   }
-}
-
-/** Names the rule a refused article broke, in the store's words. */
-export function describeConflict(error: unknown): string {
-  const message = (error as Error).message ?? String(error);
-  if (message.includes("articles.lang, articles.slug")) return "store: another article of this language already has this slug";
-  if (message.includes("articles.story, articles.lang")) return "store: another article already is this story's edition in this language";
-  return `store: unable to write the article: ${message}`;
 }

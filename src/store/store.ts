@@ -1,6 +1,7 @@
 /** The ArticleStore contract that every adapter (SQLite on Node, D1 on Workers) fulfils. */
 import type { Article, Edition } from "../model/article.ts";
 import type { Instant } from "../model/time.ts";
+import { describeConflict } from "./conflicts.ts";
 
 /** Where an older page starts: strictly after this (published, id) position, newest first. */
 export interface Cursor {
@@ -88,6 +89,28 @@ export interface ArticleStore {
   /** The newest run reports first. */
   recentRuns(limit: number): Promise<StoredRun[]>;
   close(): Promise<void>;
+}
+
+/**
+ * Writes articles one at a time through an adapter's `writeOne` (one transaction, returning the new
+ * version or nothing when unchanged) and reports what happened; a refused article fails alone.
+ */
+export async function upsertEach(
+  articles: readonly Article[],
+  writeOne: (article: Article) => Promise<{ version: number } | undefined>,
+): Promise<UpsertReport> {
+  const report: UpsertReport = { inserted: [], updated: [], unchanged: 0, failed: [] };
+  for (const article of articles) {
+    try {
+      const changed = await writeOne(article);
+      if (!changed) report.unchanged++;
+      else if (changed.version === 1) report.inserted.push(article.id);
+      else report.updated.push(article.id);
+    } catch (error) {
+      report.failed.push({ id: article.id, source: article.source, error: describeConflict(error) });
+    }
+  }
+  return report;
 }
 
 /** Turns a stored row into an article; both adapters read the same columns. */

@@ -48,7 +48,7 @@ export function pushRoutes(ingest: IngestDeps, token: string | null): Hono {
     if (raw.byteLength > MAX_PUSH_BYTES) return problem(c, 413, `body is over the ${MAX_PUSH_BYTES}-byte limit`);
     let body: unknown;
     try {
-      body = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(raw));
+      body = JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(raw));
     } catch (error) {
       return problem(c, 400, "body is not valid UTF-8 JSON", [(error as Error).message]);
     }

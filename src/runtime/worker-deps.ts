@@ -1,0 +1,77 @@
+/** What the Worker builds from its environment: the same app and ingest as Node, over D1 and the Cache API. */
+import { ConfigError, parseSiteSettings, readRuntimeConfig } from "../config.ts";
+import { createApp, type Logger } from "../http/app.ts";
+import type { RenderCache } from "../http/render-cache.ts";
+import type { IngestDeps } from "../ingest/run.ts";
+import { d1Store } from "../store/d1.ts";
+import { bundledFolder, type EdgeContent } from "./edge-content.ts";
+
+export interface Env {
+  DB: D1Database;
+  /** Static files: the content folder's media, copied by `npm run build:edge`. */
+  ASSETS?: Fetcher;
+  /** Deployment metadata; its id keeps one deployment's cached feeds from another's. */
+  CF_VERSION_METADATA?: { id: string };
+  SITE_URL?: string;
+  INGEST_TOKEN?: string;
+  /** Articles a scheduled run writes at most (cron CPU and D1 query limits); the rest wait for the next run. */
+  INGEST_WRITE_BUDGET?: string;
+}
+
+const logger: Logger = {
+  info: (message) => console.log(message),
+  error: (message) => console.error(message),
+};
+/** Writes per scheduled run unless INGEST_WRITE_BUDGET says otherwise: within D1's 50 queries a run on the free plan. */
+const DEFAULT_WRITE_BUDGET = 30;
+
+/**
+ * The Cache API (`caches.default`) as the render cache. Its keys must be URLs; they sit under the
+ * site's own URL, in a path no page uses. It works on a custom domain (on workers.dev it stores nothing).
+ */
+function edgeCache(siteUrl: string): RenderCache {
+  const request = (key: string) => new Request(`${siteUrl}/.feed-cache/${encodeURIComponent(key)}`);
+  return {
+    async get(key) {
+      const hit = await caches.default.match(request(key));
+      return hit ? hit.text() : undefined;
+    },
+    put(key, body, waitUntil) {
+      const response = new Response(body, { headers: { "Cache-Control": "public, max-age=31536000, immutable" } });
+      waitUntil(caches.default.put(request(key), response));
+    },
+  };
+}
+
+export interface EdgeDeps {
+  app: ReturnType<typeof createApp>;
+  ingest: IngestDeps;
+}
+
+let built: { env: Env; content: EdgeContent; deps: EdgeDeps } | undefined;
+
+/** Everything made from the environment and the bundled content, once per isolate (again if the bindings change). */
+export function edgeDeps(env: Env, content: EdgeContent): EdgeDeps {
+  if (built?.env === env && built.content === content) return built.deps;
+  const config = readRuntimeConfig({ SITE_URL: env.SITE_URL, INGEST_TOKEN: env.INGEST_TOKEN });
+  const site = { settings: parseSiteSettings(content.siteYaml, `${content.folder}/site.yaml`), siteUrl: config.siteUrl };
+  const store = d1Store(env.DB);
+  const budget = Number(env.INGEST_WRITE_BUDGET ?? DEFAULT_WRITE_BUDGET);
+  if (!Number.isInteger(budget) || budget < 1) throw new ConfigError(`config: INGEST_WRITE_BUDGET "${env.INGEST_WRITE_BUDGET}" is not a whole number above 0`);
+  const ingest: IngestDeps = {
+    store,
+    site,
+    // Called through a closure: Workers refuse a fetch detached from the global object.
+    fetch: (input, init) => fetch(input, init),
+    now: Date.now,
+    logger,
+    content: () => bundledFolder(content),
+    writeBudget: budget,
+  };
+  const app = createApp({
+    store, site, logger, ingest, ingestToken: config.ingestToken,
+    cache: edgeCache(config.siteUrl), cacheNamespace: env.CF_VERSION_METADATA?.id ?? "",
+  });
+  built = { env, content, deps: { app, ingest } };
+  return built.deps;
+}

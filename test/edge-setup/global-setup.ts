@@ -1,0 +1,69 @@
+/**
+ * Runs in Node before the edge tests: an upstream feed on 127.0.0.1 for the scheduled ingest, the
+ * content bundle with that upstream as a source, and every feed as Node renders it from the same
+ * content and SITE_URL, which the Worker must match byte for byte.
+ */
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { parse as parseYaml } from "yaml";
+import type { TestProject } from "vitest/node";
+import { buildEdge } from "../../src/cli/build-edge.ts";
+import { parseSiteSettings } from "../../src/config.ts";
+import { FORMAT_NAMES, FORMATS } from "../../src/feeds/formats.ts";
+import { feedDirectory } from "../../src/feeds/links.ts";
+import { createApp } from "../../src/http/app.ts";
+import { runIngest } from "../../src/ingest/run.ts";
+import { bundledFolder } from "../../src/runtime/edge-content.ts";
+import { openSqliteStore } from "../../src/store/sqlite.ts";
+import { writeFileSync } from "node:fs";
+
+export const EDGE_SITE_URL = "https://news.example";
+
+const WIRE = (base: string) => `<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Wire</title><link>${base}/</link><description>Wire</description><language>ja</language>
+<item><guid isPermaLink="false">wire-1</guid><title>通信社の記事</title><link>${base}/wire-1</link>
+<description>&lt;p&gt;本文です。&lt;/p&gt;</description><pubDate>Fri, 20 Nov 2026 09:00:00 +0900</pubDate></item>
+</channel></rss>`;
+
+export default async function setup(project: TestProject) {
+  const server = createServer((req, res) => {
+    if (req.url !== "/wire.xml") return res.writeHead(404).end();
+    const etag = '"wire-v1"';
+    if (req.headers["if-none-match"] === etag) return res.writeHead(304, { ETag: etag }).end();
+    res.writeHead(200, { "Content-Type": "application/rss+xml; charset=utf-8", ETag: etag }).end(WIRE(base));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const bundle = buildEdge("content", ".build");
+  const sources = `sources:\n  - id: wire\n    kind: feed\n    url: ${base}/wire.xml\n    lang: ja\n    section: business\n    min_interval: 0\n`;
+  const siteYaml = bundle.siteYaml.replace(/^sources: \[\]\n/m, sources);
+  if (!(parseYaml(siteYaml) as { sources: unknown[] }).sources.length) throw new Error("edge setup: could not add the test source to site.yaml");
+  writeFileSync(".build/content.json", JSON.stringify({ ...bundle, siteYaml }));
+
+  // Node renders every feed from the same content (the upstream not yet read) and SITE_URL.
+  const settings = parseSiteSettings(bundle.siteYaml, "content/site.yaml");
+  const site = { settings, siteUrl: EDGE_SITE_URL };
+  const store = openSqliteStore(":memory:");
+  const quiet = { info: () => undefined, error: () => undefined };
+  await runIngest({ store, site, logger: quiet, now: Date.now, fetch: globalThis.fetch, content: () => bundledFolder(bundle) });
+  const app = createApp({ store, site, logger: quiet });
+  const nodeFeeds: Record<string, string> = {};
+  for (const language of settings.languages) {
+    for (const section of [undefined, ...language.sections]) {
+      for (const format of FORMAT_NAMES) {
+        const path = `${feedDirectory(language.tag, section?.slug)}${FORMATS[format].file}`;
+        nodeFeeds[path] = await (await app.request(path)).text();
+      }
+    }
+  }
+  await store.close();
+  project.provide("nodeFeeds", nodeFeeds);
+  project.provide("upstreamUrl", `${base}/wire.xml`);
+
+  return async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    // Leave the bundle as `npm run build:edge` makes it, without the test's source.
+    buildEdge("content", ".build");
+  };
+}

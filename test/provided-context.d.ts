@@ -1,0 +1,11 @@
+/** What the edge project's global setup (Node) provides to the tests inside workerd. */
+import "vitest";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** Feed path -> the body Node serves for it from the same content and SITE_URL. */
+    nodeFeeds: Record<string, string>;
+    /** The upstream feed the bundled settings list as source "wire". */
+    upstreamUrl: string;
+  }
+}
