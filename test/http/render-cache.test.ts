@@ -1,0 +1,36 @@
+/** Rendered feeds are kept per feed version: rendered once per change, not once per request. */
+import { describe, expect, it } from "vitest";
+import { createApp } from "../../src/http/app.ts";
+import { memoryCache } from "../../src/http/render-cache.ts";
+import { loadedStore, memoryLogger } from "../helpers.ts";
+
+describe("the render cache", () => {
+  it("serves a feed's bytes again until an article in that feed changes", async () => {
+    const { store, site } = await loadedStore();
+    const app = createApp({ store, site, logger: memoryLogger(), cache: memoryCache() });
+    const first = await app.request("/en/culture/rss.xml");
+    expect(first.headers.get("x-cache")).toBe("MISS");
+    const second = await app.request("/en/culture/rss.xml");
+    expect(second.headers.get("x-cache")).toBe("HIT");
+    expect(await second.text()).toBe(await first.text());
+
+    const [article] = await store.latest({ lang: "en", section: "culture", limit: 1 });
+    await store.upsert([{ ...article!, title: "Edited" }]);
+    const third = await app.request("/en/culture/rss.xml");
+    expect(third.headers.get("x-cache")).toBe("MISS");
+    expect(await third.text()).toContain("<title>Edited</title>");
+    expect((await app.request("/ja/culture/rss.xml")).headers.get("x-cache")).toBe("MISS");
+    expect((await app.request("/ja/culture/rss.xml")).headers.get("x-cache")).toBe("HIT");
+    await store.close();
+  });
+
+  it("forgets the least recently used feed first", async () => {
+    const cache = memoryCache(2);
+    const noWait = () => undefined;
+    cache.put("a", "A", noWait);
+    cache.put("b", "B", noWait);
+    expect(await cache.get("a")).toBe("A");
+    cache.put("c", "C", noWait);
+    expect([await cache.get("a"), await cache.get("b"), await cache.get("c")]).toEqual(["A", undefined, "C"]);
+  });
+});
