@@ -2,6 +2,10 @@ import { join } from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 
+// Nothing in the tests may reach the internet: no wrangler metrics, no request.cf data download.
+process.env.WRANGLER_SEND_METRICS ??= "false";
+process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= "false";
+
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(join(import.meta.dirname, "src/store/migrations"));
   return {
