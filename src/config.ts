@@ -15,6 +15,10 @@ export interface RuntimeConfig {
   ingestSchedule: string;
   /** Bearer token of the push API; the API is off without one. */
   ingestToken: string | null;
+  /** Seconds a feed response may be reused by caches and readers. */
+  feedMaxAge: number;
+  /** WebSub hubs told about every changed feed. */
+  websubHubs: string[];
 }
 
 export interface SectionSettings {
@@ -67,7 +71,7 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
-const RESERVED_SECTIONS = new Set(["articles", "rss.xml", "atom.xml", "feed.json"]);
+const RESERVED_SECTIONS = new Set(["articles", "archive", "feeds.opml", "rss.xml", "atom.xml", "feed.json"]);
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 /** Reads the runtime settings from an environment record, with the documented defaults. */
@@ -101,7 +105,30 @@ export function readRuntimeConfig(env: Record<string, string | undefined>): Runt
     siteUrl: parsed.href.replace(/\/+$/, ""),
     ingestSchedule: value("INGEST_SCHEDULE", "*/5 * * * *"),
     ingestToken: tokenOf(env.INGEST_TOKEN),
+    feedMaxAge: maxAgeOf(value("FEED_MAX_AGE", "300")),
+    websubHubs: hubsOf(env.WEBSUB_HUBS),
   };
+}
+
+function maxAgeOf(text: string): number {
+  if (!/^\d{1,7}$/.test(text)) throw new ConfigError(`config: FEED_MAX_AGE "${text}" is not a number of seconds (0 to 9999999)`);
+  return Number(text);
+}
+
+/** WEBSUB_HUBS: absolute http(s) URLs separated by commas or spaces. */
+function hubsOf(raw: string | undefined): string[] {
+  const hubs: string[] = [];
+  for (const entry of (raw ?? "").split(/[\s,]+/).filter(Boolean)) {
+    let url: URL | undefined;
+    try {
+      url = new URL(entry);
+    } catch {
+      // Reported below.
+    }
+    if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) throw new ConfigError(`config: WEBSUB_HUBS entry "${entry}" is not an absolute http(s) URL`);
+    hubs.push(url.href);
+  }
+  return hubs;
 }
 
 /** A push token must be long enough not to be guessed; a short one is refused rather than trusted. */
@@ -156,7 +183,7 @@ export function parseSiteSettings(yamlText: string, where: string): SiteSettings
     const sections: SectionSettings[] = [];
     for (const [slug, name] of Object.entries(sectionsNode)) {
       if (!SLUG.test(slug) || RESERVED_SECTIONS.has(slug)) {
-        fail(`${path}sections.${slug}`, "must be a lowercase slug (a-z, 0-9, -) other than 'articles'");
+        fail(`${path}sections.${slug}`, "must be a lowercase slug (a-z, 0-9, -) other than 'articles' or 'archive'");
       }
       if (typeof name !== "string" || name.trim() === "") fail(`${path}sections.${slug}`, "must name the section");
       sections.push({ slug, name: (name as string).trim() });

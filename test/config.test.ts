@@ -39,6 +39,8 @@ describe("readRuntimeConfig", () => {
       siteUrl: "http://localhost:8787",
       ingestSchedule: "*/5 * * * *",
       ingestToken: null,
+      feedMaxAge: 300,
+      websubHubs: [],
     });
   });
 
@@ -56,6 +58,8 @@ describe("readRuntimeConfig", () => {
         SITE_URL: "https://news.example",
         INGEST_SCHEDULE: "0 * * * *",
         INGEST_TOKEN: "a-push-token-of-some-length",
+        FEED_MAX_AGE: "60",
+        WEBSUB_HUBS: "https://hub.example/, https://pubsubhubbub.example/hub",
       }),
     ).toEqual({
       port: 3000,
@@ -65,7 +69,14 @@ describe("readRuntimeConfig", () => {
       siteUrl: "https://news.example",
       ingestSchedule: "0 * * * *",
       ingestToken: "a-push-token-of-some-length",
+      feedMaxAge: 60,
+      websubHubs: ["https://hub.example/", "https://pubsubhubbub.example/hub"],
     });
+  });
+
+  it("refuses a wrong FEED_MAX_AGE or hub, naming it", () => {
+    expect(() => readRuntimeConfig({ FEED_MAX_AGE: "5m" })).toThrow('config: FEED_MAX_AGE "5m"');
+    expect(() => readRuntimeConfig({ WEBSUB_HUBS: "https://hub.example/ ftp://x" })).toThrow('config: WEBSUB_HUBS entry "ftp://x"');
   });
 
   it("refuses a push token short enough to guess", () => {

@@ -1,11 +1,12 @@
 /** Atom 1.0 (RFC 4287, https://www.rfc-editor.org/rfc/rfc4287). */
 import type { Author } from "../model/article.ts";
-import type { FeedModel } from "./model.ts";
+import { FEED_HISTORY_NS, historyLinks, type FeedModel } from "./model.ts";
 import { mediaContent } from "./media.ts";
 import { xmlAttribute as attr, xmlMarkup, xmlText as text } from "./xml.ts";
 
 export const ATOM_NAMESPACES = {
   "": "http://www.w3.org/2005/Atom",
+  fh: FEED_HISTORY_NS,
   media: "http://search.yahoo.com/mrss/",
 } as const;
 
@@ -20,7 +21,7 @@ function person(author: Author): string {
 
 export function renderAtom(feed: FeedModel): string {
   const out: string[] = [
-    `<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="${ATOM_NAMESPACES[""]}" xmlns:media="${ATOM_NAMESPACES.media}" xml:lang="${attr(feed.lang)}">\n`,
+    `<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="${ATOM_NAMESPACES[""]}" xmlns:fh="${ATOM_NAMESPACES.fh}" xmlns:media="${ATOM_NAMESPACES.media}" xml:lang="${attr(feed.lang)}">\n`,
     `<id>${text(feed.id)}</id>\n`,
     `<title type="text">${text(feed.title)}</title>\n`,
     `<subtitle type="text">${text(feed.description)}</subtitle>\n`,
@@ -33,6 +34,9 @@ export function renderAtom(feed: FeedModel): string {
       `<link rel="alternate" type="application/atom+xml" hreflang="${attr(alternate.lang)}" title="${attr(alternate.title)}" href="${attr(alternate.links.atom)}"/>\n`,
     );
   }
+  for (const hub of feed.hubs) out.push(`<link rel="hub" href="${attr(hub)}"/>\n`);
+  for (const [rel, links] of historyLinks(feed)) out.push(`<link rel="${rel}" type="application/atom+xml" href="${attr(links.atom)}"/>\n`);
+  if (feed.history.archive) out.push(`<fh:archive/>\n`);
   out.push(
     person(feed.author),
     `<generator version="${attr(feed.generator.version)}">${text(feed.generator.name)}</generator>\n`,

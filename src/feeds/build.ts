@@ -2,26 +2,41 @@
 import pkg from "../../package.json" with { type: "json" };
 import type { LanguageSettings, SectionSettings, SiteSettings } from "../config.ts";
 import type { Article, Edition } from "../model/article.ts";
-import { instantAt, type Instant } from "../model/time.ts";
+import { inZone, instantAt, parseNewsroomTime, type Instant } from "../model/time.ts";
 import type { ArticleStore } from "../store/store.ts";
 import { EXTENSION_DOCS_PATH, feedLinks } from "./links.ts";
 import type { FeedItem, FeedModel } from "./model.ts";
 
-/** The site as every builder and page sees it: the newsroom's settings and the public base URL. */
+/** The site as every builder and page sees it: the newsroom's settings, the public base URL, its WebSub hubs. */
 export interface Site {
   settings: SiteSettings;
   siteUrl: string;
+  hubs?: string[];
 }
 
 export interface FeedScope {
   language: LanguageSettings;
   section?: SectionSettings;
+  /** An archive month (`2026-10`, in the newsroom's zone) instead of the latest articles. */
+  archive?: string;
+  /** How many of the latest articles (the subscription document); the settings' item_count by default. */
+  limit?: number;
 }
+
+/** Neighbouring archive months of a document, as readFeed finds them. */
+export interface FeedHistory {
+  /** The month of the newest article before this document's (for a subscription document, its newest article's month). */
+  prev?: string;
+  next?: string;
+}
+
+/** Articles one archive month holds at most; a busier month keeps its newest. */
+export const MAX_ARCHIVE_ITEMS = 1000;
 
 export const GENERATOR = { name: pkg.name, version: pkg.version };
 
 /** Builds the feed of `scope` from its articles (newest first) and the editions of their stories. */
-export function buildFeed(site: Site, scope: FeedScope, articles: readonly Article[], editions: readonly Edition[]): FeedModel {
+export function buildFeed(site: Site, scope: FeedScope, articles: readonly Article[], editions: readonly Edition[], history: FeedHistory = {}): FeedModel {
   const { settings, siteUrl } = site;
   const { language, section } = scope;
   const order = new Map(settings.languages.map((l, i) => [l.tag, i]));
@@ -64,25 +79,68 @@ export function buildFeed(site: Site, scope: FeedScope, articles: readonly Artic
     lang: language.tag,
     title: feedTitle(language, section),
     description: section ? `${language.description} (${section.name})` : language.description,
-    links: feedLinks(siteUrl, language.tag, section?.slug),
+    links: feedLinks(siteUrl, language.tag, section?.slug, scope.archive),
     alternates,
     updated: newestUpdate(items) ?? idDateInstant(settings),
     author: settings.publisher,
     generator: GENERATOR,
     extensionDocs: `${siteUrl}${EXTENSION_DOCS_PATH}`,
+    hubs: site.hubs ?? [],
+    history: {
+      archive: scope.archive !== undefined,
+      ...(scope.archive !== undefined ? { current: feedLinks(siteUrl, language.tag, section?.slug) } : {}),
+      ...(history.prev ? { prevArchive: feedLinks(siteUrl, language.tag, section?.slug, history.prev) } : {}),
+      ...(history.next ? { nextArchive: feedLinks(siteUrl, language.tag, section?.slug, history.next) } : {}),
+    },
     items,
   };
 }
 
-/** Reads the latest articles of `scope` and their stories' editions, and builds the feed. */
+/**
+ * Reads what `scope` holds (the latest articles, or one archive month) with the editions of their
+ * stories and the neighbouring archive months, and builds the feed.
+ */
 export async function readFeed(store: ArticleStore, site: Site, scope: FeedScope): Promise<FeedModel> {
-  const articles = await store.latest({
-    lang: scope.language.tag,
-    section: scope.section?.slug,
-    limit: site.settings.itemCount,
-  });
+  const base = { lang: scope.language.tag, section: scope.section?.slug };
+  const zone = site.settings.timezone;
+  let articles: Article[];
+  const history: FeedHistory = {};
+  if (scope.archive === undefined) {
+    articles = await store.latest({ ...base, limit: scope.limit ?? site.settings.itemCount });
+    const newest = articles[0];
+    if (newest) history.prev = monthOf(newest.published, zone);
+  } else {
+    const { start, end } = monthRange(scope.archive, zone);
+    articles = await store.latest({ ...base, since: start, before: { publishedMs: end, id: "" }, limit: MAX_ARCHIVE_ITEMS });
+    const [older] = await store.latest({ ...base, before: { publishedMs: start, id: "" }, limit: 1 });
+    if (older) history.prev = monthOf(older.published, zone);
+    const newer = await store.firstPublishedSince(base.lang, base.section, end);
+    if (newer !== null) history.next = monthOf({ ms: newer }, zone);
+  }
   const editions = articles.length ? await store.editions(articles.map((a) => a.story)) : [];
-  return buildFeed(site, scope, articles, editions);
+  return buildFeed(site, scope, articles, editions, history);
+}
+
+const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
+
+/** Whether `text` names a month as archives do: `2026-10`. */
+export function isArchiveMonth(text: string): boolean {
+  return MONTH.test(text);
+}
+
+/** The month (`YYYY-MM`) an instant falls in, on the newsroom's clocks. */
+export function monthOf(instant: Pick<Instant, "ms">, timeZone: string): string {
+  return inZone({ iso: "", ms: instant.ms }, timeZone).iso.slice(0, 7);
+}
+
+/** First instant of a month in the newsroom's zone, and of the next month. */
+export function monthRange(month: string, timeZone: string): { start: number; end: number } {
+  const [year, mon] = month.split("-").map(Number) as [number, number];
+  const next = mon === 12 ? `${year + 1}-01` : `${year}-${String(mon + 1).padStart(2, "0")}`;
+  return {
+    start: parseNewsroomTime(`${month}-01 00:00`, timeZone).ms,
+    end: parseNewsroomTime(`${next}-01 00:00`, timeZone).ms,
+  };
 }
 
 export function feedTitle(language: LanguageSettings, section?: SectionSettings): string {

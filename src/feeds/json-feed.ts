@@ -13,6 +13,9 @@ interface JsonFeed {
   feed_url: string;
   description: string;
   language: string;
+  /** The next (older) document: this feed's archive months, newest first. */
+  next_url?: string;
+  hubs?: { type: "WebSub"; url: string }[];
   authors: JsonAuthor[];
   _editions: { about: string; feeds: { language: string; title: string; feed_url: string; home_page_url: string }[] };
   items: JsonItem[];
@@ -48,6 +51,8 @@ export function renderJsonFeed(feed: FeedModel): string {
     feed_url: feed.links.json,
     description: feed.description,
     language: feed.lang,
+    ...(feed.history.prevArchive ? { next_url: feed.history.prevArchive.json } : {}),
+    ...(feed.hubs.length ? { hubs: feed.hubs.map((url) => ({ type: "WebSub" as const, url })) } : {}),
     authors: [jsonAuthor(feed.author)],
     _editions: {
       about: feed.extensionDocs,

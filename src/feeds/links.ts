@@ -7,9 +7,14 @@ export function feedDirectory(lang: string, section?: string): string {
   return section === undefined ? `/${lang}/` : `/${lang}/${section}/`;
 }
 
-export function feedLinks(siteUrl: string, lang: string, section?: string): FeedLinks {
-  const base = `${siteUrl}${feedDirectory(lang, section)}`;
-  const links = { html: base } as FeedLinks;
+/** Path segment under a feed's directory where its monthly archives live: `/en/archive/2026-10/rss.xml`. */
+export const ARCHIVE_SEGMENT = "archive";
+
+/** The feed's documents in every format (an archive month's, when given) and its HTML page. */
+export function feedLinks(siteUrl: string, lang: string, section?: string, archive?: string): FeedLinks {
+  const page = `${siteUrl}${feedDirectory(lang, section)}`;
+  const base = archive === undefined ? page : `${page}${ARCHIVE_SEGMENT}/${archive}/`;
+  const links = { html: page } as FeedLinks;
   for (const format of FORMAT_NAMES) links[format] = base + FORMATS[format].file;
   return links;
 }

@@ -2,6 +2,9 @@
 import type { ArticleImage, Author } from "../model/article.ts";
 import type { Instant } from "../model/time.ts";
 
+/** RFC 5005's namespace, for `fh:archive`. */
+export const FEED_HISTORY_NS = "http://purl.org/syndication/history/1.0";
+
 export type FeedFormat = "rss" | "atom" | "json";
 
 /** Where one feed lives: its document in each format and the HTML page it summarizes. */
@@ -34,6 +37,16 @@ export interface FeedItem {
   editions: FeedEdition[];
 }
 
+/** The RFC 5005 links of a document, in the order feeds write them. */
+export function historyLinks(feed: Pick<FeedModel, "history">): [string, FeedLinks][] {
+  const { current, prevArchive, nextArchive } = feed.history;
+  return [
+    ...(current ? [["current", current] as [string, FeedLinks]] : []),
+    ...(prevArchive ? [["prev-archive", prevArchive] as [string, FeedLinks]] : []),
+    ...(nextArchive ? [["next-archive", nextArchive] as [string, FeedLinks]] : []),
+  ];
+}
+
 export interface FeedModel {
   /** Stable tag: URI of the feed. */
   id: string;
@@ -49,5 +62,12 @@ export interface FeedModel {
   generator: { name: string; version: string };
   /** Page documenting the `_editions` JSON Feed extension. */
   extensionDocs: string;
+  /** WebSub hubs that announce this feed's changes. */
+  hubs: string[];
+  /**
+   * RFC 5005 archives (https://www.rfc-editor.org/rfc/rfc5005): `archive` marks an archive document,
+   * `current` links its subscription document, and the archive months around it.
+   */
+  history: { archive: boolean; current?: FeedLinks; prevArchive?: FeedLinks; nextArchive?: FeedLinks };
   items: FeedItem[];
 }

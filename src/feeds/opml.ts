@@ -1,12 +1,13 @@
 /** OPML 2.0 (http://opml.org/spec2.opml): every feed, grouped by language. */
-import type { SiteSettings } from "../config.ts";
+import type { LanguageSettings, SiteSettings } from "../config.ts";
 import { toRfc822, type Instant } from "../model/time.ts";
 import { feedTitle } from "./build.ts";
 import { FORMAT_NAMES, FORMATS } from "./formats.ts";
 import { feedLinks } from "./links.ts";
 import { xmlAttribute as attr, xmlText as text } from "./xml.ts";
 
-export function renderOpml(settings: SiteSettings, siteUrl: string, modified: Instant): string {
+/** Every feed of `languages` (by default all the site's). */
+export function renderOpml(settings: SiteSettings, siteUrl: string, modified: Instant, languages: readonly LanguageSettings[] = settings.languages): string {
   const out: string[] = [
     `<?xml version="1.0" encoding="UTF-8"?>\n<opml version="2.0">\n<head>\n`,
     `<title>${text(settings.name)}</title>\n`,
@@ -15,7 +16,7 @@ export function renderOpml(settings: SiteSettings, siteUrl: string, modified: In
     settings.publisher.email ? `<ownerEmail>${text(settings.publisher.email)}</ownerEmail>\n` : "",
     `<docs>http://opml.org/spec2.opml</docs>\n</head>\n<body>\n`,
   ];
-  for (const language of settings.languages) {
+  for (const language of languages) {
     out.push(`<outline text="${attr(language.name)}" title="${attr(language.name)}">\n`);
     for (const section of [undefined, ...language.sections]) {
       const links = feedLinks(siteUrl, language.tag, section?.slug);

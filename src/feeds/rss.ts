@@ -4,7 +4,7 @@
  * hreflang`, the extension documented at FeedModel.extensionDocs.
  */
 import { toRfc822 } from "../model/time.ts";
-import type { FeedModel } from "./model.ts";
+import { FEED_HISTORY_NS, historyLinks, type FeedModel } from "./model.ts";
 import { xmlAttribute as attr, xmlMarkup, xmlText as text } from "./xml.ts";
 import { escapeHtml } from "./xml.ts";
 import { mediaContent } from "./media.ts";
@@ -13,6 +13,7 @@ export const RSS_NAMESPACES = {
   atom: "http://www.w3.org/2005/Atom",
   content: "http://purl.org/rss/1.0/modules/content/",
   dc: "http://purl.org/dc/elements/1.1/",
+  fh: FEED_HISTORY_NS,
   media: "http://search.yahoo.com/mrss/",
 } as const;
 
@@ -35,6 +36,9 @@ export function renderRss(feed: FeedModel): string {
       `<atom:link rel="alternate" type="application/rss+xml" hreflang="${attr(alternate.lang)}" title="${attr(alternate.title)}" href="${attr(alternate.links.rss)}"/>\n`,
     );
   }
+  for (const hub of feed.hubs) out.push(`<atom:link rel="hub" href="${attr(hub)}"/>\n`);
+  for (const [rel, links] of historyLinks(feed)) out.push(`<atom:link rel="${rel}" type="application/rss+xml" href="${attr(links.rss)}"/>\n`);
+  if (feed.history.archive) out.push(`<fh:archive/>\n`);
   for (const item of feed.items) {
     out.push(
       `<item>\n`,

@@ -1,10 +1,10 @@
 /** The HTTP surface of the service, the same on every runtime: `createApp(deps)` returns a Hono app. */
 import { Hono, type Context } from "hono";
 import { findLanguage, type LanguageSettings, type SectionSettings } from "../config.ts";
-import { GENERATOR, readFeed, type Site } from "../feeds/build.ts";
+import { GENERATOR, isArchiveMonth, type Site } from "../feeds/build.ts";
 import { fnv64 } from "../model/hash.ts";
 import { FORMATS, formatOfFile } from "../feeds/formats.ts";
-import { EXTENSION_DOCS_PATH } from "../feeds/links.ts";
+import { ARCHIVE_SEGMENT, EXTENSION_DOCS_PATH } from "../feeds/links.ts";
 import { renderOpml } from "../feeds/opml.ts";
 import { instantAt, type Instant } from "../model/time.ts";
 import { articlePage } from "../pages/article.ts";
@@ -12,7 +12,10 @@ import { extensionsPage } from "../pages/extensions.ts";
 import { listingPage, siteIndexPage } from "../pages/listing.ts";
 import type { IngestDeps } from "../ingest/run.ts";
 import type { ArticleStore } from "../store/store.ts";
+import { serveFeed, type Compressor, type FeedServing } from "./feed-response.ts";
+import { overload } from "./overload.ts";
 import type { RenderCache } from "./render-cache.ts";
+import { feedPreviewPage } from "../pages/preview.ts";
 import { pushRoutes } from "./routes/push.ts";
 
 export interface Logger {
@@ -31,21 +34,17 @@ export interface AppDeps {
   cache?: RenderCache;
   /** Names what else the rendered bytes depend on (code and settings), so a new deployment never gets old bytes. */
   cacheNamespace?: string;
+  /** Seconds a feed may be reused (FEED_MAX_AGE); 300 by default. */
+  maxAge?: number;
+  /** Precompresses feeds where the runtime serves encodings itself (Node). */
+  compress?: Compressor;
+  /** Requests served at once before new ones get 503 with Retry-After. */
+  maxInFlight?: number;
+  now?: () => number;
 }
 
 const FEED_FILES = Object.values(FORMATS).map((f) => f.file).join(", ");
-
-/** Lets a runtime with an execution context finish `work` after the response; elsewhere it just runs. */
-function waitUntil(c: Context, work: Promise<unknown>) {
-  let context: { waitUntil(p: Promise<unknown>): void } | undefined;
-  try {
-    context = c.executionCtx;
-  } catch {
-    // No execution context (Node): the promise runs on its own.
-  }
-  if (context) context.waitUntil(work);
-  else void work.catch(() => undefined);
-}
+export const MAX_LIMIT = 100;
 
 /** A 404 with a short plain-text message naming what was not found. */
 function notFound(c: Context, what: string): Response {
@@ -55,6 +54,7 @@ function notFound(c: Context, what: string): Response {
 export function createApp(deps: AppDeps): Hono {
   const { store, site, logger } = deps;
   const { settings } = site;
+  const now = deps.now ?? Date.now;
   const app = new Hono();
 
   /** The language of a path segment; a differently-cased tag is redirected to the canonical one. */
@@ -73,31 +73,50 @@ export function createApp(deps: AppDeps): Hono {
     lang.sections.find((s) => s.slug === slug) ??
     notFound(c, `no section "${slug}" in ${lang.tag} (sections: ${lang.sections.map((s) => s.slug).join(", ")})`);
 
-  const namespace = `${deps.cacheNamespace ?? ""}${fnv64(JSON.stringify([site, GENERATOR]))}`;
-  const feed = async (c: Context, lang: LanguageSettings, file: string, sectionSettings?: SectionSettings) => {
+  const serving: FeedServing = {
+    store,
+    site,
+    cache: deps.cache,
+    namespace: `${deps.cacheNamespace ?? ""}${fnv64(JSON.stringify([site, GENERATOR]))}`,
+    maxAge: deps.maxAge ?? 300,
+    compress: deps.compress,
+    preview: (model, format) => feedPreviewPage(site, model, format),
+    now,
+  };
+
+  /** A subscription document (`?limit=` from 1 to 100; other query parameters change nothing) or an archive month. */
+  const feed = async (c: Context, lang: LanguageSettings, file: string, sectionSettings?: SectionSettings, archive?: string) => {
     const format = formatOfFile(file);
     if (!format) return notFound(c, `no feed format "${file}" (formats: ${FEED_FILES})`);
-    const version = await store.feedVersion(lang.tag, sectionSettings?.slug);
-    const key = `${namespace}/${lang.tag}/${sectionSettings?.slug ?? ""}/${format}/${version}`;
-    let body = await deps.cache?.get(key);
-    const hit = body !== undefined;
-    if (body === undefined) {
-      body = FORMATS[format].render(await readFeed(store, site, { language: lang, section: sectionSettings }));
-      deps.cache?.put(key, body, (work) => waitUntil(c, work));
+    let limit: number | undefined;
+    const raw = c.req.query("limit");
+    if (archive === undefined && raw !== undefined) {
+      limit = /^\d{1,3}$/.test(raw) ? Number(raw) : NaN;
+      if (!(limit >= 1 && limit <= MAX_LIMIT)) return c.text(`Bad request: limit must be a whole number from 1 to ${MAX_LIMIT}, not "${raw.slice(0, 40)}"\n`, 400);
     }
-    return c.body(body, 200, { "Content-Type": FORMATS[format].contentType, "X-Cache": hit ? "HIT" : "MISS" });
+    if (archive !== undefined && !isArchiveMonth(archive)) return notFound(c, `no archive "${archive}" (archives are months: YYYY-MM)`);
+    const response = await serveFeed(c, serving, { language: lang, section: sectionSettings, format, archive, limit });
+    return response ?? notFound(c, `no articles in ${lang.tag}${sectionSettings ? `/${sectionSettings.slug}` : ""} archive ${archive}`);
   };
+
+  const opml = async (c: Context, languages: readonly LanguageSettings[]) => {
+    const updates = await Promise.all(languages.map((l) => store.lastUpdated(l.tag)));
+    const modified = updates.reduce<Instant | null>((a, b) => (b && (!a || b.ms > a.ms) ? b : a), null);
+    const body = renderOpml(settings, site.siteUrl, modified ?? instantAt(Date.parse(`${settings.idDate}T00:00:00Z`), 0), languages);
+    return c.body(body, 200, { "Content-Type": "text/x-opml; charset=utf-8", "Access-Control-Allow-Origin": "*", "Cross-Origin-Resource-Policy": "cross-origin" });
+  };
+
+  if (deps.maxInFlight) app.use("*", overload(deps.maxInFlight));
 
   if (deps.ingest) app.route("/api/articles", pushRoutes(deps.ingest, deps.ingestToken ?? null));
 
   app.get("/", (c) => c.html(siteIndexPage(site)));
 
-  app.get("/feeds.opml", async (c) => {
-    const updates = await Promise.all(settings.languages.map((l) => store.lastUpdated(l.tag)));
-    const modified = updates.reduce<Instant | null>((a, b) => (b && (!a || b.ms > a.ms) ? b : a), null);
-    const body = renderOpml(settings, site.siteUrl, modified ?? instantAt(Date.parse(`${settings.idDate}T00:00:00Z`), 0));
-    return c.body(body, 200, { "Content-Type": "text/x-opml; charset=utf-8" });
-  });
+  app.get("/feeds.opml", (c) => opml(c, settings.languages));
+
+  app.get("/robots.txt", (c) =>
+    c.text(`# Feeds, pages and archives may be fetched by anyone; the push API is not for crawlers.\nUser-agent: *\nAllow: /\nDisallow: /api/\n\nSitemap: ${site.siteUrl}/feeds.opml\n`),
+  );
 
   app.get(EXTENSION_DOCS_PATH, (c) => c.html(extensionsPage(site)));
 
@@ -111,6 +130,23 @@ export function createApp(deps: AppDeps): Hono {
     if (lang instanceof Response) return lang;
     const articles = await store.latest({ lang: lang.tag, limit: settings.itemCount });
     return c.html(listingPage(site, lang, articles));
+  });
+
+  app.get("/:lang/feeds.opml", (c) => {
+    const lang = language(c, c.req.param("lang"));
+    return lang instanceof Response ? lang : opml(c, [lang]);
+  });
+
+  app.get(`/:lang/${ARCHIVE_SEGMENT}/:month/:file`, (c) => {
+    const lang = language(c, c.req.param("lang"));
+    return lang instanceof Response ? lang : feed(c, lang, c.req.param("file"), undefined, c.req.param("month"));
+  });
+
+  app.get(`/:lang/:section/${ARCHIVE_SEGMENT}/:month/:file`, (c) => {
+    const lang = language(c, c.req.param("lang"));
+    if (lang instanceof Response) return lang;
+    const sec = section(c, lang, c.req.param("section"));
+    return sec instanceof Response ? sec : feed(c, lang, c.req.param("file"), sec, c.req.param("month"));
   });
 
   app.get("/:lang/articles/:slug", async (c) => {

@@ -23,7 +23,7 @@ export function nodeSetup(env: Record<string, string | undefined>, logger: Logge
   } catch (error) {
     throw new ConfigError(`config: unable to read ${settingsPath} (CONTENT_DIR is "${config.contentDir}"): ${(error as Error).message}`);
   }
-  const site: Site = { settings: parseSiteSettings(settingsText, settingsPath), siteUrl: config.siteUrl };
+  const site: Site = { settings: parseSiteSettings(settingsText, settingsPath), siteUrl: config.siteUrl, hubs: config.websubHubs };
   const store = openSqliteStore(config.databasePath);
   const ingestDeps: IngestDeps = {
     store,

@@ -3,11 +3,22 @@ import { serve } from "@hono/node-server";
 import { serveStatic } from "@hono/node-server/serve-static";
 import { Hono } from "hono";
 import cron from "node-cron";
+import { brotliCompressSync, constants as zlibConstants, gzipSync } from "node:zlib";
 import { ConfigError } from "../config.ts";
 import { createApp } from "../http/app.ts";
 import { memoryCache } from "../http/render-cache.ts";
 import { runIngest } from "../ingest/run.ts";
 import { exitWith, nodeSetup } from "./node-setup.ts";
+
+/** Requests served at once before the server answers 503 with Retry-After. */
+const MAX_IN_FLIGHT = 1024;
+
+/** Each feed version is compressed once, at the strongest settings, and then served from memory. */
+function compressOnce(body: Uint8Array, encoding: "br" | "gzip"): Uint8Array {
+  return encoding === "gzip"
+    ? gzipSync(body, { level: 9 })
+    : brotliCompressSync(body, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: body.byteLength } });
+}
 
 /** Reads settings, ingests once, then serves and ingests on INGEST_SCHEDULE until SIGINT or SIGTERM. */
 export async function start(env: Record<string, string | undefined> = process.env) {
@@ -21,7 +32,13 @@ export async function start(env: Record<string, string | undefined> = process.en
   const app = new Hono();
   app.use("/media/*", serveStatic({ root: config.contentDir }));
   app.get("/media/*", (c) => c.text(`Not found: no media file ${new URL(c.req.url).pathname}\n`, 404));
-  app.route("/", createApp({ store, site, logger, ingest: ingestDeps, ingestToken: config.ingestToken, cache: memoryCache() }));
+  app.route(
+    "/",
+    createApp({
+      store, site, logger, ingest: ingestDeps, ingestToken: config.ingestToken, cache: memoryCache(),
+      maxAge: config.feedMaxAge, compress: compressOnce, maxInFlight: MAX_IN_FLIGHT,
+    }),
+  );
 
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     logger.info(`http: serving ${site.settings.name} on http://${config.host}:${info.port} (links use ${config.siteUrl})`);

@@ -14,6 +14,8 @@ export interface Env {
   CF_VERSION_METADATA?: { id: string };
   SITE_URL?: string;
   INGEST_TOKEN?: string;
+  FEED_MAX_AGE?: string;
+  WEBSUB_HUBS?: string;
   /** Articles a scheduled run writes at most (cron CPU and D1 query limits); the rest wait for the next run. */
   INGEST_WRITE_BUDGET?: string;
 }
@@ -30,15 +32,24 @@ const DEFAULT_WRITE_BUDGET = 30;
  * site's own URL, in a path no page uses. It works on a custom domain (on workers.dev it stores nothing).
  */
 function edgeCache(siteUrl: string): RenderCache {
-  const request = (key: string) => new Request(`${siteUrl}/.feed-cache/${encodeURIComponent(key)}`);
+  const request = (kind: string, key: string) => new Request(`${siteUrl}/.feed-cache/${kind}/${encodeURIComponent(key)}`);
+  const forever = "public, max-age=31536000, immutable";
   return {
     async get(key) {
-      const hit = await caches.default.match(request(key));
+      const hit = await caches.default.match(request("document", key));
+      if (!hit) return undefined;
+      return { body: new Uint8Array(await hit.arrayBuffer()), etag: hit.headers.get("ETag")!, lastModified: Number(hit.headers.get("X-Last-Modified")) };
+    },
+    put(key, document, waitUntil) {
+      const headers = { "Cache-Control": forever, ETag: document.etag, "X-Last-Modified": String(document.lastModified) };
+      waitUntil(caches.default.put(request("document", key), new Response(document.body, { headers })));
+    },
+    async getState(key) {
+      const hit = await caches.default.match(request("state", key));
       return hit ? hit.text() : undefined;
     },
-    put(key, body, waitUntil) {
-      const response = new Response(body, { headers: { "Cache-Control": "public, max-age=31536000, immutable" } });
-      waitUntil(caches.default.put(request(key), response));
+    putState(key, state, waitUntil) {
+      waitUntil(caches.default.put(request("state", key), new Response(state, { headers: { "Cache-Control": "public, max-age=2592000" } })));
     },
   };
 }
@@ -53,8 +64,8 @@ let built: { env: Env; content: EdgeContent; deps: EdgeDeps } | undefined;
 /** Everything made from the environment and the bundled content, once per isolate (again if the bindings change). */
 export function edgeDeps(env: Env, content: EdgeContent): EdgeDeps {
   if (built?.env === env && built.content === content) return built.deps;
-  const config = readRuntimeConfig({ SITE_URL: env.SITE_URL, INGEST_TOKEN: env.INGEST_TOKEN });
-  const site = { settings: parseSiteSettings(content.siteYaml, `${content.folder}/site.yaml`), siteUrl: config.siteUrl };
+  const config = readRuntimeConfig({ SITE_URL: env.SITE_URL, INGEST_TOKEN: env.INGEST_TOKEN, FEED_MAX_AGE: env.FEED_MAX_AGE, WEBSUB_HUBS: env.WEBSUB_HUBS });
+  const site = { settings: parseSiteSettings(content.siteYaml, `${content.folder}/site.yaml`), siteUrl: config.siteUrl, hubs: config.websubHubs };
   const store = d1Store(env.DB);
   const budget = Number(env.INGEST_WRITE_BUDGET ?? DEFAULT_WRITE_BUDGET);
   if (!Number.isInteger(budget) || budget < 1) throw new ConfigError(`config: INGEST_WRITE_BUDGET "${env.INGEST_WRITE_BUDGET}" is not a whole number above 0`);
@@ -70,7 +81,7 @@ export function edgeDeps(env: Env, content: EdgeContent): EdgeDeps {
   };
   const app = createApp({
     store, site, logger, ingest, ingestToken: config.ingestToken,
-    cache: edgeCache(config.siteUrl), cacheNamespace: env.CF_VERSION_METADATA?.id ?? "",
+    cache: edgeCache(config.siteUrl), cacheNamespace: env.CF_VERSION_METADATA?.id ?? "", maxAge: config.feedMaxAge,
   });
   built = { env, content, deps: { app, ingest } };
   return built.deps;

@@ -6,8 +6,8 @@ import type { Article, Edition } from "../model/article.ts";
 import * as sql from "./queries.ts";
 import type { Statement } from "./queries.ts";
 import {
-  articleToRow, KEPT_RUNS, rowToArticle, upsertEach, type ArticleRow, type ArticleStore, type LatestQuery, type SourceState,
-  type StoredRun, type UpsertReport,
+  articleToRow, KEPT_RUNS, rowToArticle, rowToSubscriberCount, upsertEach, type ArticleRow, type ArticleStore, type FeedVersion,
+  type LatestQuery, type SourceState, type StoredRun, type SubscriberRow, type UpsertReport,
 } from "./store.ts";
 import { planStoryJoins } from "./story-joins.ts";
 
@@ -33,6 +33,10 @@ export function d1Store(db: D1Database): ArticleStore {
       return row ? rowToArticle(row) : null;
     },
 
+    async firstPublishedSince(lang: string, section: string | undefined, sinceMs: number) {
+      return (await all<{ published_ms: number }>(sql.firstPublishedSince(lang, section, sinceMs)))[0]?.published_ms ?? null;
+    },
+
     async byIds(ids: readonly string[]) {
       return (await allOf<ArticleRow>(sql.articlesByIds(ids))).map(rowToArticle);
     },
@@ -48,6 +52,10 @@ export function d1Store(db: D1Database): ArticleStore {
 
     async feedVersion(lang: string, section?: string) {
       return (await all<{ version: number }>(sql.feedVersion(lang, section)))[0]?.version ?? 0;
+    },
+
+    async feedVersions() {
+      return all<FeedVersion>(sql.FEED_VERSIONS);
     },
 
     async fromSource(prefix: string) {
@@ -106,6 +114,14 @@ export function d1Store(db: D1Database): ArticleStore {
       return (await all<{ started_ms: number; finished_ms: number; report: string }>(sql.recentRuns(limit))).map((r) => ({
         startedMs: r.started_ms, finishedMs: r.finished_ms, report: r.report,
       }));
+    },
+
+    async recordSubscribers(feed: string, aggregator: string, subscribers: number, seenMs: number) {
+      await bind(sql.recordSubscribers(feed, aggregator, subscribers, seenMs)).run();
+    },
+
+    async subscriberStats() {
+      return (await all<SubscriberRow>(sql.SUBSCRIBER_STATS)).map(rowToSubscriberCount);
     },
 
     async close() {

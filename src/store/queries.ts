@@ -44,11 +44,22 @@ export function latestArticles(query: LatestQuery): Statement {
     where.push("(published_ms, id) < (?, ?)");
     params.push(query.before.publishedMs, query.before.id);
   }
+  if (query.since !== undefined) {
+    where.push("published_ms >= ?");
+    params.push(query.since);
+  }
   params.push(query.limit);
   return {
     sql: `${SELECT_ARTICLE} WHERE ${where.join(" AND ")} ORDER BY published_ms DESC, id DESC LIMIT ?`,
     params,
   };
+}
+
+/** The same index as latestArticles, read from its other end. */
+export function firstPublishedSince(lang: string, section: string | undefined, sinceMs: number): Statement {
+  const filter = section === undefined ? "lang = ?" : "lang = ? AND section = ?";
+  const params = section === undefined ? [lang, sinceMs] : [lang, section, sinceMs];
+  return { sql: `SELECT published_ms FROM articles WHERE ${filter} AND published_ms >= ? ORDER BY published_ms ASC, id ASC LIMIT 1`, params };
 }
 
 export function articleBySlug(lang: string, slug: string): Statement {
@@ -184,3 +195,21 @@ export function recentRuns(limit: number): Statement {
 export function feedVersion(lang: string, section?: string): Statement {
   return { sql: "SELECT version FROM feed_versions WHERE lang = ? AND section = ?", params: [lang, section ?? ""] };
 }
+
+/** In primary-key order, so no sort. */
+export const FEED_VERSIONS: Statement = { sql: "SELECT lang, section, version FROM feed_versions ORDER BY lang, section", params: [] };
+
+export function recordSubscribers(feed: string, aggregator: string, subscribers: number, seenMs: number): Statement {
+  return {
+    sql:
+      "INSERT INTO feed_subscribers (feed, aggregator, subscribers, seen_ms) VALUES (?, ?, ?, ?) " +
+      "ON CONFLICT (feed, aggregator) DO UPDATE SET subscribers = excluded.subscribers, seen_ms = excluded.seen_ms",
+    params: [feed, aggregator, subscribers, seenMs],
+  };
+}
+
+/** In primary-key order, so no sort. */
+export const SUBSCRIBER_STATS: Statement = {
+  sql: "SELECT feed, aggregator, subscribers, seen_ms FROM feed_subscribers ORDER BY feed, aggregator",
+  params: [],
+};

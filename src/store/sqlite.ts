@@ -7,8 +7,8 @@ import type { Article, Edition } from "../model/article.ts";
 import * as sql from "./queries.ts";
 import type { Statement } from "./queries.ts";
 import {
-  articleToRow, KEPT_RUNS, rowToArticle, upsertEach, type ArticleRow, type ArticleStore, type LatestQuery, type SourceState,
-  type StoredRun, type UpsertReport,
+  articleToRow, KEPT_RUNS, rowToArticle, rowToSubscriberCount, upsertEach, type ArticleRow, type ArticleStore, type FeedVersion,
+  type LatestQuery, type SourceState, type StoredRun, type SubscriberRow, type UpsertReport,
 } from "./store.ts";
 import { planStoryJoins } from "./story-joins.ts";
 
@@ -95,6 +95,10 @@ class SqliteArticleStore implements ArticleStore {
     return row ? rowToArticle(row) : null;
   }
 
+  async firstPublishedSince(lang: string, section: string | undefined, sinceMs: number) {
+    return this.#all<{ published_ms: number }>(sql.firstPublishedSince(lang, section, sinceMs))[0]?.published_ms ?? null;
+  }
+
   async byIds(ids: readonly string[]) {
     return sql.articlesByIds(ids).flatMap((s) => this.#all<ArticleRow>(s)).map(rowToArticle);
   }
@@ -110,6 +114,10 @@ class SqliteArticleStore implements ArticleStore {
 
   async feedVersion(lang: string, section?: string) {
     return this.#all<{ version: number }>(sql.feedVersion(lang, section))[0]?.version ?? 0;
+  }
+
+  async feedVersions() {
+    return this.#all<FeedVersion>(sql.FEED_VERSIONS);
   }
 
   async fromSource(prefix: string) {
@@ -172,6 +180,14 @@ class SqliteArticleStore implements ArticleStore {
     return this.#all<{ started_ms: number; finished_ms: number; report: string }>(sql.recentRuns(limit)).map((r) => ({
       startedMs: r.started_ms, finishedMs: r.finished_ms, report: r.report,
     }));
+  }
+
+  async recordSubscribers(feed: string, aggregator: string, subscribers: number, seenMs: number) {
+    this.#run(sql.recordSubscribers(feed, aggregator, subscribers, seenMs));
+  }
+
+  async subscriberStats() {
+    return this.#all<SubscriberRow>(sql.SUBSCRIBER_STATS).map(rowToSubscriberCount);
   }
 
   async close() {

@@ -14,6 +14,8 @@ export interface LatestQuery {
   section?: string;
   limit: number;
   before?: Cursor;
+  /** Only articles published at or after this instant (ms). */
+  since?: number;
 }
 
 export interface UpsertReport {
@@ -43,6 +45,21 @@ export interface StoredRun {
   report: string;
 }
 
+/** The latest subscriber count one aggregator reported for one feed, and when (ms). */
+export interface SubscriberCount {
+  feed: string;
+  aggregator: string;
+  subscribers: number;
+  seenMs: number;
+}
+
+/** The version of one feed; section '' is a language's whole feed. */
+export interface FeedVersion {
+  lang: string;
+  section: string;
+  version: number;
+}
+
 /** How many run reports the store keeps. */
 export const KEPT_RUNS = 100;
 
@@ -56,6 +73,8 @@ export interface ArticleStore {
   /** The newest articles of a language (and section), newest first, ties broken by id. */
   latest(query: LatestQuery): Promise<Article[]>;
   bySlug(lang: string, slug: string): Promise<Article | null>;
+  /** Publication time of the oldest article of a language (and section) published at or after `sinceMs`. */
+  firstPublishedSince(lang: string, section: string | undefined, sinceMs: number): Promise<number | null>;
   /** The stored articles among these ids. */
   byIds(ids: readonly string[]): Promise<Article[]>;
   /** Every edition of the given stories, in no particular order. */
@@ -68,6 +87,8 @@ export interface ArticleStore {
    */
   feedVersion(lang: string, section?: string): Promise<number>;
   /** Id and source of the articles whose source starts with `prefix` (`content/`). */
+  /** Every feed's version (see feedVersion), ordered by language, then section; section '' is a language's whole feed. */
+  feedVersions(): Promise<FeedVersion[]>;
   fromSource(prefix: string): Promise<{ id: string; source: string }[]>;
   /** Removes articles from every feed and page, keeping a tombstone; returns the ids it withdrew. */
   withdraw(ids: readonly string[], atMs: number): Promise<string[]>;
@@ -88,6 +109,13 @@ export interface ArticleStore {
   saveRun(run: StoredRun): Promise<void>;
   /** The newest run reports first. */
   recentRuns(limit: number): Promise<StoredRun[]>;
+  /**
+   * Keeps `subscribers` as the latest count the aggregator reported for the feed URL, seen at `seenMs`,
+   * replacing the one before.
+   */
+  recordSubscribers(feed: string, aggregator: string, subscribers: number, seenMs: number): Promise<void>;
+  /** The latest count per feed and aggregator, ordered by feed, then aggregator. */
+  subscriberStats(): Promise<SubscriberCount[]>;
   close(): Promise<void>;
 }
 
@@ -177,4 +205,16 @@ export function articleToRow(a: Article): ArticleRow {
     source: a.source,
     fingerprint: a.fingerprint,
   };
+}
+
+/** A feed_subscribers row as both adapters read it. */
+export interface SubscriberRow {
+  feed: string;
+  aggregator: string;
+  subscribers: number;
+  seen_ms: number;
+}
+
+export function rowToSubscriberCount(row: SubscriberRow): SubscriberCount {
+  return { feed: row.feed, aggregator: row.aggregator, subscribers: row.subscribers, seenMs: row.seen_ms };
 }

@@ -235,6 +235,8 @@ function generateModel(lang: string, count: number, seed: number, mixed = false)
     author: { name: feedPack.feedTitle, email: "desk@news.example", url: "https://news.example/" },
     generator: { name: "hanbit-feeds", version: "0.1.0" },
     extensionDocs: "https://news.example/extensions/editions",
+    hubs: [],
+    history: { archive: false },
     items,
   };
 }

@@ -19,6 +19,8 @@ export function sampleModel(): FeedModel {
     author: { name: "The Example Daily", email: "desk@news.example" },
     generator: { name: "hanbit-feeds", version: "0.0.0" },
     extensionDocs: "https://news.example/extensions/editions",
+    hubs: ["https://hub.example/"],
+    history: { archive: false, prevArchive: { ...links("en"), rss: "https://news.example/en/archive/2023-08/rss.xml", atom: "https://news.example/en/archive/2023-08/atom.xml", json: "https://news.example/en/archive/2023-08/feed.json" } },
     items: [
       {
         id: "tag:news.example,2023-01-01:article/en/summit",

@@ -27,10 +27,11 @@ describe("the render cache", () => {
   it("forgets the least recently used feed first", async () => {
     const cache = memoryCache(2);
     const noWait = () => undefined;
-    cache.put("a", "A", noWait);
-    cache.put("b", "B", noWait);
-    expect(await cache.get("a")).toBe("A");
-    cache.put("c", "C", noWait);
-    expect([await cache.get("a"), await cache.get("b"), await cache.get("c")]).toEqual(["A", undefined, "C"]);
+    const doc = (etag: string) => ({ body: new TextEncoder().encode(etag), etag, lastModified: 0 });
+    cache.put("a", doc("A"), noWait);
+    cache.put("b", doc("B"), noWait);
+    expect((await cache.get("a"))?.etag).toBe("A");
+    cache.put("c", doc("C"), noWait);
+    expect([(await cache.get("a"))?.etag, await cache.get("b"), (await cache.get("c"))?.etag]).toEqual(["A", undefined, "C"]);
   });
 });

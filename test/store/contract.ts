@@ -497,6 +497,63 @@ export function describeArticleStoreContract(name: string, makeStore: () => Prom
         expect(runs[0]).toEqual({ startedMs: 104, finishedMs: 105, report: '{"run":104}' });
         expect(runs.at(-1)!.startedMs).toBe(5);
       });
+
+      it("lists every feed's version, the whole language as section '', ordered by language then section", async () => {
+        expect(await store.feedVersions()).toEqual([]);
+        await store.upsert([
+          makeArticle({ lang: "ko", section: "business", slug: "fv-ko", story: "fv", published: "2026-10-01T09:00:00+09:00" }),
+          en("fv-en", { story: "fv" }),
+          en("fv-alone"),
+        ]);
+        await store.upsert([en("fv-alone", { title: "Edited" })]);
+
+        const versions = await store.feedVersions();
+        expect(versions.map(({ lang, section }) => [lang, section])).toEqual([["en", ""], ["en", "society"], ["ko", ""], ["ko", "business"]]);
+        for (const { lang, section, version } of versions) {
+          expect(version, `${lang}/${section}`).toBe(await store.feedVersion(lang, section === "" ? undefined : section));
+          expect(version).toBeGreaterThan(0);
+        }
+      });
+    });
+
+    describe("subscribers", () => {
+      const FEED_EN = "https://store.example/en/feed.xml";
+      const FEED_KO = "https://store.example/ko/feed.atom";
+
+      it("has no statistics before any count is recorded", async () => {
+        expect(await store.subscriberStats()).toEqual([]);
+      });
+
+      it("keeps the latest count and time per feed and aggregator, ordered by feed then aggregator", async () => {
+        await store.recordSubscribers(FEED_KO, "inoreader", 12, 1_000);
+        await store.recordSubscribers(FEED_EN, "newsblur", 7, 2_000);
+        await store.recordSubscribers(FEED_EN, "feedly", 42, 3_000);
+        await store.recordSubscribers(FEED_KO, "feedly", 5, 4_000);
+        await store.recordSubscribers(FEED_EN, "feedly", 40, 5_000);
+
+        expect(await store.subscriberStats()).toEqual([
+          { feed: FEED_EN, aggregator: "feedly", subscribers: 40, seenMs: 5_000 },
+          { feed: FEED_EN, aggregator: "newsblur", subscribers: 7, seenMs: 2_000 },
+          { feed: FEED_KO, aggregator: "feedly", subscribers: 5, seenMs: 4_000 },
+          { feed: FEED_KO, aggregator: "inoreader", subscribers: 12, seenMs: 1_000 },
+        ]);
+      });
+
+      it("records a count of zero, a large count and a later time with the same count", async () => {
+        await store.recordSubscribers(FEED_EN, "feedbin", 0, 1_000);
+        await store.recordSubscribers(FEED_EN, "feedly", 1_000_000_000, 1_790_000_000_000);
+        await store.recordSubscribers(FEED_EN, "feedbin", 0, 1_790_000_000_000);
+        expect(await store.subscriberStats()).toEqual([
+          { feed: FEED_EN, aggregator: "feedbin", subscribers: 0, seenMs: 1_790_000_000_000 },
+          { feed: FEED_EN, aggregator: "feedly", subscribers: 1_000_000_000, seenMs: 1_790_000_000_000 },
+        ]);
+      });
+
+      it("keeps subscriber counts apart from articles and feed versions", async () => {
+        await store.recordSubscribers(FEED_EN, "feedly", 3, 1_000);
+        expect(await store.feedVersions()).toEqual([]);
+        expect(await store.latest({ lang: "en", limit: 10 })).toEqual([]);
+      });
     });
   });
 }

@@ -1,0 +1,75 @@
+/** Conditional requests (RFC 9110 section 13), content negotiation of encodings, HTTP dates: pure helpers. */
+
+/** The entity tags of an If-None-Match value, `*`, or nothing usable. Malformed parts are skipped. */
+export function parseEntityTags(header: string | null | undefined): "*" | string[] {
+  if (!header) return [];
+  if (header.trim() === "*") return "*";
+  const tags: string[] = [];
+  for (const m of header.matchAll(/(W\/)?"([\x21\x23-\x7E\x80-\xFF]*)"/g)) tags.push(`"${m[2]}"`);
+  return tags;
+}
+
+/** Weak comparison (RFC 9110 section 8.8.3.2): `W/` ignored on both sides, as If-None-Match requires. */
+export function noneMatchHits(header: string | null | undefined, etag: string): boolean {
+  const tags = parseEntityTags(header);
+  const opaque = etag.replace(/^W\//, "");
+  return tags === "*" || tags.includes(opaque);
+}
+
+/** An HTTP-date (IMF-fixdate, RFC 850 or asctime), or null. */
+export function parseHttpDate(value: string | null | undefined): number | null {
+  if (!value) return null;
+  const imf = /^[A-Za-z]{3}, (\d{2}) ([A-Za-z]{3}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) GMT$/.exec(value.trim());
+  const rfc850 = /^[A-Za-z]+, (\d{2})-([A-Za-z]{3})-(\d{2}) (\d{2}):(\d{2}):(\d{2}) GMT$/.exec(value.trim());
+  const asctime = /^[A-Za-z]{3} ([A-Za-z]{3}) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2}) (\d{4})$/.exec(value.trim());
+  const months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+  let parts: [string, string, number, string, string, string] | undefined;
+  if (imf) parts = [imf[1]!, imf[2]!, Number(imf[3]), imf[4]!, imf[5]!, imf[6]!];
+  else if (rfc850) parts = [rfc850[1]!, rfc850[2]!, Number(rfc850[3]) + (Number(rfc850[3]) < 70 ? 2000 : 1900), rfc850[4]!, rfc850[5]!, rfc850[6]!];
+  else if (asctime) parts = [asctime[2]!, asctime[1]!, Number(asctime[6]), asctime[3]!, asctime[4]!, asctime[5]!];
+  if (!parts) return null;
+  const month = months.indexOf(parts[1].toLowerCase());
+  if (month < 0) return null;
+  const ms = Date.UTC(parts[2], month, Number(parts[0]), Number(parts[3]), Number(parts[4]), Number(parts[5]));
+  return Number.isNaN(ms) ? null : ms;
+}
+
+/** IMF-fixdate, as Last-Modified is written. */
+export function httpDate(ms: number): string {
+  return new Date(ms).toUTCString();
+}
+
+export type Encoding = "br" | "gzip" | "identity";
+
+/**
+ * The encoding to send, from Accept-Encoding with its q-values (RFC 9110 section 12.5.3): the most
+ * preferred of those `available`, brotli before gzip on a tie; identity unless the client refused it
+ * and nothing else fits, in which case null (406).
+ */
+export function chooseEncoding(header: string | null | undefined, available: readonly Encoding[]): Encoding | null {
+  if (header === null || header === undefined) return "identity";
+  const weights = new Map<string, number>();
+  for (const part of header.split(",")) {
+    const [name, ...params] = part.trim().toLowerCase().split(";");
+    if (!name) continue;
+    const q = params.map((p) => /^\s*q\s*=\s*([01](?:\.\d{0,3})?)\s*$/.exec(p)).find(Boolean);
+    const weight = q ? Number(q[1]) : 1;
+    weights.set(name, Number.isFinite(weight) ? Math.min(weight, 1) : 0);
+  }
+  const weightOf = (encoding: Encoding) => weights.get(encoding) ?? (encoding === "identity" ? (weights.get("*") ?? 1) : (weights.get("*") ?? 0));
+  const order: Encoding[] = ["br", "gzip"];
+  let best: Encoding | null = null;
+  let bestWeight = 0;
+  for (const encoding of order) {
+    if (!available.includes(encoding)) continue;
+    const weight = weightOf(encoding);
+    if (weight > bestWeight) {
+      best = encoding;
+      bestWeight = weight;
+    }
+  }
+  const identity = weightOf("identity");
+  if (best && bestWeight >= identity) return best;
+  if (identity > 0) return "identity";
+  return best;
+}

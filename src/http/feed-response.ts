@@ -1,0 +1,184 @@
+/**
+ * Serving one feed document the way crawlers need it: rendered once per data version, with a strong
+ * ETag of its bytes and Last-Modified of its newest article, conditional GET (RFC 9110), precompressed
+ * encodings where the runtime provides them, delta feeds (RFC 3229 + feed), WebSub Link headers, and
+ * a readable preview for a person's browser instead of the raw document.
+ */
+import type { Context } from "hono";
+import type { LanguageSettings, SectionSettings } from "../config.ts";
+import { monthRange, readFeed, type Site } from "../feeds/build.ts";
+import { FORMATS } from "../feeds/formats.ts";
+import type { FeedFormat, FeedModel } from "../feeds/model.ts";
+import { fnv64 } from "../model/hash.ts";
+import type { ArticleStore } from "../store/store.ts";
+import { chooseEncoding, httpDate, noneMatchHits, parseEntityTags, parseHttpDate, type Encoding } from "./conditional.ts";
+import type { RenderCache, RenderedDocument } from "./render-cache.ts";
+
+/** Compresses bytes once per document (Node); absent where a CDN compresses (Workers). */
+export type Compressor = (body: Uint8Array, encoding: Exclude<Encoding, "identity">) => Uint8Array;
+
+export interface FeedServing {
+  store: ArticleStore;
+  site: Site;
+  cache?: RenderCache;
+  /** Names what else the bytes depend on (code, settings, deployment). */
+  namespace: string;
+  /** Seconds a subscription document may be reused (FEED_MAX_AGE). */
+  maxAge: number;
+  compress?: Compressor;
+  /** Renders the preview a person's browser gets (see pages/preview.ts). */
+  preview?: (model: FeedModel, format: FeedFormat) => string;
+  now: () => number;
+}
+
+export interface FeedSpec {
+  language: LanguageSettings;
+  section?: SectionSettings;
+  format: FeedFormat;
+  /** An archive month, or the subscription document with `limit` items. */
+  archive?: string;
+  limit?: number;
+}
+
+const encoder = new TextEncoder();
+const ENCODED = new WeakMap<RenderedDocument, Partial<Record<"br" | "gzip", Uint8Array>>>();
+/** Seconds an archive month that has ended may be reused: it changes only when an article in it does. */
+const CLOSED_ARCHIVE_MAX_AGE = 86_400;
+
+/** What the response varies on: the encoding negotiated, and the navigation headers that choose the preview. */
+const VARY = "Accept-Encoding, Sec-Fetch-Dest, Sec-Fetch-Mode";
+
+/** Lets a runtime with an execution context finish `work` after the response; elsewhere it just runs. */
+export function waitUntil(c: Context, work: Promise<unknown>) {
+  let context: { waitUntil(p: Promise<unknown>): void } | undefined;
+  try {
+    context = c.executionCtx;
+  } catch {
+    // No execution context (Node): the promise runs on its own.
+  }
+  if (context) context.waitUntil(work);
+  else void work.catch(() => undefined);
+}
+
+/** A browser navigating to the URL (a person), as Fetch Metadata says; feed readers send neither header. */
+function isNavigation(c: Context): boolean {
+  return c.req.header("sec-fetch-mode") === "navigate" && c.req.header("sec-fetch-dest") === "document";
+}
+
+function stateOf(model: FeedModel): string {
+  return JSON.stringify(model.items.map((i) => [i.id, i.updated.ms]));
+}
+
+/** Serves `spec`, or returns null when it names an archive month without articles. */
+export async function serveFeed(c: Context, serving: FeedServing, spec: FeedSpec): Promise<Response | null> {
+  const { store, site, cache } = serving;
+  const lang = spec.language.tag;
+  const section = spec.section?.slug;
+  const variant = spec.archive === undefined ? `latest-${spec.limit ?? site.settings.itemCount}` : `archive-${spec.archive}`;
+  const scope = `${serving.namespace}/${lang}/${section ?? ""}/${spec.format}/${variant}`;
+  const version = await store.feedVersion(lang, section);
+  const key = `${scope}/${version}`;
+  const read = () => readFeed(store, site, { language: spec.language, section: spec.section, archive: spec.archive, limit: spec.limit });
+
+  if (isNavigation(c) && serving.preview) {
+    const model = await read();
+    if (spec.archive !== undefined && model.items.length === 0) return null;
+    return c.html(serving.preview(model, spec.format), 200, { Vary: VARY, "Cache-Control": `public, max-age=${serving.maxAge}` });
+  }
+
+  let document = await cache?.get(key);
+  const hit = document !== undefined;
+  let model: FeedModel | undefined;
+  if (!document) {
+    model = await read();
+    if (spec.archive !== undefined && model.items.length === 0) return null;
+    const text = FORMATS[spec.format].render(model);
+    document = { body: encoder.encode(text), etag: `"${fnv64(text)}"`, lastModified: Math.floor(model.updated.ms / 1000) * 1000 };
+    cache?.put(key, document, (work) => waitUntil(c, work));
+    cache?.putState(`${scope}/${document.etag}`, stateOf(model), (work) => waitUntil(c, work));
+  }
+
+  const headers: Record<string, string> = {
+    ETag: document.etag,
+    "Last-Modified": httpDate(Math.min(document.lastModified, serving.now())),
+    "Cache-Control": cacheControl(serving, spec),
+    Vary: VARY,
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": "ETag, Last-Modified, Link, IM",
+    "Cross-Origin-Resource-Policy": "cross-origin",
+    "X-Content-Type-Options": "nosniff",
+    "X-Cache": hit ? "HIT" : "MISS",
+  };
+  const self = selfUrl(site.siteUrl, c);
+  if (site.hubs?.length) headers.Link = [...site.hubs.map((hub) => `<${hub}>; rel="hub"`), `<${self}>; rel="self"`].join(", ");
+
+  // If-None-Match takes precedence over If-Modified-Since (RFC 9110 section 13.2.2).
+  const ifNoneMatch = c.req.header("if-none-match");
+  if (ifNoneMatch !== undefined) {
+    if (noneMatchHits(ifNoneMatch, document.etag)) return new Response(null, { status: 304, headers });
+    const delta = await deltaResponse(c, serving, spec, scope, ifNoneMatch, document, headers, model ?? (await read()));
+    if (delta) return delta;
+  } else {
+    const since = parseHttpDate(c.req.header("if-modified-since"));
+    if (since !== null && document.lastModified <= since) return new Response(null, { status: 304, headers });
+  }
+
+  const available: Encoding[] = serving.compress ? ["br", "gzip", "identity"] : ["identity"];
+  const encoding = chooseEncoding(c.req.header("accept-encoding"), available);
+  if (encoding === null) return c.text("Not acceptable: this feed is available as br, gzip or identity\n", 406, { Vary: VARY });
+  let body = document.body;
+  if (encoding !== "identity") {
+    const encoded = ENCODED.get(document) ?? {};
+    body = encoded[encoding] ??= serving.compress!(document.body, encoding);
+    ENCODED.set(document, encoded);
+    headers["Content-Encoding"] = encoding;
+  }
+  headers["Content-Type"] = FORMATS[spec.format].contentType;
+  headers["Content-Length"] = String(body.byteLength);
+  return new Response(c.req.method === "HEAD" ? null : body, { status: 200, headers });
+}
+
+function cacheControl(serving: FeedServing, spec: FeedSpec): string {
+  if (spec.archive !== undefined && monthRange(spec.archive, serving.site.settings.timezone).end <= serving.now()) {
+    return `public, max-age=${CLOSED_ARCHIVE_MAX_AGE}, stale-while-revalidate=${CLOSED_ARCHIVE_MAX_AGE}, stale-if-error=${7 * CLOSED_ARCHIVE_MAX_AGE}`;
+  }
+  return `public, max-age=${serving.maxAge}, stale-while-revalidate=${serving.maxAge}, stale-if-error=86400`;
+}
+
+/** The request's URL on the public site, without the query: the WebSub topic. */
+function selfUrl(siteUrl: string, c: Context): string {
+  return `${siteUrl}${new URL(c.req.url).pathname}`;
+}
+
+/**
+ * RFC 3229 with `A-IM: feed`: for an If-None-Match naming a version this server still knows, only the
+ * entries new or changed since, as `226 IM Used`. Null (the full feed follows) when the client did not
+ * ask for it or the version is unknown.
+ */
+async function deltaResponse(
+  c: Context,
+  serving: FeedServing,
+  spec: FeedSpec,
+  scope: string,
+  ifNoneMatch: string,
+  document: RenderedDocument,
+  headers: Record<string, string>,
+  model: FeedModel,
+): Promise<Response | null> {
+  const instanceManipulations = (c.req.header("a-im") ?? "").split(",").map((s) => s.trim().split(";")[0]!.toLowerCase());
+  if (!instanceManipulations.includes("feed") || !serving.cache) return null;
+  const tags = parseEntityTags(ifNoneMatch);
+  if (tags === "*") return null;
+  for (const tag of tags) {
+    const state = await serving.cache.getState(`${scope}/${tag}`);
+    if (state === undefined) continue;
+    const seen = new Set((JSON.parse(state) as [string, number][]).map(([id, updated]) => `${id}\n${updated}`));
+    const delta = { ...model, items: model.items.filter((i) => !seen.has(`${i.id}\n${i.updated.ms}`)) };
+    const body = FORMATS[spec.format].render(delta);
+    return new Response(c.req.method === "HEAD" ? null : body, {
+      status: 226,
+      headers: { ...headers, "Content-Type": FORMATS[spec.format].contentType, IM: "feed", Vary: `${VARY}, A-IM, If-None-Match`, "Cache-Control": "private, no-cache", ETag: document.etag },
+    });
+  }
+  return null;
+}
