@@ -56,20 +56,20 @@ export function chooseEncoding(header: string | null | undefined, available: rea
     const weight = q ? Number(q[1]) : 1;
     weights.set(name, Number.isFinite(weight) ? Math.min(weight, 1) : 0);
   }
-  const weightOf = (encoding: Encoding) => weights.get(encoding) ?? (encoding === "identity" ? (weights.get("*") ?? 1) : (weights.get("*") ?? 0));
-  const order: Encoding[] = ["br", "gzip"];
+  const weightOf = (encoding: string) => weights.get(encoding) ?? weights.get("*");
   let best: Encoding | null = null;
   let bestWeight = 0;
-  for (const encoding of order) {
-    if (!available.includes(encoding)) continue;
-    const weight = weightOf(encoding);
-    if (weight > bestWeight) {
+  for (const encoding of ["br", "gzip"] as const) {
+    const weight = weightOf(encoding) ?? 0;
+    if (available.includes(encoding) && weight > bestWeight) {
       best = encoding;
       bestWeight = weight;
     }
   }
+  // Identity is acceptable unless excluded (RFC 9110 section 12.5.3), but preferred over a coding the
+  // client lists only when the client says so with a higher weight.
   const identity = weightOf("identity");
-  if (best && bestWeight >= identity) return best;
-  if (identity > 0) return "identity";
+  if (best && (identity === undefined || bestWeight >= identity)) return best;
+  if (identity === undefined || identity > 0) return "identity";
   return best;
 }

@@ -26,10 +26,10 @@ const KNOWN_AGGREGATORS: readonly (readonly [name: string, pattern: string])[] =
 const KNOWN_AGGREGATOR = new RegExp(`\\b(?:${KNOWN_AGGREGATORS.map(([, pattern]) => `(${pattern})`).join("|")})`, "i");
 
 /**
- * The word before "subscribers" or "readers", bounded by a space, `(`, `[`, `;` or `,`. Bounded words
- * keep the scan linear; whether the word is a count is decided after.
+ * The word before "subscribers" or "readers", bounded by a space, `(`, `[` or `;`. Bounded words keep
+ * the scan linear; whether the word is a count is decided after.
  */
-const COUNT_PHRASE = /(?:^|[\s(\[;,])([^\s(\[;,]+) +(?:subscribers?|readers?)\b/gi;
+const COUNT_PHRASE = /(?:^|[\s(\[;])([^\s(\[;]+) +(?:subscribers?|readers?)\b/gi;
 /** A word that is meant as a number: only these are counts, valid or not. */
 const NUMBER_LIKE = /^[-+]?[\d.,]*\d[\d.,]*$/;
 const MAX_SUBSCRIBERS = 1_000_000_000;

@@ -104,13 +104,8 @@ export async function publishToHubs(hubs: readonly string[], topics: readonly st
   }
   if (jobs.length === 0) return [];
 
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadlinePassed = new Promise<void>((resolve) => {
-    timer = setTimeout(() => {
-      deadline.abort();
-      resolve();
-    }, deadlineMs);
-  });
+  const deadlinePassed = new Promise<void>((resolve) => deadline.signal.addEventListener("abort", () => resolve(), { once: true }));
+  const timer = setTimeout(() => deadline.abort(), deadlineMs);
   try {
     await Promise.race([Promise.all(jobs.map((job) => runJob(job, settings))), deadlinePassed]);
   } finally {
@@ -198,7 +193,7 @@ async function publishOnce(hub: string, topic: string, settings: Settings): Prom
     }
     const excerpt = await bodyExcerpt(response, signal);
     const reason = excerpt ? `${answered} ("${excerpt}")` : answered;
-    if (status === 429 || status >= 500) {
+    if (status >= 500) {
       return { kind: "retryable", reason, retryAfterMs: parseRetryAfter(response.headers.get("retry-after"), Date.now()) };
     }
     return { kind: "refused", reason };
@@ -253,9 +248,9 @@ function stopped(job: Job, deadlineMs: number): PublishResult {
 function pause(ms: number, { sleep, deadline }: Settings): Promise<void> {
   if (deadline.aborted) return Promise.resolve();
   return new Promise<void>((resolve) => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let timer: ReturnType<typeof setTimeout> | null = null;
     const done = () => {
-      clearTimeout(timer);
+      if (timer !== null) clearTimeout(timer);
       deadline.removeEventListener("abort", done);
       resolve();
     };
