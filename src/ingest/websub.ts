@@ -110,7 +110,7 @@ export async function publishToHubs(hubs: readonly string[], topics: readonly st
     await Promise.race([Promise.all(jobs.map((job) => runJob(job, settings))), deadlinePassed]);
   } finally {
     clearTimeout(timer);
-    // Tears down whatever is still in flight once the deadline has answered for it.
+    // After the deadline this aborts what is still in flight; after a normal finish nothing is left to abort.
     deadline.abort();
   }
   return jobs.map((job) => job.result ?? stopped(job, deadlineMs));
@@ -193,7 +193,7 @@ async function publishOnce(hub: string, topic: string, settings: Settings): Prom
     }
     const excerpt = await bodyExcerpt(response, signal);
     const reason = excerpt ? `${answered} ("${excerpt}")` : answered;
-    if (status >= 500) {
+    if (status === 429 || status >= 500) {
       return { kind: "retryable", reason, retryAfterMs: parseRetryAfter(response.headers.get("retry-after"), Date.now()) };
     }
     return { kind: "refused", reason };

@@ -79,8 +79,8 @@ function discovery(model: FeedModel, subscription: FeedLinks, format: FeedFormat
   return feeds
     .flatMap((feed) =>
       formatsFirst(format).map((f) => {
-        const type = FORMATS[f].contentType.split(";")[0];
-        return `<link rel="alternate" type="${type}" hreflang="${h(feed.lang)}" title="${h(`${feed.title} (${FORMATS[f].label})`)}" href="${h(feed.links[f])}">`;
+        const type = FORMATS[f].contentType.split(";")[0]!;
+        return `<link rel="alternate" type="${h(type)}" hreflang="${h(feed.lang)}" title="${h(`${feed.title} (${FORMATS[f].label})`)}" href="${h(feed.links[f])}">`;
       }),
     )
     .join("\n");
@@ -118,7 +118,7 @@ export function feedPreviewPage(site: Site, model: FeedModel, format: FeedFormat
     h(FORMATS[format].label),
   ].join(" · ");
   const otherFormats = FORMAT_NAMES.filter((f) => f !== format)
-    .map((f) => `<a href="${h(subscription[f])}" type="${FORMATS[f].contentType.split(";")[0]}">${h(FORMATS[f].label)}</a>`)
+    .map((f) => `<a href="${h(subscription[f])}" type="${h(FORMATS[f].contentType.split(";")[0]!)}">${h(FORMATS[f].label)}</a>`)
     .join(" · ");
   const otherLanguages = model.alternates
     .map((a) => `<a href="${h(a.links[format])}" hreflang="${h(a.lang)}" lang="${h(a.lang)}" title="${h(a.title)}">${h(languageName(a.lang))}</a>`)
