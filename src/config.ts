@@ -106,7 +106,7 @@ export function readRuntimeConfig(env: Record<string, string | undefined>): Runt
     ingestSchedule: value("INGEST_SCHEDULE", "*/5 * * * *"),
     ingestToken: tokenOf(env.INGEST_TOKEN),
     feedMaxAge: maxAgeOf(value("FEED_MAX_AGE", "300")),
-    websubHubs: hubsOf(env.WEBSUB_HUBS),
+    websubHubs: parseHubList(env.WEBSUB_HUBS),
   };
 }
 
@@ -115,18 +115,20 @@ function maxAgeOf(text: string): number {
   return Number(text);
 }
 
-/** WEBSUB_HUBS: absolute http(s) URLs separated by commas or spaces. */
-function hubsOf(raw: string | undefined): string[] {
+/** WEBSUB_HUBS: absolute http(s) URLs separated by commas or white space; a hub named twice counts once. */
+export function parseHubList(value: string | undefined): string[] {
   const hubs: string[] = [];
-  for (const entry of (raw ?? "").split(/[\s,]+/).filter(Boolean)) {
-    let url: URL | undefined;
+  for (const entry of (value ?? "").split(/[\s,]+/).filter(Boolean)) {
+    let url: URL;
     try {
       url = new URL(entry);
     } catch {
-      // Reported below.
+      throw new ConfigError(`config: WEBSUB_HUBS entry "${entry}" is not an absolute URL such as https://pubsubhubbub.appspot.com/`);
     }
-    if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) throw new ConfigError(`config: WEBSUB_HUBS entry "${entry}" is not an absolute http(s) URL`);
-    hubs.push(url.href);
+    if (url.protocol !== "http:" && url.protocol !== "https:") {
+      throw new ConfigError(`config: WEBSUB_HUBS entry "${entry}" must start with http:// or https://`);
+    }
+    if (!hubs.includes(url.href)) hubs.push(url.href);
   }
   return hubs;
 }

@@ -76,7 +76,7 @@ describe("readRuntimeConfig", () => {
 
   it("refuses a wrong FEED_MAX_AGE or hub, naming it", () => {
     expect(() => readRuntimeConfig({ FEED_MAX_AGE: "5m" })).toThrow('config: FEED_MAX_AGE "5m"');
-    expect(() => readRuntimeConfig({ WEBSUB_HUBS: "https://hub.example/ ftp://x" })).toThrow('config: WEBSUB_HUBS entry "ftp://x"');
+    expect(() => readRuntimeConfig({ WEBSUB_HUBS: "https://hub.example/ ftp://x" })).toThrow('config: WEBSUB_HUBS entry "ftp://x" must start with http:// or https://');
   });
 
   it("refuses a push token short enough to guess", () => {

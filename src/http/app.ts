@@ -13,7 +13,9 @@ import { listingPage, siteIndexPage } from "../pages/listing.ts";
 import type { IngestDeps } from "../ingest/run.ts";
 import type { ArticleStore } from "../store/store.ts";
 import { serveFeed, type Compressor, type FeedServing } from "./feed-response.ts";
+import { bearerAuth } from "./bearer.ts";
 import { overload } from "./overload.ts";
+import { subscriberRecorder, subscriberReport } from "./subscribers.ts";
 import type { RenderCache } from "./render-cache.ts";
 import { feedPreviewPage } from "../pages/preview.ts";
 import { pushRoutes } from "./routes/push.ts";
@@ -81,6 +83,7 @@ export function createApp(deps: AppDeps): Hono {
     maxAge: deps.maxAge ?? 300,
     compress: deps.compress,
     preview: (model, format) => feedPreviewPage(site, model, format),
+    subscribers: subscriberRecorder(store, now),
     now,
   };
 
@@ -109,6 +112,7 @@ export function createApp(deps: AppDeps): Hono {
   if (deps.maxInFlight) app.use("*", overload(deps.maxInFlight));
 
   if (deps.ingest) app.route("/api/articles", pushRoutes(deps.ingest, deps.ingestToken ?? null));
+  app.get("/api/stats", bearerAuth(deps.ingestToken ?? null), async (c) => c.json(subscriberReport(await store.subscriberStats())));
 
   app.get("/", (c) => c.html(siteIndexPage(site)));
 

@@ -13,6 +13,7 @@ import { fnv64 } from "../model/hash.ts";
 import type { ArticleStore } from "../store/store.ts";
 import { chooseEncoding, httpDate, noneMatchHits, parseEntityTags, parseHttpDate, type Encoding } from "./conditional.ts";
 import type { RenderCache, RenderedDocument } from "./render-cache.ts";
+import type { SubscriberRecorder } from "./subscribers.ts";
 
 /** Compresses bytes once per document (Node); absent where a CDN compresses (Workers). */
 export type Compressor = (body: Uint8Array, encoding: Exclude<Encoding, "identity">) => Uint8Array;
@@ -28,6 +29,8 @@ export interface FeedServing {
   compress?: Compressor;
   /** Renders the preview a person's browser gets (see pages/preview.ts). */
   preview?: (model: FeedModel, format: FeedFormat) => string;
+  /** Notes the subscriber counts aggregators report in their User-Agent. */
+  subscribers?: SubscriberRecorder;
   now: () => number;
 }
 
@@ -110,6 +113,7 @@ export async function serveFeed(c: Context, serving: FeedServing, spec: FeedSpec
     "X-Cache": hit ? "HIT" : "MISS",
   };
   const self = selfUrl(site.siteUrl, c);
+  serving.subscribers?.observe(self, c.req.header("user-agent"), (work) => waitUntil(c, work));
   if (site.hubs?.length) headers.Link = [...site.hubs.map((hub) => `<${hub}>; rel="hub"`), `<${self}>; rel="self"`].join(", ");
 
   // If-None-Match takes precedence over If-Modified-Since (RFC 9110 section 13.2.2).

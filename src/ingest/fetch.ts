@@ -232,8 +232,8 @@ function discardBody(response: Response): void {
   response.body?.cancel().catch(() => {});
 }
 
-/** Settles with `promise`, or rejects as soon as `signal` aborts, for runtimes whose streams ignore the signal. */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+/** Settles with `promise`, or rejects as soon as `signal` aborts, for runtimes and fetch implementations that ignore the signal. */
+export function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason);
     if (signal.aborted) onAbort();
@@ -252,7 +252,7 @@ function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
 }
 
 /** The runtime's words for a network failure; Node hides the useful part (ECONNREFUSED ...) in `cause`. */
-function describeError(error: unknown): string {
+export function describeError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const cause = error.cause instanceof Error ? error.cause.message : "";
   return cause && cause !== error.message ? `${error.message} (${cause})` : error.message;

@@ -10,7 +10,10 @@ import type { Article } from "../model/article.ts";
 import { fnv64 } from "../model/hash.ts";
 import { instantAt } from "../model/time.ts";
 import { articleToRow, type ArticleStore, type SourceState, type UpsertReport } from "../store/store.ts";
+import { FORMAT_NAMES } from "../feeds/formats.ts";
+import { feedLinks } from "../feeds/links.ts";
 import { fetchDocument, FetchError, type FetchOutcome } from "./fetch.ts";
+import { publishToHubs } from "./websub.ts";
 import { parseUpstream } from "./formats/detect.ts";
 import type { IncomingItem, ParsedDocument } from "./incoming.ts";
 import { itemId, normalizeItem, type ItemSource } from "./normalize.ts";
@@ -71,6 +74,13 @@ export interface RunReport {
   sources: SourceReport[];
   joined: number;
   conflicts: string[];
+  /** WebSub: the feed URLs announced to the hubs, and the announcements that failed. */
+  websub?: Announcement;
+}
+
+export interface Announcement {
+  topics: string[];
+  failed: { hub: string; topic: string; error: string }[];
 }
 
 export const LEASE = "ingest";
@@ -97,6 +107,7 @@ export async function runIngest(deps: IngestDeps, options: IngestOptions = {}): 
   }
   const report: RunReport = { startedMs, finishedMs: startedMs, sources: [], joined: 0, conflicts: [] };
   const budget: Budget = { left: deps.writeBudget ?? Infinity };
+  const versions = await feedVersionsIfAnnouncing(deps);
   try {
     const jobs = plan(deps, options, budget);
     for (const [i, job] of jobs.entries()) {
@@ -117,6 +128,7 @@ export async function runIngest(deps: IngestDeps, options: IngestOptions = {}): 
     const links = await store.linkEditions();
     report.joined = links.joined;
     report.conflicts = links.conflicts;
+    if (versions) report.websub = await announceChanges(deps, versions);
   } finally {
     report.finishedMs = now();
     await store.saveRun({ startedMs, finishedMs: report.finishedMs, report: JSON.stringify(report) });
@@ -128,7 +140,30 @@ export async function runIngest(deps: IngestDeps, options: IngestOptions = {}): 
     for (const r of s.rejected) logger.error(r.reason);
   }
   for (const conflict of report.conflicts) logger.error(`ingest: ${conflict}`);
+  for (const failure of report.websub?.failed ?? []) logger.error(failure.error);
   return report;
+}
+
+/** The feed versions before a change, when there are hubs to tell about it. */
+export async function feedVersionsIfAnnouncing(deps: Pick<IngestDeps, "site" | "store">): Promise<Map<string, number> | null> {
+  if (!deps.site.hubs?.length) return null;
+  return new Map((await deps.store.feedVersions()).map((v) => [`${v.lang}\n${v.section}`, v.version]));
+}
+
+/**
+ * Tells the WebSub hubs about exactly the feeds whose version moved since `before`: their
+ * subscription documents in every format. Failures are reported, never thrown.
+ */
+export async function announceChanges(deps: Pick<IngestDeps, "site" | "store" | "fetch" | "userAgent">, before: Map<string, number>): Promise<Announcement> {
+  const { site } = deps;
+  const changed = (await deps.store.feedVersions()).filter((v) => before.get(`${v.lang}\n${v.section}`) !== v.version);
+  const topics = changed.flatMap((v) => {
+    const links = feedLinks(site.siteUrl, v.lang, v.section === "" ? undefined : v.section);
+    return FORMAT_NAMES.map((format) => links[format]);
+  });
+  if (topics.length === 0) return { topics, failed: [] };
+  const results = await publishToHubs(site.hubs ?? [], topics, { fetch: deps.fetch, userAgent: deps.userAgent ?? DEFAULT_USER_AGENT });
+  return { topics, failed: results.filter((r) => !r.ok).map((r) => ({ hub: r.hub, topic: r.topic, error: r.error ?? "failed" })) };
 }
 
 /** One line per source for people: what happened and the counts. */

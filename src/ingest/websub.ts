@@ -1,6 +1,5 @@
 /** WebSub publishing: telling each configured hub which feed URLs changed, with retries, a concurrency bound and a deadline. */
-import { ConfigError } from "../config.ts";
-import { parseRetryAfter } from "./fetch.ts";
+import { abortable, describeError, parseRetryAfter } from "./fetch.ts";
 
 /** What became of one (hub, topic) publish. */
 export interface PublishResult {
@@ -278,32 +277,6 @@ function limiter(size: number): <T>(task: () => Promise<T>) => Promise<T> {
   };
 }
 
-/** Settles with `promise`, or rejects as soon as `signal` aborts, for fetch implementations that ignore the signal. */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    if (signal.aborted) onAbort();
-    else signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(error);
-      },
-    );
-  });
-}
-
-/** The runtime's words for a failure; Node hides the useful part (ECONNREFUSED ...) in `cause`. */
-function describeError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = error.cause instanceof Error ? error.cause.message : "";
-  return cause && cause !== error.message ? `${error.message} (${cause})` : error.message;
-}
-
 function isHttpUrl(text: string): boolean {
   try {
     const { protocol } = new URL(text);
@@ -317,24 +290,3 @@ function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }
 
-/**
- * Reads WEBSUB_HUBS: the hubs (https://www.w3.org/TR/websub/#discovery) as absolute http(s) URLs separated by
- * commas or whitespace, returned normalized (`URL.href`) without repeats; unset or blank is no hubs. Throws a
- * ConfigError starting `config: WEBSUB_HUBS` that names the bad entry.
- */
-export function parseHubList(value: string | undefined): string[] {
-  const hubs: string[] = [];
-  for (const entry of (value ?? "").split(/[\s,]+/).filter(Boolean)) {
-    let url: URL;
-    try {
-      url = new URL(entry);
-    } catch {
-      throw new ConfigError(`config: WEBSUB_HUBS entry "${entry}" is not an absolute URL such as https://pubsubhubbub.appspot.com/`);
-    }
-    if (url.protocol !== "http:" && url.protocol !== "https:") {
-      throw new ConfigError(`config: WEBSUB_HUBS entry "${entry}" must start with http:// or https://`);
-    }
-    if (!hubs.includes(url.href)) hubs.push(url.href);
-  }
-  return hubs;
-}

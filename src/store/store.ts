@@ -86,9 +86,9 @@ export interface ArticleStore {
    * article in it, or another edition of one of its stories, changed. 0 before any article.
    */
   feedVersion(lang: string, section?: string): Promise<number>;
-  /** Id and source of the articles whose source starts with `prefix` (`content/`). */
   /** Every feed's version (see feedVersion), ordered by language, then section; section '' is a language's whole feed. */
   feedVersions(): Promise<FeedVersion[]>;
+  /** Id and source of the articles whose source starts with `prefix` (`content/`). */
   fromSource(prefix: string): Promise<{ id: string; source: string }[]>;
   /** Removes articles from every feed and page, keeping a tombstone; returns the ids it withdrew. */
   withdraw(ids: readonly string[], atMs: number): Promise<string[]>;

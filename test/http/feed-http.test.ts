@@ -14,12 +14,13 @@ let store: ArticleStore;
 let app: ReturnType<typeof createApp>;
 const NOW = Date.parse("2026-11-27T12:00:00Z");
 const HUB = "https://hub.example/";
+const TOKEN = "stats-token-0123456789abcdef";
 
 beforeEach(async () => {
   const site = { ...testSite(), hubs: [HUB] };
   ({ store } = await loadedStore(site));
   app = createApp({
-    store, site, logger: memoryLogger(), cache: memoryCache(), now: () => NOW,
+    store, site, logger: memoryLogger(), cache: memoryCache(), now: () => NOW, ingestToken: TOKEN,
     compress: (body, encoding) => (encoding === "gzip" ? gzipSync(body) : brotliCompressSync(body)),
   });
 });
@@ -256,5 +257,21 @@ describe("people and crawlers", () => {
     release();
     expect((await first).status).toBe(200);
     await slowStore.close();
+  });
+});
+
+describe("subscriber statistics", () => {
+  it("records the counts aggregators report and shows them at /api/stats behind the token", async () => {
+    await get("/en/rss.xml?utm_source=feedly", { "User-Agent": "Feedly/1.0 (+http://www.feedly.com/fetcher.html; 42 subscribers; )" });
+    await get("/en/rss.xml", { "User-Agent": "Inoreader/1.0 (+http://www.inoreader.com/feed-fetcher; 7 subscribers; )" });
+    await get("/en/rss.xml", { "User-Agent": "Mozilla/5.0 (X11; Linux x86_64)" });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect((await get("/api/stats")).status).toBe(401);
+    const stats = (await (await get("/api/stats", { Authorization: `Bearer ${TOKEN}` })).json()) as {
+      feeds: { url: string; subscribers: number; aggregators: { name: string; subscribers: number }[] }[];
+    };
+    expect(stats.feeds).toHaveLength(1);
+    expect(stats.feeds[0]).toMatchObject({ url: "https://news.example/en/rss.xml", subscribers: 49 });
+    expect(stats.feeds[0]!.aggregators.map((a) => [a.name, a.subscribers])).toEqual([["feedly", 42], ["inoreader", 7]]);
   });
 });

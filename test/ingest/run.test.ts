@@ -364,3 +364,31 @@ describe("a write budget", () => {
     expect((await store.latest({ lang: "en", limit: 10 })).length).toBe(3);
   });
 });
+
+describe("WebSub announcements", () => {
+  it("tell the hub about exactly the feeds a run changed, and nothing when nothing changed", async () => {
+    const received: string[] = [];
+    routes.set("/hub", (req, res) => {
+      let body = "";
+      req.on("data", (chunk) => (body += chunk));
+      req.on("end", () => {
+        const form = new URLSearchParams(body);
+        if (form.get("hub.mode") === "publish") received.push(form.get("hub.url")!);
+        res.writeHead(204).end();
+      });
+    });
+    serveFeed("/wire.xml", () => rss(item("ws-1", "Announced")));
+    const { deps } = setup([source("wire", "/wire.xml", { section: "society" })]);
+    const withHub = { ...deps, site: { ...deps.site, hubs: [`${base}/hub`] } };
+
+    const first = await runIngest(withHub);
+    const expected = ["en/", "en/society/"].flatMap((dir) => ["rss.xml", "atom.xml", "feed.json"].map((f) => `https://news.example/${dir}${f}`));
+    expect(first.websub).toEqual({ topics: expected, failed: [] });
+    expect(received.sort()).toEqual([...expected].sort());
+
+    received.length = 0;
+    const second = await runIngest(withHub, { force: true });
+    expect(second.websub).toEqual({ topics: [], failed: [] });
+    expect(received).toEqual([]);
+  });
+});

@@ -3,7 +3,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/config.ts";
-import { parseHubList, publishToHubs, type PublishOptions } from "../../src/ingest/websub.ts";
+import { parseHubList } from "../../src/config.ts";
+import { publishToHubs, type PublishOptions } from "../../src/ingest/websub.ts";
 
 /** What a hub answers to one request: a status (with optional headers and body), a reset connection, or nothing at all. */
 type Answer = { status: number; headers?: Record<string, string>; body?: string } | "reset" | "hang";

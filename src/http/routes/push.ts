@@ -2,8 +2,10 @@
  * The push API: `POST /api/articles` takes one article or an array (JSON Feed item vocabulary),
  * `DELETE /api/articles/{id}` withdraws one; both need `Authorization: Bearer <INGEST_TOKEN>`.
  */
-import { Hono, type Context } from "hono";
-import { commitArticles, type IngestDeps } from "../../ingest/run.ts";
+import { Hono } from "hono";
+import { apiProblem, bearerAuth } from "../bearer.ts";
+import { announceChanges, commitArticles, feedVersionsIfAnnouncing, type IngestDeps } from "../../ingest/run.ts";
+import { waitUntil } from "../feed-response.ts";
 import { itemId, normalizeItem, type ItemSource } from "../../ingest/normalize.ts";
 import { parsePushBody } from "../../ingest/sources/push.ts";
 
@@ -11,60 +13,42 @@ import { parsePushBody } from "../../ingest/sources/push.ts";
 export const MAX_PUSH_BYTES = 1024 * 1024;
 const SOURCE_NAME = "push";
 
-/** Compares two secrets in time that does not depend on where they differ (both hashed first, so lengths leak nothing). */
-async function sameSecret(given: string, expected: string): Promise<boolean> {
-  const encoder = new TextEncoder();
-  const [a, b] = await Promise.all([given, expected].map((s) => crypto.subtle.digest("SHA-256", encoder.encode(s))));
-  const x = new Uint8Array(a!);
-  const y = new Uint8Array(b!);
-  let difference = 0;
-  for (let i = 0; i < x.length; i++) difference |= x[i]! ^ y[i]!;
-  return difference === 0;
-}
-
-const problem = (c: Context, status: 400 | 401 | 404 | 413 | 415, error: string, details?: string[]) =>
-  c.json({ error, ...(details ? { details } : {}) }, status, status === 401 ? { "WWW-Authenticate": 'Bearer realm="push"' } : {});
-
 export function pushRoutes(ingest: IngestDeps, token: string | null): Hono {
   const app = new Hono();
   const { store, site } = ingest;
 
-  app.use("*", async (c, next) => {
-    if (!token) return problem(c, 404, "push API is off: set INGEST_TOKEN to turn it on");
-    const header = c.req.header("authorization") ?? "";
-    const given = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim();
-    if (!given || !(await sameSecret(given, token))) return problem(c, 401, "missing or wrong bearer token");
-    await next();
-  });
+  app.use("*", bearerAuth(token));
 
   app.post("/", async (c) => {
     const type = (c.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
     if (type !== "application/json" && type !== "application/feed+json") {
-      return problem(c, 415, `content type must be application/json, not "${type || "none"}"`);
+      return apiProblem(c, 415, `content type must be application/json, not "${type || "none"}"`);
     }
     const declared = Number(c.req.header("content-length") ?? "0");
-    if (declared > MAX_PUSH_BYTES) return problem(c, 413, `body is over the ${MAX_PUSH_BYTES}-byte limit`);
+    if (declared > MAX_PUSH_BYTES) return apiProblem(c, 413, `body is over the ${MAX_PUSH_BYTES}-byte limit`);
     const raw = await c.req.arrayBuffer();
-    if (raw.byteLength > MAX_PUSH_BYTES) return problem(c, 413, `body is over the ${MAX_PUSH_BYTES}-byte limit`);
+    if (raw.byteLength > MAX_PUSH_BYTES) return apiProblem(c, 413, `body is over the ${MAX_PUSH_BYTES}-byte limit`);
     let body: unknown;
     try {
       body = JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(raw));
     } catch (error) {
-      return problem(c, 400, "body is not valid UTF-8 JSON", [(error as Error).message]);
+      return apiProblem(c, 400, "body is not valid UTF-8 JSON", [(error as Error).message]);
     }
     const parsed = parsePushBody(body, site.siteUrl);
-    if (!parsed.ok) return problem(c, 400, "body has problems; nothing was stored", parsed.errors);
+    if (!parsed.ok) return apiProblem(c, 400, "body has problems; nothing was stored", parsed.errors);
 
     const nowMs = ingest.now();
     const [language] = site.settings.languages;
     const source: ItemSource = { name: SOURCE_NAME, lang: language!.tag, section: language!.sections[0]!.slug, sections: sectionNames(ingest), timezone: site.settings.timezone };
     const normalized = parsed.items.map((item) => normalizeItem(item, source, site.settings, site.siteUrl, nowMs));
     const refused = normalized.flatMap((n, i) => (n.ok ? [] : [`${Array.isArray(body) ? `[${i}]` : "body"}: ${n.reason}`]));
-    if (refused.length) return problem(c, 400, "body has problems; nothing was stored", refused);
+    if (refused.length) return apiProblem(c, 400, "body has problems; nothing was stored", refused);
 
     const ready = normalized.flatMap((n) => (n.ok ? [n] : []));
+    const versions = await feedVersionsIfAnnouncing(ingest);
     const { report } = await commitArticles(store, ready, nowMs, { keepWithdrawn: false });
     const links = await store.linkEditions();
+    if (versions) waitUntil(c, announceChanges(ingest, versions));
     return c.json({
       ids: ready.map((r) => r.article.id),
       new: report.inserted,
@@ -77,8 +61,10 @@ export function pushRoutes(ingest: IngestDeps, token: string | null): Hono {
 
   app.delete("/:id{.+}", async (c) => {
     const id = itemId(site.settings, SOURCE_NAME, c.req.param("id"));
+    const versions = await feedVersionsIfAnnouncing(ingest);
     const withdrawn = await store.withdraw([id], ingest.now());
-    if (withdrawn.length === 0) return problem(c, 404, `no pushed article with id "${c.req.param("id")}"`);
+    if (versions && withdrawn.length) waitUntil(c, announceChanges(ingest, versions));
+    if (withdrawn.length === 0) return apiProblem(c, 404, `no pushed article with id "${c.req.param("id")}"`);
     return c.json({ withdrawn });
   });
 
