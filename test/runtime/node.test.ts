@@ -5,6 +5,8 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SaxesParser } from "saxes";
+import { request as httpRequest } from "node:http";
+import { gunzipSync } from "node:zlib";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { CONTENT_DIR } from "../helpers.ts";
 
@@ -189,6 +191,33 @@ describe("node src/runtime/node.ts on a fresh database", () => {
     expect(response.headers.get("content-type")).toBe("image/jpeg");
     const bytes = Buffer.from(await response.arrayBuffer());
     expect(bytes.equals(readFileSync(join(CONTENT_DIR, "media", "chip-fab.jpg")))).toBe(true);
+  });
+
+  it("speaks HTTP to crawlers over a real socket: precompressed gzip, 304 on the ETag, HEAD without a body", async () => {
+    const raw = (path: string, headers: Record<string, string>, method = "GET") =>
+      new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }>((resolve, reject) => {
+        const request = httpRequest(`${base}${path}`, { method, headers }, (response) => {
+          const chunks: Buffer[] = [];
+          response.on("data", (chunk: Buffer) => chunks.push(chunk));
+          response.on("end", () => resolve({ status: response.statusCode!, headers: response.headers, body: Buffer.concat(chunks) }));
+        });
+        request.on("error", reject);
+        request.end();
+      });
+    const identity = await raw("/en/atom.xml", {});
+    const gzipped = await raw("/en/atom.xml", { "Accept-Encoding": "gzip" });
+    expect(gzipped.headers["content-encoding"]).toBe("gzip");
+    expect(gunzipSync(gzipped.body).equals(identity.body)).toBe(true);
+    const etag = identity.headers.etag as string;
+    const notModified = await raw("/en/atom.xml", { "If-None-Match": etag, "Accept-Encoding": "gzip" });
+    expect(notModified.status).toBe(304);
+    expect(notModified.body.length).toBe(0);
+    expect(notModified.headers.etag).toBe(etag);
+    expect(notModified.headers.date).toBeTruthy();
+    const head = await raw("/en/atom.xml", {}, "HEAD");
+    expect(head.status).toBe(200);
+    expect(head.body.length).toBe(0);
+    expect(head.headers["content-length"]).toBe(String(identity.body.length));
   });
 
   it("answers /media/missing.jpg with a plain-text 404", async () => {
