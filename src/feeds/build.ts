@@ -77,6 +77,7 @@ export function buildFeed(site: Site, scope: FeedScope, articles: readonly Artic
   return {
     id: `tag:${settings.idAuthority},${settings.idDate}:feed/${language.tag}${section ? `/${section.slug}` : ""}`,
     lang: language.tag,
+    ...(section ? { section: { slug: section.slug, name: section.name } } : {}),
     title: feedTitle(language, section),
     description: section ? `${language.description} (${section.name})` : language.description,
     links: feedLinks(siteUrl, language.tag, section?.slug, scope.archive),

@@ -51,6 +51,8 @@ export interface FeedModel {
   /** Stable tag: URI of the feed. */
   id: string;
   lang: string;
+  /** The section this feed is limited to, if any. */
+  section?: { slug: string; name: string };
   title: string;
   description: string;
   links: FeedLinks;

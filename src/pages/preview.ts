@@ -6,7 +6,7 @@
 import type { LanguageSettings } from "../config.ts";
 import type { Site } from "../feeds/build.ts";
 import { FORMAT_NAMES, FORMATS } from "../feeds/formats.ts";
-import { feedDirectory, feedLinks } from "../feeds/links.ts";
+import { feedDirectory } from "../feeds/links.ts";
 import type { FeedFormat, FeedItem, FeedLinks, FeedModel } from "../feeds/model.ts";
 import { escapeHtml as h } from "../feeds/xml.ts";
 import { inZone } from "../model/time.ts";
@@ -108,7 +108,7 @@ export function feedPreviewPage(site: Site, model: FeedModel, format: FeedFormat
   const languages = site.settings.languages;
   const language: LanguageSettings | undefined = languages.find((l) => l.tag === model.lang);
   const languageName = (tag: string) => languages.find((l) => l.tag === tag)?.name ?? tag;
-  const section = language?.sections.find((s) => feedLinks(site.siteUrl, model.lang, s.slug).html === model.links.html);
+  const section = model.section;
   const subscription = model.history.current ?? model.links;
   const address = subscription[format];
 
