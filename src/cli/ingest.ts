@@ -1,7 +1,7 @@
 /**
  * `npm run ingest`: every configured source once; `-- --source <url-or-path> [--lang <tag>]
  * [--section <slug>]`: one upstream document; `-- --report`: the last runs. Exits non-zero when a
- * source failed.
+ * source failed or the run stopped short (the database locked, read-only or full).
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -32,6 +32,7 @@ function printReport(report: RunReport) {
     console.log(`ingest: ${report.skipped}`);
     return;
   }
+  if (report.tookOverFrom) console.log(`ingest: took over the lease of a run that ended without releasing it (${report.tookOverFrom})`);
   console.table(summary(report));
   for (const s of report.sources) for (const note of s.notes) console.log(`note: ${s.source}: ${note}`);
   if (report.joined) console.log(`editions joined into stories: ${report.joined}`);
@@ -62,7 +63,9 @@ async function main() {
       if (runs.length === 0) console.log("ingest: no run recorded yet");
       for (const run of runs.reverse()) {
         console.log(`run ${new Date(run.startedMs).toISOString()} (${run.finishedMs - run.startedMs} ms)`);
-        printReport(JSON.parse(run.report) as RunReport);
+        const report = JSON.parse(run.report) as RunReport;
+        printReport(report);
+        if (report.error) console.log(report.error);
       }
       return 0;
     }
@@ -79,7 +82,8 @@ async function main() {
     printReport(report);
     const failed = report.sources.filter((s) => s.status === "failed");
     for (const s of failed) console.error(`ingest: source "${s.source}" failed: ${s.error}`);
-    return failed.length ? 1 : 0;
+    if (report.error) console.error(report.error);
+    return failed.length || report.error ? 1 : 0;
   } finally {
     await store.close();
   }

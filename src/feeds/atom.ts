@@ -2,7 +2,7 @@
 import type { Author } from "../model/article.ts";
 import { FEED_HISTORY_NS, historyLinks, type FeedModel } from "./model.ts";
 import { mediaContent } from "./media.ts";
-import { xmlAttribute as attr, xmlMarkup, xmlText as text } from "./xml.ts";
+import { xmlAttribute as attr, xmlCdata, xmlText as text } from "./xml.ts";
 
 export const ATOM_NAMESPACES = {
   "": "http://www.w3.org/2005/Atom",
@@ -67,7 +67,7 @@ export function renderAtom(feed: FeedModel): string {
           : `<category term="${attr(category.term)}" label="${attr(category.label)}"/>\n`,
       );
     }
-    out.push(`<summary type="text">${text(item.summary)}</summary>\n`, `<content type="html">${xmlMarkup(item.contentHtml)}</content>\n`);
+    out.push(`<summary type="text">${text(item.summary)}</summary>\n`, `<content type="html">${xmlCdata(item.contentHtml)}</content>\n`);
     if (image) out.push(mediaContent(image));
     out.push(`</entry>\n`);
   }

@@ -5,7 +5,7 @@
  */
 import { toRfc822 } from "../model/time.ts";
 import { FEED_HISTORY_NS, historyLinks, type FeedModel } from "./model.ts";
-import { xmlAttribute as attr, xmlMarkup, xmlText as text } from "./xml.ts";
+import { xmlAttribute as attr, xmlCdata, xmlMarkup, xmlText as text } from "./xml.ts";
 import { escapeHtml } from "./xml.ts";
 import { mediaContent } from "./media.ts";
 
@@ -45,7 +45,7 @@ export function renderRss(feed: FeedModel): string {
       `<title>${text(item.title)}</title>\n`,
       `<link>${text(item.url)}</link>\n`,
       `<description>${xmlMarkup(escapeHtml(item.summary))}</description>\n`,
-      `<content:encoded>${xmlMarkup(item.contentHtml)}</content:encoded>\n`,
+      `<content:encoded>${xmlCdata(item.contentHtml)}</content:encoded>\n`,
     );
     for (const author of item.authors) out.push(`<dc:creator>${text(author.name)}</dc:creator>\n`);
     for (const category of item.categories) out.push(`<category>${text(category.label)}</category>\n`);

@@ -31,9 +31,25 @@ export function xmlText(text: string): string {
   return text.replace(TEXT, toText);
 }
 
-/** Element content that carries escaped HTML (description, content:encoded, Atom type="html"). */
+/** Element content that carries escaped HTML where it is short (the RSS description); bodies go in xmlCdata. */
 export function xmlMarkup(html: string): string {
   return html.replace(TEXT, toMarkup);
+}
+
+// What a CDATA section cannot carry as it is: characters XML forbids, CR (parsers read a literal one as
+// LF) and `]]>`, which would end it. Bodies rarely hold any, so one scan usually decides.
+const CDATA_AWKWARD = /[\x00-\x08\x0B\x0C\x0E-\x1F\r\uD800-\uDFFF\uFFFE\uFFFF]|\]\]>/;
+const CDATA_PARTS = new RegExp(`${PAIR_OR_FORBIDDEN}|\\r|\\]\\]>`, "g");
+const toCdata = (c: string) => (c === "]]>" ? "]]]]><![CDATA[>" : c === "\r" ? "]]>&#xD;<![CDATA[" : c.length === 2 ? c : "");
+
+/**
+ * Element content that carries HTML (content:encoded, Atom type="html"), as a CDATA section: the same
+ * text as escaped markup to every XML parser, written without touching the HTML's own `<`, `>` and `&`
+ * (a full-text body holds thousands of them, and escaping them was most of a render). `]]>` is split
+ * across two sections and CR is written as a reference between sections, so the text reads back exactly.
+ */
+export function xmlCdata(html: string): string {
+  return `<![CDATA[${CDATA_AWKWARD.test(html) ? html.replace(CDATA_PARTS, toCdata) : html}]]>`;
 }
 
 /** A double-quoted attribute value; white space is kept as references so parsers do not fold it. */

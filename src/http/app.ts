@@ -47,6 +47,9 @@ export interface AppDeps {
 
 const FEED_FILES = Object.values(FORMATS).map((f) => f.file).join(", ");
 export const MAX_LIMIT = 100;
+/** Archive months whose start and the next month's start are both four-digit-year times (0999-05 and 9999-12 are not). */
+const FIRST_ARCHIVE = "1000-01";
+const LAST_ARCHIVE = "9999-11";
 
 /** A 404 with a short plain-text message naming what was not found. */
 function notFound(c: Context, what: string): Response {
@@ -97,7 +100,9 @@ export function createApp(deps: AppDeps): Hono {
       limit = /^\d{1,3}$/.test(raw) ? Number(raw) : NaN;
       if (!(limit >= 1 && limit <= MAX_LIMIT)) return c.text(`Bad request: limit must be a whole number from 1 to ${MAX_LIMIT}, not "${raw.slice(0, 40)}"\n`, 400);
     }
-    if (archive !== undefined && !isArchiveMonth(archive)) return notFound(c, `no archive "${archive}" (archives are months: YYYY-MM)`);
+    if (archive !== undefined && !(isArchiveMonth(archive) && archive >= FIRST_ARCHIVE && archive <= LAST_ARCHIVE)) {
+      return notFound(c, `no archive "${archive}" (archives are months: YYYY-MM, from ${FIRST_ARCHIVE} to ${LAST_ARCHIVE})`);
+    }
     const response = await serveFeed(c, serving, { language: lang, section: sectionSettings, format, archive, limit });
     return response ?? notFound(c, `no articles in ${lang.tag}${sectionSettings ? `/${sectionSettings.slug}` : ""} archive ${archive}`);
   };

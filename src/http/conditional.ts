@@ -11,6 +11,8 @@ export function parseEntityTags(header: string | null | undefined): "*" | string
 
 /** Weak comparison (RFC 9110 section 8.8.3.2): `W/` ignored on both sides, as If-None-Match requires. */
 export function noneMatchHits(header: string | null | undefined, etag: string): boolean {
+  // The usual case: a client sending back the very tag it was given.
+  if (header === etag) return true;
   const tags = parseEntityTags(header);
   const opaque = etag.replace(/^W\//, "");
   return tags === "*" || tags.includes(opaque);

@@ -44,9 +44,31 @@ export interface FeedSpec {
 }
 
 const encoder = new TextEncoder();
-const ENCODED = new WeakMap<RenderedDocument, Partial<Record<"br" | "gzip", Uint8Array>>>();
+
+/**
+ * What every response of one rendered document shares, worked out on its first request and kept with
+ * it (a cached document is reused for many requests): Last-Modified as text, and the compressed bodies.
+ */
+interface Prepared {
+  lastModified: string;
+  encoded: Partial<Record<"br" | "gzip", Uint8Array>>;
+}
+const PREPARED = new WeakMap<RenderedDocument, Prepared>();
+
+function prepared(document: RenderedDocument): Prepared {
+  let found = PREPARED.get(document);
+  if (!found) PREPARED.set(document, (found = { lastModified: httpDate(document.lastModified), encoded: {} }));
+  return found;
+}
+
 /** Seconds an archive month that has ended may be reused: it changes only when an article in it does. */
 const CLOSED_ARCHIVE_MAX_AGE = 86_400;
+
+/**
+ * Entity tags of one If-None-Match looked up for a delta: a reader sends the one it holds, and a list of
+ * thousands must not cost thousands of cache reads (on Workers, each is a subrequest, and they are capped).
+ */
+const MAX_DELTA_TAGS = 8;
 
 /** What the response varies on: the encoding negotiated, and the navigation headers that choose the preview. */
 const VARY = "Accept-Encoding, Sec-Fetch-Dest, Sec-Fetch-Mode";
@@ -72,7 +94,15 @@ function stateOf(model: FeedModel): string {
   return JSON.stringify(model.items.map((i) => [i.id, i.updated.ms]));
 }
 
-/** Serves `spec`, or returns null when it names an archive month without articles. */
+function readSpec(serving: FeedServing, spec: FeedSpec): Promise<FeedModel> {
+  return readFeed(serving.store, serving.site, { language: spec.language, section: spec.section, archive: spec.archive, limit: spec.limit });
+}
+
+/**
+ * Serves `spec`, or returns null when it names an archive month without articles. A request for a
+ * document already rendered (the hot path) reads the feed's version, finds the bytes, and answers from
+ * what was worked out with them: nothing here parses, formats or allocates much per request.
+ */
 export async function serveFeed(c: Context, serving: FeedServing, spec: FeedSpec): Promise<Response | null> {
   const { store, site, cache } = serving;
   const lang = spec.language.tag;
@@ -81,29 +111,31 @@ export async function serveFeed(c: Context, serving: FeedServing, spec: FeedSpec
   const scope = `${serving.namespace}/${lang}/${section ?? ""}/${spec.format}/${variant}`;
   const version = await store.feedVersion(lang, section);
   const key = `${scope}/${version}`;
-  const read = () => readFeed(store, site, { language: spec.language, section: spec.section, archive: spec.archive, limit: spec.limit });
 
-  if (isNavigation(c) && serving.preview) {
-    const model = await read();
+  if (serving.preview && isNavigation(c)) {
+    const model = await readSpec(serving, spec);
     if (spec.archive !== undefined && model.items.length === 0) return null;
     return c.html(serving.preview(model, spec.format), 200, { Vary: VARY, "Cache-Control": `public, max-age=${serving.maxAge}` });
   }
 
+  const defer = (work: Promise<unknown>) => waitUntil(c, work);
   let document = await cache?.get(key);
   const hit = document !== undefined;
   let model: FeedModel | undefined;
   if (!document) {
-    model = await read();
+    model = await readSpec(serving, spec);
     if (spec.archive !== undefined && model.items.length === 0) return null;
     const text = FORMATS[spec.format].render(model);
     document = { body: encoder.encode(text), etag: `"${fnv64(text)}"`, lastModified: Math.floor(model.updated.ms / 1000) * 1000 };
-    cache?.put(key, document, (work) => waitUntil(c, work));
-    cache?.putState(`${scope}/${document.etag}`, stateOf(model), (work) => waitUntil(c, work));
+    cache?.put(key, document, defer);
+    cache?.putState(`${scope}/${document.etag}`, stateOf(model), defer);
   }
 
+  const shared = prepared(document);
+  const now = serving.now();
   const headers: Record<string, string> = {
     ETag: document.etag,
-    "Last-Modified": httpDate(Math.min(document.lastModified, serving.now())),
+    "Last-Modified": document.lastModified <= now ? shared.lastModified : httpDate(now),
     "Cache-Control": cacheControl(serving, spec),
     Vary: VARY,
     "Access-Control-Allow-Origin": "*",
@@ -113,14 +145,14 @@ export async function serveFeed(c: Context, serving: FeedServing, spec: FeedSpec
     "X-Cache": hit ? "HIT" : "MISS",
   };
   const self = selfUrl(site.siteUrl, c);
-  serving.subscribers?.observe(self, c.req.header("user-agent"), (work) => waitUntil(c, work));
+  serving.subscribers?.observe(self, c.req.header("user-agent"), defer);
   if (site.hubs?.length) headers.Link = [...site.hubs.map((hub) => `<${hub}>; rel="hub"`), `<${self}>; rel="self"`].join(", ");
 
   // If-None-Match takes precedence over If-Modified-Since (RFC 9110 section 13.2.2).
   const ifNoneMatch = c.req.header("if-none-match");
   if (ifNoneMatch !== undefined) {
     if (noneMatchHits(ifNoneMatch, document.etag)) return new Response(null, { status: 304, headers });
-    const delta = await deltaResponse(c, serving, spec, scope, ifNoneMatch, document, headers, model ?? (await read()));
+    const delta = await deltaResponse(c, serving, spec, scope, ifNoneMatch, document, headers, model ?? (await readSpec(serving, spec)));
     if (delta) return delta;
   } else {
     const since = parseHttpDate(c.req.header("if-modified-since"));
@@ -132,9 +164,7 @@ export async function serveFeed(c: Context, serving: FeedServing, spec: FeedSpec
   if (encoding === null) return c.text("Not acceptable: this feed is available as br, gzip or identity\n", 406, { Vary: VARY });
   let body = document.body;
   if (encoding !== "identity") {
-    const encoded = ENCODED.get(document) ?? {};
-    body = encoded[encoding] ??= serving.compress!(document.body, encoding);
-    ENCODED.set(document, encoded);
+    body = shared.encoded[encoding] ??= serving.compress!(document.body, encoding);
     headers["Content-Encoding"] = encoding;
   }
   headers["Content-Type"] = FORMATS[spec.format].contentType;
@@ -149,9 +179,9 @@ function cacheControl(serving: FeedServing, spec: FeedSpec): string {
   return `public, max-age=${serving.maxAge}, stale-while-revalidate=${serving.maxAge}, stale-if-error=86400`;
 }
 
-/** The request's URL on the public site, without the query: the WebSub topic. */
+/** The request's URL on the public site, without the query: the WebSub topic. The router's path, already worked out. */
 function selfUrl(siteUrl: string, c: Context): string {
-  return `${siteUrl}${new URL(c.req.url).pathname}`;
+  return `${siteUrl}${c.req.path}`;
 }
 
 /**
@@ -173,7 +203,7 @@ async function deltaResponse(
   if (!instanceManipulations.includes("feed") || !serving.cache) return null;
   const tags = parseEntityTags(ifNoneMatch);
   if (tags === "*") return null;
-  for (const tag of tags) {
+  for (const tag of tags.slice(0, MAX_DELTA_TAGS)) {
     const state = await serving.cache.getState(`${scope}/${tag}`);
     if (state === undefined) continue;
     const seen = new Set((JSON.parse(state) as [string, number][]).map(([id, updated]) => `${id}\n${updated}`));

@@ -122,6 +122,11 @@ export async function fetchDocument(
         if (error instanceof FetchError) throw new FetchError(`fetch: ${where()}: ${error.message.replace(/^fetch: /, "")}`);
         throw error;
       }
+      // Bytes that are not the declared character set (EUC-KR sent as UTF-8) would be stored garbled;
+      // XML and JSON both make an encoding error fatal, so the source is failed and asked again later.
+      if (decoded.text.includes("\uFFFD") && !decodesStrictly(body, decoded.charset)) {
+        throw new FetchError(`fetch: ${where()}: the body is not valid ${decoded.charset}, the character set it declares (or UTF-8 when it declares none)`);
+      }
       const etag = response.headers.get("etag");
       const lastModified = response.headers.get("last-modified");
       return {
@@ -410,6 +415,16 @@ export function decodeBody(bytes: Uint8Array, contentTypeHeader: string | null):
   }
   const text = decoder.decode(bytes);
   return { text: text.startsWith("\uFEFF") ? text.slice(1) : text, charset: decoder.encoding };
+}
+
+/** True when `bytes` are well-formed in `charset`: decoding them makes no replacement character. */
+function decodesStrictly(bytes: Uint8Array, charset: string): boolean {
+  try {
+    new TextDecoder(charset, { fatal: true, ignoreBOM: false }).decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function bomCharset(bytes: Uint8Array): Charset | null {

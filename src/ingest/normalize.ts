@@ -113,7 +113,8 @@ export function normalizeItem(item: IncomingItem, source: ItemSource, settings: 
     source: source.name,
   };
   const editions = item.editions.flatMap((e) => [
-    ...(e.id ? [itemId(settings, source.name, e.id)] : []),
+    // Cleaned as the item's own key is, so an edition named by id finds it (and a lone surrogate cannot reach encodeURIComponent).
+    ...(e.id && cleanLine(e.id) ? [itemId(settings, source.name, cleanLine(e.id))] : []),
     ...(e.url ? [absoluteHttp(e.url, base)].filter((u): u is string => u !== null && u !== article.url) : []),
   ]);
   return { ok: true, article: { ...article, fingerprint: fingerprintOf(article) }, editions: [...new Set(editions)], notes };
@@ -132,8 +133,12 @@ function siteLanguage(settings: SiteSettings, stated: string | undefined, fallba
   return null;
 }
 
+/** The earliest instant every offset can write as RFC 3339 (at -18:00 it is still in the year 0000). */
+const EARLIEST_MS = Date.parse("0001-01-01T00:00:00Z");
+
 function readDate(text: string | undefined, timeZone: string): Instant | null {
-  return text && text.trim() ? parseFeedDate(text, timeZone) : null;
+  const instant = text && text.trim() ? parseFeedDate(text, timeZone) : null;
+  return instant && instant.ms >= EARLIEST_MS ? instant : null;
 }
 
 function safeBase(baseUrl: string, siteUrl: string): string {
@@ -178,7 +183,9 @@ function textToHtml(text: string): string {
 function authorsOf(item: IncomingItem, base: string): Author[] {
   const authors: Author[] = [];
   for (const a of item.authors) {
-    const email = a.email && /^[^\s@<>()"]+@[^\s@<>()"]+\.[^\s@<>()"]+$/.test(a.email.trim()) ? a.email.trim() : undefined;
+    // Cleaned like every other text: JavaScript's \s does not cover C1 controls such as U+0085, which no feed may carry.
+    const address = cleanLine(a.email ?? "");
+    const email = /^[^\s@<>()"]+@[^\s@<>()"]+\.[^\s@<>()"]+$/.test(address) ? address : undefined;
     const name = cleanLine(a.name ?? "") || email;
     if (!name || authors.some((x) => x.name === name)) continue;
     const url = absoluteHttp(a.url, base) ?? undefined;

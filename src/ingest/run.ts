@@ -40,6 +40,21 @@ export interface IngestDeps {
    * limits); the rest are written by the next run.
    */
   writeBudget?: number;
+  /**
+   * Where the runtime can tell (Node: processes on this machine): who runs here, and whether the run
+   * that holds the lease has died, in which case its lease is taken over rather than waited out.
+   * Without it a dead run's lease expires after LEASE_TTL_MS.
+   */
+  lease?: LeaseOwner;
+  /** Deadline of one upstream request (FETCH_TIMEOUT_MS by default). */
+  fetchTimeoutMs?: number;
+}
+
+export interface LeaseOwner {
+  /** Names this process (its machine and process id, say); a holder is `<owner>:<random id>`. */
+  owner: string;
+  /** True only when the holder's process is certainly gone. */
+  isDead(holder: string): boolean;
 }
 
 export interface IngestOptions {
@@ -71,6 +86,10 @@ export interface RunReport {
   finishedMs: number;
   /** Why nothing ran, when another run held the lease. */
   skipped?: string;
+  /** Why the run stopped short (the store could not be read or written, the lease was lost); the next run tries again. */
+  error?: string;
+  /** The holder of a lease this run took over because that run had ended without releasing it (its process died). */
+  tookOverFrom?: string;
   sources: SourceReport[];
   joined: number;
   conflicts: string[];
@@ -94,46 +113,42 @@ export const MAX_CHILD_SITEMAPS = 10;
 const MAX_BACKOFF_MS = 6 * 3600_000;
 const DEFAULT_USER_AGENT = "hanbit-feeds-ingest/1 (+https://www.rssboard.org/rss-specification)";
 
-/** Runs every source once, or one document; the report says per source what happened. */
+/**
+ * Runs every source once, or one document; the report says per source what happened. Never throws: a
+ * store that cannot be written (locked, read-only, full) is the report's `error`, and the next run tries again.
+ */
 export async function runIngest(deps: IngestDeps, options: IngestOptions = {}): Promise<RunReport> {
   const { store, logger, now } = deps;
   const startedMs = now();
-  const holder = crypto.randomUUID();
-  if (!(await store.acquireLease(LEASE, holder, startedMs, LEASE_TTL_MS))) {
-    const report: RunReport = { startedMs, finishedMs: now(), skipped: "another ingest run holds the lease", sources: [], joined: 0, conflicts: [] };
-    await store.saveRun({ startedMs, finishedMs: report.finishedMs, report: JSON.stringify(report) });
+  const holder = `${deps.lease ? `${deps.lease.owner}:` : ""}${crypto.randomUUID()}`;
+  const report: RunReport = { startedMs, finishedMs: startedMs, sources: [], joined: 0, conflicts: [] };
+  let held = false;
+  try {
+    held = await takeLease(deps, holder, startedMs, report);
+    if (!held) report.skipped = "another ingest run holds the lease";
+    else await ingestSources(deps, options, holder, report);
+  } catch (error) {
+    report.error = `ingest: the run stopped: ${(error as Error).message ?? String(error)}`;
+  } finally {
+    report.finishedMs = now();
+    try {
+      await store.saveRun({ startedMs, finishedMs: report.finishedMs, report: JSON.stringify(report) });
+    } catch (error) {
+      logger.error(`ingest: unable to keep the run report: ${(error as Error).message}`);
+    }
+    if (held) {
+      await store.releaseLease(LEASE, holder).catch((error: Error) => {
+        // The next run here takes it over; elsewhere it expires, or is taken over once this process is gone.
+        unreleased.add(holder);
+        logger.error(`ingest: unable to release the lease: ${error.message}`);
+      });
+    }
+  }
+  if (report.skipped) {
     logger.info(`ingest: ${report.skipped}; nothing done`);
     return report;
   }
-  const report: RunReport = { startedMs, finishedMs: startedMs, sources: [], joined: 0, conflicts: [] };
-  const budget: Budget = { left: deps.writeBudget ?? Infinity };
-  const versions = await feedVersionsIfAnnouncing(deps);
-  try {
-    const jobs = plan(deps, options, budget);
-    for (const [i, job] of jobs.entries()) {
-      options.progress?.(i, jobs.length, job.label);
-      await store.acquireLease(LEASE, holder, now(), LEASE_TTL_MS);
-      const t0 = now();
-      const sourceReport = emptyReport(job.label);
-      try {
-        await job.run(sourceReport);
-      } catch (error) {
-        sourceReport.status = "failed";
-        sourceReport.error = (error as Error).message;
-      }
-      sourceReport.ms = now() - t0;
-      report.sources.push(sourceReport);
-    }
-    options.progress?.(jobs.length, jobs.length, "done");
-    const links = await store.linkEditions();
-    report.joined = links.joined;
-    report.conflicts = links.conflicts;
-    if (versions) report.websub = await announceChanges(deps, versions);
-  } finally {
-    report.finishedMs = now();
-    await store.saveRun({ startedMs, finishedMs: report.finishedMs, report: JSON.stringify(report) });
-    await store.releaseLease(LEASE, holder);
-  }
+  if (report.tookOverFrom) logger.info(`ingest: took over the lease of a run that ended without releasing it (${report.tookOverFrom})`);
   logger.info(JSON.stringify({ ingest: summary(report) }));
   for (const s of report.sources) {
     if (s.error) logger.error(`ingest: source "${s.source}": ${s.error}`);
@@ -141,7 +156,59 @@ export async function runIngest(deps: IngestDeps, options: IngestOptions = {}): 
   }
   for (const conflict of report.conflicts) logger.error(`ingest: ${conflict}`);
   for (const failure of report.websub?.failed ?? []) logger.error(failure.error);
+  if (report.error) logger.error(report.error);
   return report;
+}
+
+/** Leases of runs in this process that ended without releasing them (the store failed at the end). */
+const unreleased = new Set<string>();
+
+/**
+ * Takes the lease, or takes it over from a run that has ended: one of this process's that could not
+ * release it, or one whose process the runtime knows to be dead. False when a live run has it.
+ */
+async function takeLease(deps: IngestDeps, holder: string, nowMs: number, report: RunReport): Promise<boolean> {
+  const { store } = deps;
+  if (await store.acquireLease(LEASE, holder, nowMs, LEASE_TTL_MS)) return true;
+  const current = await store.leaseHolder(LEASE);
+  if (current === null || !(unreleased.has(current) || deps.lease?.isDead(current))) return false;
+  if (!(await store.acquireLease(LEASE, holder, nowMs, LEASE_TTL_MS, current))) return false;
+  unreleased.delete(current);
+  report.tookOverFrom = current;
+  return true;
+}
+
+/** The sources one after the other, the lease renewed before each; stops when another run has taken the lease. */
+async function ingestSources(deps: IngestDeps, options: IngestOptions, holder: string, report: RunReport) {
+  const { store, now } = deps;
+  const budget: Budget = { left: deps.writeBudget ?? Infinity };
+  const versions = await feedVersionsIfAnnouncing(deps);
+  const jobs = plan(deps, options, budget);
+  for (const [i, job] of jobs.entries()) {
+    options.progress?.(i, jobs.length, job.label);
+    if (!(await store.acquireLease(LEASE, holder, now(), LEASE_TTL_MS))) {
+      throw new Error(`another run took the lease (this run's expired); ${jobs.length - i} sources left for the next run`);
+    }
+    const t0 = now();
+    const sourceReport = emptyReport(job.label);
+    try {
+      await job.run(sourceReport);
+    } catch (error) {
+      sourceReport.status = "failed";
+      sourceReport.error = (error as Error).message;
+    }
+    sourceReport.ms = now() - t0;
+    report.sources.push(sourceReport);
+  }
+  options.progress?.(jobs.length, jobs.length, "done");
+  // Links wait in the store for the other edition; only a run that wrote or withdrew an article can
+  // have brought one, so a run that changed nothing skips the pass (a full scan of the links).
+  if (report.sources.some((s) => s.new || s.updated || s.withdrawn)) {
+    const links = await store.linkEditions();
+    report.joined = links.joined;
+    report.conflicts = links.conflicts;
+  }
+  if (versions) report.websub = await announceChanges(deps, versions);
 }
 
 /** The feed versions before a change, when there are hubs to tell about it. */
@@ -275,7 +342,7 @@ async function ingestUpstream(
       outcome = { kind: "fetched", url: source.url, status: 200, text: how.text, contentType: how.contentType ?? "", charset: "utf-8", bytes: how.text.length };
     } else {
       outcome = await fetchDocument(
-        { url: source.url, etag: state.etag ?? undefined, lastModified: state.lastModified ?? undefined, maxBytes: source.maxBytes, timeoutMs: FETCH_TIMEOUT_MS, maxRedirects: MAX_REDIRECTS, userAgent: deps.userAgent ?? DEFAULT_USER_AGENT },
+        { url: source.url, etag: state.etag ?? undefined, lastModified: state.lastModified ?? undefined, maxBytes: source.maxBytes, timeoutMs: deps.fetchTimeoutMs ?? FETCH_TIMEOUT_MS, maxRedirects: MAX_REDIRECTS, userAgent: deps.userAgent ?? DEFAULT_USER_AGENT },
         deps.fetch,
         now,
       );
@@ -293,20 +360,60 @@ async function ingestUpstream(
       return;
     }
     report.status = "fetched";
+    const fetched = { sourceId: source.id, etag: outcome.etag ?? null, lastModified: outcome.lastModified ?? null, checkedMs: nowMs, nextMs: nowMs + source.minInterval * 1000, failures: 0, lastError: null };
+    const remembered = lastDocuments.get(store) ?? new Map<string, LastDocument>();
+    lastDocuments.set(store, remembered);
+    const fingerprint = documentFingerprint(deps, source, outcome);
+    const last = remembered.get(source.id);
+    remembered.delete(source.id);
+    if (last?.fingerprint === fingerprint) {
+      report.seen = last.seen;
+      report.unchanged = last.accepted;
+      report.rejected.push(...last.rejected);
+      report.notes.push(...last.notes, "the same document as the last run here: not read again");
+      remembered.set(source.id, last);
+      await store.saveSourceState(fetched);
+      return;
+    }
     const document = parseUpstream(outcome.text, outcome.contentType, outcome.url);
     const items = await itemsOf(deps, source, document, report);
-    const complete = await commit(deps, source, items, report, budget);
+    const { complete, settled } = await commit(deps, source, items, report, budget);
+    if (document.kind === "feed" && complete && settled) {
+      remembered.set(source.id, {
+        fingerprint, seen: report.seen, accepted: report.new + report.updated + report.unchanged, rejected: [...report.rejected], notes: [...report.notes],
+      });
+    }
     // A document only partly written is asked for again, whole, at the next run.
-    await store.saveSourceState(
-      complete
-        ? { sourceId: source.id, etag: outcome.etag ?? null, lastModified: outcome.lastModified ?? null, checkedMs: nowMs, nextMs: nowMs + source.minInterval * 1000, failures: 0, lastError: null }
-        : { ...state, checkedMs: nowMs, nextMs: nowMs, failures: 0, lastError: null },
-    );
+    await store.saveSourceState(complete ? fetched : { ...state, checkedMs: nowMs, nextMs: nowMs, failures: 0, lastError: null });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     await store.saveSourceState({ ...state, checkedMs: nowMs, nextMs: nowMs + backoff(source, state.failures + 1), failures: state.failures + 1, lastError: message });
     throw error instanceof Error ? error : new Error(message);
   }
+}
+
+/**
+ * The feed document each upstream source last sent that this process read and wrote whole (no article
+ * cut by the write budget or refused by the store), per store, with what its run reported. A re-poll
+ * that gets the very same text back under the same settings would normalize every item to the article
+ * already stored and write nothing, so it is not parsed, normalized or compared again: the re-poll of an
+ * unchanged feed costs its fetch and one hash. Kept in memory (a few numbers and the report's lines per
+ * source): a new process or isolate reads the document whole once, and a sitemap is always read, since
+ * its pages are fetched a few per run.
+ */
+interface LastDocument {
+  fingerprint: string;
+  seen: number;
+  accepted: number;
+  rejected: SourceReport["rejected"];
+  notes: string[];
+}
+const lastDocuments = new WeakMap<ArticleStore, Map<string, LastDocument>>();
+
+/** The document's text, and everything else its articles depend on: where it came from, its type, the settings. */
+function documentFingerprint(deps: IngestDeps, source: SourceSettings, outcome: { url: string; contentType: string; text: string }): string {
+  const context = JSON.stringify([source, deps.site.settings, deps.site.siteUrl, outcome.url, outcome.contentType]);
+  return `${fnv64(context)}${fnv64(outcome.text)}${outcome.text.length}`;
 }
 
 /** Exponential back-off from the source's interval, capped at six hours. */
@@ -317,7 +424,7 @@ function backoff(source: SourceSettings, failures: number): number {
 /** A URL the source lists (a child sitemap, an article page), fetched with the source's limits and parsed. */
 async function fetchListed(deps: IngestDeps, source: SourceSettings, url: string): Promise<ParsedDocument> {
   const outcome = await fetchDocument(
-    { url, maxBytes: source.maxBytes, timeoutMs: FETCH_TIMEOUT_MS, maxRedirects: MAX_REDIRECTS, userAgent: deps.userAgent ?? DEFAULT_USER_AGENT },
+    { url, maxBytes: source.maxBytes, timeoutMs: deps.fetchTimeoutMs ?? FETCH_TIMEOUT_MS, maxRedirects: MAX_REDIRECTS, userAgent: deps.userAgent ?? DEFAULT_USER_AGENT },
     deps.fetch,
     deps.now,
   );
@@ -392,8 +499,10 @@ function hostOf(url: string): string | null {
  * Normalizes and writes items: an unchanged fingerprint writes nothing; a real change keeps the
  * publication time and story and moves the update time forward; a withdrawn article stays withdrawn.
  */
-/** Returns false when the write budget cut the document short. */
-async function commit(deps: IngestDeps, source: SourceSettings, items: IncomingItem[], report: SourceReport, budget: Budget): Promise<boolean> {
+/** `complete` is false when the write budget cut the document short, `settled` when the store refused an article. */
+async function commit(
+  deps: IngestDeps, source: SourceSettings, items: IncomingItem[], report: SourceReport, budget: Budget,
+): Promise<{ complete: boolean; settled: boolean }> {
   const { store, site, now } = deps;
   const nowMs = now();
   const itemSource: ItemSource = {
@@ -421,7 +530,7 @@ async function commit(deps: IngestDeps, source: SourceSettings, items: IncomingI
   report.rejected.push(...written.withdrawn.map((id) => ({ key: id, reason: `ingest: source "${source.id}": article ${id} was withdrawn here; not taken again from the source` })));
   report.unchanged += written.same;
   count(report, written.report);
-  return written.deferred === 0;
+  return { complete: written.deferred === 0, settled: written.report.failed.length === 0 };
 }
 
 /**

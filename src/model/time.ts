@@ -132,14 +132,20 @@ function zoneOffsetAt(ms: number, timeZone: string): number {
   let format = zoneFormats.get(timeZone);
   if (!format) {
     format = new Intl.DateTimeFormat("en-US", {
-      timeZone, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric",
+      timeZone, hourCycle: "h23", era: "short", year: "numeric", month: "numeric", day: "numeric",
       hour: "numeric", minute: "numeric", second: "numeric",
     });
     zoneFormats.set(timeZone, format);
   }
   const parts: Record<string, number> = {};
-  for (const part of format.formatToParts(new Date(ms))) parts[part.type] = Number(part.value);
-  const wall = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
+  let beforeCommonEra = false;
+  for (const part of format.formatToParts(new Date(ms))) {
+    if (part.type === "era") beforeCommonEra = part.value === "BC";
+    else parts[part.type] = Number(part.value);
+  }
+  // Intl counts years 1 BC, 2 BC, ... where RFC 3339 has 0000, -0001, ...; and utcMs keeps years 0-99 as written.
+  const year = beforeCommonEra ? 1 - parts.year! : parts.year!;
+  const wall = utcMs(year, parts.month!, parts.day!, parts.hour!, parts.minute!, parts.second!);
   return Math.round((wall - Math.floor(ms / 1000) * 1000) / 60_000);
 }
 

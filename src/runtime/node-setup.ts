@@ -1,10 +1,12 @@
 /** What every Node entry point (server, ingest command) builds from the environment. */
-import { readFileSync } from "node:fs";
+import { randomUUID } from "node:crypto";
+import { readFileSync, readlinkSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { ConfigError, parseSiteSettings, readRuntimeConfig, type RuntimeConfig } from "../config.ts";
 import type { Site } from "../feeds/build.ts";
 import type { Logger } from "../http/app.ts";
-import type { IngestDeps } from "../ingest/run.ts";
+import type { IngestDeps, LeaseOwner } from "../ingest/run.ts";
 import { readContentFolder } from "../ingest/sources/content-files.ts";
 import { openSqliteStore } from "../store/sqlite.ts";
 
@@ -32,8 +34,41 @@ export function nodeSetup(env: Record<string, string | undefined>, logger: Logge
     now: Date.now,
     logger,
     content: () => readContentFolder(config.contentDir),
+    lease: processLease(),
   };
   return { config, site, store, logger, ingestDeps };
+}
+
+/**
+ * The ingest lease's view of processes on this machine: a holder names its host, PID namespace,
+ * process id and a token of that process's life, and one whose process no longer exists (signal 0
+ * finds none, or this process now has its id) has died, so its lease is taken over at once instead of
+ * blocking runs until it expires. A holder elsewhere, or one that cannot be checked, counts as alive.
+ */
+export function processLease(): LeaseOwner {
+  const pid = process.pid;
+  const life = randomUUID().slice(0, 8);
+  let namespace = "";
+  try {
+    namespace = `/${/\d+/.exec(readlinkSync("/proc/self/ns/pid"))?.[0] ?? ""}`;
+  } catch {
+    // Not Linux: the host name alone says which machine.
+  }
+  const machine = `${hostname()}${namespace}`;
+  return {
+    owner: `${machine}:${pid}:${life}`,
+    isDead(holder) {
+      const match = /^(.*):(\d+):([0-9a-f]{8}):[^:]+$/.exec(holder);
+      if (!match || match[1] !== machine) return false;
+      if (Number(match[2]) === pid) return match[3] !== life;
+      try {
+        process.kill(Number(match[2]), 0);
+        return false;
+      } catch (error) {
+        return (error as NodeJS.ErrnoException).code === "ESRCH";
+      }
+    },
+  };
 }
 
 /** Prints a start-up failure the way a person can act on it, and exits non-zero. */

@@ -98,8 +98,12 @@ export function d1Store(db: D1Database): ArticleStore {
       await bind(sql.saveSourceState(state)).run();
     },
 
-    async acquireLease(name: string, holder: string, nowMs: number, ttlMs: number) {
-      return (await all(sql.acquireLease(name, holder, nowMs, ttlMs))).length > 0;
+    async acquireLease(name: string, holder: string, nowMs: number, ttlMs: number, replacing?: string) {
+      return (await all(sql.acquireLease(name, holder, nowMs, ttlMs, replacing))).length > 0;
+    },
+
+    async leaseHolder(name: string) {
+      return (await all<{ holder: string }>(sql.leaseHolder(name)))[0]?.holder ?? null;
     },
 
     async releaseLease(name: string, holder: string) {

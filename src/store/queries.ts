@@ -166,14 +166,21 @@ export function saveSourceState(s: { sourceId: string; etag: string | null; last
   };
 }
 
-/** Takes the lease when it is free or expired; a row comes back only when this holder now has it. */
-export function acquireLease(name: string, holder: string, nowMs: number, ttlMs: number): Statement {
+/**
+ * Takes the lease when it is free or expired, or still held by `replacing` (a holder known to be dead);
+ * a row comes back only when this holder now has it.
+ */
+export function acquireLease(name: string, holder: string, nowMs: number, ttlMs: number, replacing?: string): Statement {
   return {
     sql:
       "INSERT INTO leases (name, holder, expires_ms) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET " +
-      "holder = excluded.holder, expires_ms = excluded.expires_ms WHERE leases.expires_ms <= ? OR leases.holder = excluded.holder RETURNING holder",
-    params: [name, holder, nowMs + ttlMs, nowMs],
+      "holder = excluded.holder, expires_ms = excluded.expires_ms WHERE leases.expires_ms <= ? OR leases.holder = excluded.holder OR leases.holder = ? RETURNING holder",
+    params: [name, holder, nowMs + ttlMs, nowMs, replacing ?? null],
   };
+}
+
+export function leaseHolder(name: string): Statement {
+  return { sql: "SELECT holder FROM leases WHERE name = ?", params: [name] };
 }
 
 export function releaseLease(name: string, holder: string): Statement {

@@ -12,51 +12,99 @@ import {
 } from "./store.ts";
 import { planStoryJoins } from "./story-joins.ts";
 
+/** How long a statement waits, blocking, for another connection's lock before the store waits without blocking. */
+const BLOCKING_BUSY_MS = 25;
+/** How long a call waits in all for another connection (another process's ingest, a backup) to let go of the database. */
+export const BUSY_WAIT_MS = 5_000;
+
 export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), "migrations");
 
 /**
  * Applies the numbered migrations not yet applied, recording them in `d1_migrations` as wrangler does
- * for D1, so one database can move between the two tools.
+ * for D1, so one database can move between the two tools. Each is applied under the write lock after
+ * checking again that it is still pending, so two processes opening a new database at once apply it once.
  */
 export function migrate(db: Database.Database, dir = MIGRATIONS_DIR): string[] {
-  db.exec(`CREATE TABLE IF NOT EXISTS d1_migrations (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    name TEXT UNIQUE,
-    applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL)`);
-  const applied = new Set(db.prepare("SELECT name FROM d1_migrations").pluck().all() as string[]);
+  // Only created when missing, so a migrated database that cannot be written (read-only, full) still opens.
+  const tracked = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'd1_migrations'").get();
+  if (!tracked) {
+    db.exec(`CREATE TABLE IF NOT EXISTS d1_migrations (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      name TEXT UNIQUE,
+      applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL)`);
+  }
+  const appliedNames = () => new Set(db.prepare("SELECT name FROM d1_migrations").pluck().all() as string[]);
+  const applied = appliedNames();
   const pending = readdirSync(dir).filter((f) => /^\d{4}_.+\.sql$/.test(f) && !applied.has(f)).sort();
+  const done: string[] = [];
   for (const name of pending) {
     const sql = readFileSync(join(dir, name), "utf8");
     db.transaction(() => {
+      if (appliedNames().has(name)) return;
       db.exec(sql);
       db.prepare("INSERT INTO d1_migrations (name) VALUES (?)").run(name);
-    })();
+      done.push(name);
+    }).immediate();
   }
-  return pending;
+  return done;
 }
 
-/** Opens (creating when needed) the database at `path`, or `:memory:`, and migrates it. */
-export function openSqliteStore(path: string): ArticleStore {
+/**
+ * Opens (creating when needed) the database at `path`, or `:memory:`, and migrates it. A migrated
+ * database that cannot be written (a read-only mount, a full disk) still opens: reads work and each
+ * write fails with the database's error. `busyWaitMs` bounds how long a call waits for another
+ * connection's lock.
+ */
+export function openSqliteStore(path: string, busyWaitMs = BUSY_WAIT_MS): ArticleStore {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-  let db: Database.Database;
+  let db: Database.Database | undefined;
   try {
     db = new Database(path);
+    // Opening blocks anyway (nothing is served yet), so it waits on the lock for as long as a call may.
+    db.pragma(`busy_timeout = ${busyWaitMs}`);
+    if (db.pragma("journal_mode", { simple: true }) !== "wal") db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = NORMAL");
+    migrate(db);
+    db.pragma(`busy_timeout = ${BLOCKING_BUSY_MS}`);
   } catch (error) {
+    db?.close();
     throw new Error(`store: unable to open the database "${path}": ${(error as Error).message}`);
   }
-  db.pragma("journal_mode = WAL");
-  db.pragma("synchronous = NORMAL");
-  db.pragma("busy_timeout = 5000");
-  migrate(db);
-  return new SqliteArticleStore(db);
+  return new SqliteArticleStore(db, busyWaitMs);
+}
+
+/** SQLITE_BUSY (another connection writes) and its kinds; SQLITE_BUSY_SNAPSHOT asks for the transaction again. */
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" && code.startsWith("SQLITE_BUSY");
 }
 
 class SqliteArticleStore implements ArticleStore {
   readonly #db: Database.Database;
+  readonly #busyWaitMs: number;
   readonly #prepared = new Map<string, Database.Statement>();
 
-  constructor(db: Database.Database) {
+  constructor(db: Database.Database, busyWaitMs: number) {
     this.#db = db;
+    this.#busyWaitMs = busyWaitMs;
+  }
+
+  /**
+   * Runs `work` (synchronous, a statement or a whole transaction) and, while another connection holds
+   * the lock, runs it again after a pause. better-sqlite3 blocks the thread while it waits on
+   * busy_timeout, so a long wait there would stop the server answering every request; here the
+   * server keeps serving while a write waits.
+   */
+  async #retry<T>(work: () => T): Promise<T> {
+    const deadline = Date.now() + this.#busyWaitMs;
+    for (let pause = 5; ; pause = Math.min(pause * 2, 200)) {
+      try {
+        return work();
+      } catch (error) {
+        if (!isBusy(error) || Date.now() + pause > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, pause));
+      }
+    }
   }
 
   #statement(sql: string): Database.Statement {
@@ -83,45 +131,45 @@ class SqliteArticleStore implements ArticleStore {
       for (const statement of rest) this.#run(statement);
       return changed;
     });
-    return upsertEach(articles, async (article) => writeOne(article));
+    return upsertEach(articles, (article) => this.#retry(() => writeOne(article)));
   }
 
   async latest(query: LatestQuery) {
-    return this.#all<ArticleRow>(sql.latestArticles(query)).map(rowToArticle);
+    return this.#retry(() => this.#all<ArticleRow>(sql.latestArticles(query)).map(rowToArticle));
   }
 
   async bySlug(lang: string, slug: string) {
-    const [row] = this.#all<ArticleRow>(sql.articleBySlug(lang, slug));
+    const [row] = await this.#retry(() => this.#all<ArticleRow>(sql.articleBySlug(lang, slug)));
     return row ? rowToArticle(row) : null;
   }
 
   async firstPublishedSince(lang: string, section: string | undefined, sinceMs: number) {
-    return this.#all<{ published_ms: number }>(sql.firstPublishedSince(lang, section, sinceMs))[0]?.published_ms ?? null;
+    return this.#retry(() => this.#all<{ published_ms: number }>(sql.firstPublishedSince(lang, section, sinceMs))[0]?.published_ms ?? null);
   }
 
   async byIds(ids: readonly string[]) {
-    return sql.articlesByIds(ids).flatMap((s) => this.#all<ArticleRow>(s)).map(rowToArticle);
+    return this.#retry(() => sql.articlesByIds(ids).flatMap((s) => this.#all<ArticleRow>(s)).map(rowToArticle));
   }
 
   async editions(stories: readonly string[]) {
-    return sql.editionsOf(stories).flatMap((s) => this.#all<Edition>(s));
+    return this.#retry(() => sql.editionsOf(stories).flatMap((s) => this.#all<Edition>(s)));
   }
 
   async lastUpdated(lang: string, section?: string) {
-    const [row] = this.#all<{ updated: string; updated_ms: number }>(sql.lastUpdated(lang, section));
+    const [row] = await this.#retry(() => this.#all<{ updated: string; updated_ms: number }>(sql.lastUpdated(lang, section)));
     return row ? { iso: row.updated, ms: row.updated_ms } : null;
   }
 
   async feedVersion(lang: string, section?: string) {
-    return this.#all<{ version: number }>(sql.feedVersion(lang, section))[0]?.version ?? 0;
+    return this.#retry(() => this.#all<{ version: number }>(sql.feedVersion(lang, section))[0]?.version ?? 0);
   }
 
   async feedVersions() {
-    return this.#all<FeedVersion>(sql.FEED_VERSIONS);
+    return this.#retry(() => this.#all<FeedVersion>(sql.FEED_VERSIONS));
   }
 
   async fromSource(prefix: string) {
-    return this.#all<{ id: string; source: string }>(sql.fromSource(prefix));
+    return this.#retry(() => this.#all<{ id: string; source: string }>(sql.fromSource(prefix)));
   }
 
   async withdraw(ids: readonly string[], atMs: number) {
@@ -130,64 +178,74 @@ class SqliteArticleStore implements ArticleStore {
       for (const s of statements.slice(0, -1)) this.#run(s);
       return this.#all(statements.at(-1)!).length > 0;
     });
-    return ids.filter((id) => withdrawOne(id));
+    const withdrawn: string[] = [];
+    for (const id of ids) if (await this.#retry(() => withdrawOne(id))) withdrawn.push(id);
+    return withdrawn;
   }
 
   async withdrawn(ids: readonly string[]) {
-    return new Set(sql.tombstonedIds(ids).flatMap((s) => this.#all<{ id: string }>(s)).map((r) => r.id));
+    return this.#retry(() => new Set(sql.tombstonedIds(ids).flatMap((s) => this.#all<{ id: string }>(s)).map((r) => r.id)));
   }
 
   async linkEditions() {
-    const pairs = this.#all<{ from_story: string; to_story: string }>(sql.UNJOINED_EDITIONS).map((p) => [p.from_story, p.to_story] as [string, string]);
-    if (pairs.length === 0) return { joined: 0, conflicts: [] };
-    const languages = new Map<string, string[]>();
-    for (const row of sql.languagesOfStories(pairs.flat()).flatMap((s) => this.#all<{ story: string; lang: string }>(s))) {
-      languages.set(row.story, [...(languages.get(row.story) ?? []), row.lang]);
-    }
-    const plan = planStoryJoins(pairs, languages);
-    this.#db.transaction(() => {
+    const join = this.#db.transaction(() => {
+      const pairs = this.#all<{ from_story: string; to_story: string }>(sql.UNJOINED_EDITIONS).map((p) => [p.from_story, p.to_story] as [string, string]);
+      if (pairs.length === 0) return { joined: 0, conflicts: [] };
+      const languages = new Map<string, string[]>();
+      for (const row of sql.languagesOfStories(pairs.flat()).flatMap((s) => this.#all<{ story: string; lang: string }>(s))) {
+        languages.set(row.story, [...(languages.get(row.story) ?? []), row.lang]);
+      }
+      const plan = planStoryJoins(pairs, languages);
       for (const [from, to] of plan.renames) this.#run(sql.renameStory(from, to));
-    })();
-    return { joined: plan.renames.length, conflicts: plan.conflicts };
+      return { joined: plan.renames.length, conflicts: plan.conflicts };
+    });
+    // IMMEDIATE: the pairs are read under the write lock, so no other writer changes them before the renames.
+    return this.#retry(() => join.immediate());
   }
 
   async sourceState(sourceId: string): Promise<SourceState | null> {
-    const [row] = this.#all<{ source_id: string; etag: string | null; last_modified: string | null; checked_ms: number | null; next_ms: number; failures: number; last_error: string | null }>(sql.sourceStateOf(sourceId));
+    const [row] = await this.#retry(() =>
+      this.#all<{ source_id: string; etag: string | null; last_modified: string | null; checked_ms: number | null; next_ms: number; failures: number; last_error: string | null }>(sql.sourceStateOf(sourceId)),
+    );
     return row
       ? { sourceId: row.source_id, etag: row.etag, lastModified: row.last_modified, checkedMs: row.checked_ms, nextMs: row.next_ms, failures: row.failures, lastError: row.last_error }
       : null;
   }
 
   async saveSourceState(state: SourceState) {
-    this.#run(sql.saveSourceState(state));
+    await this.#retry(() => this.#run(sql.saveSourceState(state)));
   }
 
-  async acquireLease(name: string, holder: string, nowMs: number, ttlMs: number) {
-    return this.#all(sql.acquireLease(name, holder, nowMs, ttlMs)).length > 0;
+  async acquireLease(name: string, holder: string, nowMs: number, ttlMs: number, replacing?: string) {
+    return this.#retry(() => this.#all(sql.acquireLease(name, holder, nowMs, ttlMs, replacing)).length > 0);
+  }
+
+  async leaseHolder(name: string) {
+    return this.#retry(() => this.#all<{ holder: string }>(sql.leaseHolder(name))[0]?.holder ?? null);
   }
 
   async releaseLease(name: string, holder: string) {
-    this.#run(sql.releaseLease(name, holder));
+    await this.#retry(() => this.#run(sql.releaseLease(name, holder)));
   }
 
   async saveRun(run: StoredRun) {
-    this.#db.transaction(() => {
+    const save = this.#db.transaction(() => {
       for (const s of sql.saveRun(run.startedMs, run.finishedMs, run.report, KEPT_RUNS)) this.#run(s);
-    })();
+    });
+    await this.#retry(() => save());
   }
 
   async recentRuns(limit: number) {
-    return this.#all<{ started_ms: number; finished_ms: number; report: string }>(sql.recentRuns(limit)).map((r) => ({
-      startedMs: r.started_ms, finishedMs: r.finished_ms, report: r.report,
-    }));
+    const rows = await this.#retry(() => this.#all<{ started_ms: number; finished_ms: number; report: string }>(sql.recentRuns(limit)));
+    return rows.map((r) => ({ startedMs: r.started_ms, finishedMs: r.finished_ms, report: r.report }));
   }
 
   async recordSubscribers(feed: string, aggregator: string, subscribers: number, seenMs: number) {
-    this.#run(sql.recordSubscribers(feed, aggregator, subscribers, seenMs));
+    await this.#retry(() => this.#run(sql.recordSubscribers(feed, aggregator, subscribers, seenMs)));
   }
 
   async subscriberStats() {
-    return this.#all<SubscriberRow>(sql.SUBSCRIBER_STATS).map(rowToSubscriberCount);
+    return this.#retry(() => this.#all<SubscriberRow>(sql.SUBSCRIBER_STATS).map(rowToSubscriberCount));
   }
 
   async close() {

@@ -1,7 +1,7 @@
 /** The ArticleStore contract that every adapter (SQLite on Node, D1 on Workers) fulfils. */
 import type { Article, Edition } from "../model/article.ts";
 import type { Instant } from "../model/time.ts";
-import { describeConflict } from "./conflicts.ts";
+import { describeConflict, isStoreUnavailable } from "./conflicts.ts";
 
 /** Where an older page starts: strictly after this (published, id) position, newest first. */
 export interface Cursor {
@@ -102,8 +102,13 @@ export interface ArticleStore {
   linkEditions(): Promise<{ joined: number; conflicts: string[] }>;
   sourceState(sourceId: string): Promise<SourceState | null>;
   saveSourceState(state: SourceState): Promise<void>;
-  /** Takes the named lease for `ttlMs` unless another holder has it unexpired; true when taken. */
-  acquireLease(name: string, holder: string, nowMs: number, ttlMs: number): Promise<boolean>;
+  /**
+   * Takes the named lease for `ttlMs` unless another holder has it unexpired, and `replacing` (a holder
+   * the caller knows to be dead) is not that holder; true when taken.
+   */
+  acquireLease(name: string, holder: string, nowMs: number, ttlMs: number, replacing?: string): Promise<boolean>;
+  /** Who has the named lease (expired or not), or null. */
+  leaseHolder(name: string): Promise<string | null>;
   releaseLease(name: string, holder: string): Promise<void>;
   /** Keeps a run report, and only the last KEPT_RUNS of them. */
   saveRun(run: StoredRun): Promise<void>;
@@ -135,6 +140,8 @@ export async function upsertEach(
       else if (changed.version === 1) report.inserted.push(article.id);
       else report.updated.push(article.id);
     } catch (error) {
+      // A database that cannot be written at all fails the whole write, not each article in turn.
+      if (isStoreUnavailable(error)) throw error;
       report.failed.push({ id: article.id, source: article.source, error: describeConflict(error) });
     }
   }

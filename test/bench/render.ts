@@ -5,6 +5,9 @@
  *   npx tsx test/bench/render.ts           full run (under 4 minutes)
  *   npx tsx test/bench/render.ts --quick   short run (under 60 seconds)
  *
+ * `npm run bench` (test/bench/run.ts) runs it as its render part, through the functions exported here;
+ * its generator also writes the articles of the suite's data sets.
+ *
  * Part A checks correctness: strict XML 1.0 + namespaces (saxes), text read back against the model,
  * JSON Feed version, Atom xml:lang, and a feed-level date taken from the items rather than the clock.
  * Part B times model-to-string rendering with tinybench: adapters are inside the timed call (the
@@ -14,7 +17,7 @@
  * Not a vitest file (the suite includes only *.test.ts); it never fails the process on a FAIL cell.
  */
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Feed, type Item as FeedLibItem } from "feed";
 import {
@@ -36,8 +39,8 @@ import { children, decodeHtmlEntities, NS, parseXml, q, XML_FORBIDDEN, type XmlE
 const QUICK = process.argv.includes("--quick");
 const ROOT = join(import.meta.dirname, "..", "..");
 
-const LIBS = ["ours", "feedsmith", "feed"] as const;
-type Lib = (typeof LIBS)[number];
+export const LIBS = ["ours", "feedsmith", "feed"] as const;
+export type Lib = (typeof LIBS)[number];
 const FORMAT_LIST: FeedFormat[] = ["rss", "atom", "json"];
 const FORMAT_LABEL: Record<FeedFormat, string> = { rss: "RSS 2.0", atom: "Atom 1.0", json: "JSON Feed" };
 
@@ -46,7 +49,7 @@ const FORMAT_LABEL: Record<FeedFormat, string> = { rss: "RSS 2.0", atom: "Atom 1
 // ---------------------------------------------------------------------------------------------------
 
 /** mulberry32: small, fast, repeatable. */
-function seededRandom(seed: number): () => number {
+export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -57,7 +60,7 @@ function seededRandom(seed: number): () => number {
   };
 }
 
-interface LangPack {
+export interface LangPack {
   tag: string;
   /** UTC offset the newsroom writes times in, minutes. */
   offset: number;
@@ -71,7 +74,7 @@ interface LangPack {
   description: string;
 }
 
-const PACKS: LangPack[] = [
+export const PACKS: LangPack[] = [
   {
     tag: "ko", offset: 540, sep: " ", stop: ".",
     words: ["정부는", "올해", "예산안을", "국회에", "제출했다", "경제", "성장률이", "지난해보다", "높아질", "전망이다", "서울", "시민들은",
@@ -121,7 +124,7 @@ function feedLinksFor(lang: string) {
   return { rss: `${base}rss.xml`, atom: `${base}atom.xml`, json: `${base}feed.json`, html: base };
 }
 
-function makeWriter(rand: () => number) {
+export function makeWriter(rand: () => number) {
   const int = (min: number, max: number) => min + Math.floor(rand() * (max - min + 1));
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)]!;
   const words = (pack: LangPack, min: number, max: number) => {
@@ -143,7 +146,7 @@ function makeWriter(rand: () => number) {
   return { int, pick, words, sentence, title };
 }
 
-function htmlBody(w: ReturnType<typeof makeWriter>, pack: LangPack, slug: string): string {
+export function htmlBody(w: ReturnType<typeof makeWriter>, pack: LangPack, slug: string): string {
   const escapeText = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
   const parts: string[] = [];
   let bytes = 0;
@@ -177,7 +180,7 @@ function htmlBody(w: ReturnType<typeof makeWriter>, pack: LangPack, slug: string
  * A feed of `count` articles in `lang`, newest first; with `mixed`, item i is written in
  * PACKS[i % 4]'s language (a stress mix of scripts for the timing run).
  */
-function generateModel(lang: string, count: number, seed: number, mixed = false): FeedModel {
+export function generateModel(lang: string, count: number, seed: number, mixed = false): FeedModel {
   const rand = seededRandom(seed);
   const w = makeWriter(rand);
   const feedPack = packOf(lang);
@@ -400,7 +403,7 @@ function feedLibBase(m: FeedModel, self: "rss" | "atom" | "json"): Feed {
   });
 }
 
-function feedLibRss(m: FeedModel): string {
+export function feedLibRss(m: FeedModel): string {
   const feed = feedLibBase(m, "rss");
   // Replaces the channel's atom:link list (self, which also makes `feed` declare xmlns:atom) with
   // self + the other languages' feeds.
@@ -439,7 +442,7 @@ function feedLibRss(m: FeedModel): string {
   return feed.rss2();
 }
 
-function feedLibAtom(m: FeedModel): string {
+export function feedLibAtom(m: FeedModel): string {
   const feed = feedLibBase(m, "atom");
   for (const item of m.items) {
     const entry: FeedLibItem = {
@@ -460,7 +463,7 @@ function feedLibAtom(m: FeedModel): string {
   return feed.atom1();
 }
 
-function feedLibJson(m: FeedModel): string {
+export function feedLibJson(m: FeedModel): string {
   const feed = feedLibBase(m, "json");
   feed.addExtension({
     name: "_editions",
@@ -487,7 +490,7 @@ function feedLibJson(m: FeedModel): string {
   return feed.json1();
 }
 
-const RENDER: Record<Lib, Record<FeedFormat, (m: FeedModel) => string>> = {
+export const RENDER: Record<Lib, Record<FeedFormat, (m: FeedModel) => string>> = {
   ours: { rss: (m) => FORMATS.rss.render(m), atom: (m) => FORMATS.atom.render(m), json: (m) => FORMATS.json.render(m) },
   feedsmith: { rss: feedsmithRss, atom: feedsmithAtom, json: feedsmithJson },
   feed: { rss: feedLibRss, atom: feedLibAtom, json: feedLibJson },
@@ -854,7 +857,7 @@ function tally(models: { model: FeedModel; fields: Fields }[], format: FeedForma
   return groups;
 }
 
-async function partA() {
+export async function partA() {
   console.log(`\n== Part A: correctness (strict XML via saxes {xmlns: true}; text read back against the model) ==\n`);
   const models = PACKS.map((p, i) => generateModel(p.tag, 50, 1000 + i));
   const bodies = models.flatMap((m) => m.items.map((i) => Buffer.byteLength(i.contentHtml)));
@@ -1005,13 +1008,13 @@ not counted against it there); expected text is the input minus characters XML 1
 // Part B: speed
 // ---------------------------------------------------------------------------------------------------
 
-const median = (values: number[]) => {
+export const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
 
-async function partB() {
+export async function partB() {
   const rounds = QUICK ? 3 : 7;
   const sizes = [50, 500];
   console.log(`\n== Part B: speed (tinybench; ${rounds} rounds; in each round, for each format × size, the three libraries run in rotated order) ==\n`);
@@ -1058,7 +1061,7 @@ async function partB() {
   const elapsed = (performance.now() - started) / 1000;
 
   const table: string[][] = [["format", "items", "library", "median ms", "round range ms", "theirs/ours", "output KB"]];
-  const jsonLines: string[] = [];
+  const results: RenderTiming[] = [];
   for (const { format, size } of groups) {
     const ours = median(samples.get(`${format} ${size} ours`)!);
     for (const lib of LIBS) {
@@ -1072,19 +1075,29 @@ async function partB() {
         lib === "ours" ? "1.00 (baseline)" : ratio.toFixed(2),
         outputKb.get(name)!.toFixed(0),
       ]);
-      jsonLines.push(`{"name": "render ${format} ${size} ${lib}", "value": ${+value.toFixed(4)}, "unit": "ms", "baseline": "ours", "ratio": ${+ratio.toFixed(3)}}`);
+      results.push({ format, items: size, lib, ms: value, rounds: list });
     }
   }
   printTable(table);
   console.log(`\nmedian ms = median over ${rounds} rounds of tinybench's per-round median latency; theirs/ours > 1 means ours is faster.`);
   console.log(`Timed call = adapter + render (FeedModel in, string out; feedsmith JSON includes JSON.stringify). Output KB differs because`);
   console.log(`the libraries carry different amounts of the model (see 'model fields carried' above). Timing took ${elapsed.toFixed(1)} s. (sink ${sink % 997})\n`);
-  for (const line of jsonLines) console.log(line);
+  return results;
+}
+
+/** One median render time of part B. */
+export interface RenderTiming {
+  format: FeedFormat;
+  items: number;
+  lib: Lib;
+  /** Median over the rounds of each round's median. */
+  ms: number;
+  rounds: number[];
 }
 
 // ---------------------------------------------------------------------------------------------------
 
-function printTable(rows: string[][]) {
+export function printTable(rows: string[][]) {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => [...(r[c] ?? "")].length)));
   const line = (r: string[]) => r.map((cell, c) => cell + " ".repeat(widths[c]! - [...cell].length)).join(" | ");
   console.log(line(rows[0]!));
@@ -1092,12 +1105,23 @@ function printTable(rows: string[][]) {
   for (const r of rows.slice(1)) console.log(line(r));
 }
 
-function version(pkg: string): string {
+export function version(pkg: string): string {
   return (JSON.parse(readFileSync(join(ROOT, "node_modules", pkg, "package.json"), "utf8")) as { version: string }).version;
 }
 
-const t0 = performance.now();
-console.log(`render comparison${QUICK ? " (--quick)" : ""}: node ${process.version}; feedsmith ${version("feedsmith")}, feed ${version("feed")}, saxes ${version("saxes")}, tinybench ${version("tinybench")}`);
-await partA();
-await partB();
-console.log(`\ntotal ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+/** Both parts, as the render comparison alone prints them. */
+export async function renderComparison(): Promise<RenderTiming[]> {
+  console.log(`render comparison${QUICK ? " (--quick)" : ""}: node ${process.version}; feedsmith ${version("feedsmith")}, feed ${version("feed")}, saxes ${version("saxes")}, tinybench ${version("tinybench")}`);
+  await partA();
+  return partB();
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === import.meta.filename) {
+  const t0 = performance.now();
+  const results = await renderComparison();
+  for (const r of results) {
+    const ours = results.find((o) => o.lib === "ours" && o.format === r.format && o.items === r.items)!.ms;
+    console.log(`{"name": "render ${r.format} ${r.items} ${r.lib}", "value": ${+r.ms.toFixed(4)}, "unit": "ms", "baseline": "ours", "ratio": ${+(r.ms / ours).toFixed(3)}}`);
+  }
+  console.log(`\ntotal ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+}

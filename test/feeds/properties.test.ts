@@ -103,7 +103,8 @@ describe("arbitrary Unicode in every text field", () => {
         for (const xml of [renderRss(modelWithText(text)), renderAtom(modelWithText(text))]) {
           expect(XML_FORBIDDEN.test(xml)).toBe(false);
           XML_FORBIDDEN.lastIndex = 0;
-          expect(xml.includes("]]>")).toBe(false);
+          // Bodies go in CDATA sections: a `]]>` may only be the end of one, never stray in the text.
+          expect(xml.replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, "").includes("]]>")).toBe(false);
         }
       }),
       { numRuns: 300 },

@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { SaxesParser } from "saxes";
 import { describe, expect, it } from "vitest";
 import { sanitizeHtml } from "../../src/ingest/sanitize.ts";
+import { XSS_VECTORS } from "./xss-vectors.ts";
 
 const BASE = "https://wire.example/2023/09/story.html";
 const sanitize = (html: string) => sanitizeHtml(html, BASE);
@@ -40,74 +41,6 @@ function expectSafe(html: string) {
   expect(xmlError(html)).toBeNull();
 }
 
-const XSS_VECTORS: [string, string][] = [
-  ["a script", "<script>alert(1)</script>"],
-  ["a script in upper case", "<SCRIPT>alert(1)</SCRIPT>"],
-  ["a script in mixed case", "<ScRiPt>alert(1)</sCrIpT>"],
-  ["a script with a src", '<script src="https://evil.example/x.js"></script>'],
-  ["a script with attributes and odd spacing", '<script\ttype="text/javascript"\n>alert(1)</script >'],
-  ["a script split by another", "<scr<script>ipt>alert(1)</script>"],
-  ["a script in doubled brackets", "<<script>>alert(1)//<</script>"],
-  ["a script never closed", "<p>news<script>alert(1)"],
-  ["a script after a closed title", "</title><script>alert(1)</script>"],
-  ["a script after a closed textarea", "</textarea><script>alert(1)</script>"],
-  ["a script inside a comment", "<!--<script>alert(1)</script>-->text"],
-  ["a conditional comment", "<!--[if gte IE 4]><script>alert(1)</script><![endif]-->"],
-  ["a comment closing early", "<!--> <script>alert(1)</script> -->"],
-  ["CDATA hiding a script", "<![CDATA[<script>alert(1)</script>]]>"],
-  ["a null byte in the script tag", "<scr\u0000ipt>alert(1)</scr\u0000ipt>"],
-  ["an image with onerror", "<img src=x onerror=alert(1)>"],
-  ["an image with onerror in quotes and upper case", '<IMG SRC="x" ONERROR="alert(1)">'],
-  ["an image with a javascript src", '<img src="javascript:alert(1)">'],
-  ["an image with a data src", '<img src="data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+">'],
-  ["an image with an unclosed attribute", '<img src="x" onerror="alert(1)'],
-  ["an image whose attribute never ends", "<img src=x onerror=alert(1)//"],
-  ["an image with a slash before the handler", "<img/src=x/onerror=alert(1)>"],
-  ["an image with a srcset", '<img src="a.jpg" srcset="javascript:alert(1) 1x">'],
-  ["the image alias", "<image src=x onerror=alert(1)>"],
-  ["a link to javascript:", '<a href="javascript:alert(1)">x</a>'],
-  ["a link to JaVaScRiPt:", '<a href="JaVaScRiPt:alert(1)">x</a>'],
-  ["a link with a tab entity in the scheme", '<a href="jav&#x09;ascript:alert(1)">x</a>'],
-  ["a link with a newline entity in the scheme", '<a href="jav&#10;ascript:alert(1)">x</a>'],
-  ["a link with a raw tab in the scheme", '<a href="java\tscript:alert(1)">x</a>'],
-  ["a link with a leading null byte", '<a href="\u0000javascript:alert(1)">x</a>'],
-  ["a link with leading control characters and spaces", '<a href=" \u0001\u001f javascript:alert(1)">x</a>'],
-  ["a link with a decimal-encoded scheme", '<a href="&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;alert(1)">x</a>'],
-  ["a link with a zero-padded decimal scheme", '<a href="&#0000106;&#0000097;vascript:alert(1)">x</a>'],
-  ["a link with a hex-encoded scheme", '<a href="&#x6A;&#x61;&#x76;&#x61;&#x73;&#x63;&#x72;&#x69;&#x70;&#x74;&#x3A;alert(1)">x</a>'],
-  ["a link with entity colon", '<a href="javascript&colon;alert(1)">x</a>'],
-  ["a link to vbscript:", '<a href="vbscript:msgbox(1)">x</a>'],
-  ["a link to a data: document", '<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">x</a>'],
-  ["a link to file:", '<a href="file:///etc/passwd">x</a>'],
-  ["a link with an event handler", '<a href="https://ok.example" onmouseover="alert(1)">x</a>'],
-  ["an SVG with onload", "<svg onload=alert(1)>"],
-  ["an SVG with a script", "<svg><script>alert(1)</script></svg>"],
-  ["an SVG animate setting href", '<svg><a><animate attributeName="href" values="javascript:alert(1)"/><text y="20">x</text></a></svg>'],
-  ["an iframe with srcdoc", '<iframe srcdoc="<script>alert(1)</script>"></iframe>'],
-  ["an iframe to javascript:", '<iframe src="javascript:alert(1)"></iframe>'],
-  ["an object with data", '<object data="javascript:alert(1)"></object>'],
-  ["an embed", '<embed src="data:text/html,<script>alert(1)</script>">'],
-  ["MathML with a link", '<math><maction actiontype="statusline" xlink:href="javascript:alert(1)">x</maction></math>'],
-  ["MathML hiding a style", "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>"],
-  ["a CSS expression", '<p style="width: expression(alert(1))">x</p>'],
-  ["a CSS javascript: url", '<div style="background:url(javascript:alert(1))">x</div>'],
-  ["a style element", "<style>body{background:url(javascript:alert(1))}</style>"],
-  ["a meta refresh", '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">'],
-  ["a base href", '<base href="javascript:alert(1)//">'],
-  ["a form with an action", '<form action="javascript:alert(1)"><button>go</button></form>'],
-  ["a button with formaction", '<button formaction="javascript:alert(1)">go</button>'],
-  ["an input with autofocus", "<input autofocus onfocus=alert(1)>"],
-  ["a details element with ontoggle", "<details open ontoggle=alert(1)>x</details>"],
-  ["a body with onload", "<body onload=alert(1)>x</body>"],
-  ["a noscript breaking out", '<noscript><p title="</noscript><img src=x onerror=alert(1)>"></noscript>'],
-  ["a template", "<template><script>alert(1)</script></template>"],
-  ["a blockquote cite to javascript:", '<blockquote cite="javascript:alert(1)">q</blockquote>'],
-  ["a link element", '<link rel="stylesheet" href="javascript:alert(1)">'],
-  ["an unknown element with a handler", "<x onclick=alert(1)>x</x>"],
-  ["a quote in an attribute breaking out", '<a href="https://ok.example/" title="x&quot; onmouseover=&quot;alert(1)">x</a>'],
-  ["an applet", '<applet code="x"></applet>'],
-  ["a frameset", '<frameset><frame src="javascript:alert(1)"></frameset>'],
-];
 
 describe("sanitizeHtml against XSS vectors", () => {
   it(`has at least 40 vectors (${XSS_VECTORS.length})`, () => {

@@ -490,6 +490,18 @@ export function describeArticleStoreContract(name: string, makeStore: () => Prom
         expect(await store.acquireLease("ingest", "run-3", 64_000, 60_000)).toBe(true);
       });
 
+      it("names the lease's holder, and lets a run replace only the holder it names as dead", async () => {
+        expect(await store.leaseHolder("ingest")).toBeNull();
+        expect(await store.acquireLease("ingest", "host:41:a", 1_000, 60_000)).toBe(true);
+        expect(await store.leaseHolder("ingest")).toBe("host:41:a");
+        expect(await store.acquireLease("ingest", "host:42:b", 2_000, 60_000, "host:40:z")).toBe(false);
+        expect(await store.acquireLease("ingest", "host:42:b", 2_000, 60_000, "host:41:a")).toBe(true);
+        expect(await store.leaseHolder("ingest")).toBe("host:42:b");
+        // Two runs that both found the same dead holder: only the first replaces it.
+        expect(await store.acquireLease("ingest", "host:43:c", 2_500, 60_000, "host:41:a")).toBe(false);
+        expect(await store.acquireLease("ingest", "host:42:b", 3_000, 60_000)).toBe(true);
+      });
+
       it("keeps the last 100 run reports, newest first", async () => {
         for (let i = 0; i < 105; i++) await store.saveRun({ startedMs: i, finishedMs: i + 1, report: JSON.stringify({ run: i }) });
         const runs = await store.recentRuns(1000);

@@ -26,8 +26,14 @@ export function pushRoutes(ingest: IngestDeps, token: string | null): Hono {
     }
     const declared = Number(c.req.header("content-length") ?? "0");
     if (declared > MAX_PUSH_BYTES) return apiProblem(c, 413, `body is over the ${MAX_PUSH_BYTES}-byte limit`);
-    const raw = await c.req.arrayBuffer();
-    if (raw.byteLength > MAX_PUSH_BYTES) return apiProblem(c, 413, `body is over the ${MAX_PUSH_BYTES}-byte limit`);
+    let raw: Uint8Array | null;
+    try {
+      raw = await readAtMost(c.req.raw, MAX_PUSH_BYTES);
+    } catch (error) {
+      // The client went away or broke the framing mid-body: its mistake, not a server error to log.
+      return apiProblem(c, 400, "body could not be read to its end", [(error as Error).message]);
+    }
+    if (raw === null) return apiProblem(c, 413, `body is over the ${MAX_PUSH_BYTES}-byte limit`);
     let body: unknown;
     try {
       body = JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(raw));
@@ -69,6 +75,32 @@ export function pushRoutes(ingest: IngestDeps, token: string | null): Hono {
   });
 
   return app;
+}
+
+/**
+ * The request's body, or null as soon as it passes `limit` bytes: a chunked body, or one whose
+ * Content-Length understates it, is never held in memory beyond the limit.
+ */
+async function readAtMost(request: Request, limit: number): Promise<Uint8Array | null> {
+  if (!request.body) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (let read = await reader.read(); !read.done; read = await reader.read()) {
+    size += read.value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(read.value);
+  }
+  const body = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return body;
 }
 
 /** Pushed items name our sections by slug; each slug maps to itself. */

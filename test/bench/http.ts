@@ -1,0 +1,310 @@
+/**
+ * Parts 1 to 3 and 7 of the issue: HTTP throughput of our real server (src/runtime/node.ts, a child
+ * process over a generated SQLite file) against the limit (bare node:http, nginx when installed)
+ * serving the same bytes and against the common way (Hono + `feed` per request), with autocannon in
+ * this process as the load generator; and the peak RSS of our server over the 1M-article database
+ * under load. Requests cycle over `/{lang}/rss.xml` of the four languages.
+ */
+import autocannon from "autocannon";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { request, type IncomingHttpHeaders } from "node:http";
+import { join } from "node:path";
+import type { SiteSettings } from "../../src/config.ts";
+import { FORMATS } from "../../src/feeds/formats.ts";
+import { SITE_URL } from "./data.ts";
+import { compared, median, spread, type Figure } from "./figures.ts";
+import { findNginx, freePort, residentMb, startChild, startNginx, stopChild, type Child } from "./processes.ts";
+import type { BareManifest } from "./servers/bare.ts";
+
+const SCENARIOS = ["200 identity", "200 gzip", "200 br", "304", "HEAD"] as const;
+type Scenario = (typeof SCENARIOS)[number];
+const EXPECTED: Record<Scenario, { status: number; encoding?: "gzip" | "br"; body: boolean }> = {
+  "200 identity": { status: 200, body: true },
+  "200 gzip": { status: 200, encoding: "gzip", body: true },
+  "200 br": { status: 200, encoding: "br", body: true },
+  "304": { status: 304, body: false },
+  HEAD: { status: 200, body: false },
+};
+const CONNECTIONS = 32;
+
+export interface HttpOptions {
+  quick: boolean;
+  dir: string;
+  contentDir: string;
+  settings: SiteSettings;
+  databasePath: string;
+  log: (line: string) => void;
+}
+
+/** What autocannon sends for one scenario to one server: one request per language, in turn. */
+type Requests = autocannon.Request[];
+
+interface Participant {
+  name: string;
+  child: Child;
+  requests: Partial<Record<Scenario, Requests>>;
+}
+
+interface RawResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+/** One request with node:http (no decoding), for set-up and checks. */
+export function fetchRaw(port: number, path: string, headers: Record<string, string> = {}, method = "GET"): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: "127.0.0.1", port, path, method, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+/**
+ * Two changes to autocannon's client, made through its `setupClient` hook. It keeps each response's
+ * body as a string, for body checks this bench does not use: decoding 240 KB a response held it near
+ * 700 requests a second whatever the server, so the body is counted and dropped instead. And its
+ * parser (http-parser-js) waits for the Content-Length of a HEAD response unless onHeadersComplete
+ * (slot 2 of the parser, set after this hook runs) returns true, as Node's own client does for HEAD.
+ */
+function leanClient(head: boolean) {
+  return (client: autocannon.Client) => {
+    const internals = client as unknown as { pipelinedRequests: { addBody(data: Buffer): void }; parser: Record<number, (...args: unknown[]) => unknown> };
+    internals.pipelinedRequests.addBody = () => undefined;
+    if (!head) return;
+    let handler: (...args: unknown[]) => unknown = () => undefined;
+    Object.defineProperty(internals.parser, 2, {
+      configurable: true,
+      get: () => (...args: unknown[]) => {
+        handler(...args);
+        return true;
+      },
+      set: (fn: (...args: unknown[]) => unknown) => (handler = fn),
+    });
+  };
+}
+
+export interface LoadResult {
+  rps: number;
+  statuses: Record<string, number>;
+  errors: number;
+}
+
+/** `seconds` of load on 127.0.0.1:`port`, cycling over `requests`; requests completed per second. */
+export async function load(port: number, requests: Requests, seconds: number, connections = CONNECTIONS): Promise<LoadResult> {
+  const head = requests.every((r) => r.method === "HEAD");
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections,
+    duration: seconds,
+    sampleInt: 250,
+    requests,
+    setupClient: leanClient(head),
+  });
+  const statuses: Record<string, number> = {};
+  for (const [code, stat] of Object.entries(result.statusCodeStats ?? {})) statuses[code] = stat.count ?? 0;
+  return { rps: result.requests.total / result.duration, statuses, errors: result.errors };
+}
+
+function requestsFor(scenario: Scenario, paths: readonly string[], etags: ReadonlyMap<string, string>): Requests {
+  return paths.map((path) => {
+    switch (scenario) {
+      case "200 identity":
+        return { method: "GET", path };
+      case "200 gzip":
+        return { method: "GET", path, headers: { "accept-encoding": "gzip" } };
+      case "200 br":
+        return { method: "GET", path, headers: { "accept-encoding": "br" } };
+      case "304":
+        return { method: "GET", path, headers: { "if-none-match": etags.get(path)! } };
+      case "HEAD":
+        return { method: "HEAD", path };
+    }
+  });
+}
+
+/** Checks one request of each kind before timing it: status, encoding and length as expected. */
+async function check(p: Participant, scenario: Scenario, lengths: ReadonlyMap<string, number>) {
+  const expected = EXPECTED[scenario];
+  for (const r of p.requests[scenario]!) {
+    const res = await fetchRaw(p.child.port, r.path!, (r.headers ?? {}) as Record<string, string>, r.method);
+    const problem =
+      res.status !== expected.status ? `status ${res.status}, not ${expected.status}`
+      : (res.headers["content-encoding"] ?? undefined) !== expected.encoding ? `Content-Encoding ${res.headers["content-encoding"]}, not ${expected.encoding}`
+      : expected.body && p.name !== "common way" && res.body.byteLength !== lengths.get(`${r.path} ${expected.encoding ?? "identity"}`) ? `a body of ${res.body.byteLength} bytes, not the same bytes as ours`
+      : !expected.body && res.body.byteLength !== 0 ? "a body" : null;
+    if (problem) throw new Error(`bench: ${p.name} answered ${scenario} ${r.path} with ${problem}`);
+  }
+}
+
+/** Starts our server (src/runtime/node.ts, the real entry point) on `databasePath`. */
+export async function startOurs(o: Pick<HttpOptions, "contentDir" | "databasePath">, name = "our server"): Promise<Child> {
+  const port = await freePort();
+  return startChild(name, ["src/runtime/node.ts"], {
+    PORT: String(port), HOST: "127.0.0.1", DATABASE_PATH: o.databasePath, CONTENT_DIR: o.contentDir, SITE_URL,
+    // No scheduled ingest during a measurement (it runs once at start, as always).
+    INGEST_SCHEDULE: "0 0 1 1 *",
+  }, { port, pattern: /http: serving/ });
+}
+
+/** Headers the limit servers copy from ours: everything but what each server writes itself. */
+const OWN_HEADERS = new Set(["date", "connection", "keep-alive", "content-length", "content-encoding", "transfer-encoding"]);
+
+export async function httpBench(o: HttpOptions): Promise<Figure[]> {
+  const rounds = o.quick ? 3 : 5;
+  const seconds = o.quick ? 0.6 : 3;
+  const warmup = o.quick ? 0.3 : 1.5;
+  const paths = o.settings.languages.map((l) => `/${l.tag}/rss.xml`);
+  const started: Child[] = [];
+  try {
+    const ours = await startOurs(o);
+    started.push(ours);
+
+    // The bytes ours sends, per path and encoding, become the files the limit servers send.
+    const www = join(o.dir, "www");
+    const manifest: BareManifest = {};
+    const lengths = new Map<string, number>();
+    const etags = new Map<string, string>();
+    let documentKb = 0;
+    for (const path of paths) {
+      const file = join(www, path);
+      mkdirSync(join(file, ".."), { recursive: true });
+      const identity = await fetchRaw(ours.port, path);
+      if (identity.status !== 200) throw new Error(`bench: our server answered ${path} with ${identity.status}`);
+      const items = identity.body.toString("utf8").split("<item>").length - 1;
+      if (items !== o.settings.itemCount) throw new Error(`bench: ${path} has ${items} items, not ${o.settings.itemCount}`);
+      documentKb += identity.body.byteLength / 1024 / paths.length;
+      writeFileSync(file, identity.body);
+      lengths.set(`${path} identity`, identity.body.byteLength);
+      for (const encoding of ["gzip", "br"] as const) {
+        const res = await fetchRaw(ours.port, path, { "accept-encoding": encoding });
+        if (res.headers["content-encoding"] !== encoding) throw new Error(`bench: our server sent ${path} without ${encoding}`);
+        writeFileSync(`${file}.${encoding === "gzip" ? "gz" : "br"}`, res.body);
+        lengths.set(`${path} ${encoding}`, res.body.byteLength);
+      }
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(identity.headers)) if (!OWN_HEADERS.has(name) && typeof value === "string") headers[name] = value;
+      etags.set(path, identity.headers.etag!);
+      manifest[path] = { files: { identity: file, gzip: `${file}.gz`, br: `${file}.br` }, headers, etag: identity.headers.etag! };
+    }
+    const manifestPath = join(o.dir, "bare-manifest.json");
+    writeFileSync(manifestPath, JSON.stringify(manifest));
+    o.log(`  documents: ${paths.join(", ")}: ${o.settings.itemCount} items, ${documentKb.toFixed(0)} KB on average (gzip ${avgKb(lengths, "gzip")} KB, br ${avgKb(lengths, "br")} KB)`);
+
+    const nginxBinary = findNginx();
+    const [bare, common, nginx] = await Promise.all([
+      startChild("bare node:http", ["test/bench/servers/bare.ts", manifestPath], {}, "json-port"),
+      startChild("common way", ["test/bench/servers/common.ts"], { DATABASE_PATH: o.databasePath, CONTENT_DIR: o.contentDir, SITE_URL }, "json-port"),
+      nginxBinary ? startNginx(nginxBinary, o.dir, www, FORMATS.rss.contentType) : Promise.resolve(null),
+    ]);
+    started.push(bare, common, ...(nginx ? [nginx] : []));
+    if (!nginx) o.log("  nginx: not installed, so not measured (apt-get install nginx to add it)");
+    else if (!nginx.brotli) o.log("  nginx: no brotli_static module (apt-get install libnginx-mod-http-brotli-static), so no nginx br figure");
+
+    const participants: Participant[] = [
+      { name: "ours", child: ours, requests: Object.fromEntries(SCENARIOS.map((s) => [s, requestsFor(s, paths, etags)])) },
+      { name: "bare node", child: bare, requests: Object.fromEntries(SCENARIOS.map((s) => [s, requestsFor(s, paths, etags)])) },
+      { name: "common way", child: common, requests: { "200 identity": requestsFor("200 identity", paths, etags) } },
+    ];
+    if (nginx) {
+      const nginxEtags = new Map<string, string>();
+      for (const path of paths) nginxEtags.set(path, (await fetchRaw(nginx.port, path, {}, "HEAD")).headers.etag!);
+      const kinds = SCENARIOS.filter((s) => s !== "200 br" || nginx.brotli);
+      participants.push({ name: "nginx", child: nginx, requests: Object.fromEntries(kinds.map((s) => [s, requestsFor(s, paths, nginxEtags)])) });
+    }
+    for (const p of participants) for (const s of SCENARIOS) if (p.requests[s]) await check(p, s, lengths);
+
+    const runs = SCENARIOS.flatMap((scenario) => participants.filter((p) => p.requests[scenario]).map((p) => ({ scenario, p })));
+    o.log(`  ${runs.length} runs a round: ${CONNECTIONS} connections, ${seconds} s each, ${rounds} rounds; participants alternate (A B A B), order rotated each round`);
+    for (const { scenario, p } of runs) await load(p.child.port, p.requests[scenario]!, warmup);
+
+    const samples = new Map<string, number[]>();
+    for (let round = 0; round < rounds; round++) {
+      const line: string[] = [];
+      for (const scenario of SCENARIOS) {
+        const inScenario = runs.filter((r) => r.scenario === scenario);
+        for (let i = 0; i < inScenario.length; i++) {
+          const { p } = inScenario[(i + round) % inScenario.length]!;
+          const result = await load(p.child.port, p.requests[scenario]!, seconds);
+          const wrong = Object.entries(result.statuses).filter(([code]) => Number(code) !== EXPECTED[scenario].status);
+          if (wrong.length || result.errors) {
+            throw new Error(`bench: ${p.name} ${scenario}: ${JSON.stringify(result.statuses)} status counts, ${result.errors} errors`);
+          }
+          const key = `${p.name} ${scenario}`;
+          samples.set(key, [...(samples.get(key) ?? []), result.rps]);
+          if (p.name === "ours") line.push(`${scenario} ${result.rps.toFixed(0)}`);
+        }
+      }
+      o.log(`  round ${round + 1}/${rounds}: ours ${line.join(", ")} req/s`);
+    }
+
+    const figures: Figure[] = [];
+    const rate = (key: string) => median(samples.get(key)!);
+    const range = (key: string) => spread(samples.get(key)!, 0);
+    const part = "1-3 http";
+    const target: Partial<Record<Scenario, number>> = { "200 identity": 0.9, "200 gzip": 0.9, "304": 0.9 };
+    for (const scenario of SCENARIOS) {
+      figures.push(compared(part, `http /{lang}/rss.xml ${scenario}: ours vs bare node:http`, rate(`ours ${scenario}`), "req/s",
+        rate(`bare node ${scenario}`), `bare node:http ${range(`bare node ${scenario}`)}`, true, target[scenario] ?? null, range(`ours ${scenario}`)));
+    }
+    figures.push(compared(part, "http /{lang}/rss.xml 200 identity: ours vs the common way (Hono + feed per request)", rate("ours 200 identity"), "req/s",
+      rate("common way 200 identity"), `common way ${range("common way 200 identity")}`, true, 30, range("ours 200 identity")));
+    if (nginx) {
+      for (const scenario of SCENARIOS.filter((s) => samples.has(`nginx ${s}`))) {
+        figures.push(compared(part, `http /{lang}/rss.xml ${scenario}: ours vs nginx static`, rate(`ours ${scenario}`), "req/s",
+          rate(`nginx ${scenario}`), `nginx ${range(`nginx ${scenario}`)}`, true, null, range(`ours ${scenario}`)));
+      }
+    }
+    return figures;
+  } finally {
+    for (const child of started.reverse()) await stopChild(child);
+  }
+}
+
+function avgKb(lengths: ReadonlyMap<string, number>, encoding: string): string {
+  const values = [...lengths].filter(([key]) => key.endsWith(` ${encoding}`)).map(([, v]) => v);
+  return (values.reduce((a, b) => a + b, 0) / values.length / 1024).toFixed(0);
+}
+
+/** Every subscription document of the site: each language and section, each format. */
+function feedPaths(settings: SiteSettings): string[] {
+  const files = Object.values(FORMATS).map((f) => f.file);
+  return settings.languages.flatMap((l) => ["", ...l.sections.map((s) => `${s.slug}/`)].flatMap((scope) => files.map((file) => `/${l.tag}/${scope}${file}`)));
+}
+
+/**
+ * Part 7: our server over the big database, every subscription document requested in every encoding
+ * and conditionally (as a crowd of aggregators would), then its peak RSS (VmHWM) read from /proc.
+ */
+export async function memoryBench(o: Pick<HttpOptions, "quick" | "contentDir" | "settings" | "log"> & { databasePath: string; articles: number }): Promise<Figure[]> {
+  const ours = await startOurs(o, "our server (big database)");
+  try {
+    const pid = ours.process.pid!;
+    const atStart = residentMb(pid);
+    const paths = feedPaths(o.settings);
+    const etags = new Map<string, string>();
+    for (const path of paths) {
+      const res = await fetchRaw(ours.port, path);
+      if (res.status !== 200) throw new Error(`bench: ${path} answered ${res.status}`);
+      etags.set(path, res.headers.etag!);
+    }
+    const kinds: Scenario[] = ["200 identity", "200 gzip", "200 br", "304"];
+    const requests = kinds.flatMap((k) => requestsFor(k, paths, etags));
+    const seconds = o.quick ? 3 : 15;
+    const result = await load(ours.port, requests, seconds);
+    const after = residentMb(pid);
+    o.log(`  ${paths.length} feeds × ${kinds.join(", ")}; ${result.rps.toFixed(0)} req/s for ${seconds} s; RSS at start ${atStart.now.toFixed(0)} MB, after ${after.now.toFixed(0)} MB, peak ${after.peak.toFixed(0)} MB`);
+    if (result.errors || Object.keys(result.statuses).some((c) => c !== "200" && c !== "304")) {
+      throw new Error(`bench: memory load: ${JSON.stringify(result.statuses)} status counts, ${result.errors} errors`);
+    }
+    const label = o.articles === 1_000_000 ? "1M" : `${o.articles.toLocaleString("en")} (--quick: not 1M)`;
+    return [compared("7 memory", `server peak RSS (VmHWM) with ${label} articles under load, vs the 200 MB limit`, after.peak, "MB", 200, "limit", false, 1)];
+  } finally {
+    await stopChild(ours);
+  }
+}
