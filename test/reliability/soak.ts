@@ -540,6 +540,7 @@ export async function soak(options: SoakOptions): Promise<SoakResult> {
     agent.destroy();
     if (server) await kill(server);
     await new Promise<void>((resolve) => upstream.server.close(() => resolve()));
+    // SOAK_KEEP=1 keeps the database and content folder for a look after a failure.
     if (process.env.SOAK_KEEP) log(`soak: kept ${dir}`);
     else rmSync(dir, { recursive: true, force: true });
   }
