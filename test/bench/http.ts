@@ -13,7 +13,8 @@ import type { SiteSettings } from "../../src/config.ts";
 import { FORMATS } from "../../src/feeds/formats.ts";
 import { SITE_URL } from "./data.ts";
 import { compared, median, spread, type Figure } from "./figures.ts";
-import { findNginx, freePort, residentMb, startChild, startNginx, stopChild, type Child } from "./processes.ts";
+import { freePort } from "../ports.ts";
+import { findNginx, residentMb, startChild, startNginx, stopChild, type Child } from "./processes.ts";
 import type { BareManifest } from "./servers/bare.ts";
 
 const SCENARIOS = ["200 identity", "200 gzip", "200 br", "304", "HEAD"] as const;

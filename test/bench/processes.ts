@@ -6,9 +6,9 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { ROOT } from "./data.ts";
+import { freePort } from "../ports.ts";
 
 export interface Child {
   name: string;
@@ -24,17 +24,6 @@ process.once("exit", () => {
   for (const child of running) if (child.pid !== undefined && child.exitCode === null) process.kill(child.pid, "SIGTERM");
 });
 
-/** A port nobody listens on right now: the kernel picks it and it is released at once. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("bench: no free port"))));
-    });
-  });
-}
 
 /**
  * Starts `args` under this Node (TypeScript through tsx) and waits until its output says it listens:

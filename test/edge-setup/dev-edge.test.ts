@@ -1,12 +1,12 @@
 /** `npm run dev:edge` in one command: wrangler dev with local D1 loaded from content/, serving what Node serves. */
 import { spawn, type ChildProcess } from "node:child_process";
 import { cpSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
 import { createApp } from "../../src/http/app.ts";
 import { loadedStore, memoryLogger, testSite } from "../helpers.ts";
+import { freePort } from "../ports.ts";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 let child: ChildProcess | undefined;
@@ -21,14 +21,6 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 it("serves the same feed bytes as Node for the same content and SITE_URL", { timeout: 180_000 }, async () => {
   for (const entry of ["src", "content", "wrangler.toml", "package.json", "tsconfig.json"]) cpSync(join(ROOT, entry), join(work, entry), { recursive: true });

@@ -4,9 +4,10 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { connect, createServer } from "node:net";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "../ports.ts";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const SERVING = /http: serving .* on http:\/\/127\.0\.0\.1:\d+/;
@@ -20,16 +21,6 @@ export interface RunningNode {
   stop: () => Promise<void>;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
 
 /** Starts the server on a fresh database over the real content folder; resolves once it serves. */
 export async function startNode(env: Record<string, string> = {}): Promise<RunningNode> {

@@ -10,7 +10,8 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunReport } from "../../src/ingest/run.ts";
-import { copyContent, freePort, running, spawnIngest, tempDir, type ServerSettings } from "./harness.ts";
+import { freePort } from "../ports.ts";
+import { copyContent, running, spawnIngest, tempDir, type ServerSettings } from "./harness.ts";
 import { checkDatabase } from "./integrity.ts";
 
 const UPSTREAM_ITEMS = 150;

@@ -6,27 +6,16 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { Agent, request as httpRequest, type IncomingHttpHeaders } from "node:http";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SaxesParser } from "saxes";
+import { freePort } from "../ports.ts";
 
 export const ROOT = join(import.meta.dirname, "..", "..");
 export const CONTENT_DIR = join(ROOT, "content");
 const ATOM_NS = "http://www.w3.org/2005/Atom";
 export const SERVING = /http: serving .* on http:\/\/127\.0\.0\.1:\d+/;
 
-/** A port nobody listens on right now: the kernel picks it, we release it at once. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
 
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `hanbit-${prefix}-`));

@@ -4,6 +4,7 @@
  * next run or start, at once (well within the lease's ten minutes), takes over the dead process's
  * lease, completes, and serves feeds that hold exactly what the content folder says.
  */
+import { freePort } from "../ports.ts";
 import Database from "better-sqlite3";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -11,7 +12,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  copyContent, freePort, kill, rawRequest, readFeedItems, runIngestCli, running, spawnIngest, spawnServer, startServer, tempDir, waitForLog,
+  copyContent, kill, rawRequest, readFeedItems, runIngestCli, running, spawnIngest, spawnServer, startServer, tempDir, waitForLog,
   type FeedFile, type ServerSettings,
 } from "./harness.ts";
 import { checkDatabase, expectedFeeds, renderEveryFeed } from "./integrity.ts";

@@ -14,6 +14,7 @@
  * (measured by this process, which parses every body on the same cores), and exits non-zero on any
  * failed assertion.
  */
+import { freePort } from "../ports.ts";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { Agent, createServer, type Server } from "node:http";
@@ -25,7 +26,7 @@ import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { parseSiteSettings, type SiteSettings } from "../../src/config.ts";
 import { fnv64 } from "../../src/model/hash.ts";
 import {
-  copyContent, FEED_FILES, freePort, kill, rawRequest, readFeedItems, runIngestCli, startServer, tempDir,
+  copyContent, FEED_FILES, kill, rawRequest, readFeedItems, runIngestCli, startServer, tempDir,
   type Child, type FeedFile, type RawResponse, type ServerSettings,
 } from "./harness.ts";
 

@@ -9,13 +9,14 @@
  * Full disk: a 2 MB tmpfs filled to the last byte. Both need mount(8) to be permitted; where it is
  * not, those two tests are skipped and say so.
  */
+import { freePort } from "../ports.ts";
 import Database from "better-sqlite3";
 import { execFileSync } from "node:child_process";
 import { chmodSync, closeSync, copyFileSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import {
-  copyContent, freePort, kill, rawRequest, readFeedItems, runIngestCli, running, startServer, tempDir, waitForLog, type Child, type ServerSettings,
+  copyContent, kill, rawRequest, readFeedItems, runIngestCli, running, startServer, tempDir, waitForLog, type Child, type ServerSettings,
 } from "./harness.ts";
 
 const dirs: string[] = [];

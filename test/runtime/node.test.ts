@@ -1,7 +1,6 @@
 /** The real Node entry point as a child process, spoken to over HTTP on 127.0.0.1. */
 import { spawn, type ChildProcess } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SaxesParser } from "saxes";
@@ -9,6 +8,7 @@ import { request as httpRequest } from "node:http";
 import { gunzipSync } from "node:zlib";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { CONTENT_DIR } from "../helpers.ts";
+import { freePort } from "../ports.ts";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const ATOM_NS = "http://www.w3.org/2005/Atom";
@@ -33,17 +33,6 @@ function tempDir(): string {
   return dir;
 }
 
-/** A port nobody listens on right now: the kernel picks it, we release it at once. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
 
 /**
  * Starts `src/runtime/node.ts` with the given settings (and nothing else from this process's env);

@@ -1,0 +1,13 @@
+/** A port nobody listens on right now, for servers the tests start: the kernel picks it and it is released at once. */
+import { createServer } from "node:net";
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("test: no free port"))));
+    });
+  });
+}
