@@ -11,6 +11,7 @@ import { articlePage } from "../pages/article.ts";
 import { extensionsPage } from "../pages/extensions.ts";
 import { listingPage, siteIndexPage } from "../pages/listing.ts";
 import type { IngestDeps } from "../ingest/run.ts";
+import { isStoreUnavailable } from "../store/conflicts.ts";
 import type { ArticleStore } from "../store/store.ts";
 import { serveFeed, type Compressor, type FeedServing } from "./feed-response.ts";
 import { bearerAuth } from "./bearer.ts";
@@ -197,6 +198,11 @@ export function createApp(deps: AppDeps): Hono {
   app.notFound((c) => notFound(c, `nothing at ${new URL(c.req.url).pathname}`));
 
   app.onError((error, c) => {
+    // A store that cannot be written right now (locked, read-only, full) is a wait, not a failure.
+    if (isStoreUnavailable(error)) {
+      logger.error(`http: ${c.req.method} ${new URL(c.req.url).pathname}: ${error.message}`);
+      return c.text("Service unavailable: the article store cannot be written right now; try again later\n", 503, { "Retry-After": "30" });
+    }
     logger.error(`http: ${c.req.method} ${new URL(c.req.url).pathname}: ${error.stack ?? error.message}`);
     return c.text("Internal error: the request could not be served; it has been logged.\n", 500);
   });

@@ -137,3 +137,22 @@ describe("DELETE /api/articles/{id}", () => {
     expect(again.status).toBe(404);
   });
 });
+
+describe("a store that cannot be written", () => {
+  it("answers a push with 503 and Retry-After rather than 500, and stores nothing", async () => {
+    const { store, site } = app();
+    const full = new Proxy(store, {
+      get(target, property) {
+        if (property === "upsert") return async () => Promise.reject(Object.assign(new Error("database or disk is full"), { code: "SQLITE_FULL" }));
+        const value = Reflect.get(target, property);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const ingest = { ...ingestDeps(full, site), now: () => Date.parse("2026-11-20T03:00:00Z") };
+    const target = createApp({ store: full, site, logger: memoryLogger(), ingest, ingestToken: TOKEN });
+    const response = await post(target, item("while-full"));
+    expect(response.status).toBe(503);
+    expect(response.headers.get("retry-after")).toBe("30");
+    expect(await store.byIds([itemId(site.settings, "push", "while-full")])).toEqual([]);
+  });
+});
