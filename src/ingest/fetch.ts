@@ -222,8 +222,12 @@ async function readBody(response: Response, maxBytes: number, signal: AbortSigna
     }
     chunks.push(chunk.value);
   }
+  return joinChunks(chunks, total);
+}
 
-  const body = new Uint8Array(total);
+/** The chunks of a body read as a stream, as one array of `size` bytes. */
+export function joinChunks(chunks: readonly Uint8Array[], size: number): Uint8Array {
+  const body = new Uint8Array(size);
   let offset = 0;
   for (const chunk of chunks) {
     body.set(chunk, offset);

@@ -5,6 +5,7 @@
 import { Hono } from "hono";
 import { apiProblem, bearerAuth } from "../bearer.ts";
 import { announceChanges, commitArticles, feedVersionsIfAnnouncing, type IngestDeps } from "../../ingest/run.ts";
+import { joinChunks } from "../../ingest/fetch.ts";
 import { waitUntil } from "../feed-response.ts";
 import { itemId, normalizeItem, type ItemSource } from "../../ingest/normalize.ts";
 import { parsePushBody } from "../../ingest/sources/push.ts";
@@ -94,13 +95,7 @@ async function readAtMost(request: Request, limit: number): Promise<Uint8Array |
     }
     chunks.push(read.value);
   }
-  const body = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return body;
+  return joinChunks(chunks, size);
 }
 
 /** Pushed items name our sections by slug; each slug maps to itself. */
