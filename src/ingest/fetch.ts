@@ -76,13 +76,8 @@ export async function fetchDocument(
   if (request.etag) headers.set("If-None-Match", request.etag);
   if (request.lastModified) headers.set("If-Modified-Since", request.lastModified);
 
-  const controller = new AbortController();
-  const { signal } = controller;
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort();
-  }, request.timeoutMs);
+  const timeout = timeoutSignal(request.timeoutMs);
+  const { signal } = timeout;
 
   try {
     for (let redirects = 0; ; redirects++) {
@@ -143,13 +138,34 @@ export async function fetchDocument(
     }
   } catch (error) {
     // Whatever surfaced (an abort error, a cut stream), a fired deadline is the cause worth reporting.
-    if (timedOut) throw new FetchError(`fetch: ${where()}: no complete response within ${request.timeoutMs} ms`);
+    if (timeout.timedOut()) throw new FetchError(`fetch: ${where()}: no complete response within ${request.timeoutMs} ms`);
     throw error;
   } finally {
-    clearTimeout(timer);
     // Tears down any connection still open on an error path; a no-op once a body has been read whole.
-    controller.abort();
+    timeout.end();
   }
+}
+
+/**
+ * An abort signal that fires after `ms`, for one request with its body; `timedOut` tells a timeout
+ * from another abort, and `end` clears the timer and aborts whatever is still open.
+ */
+export function timeoutSignal(ms: number) {
+  const controller = new AbortController();
+  let fired = false;
+  const timer = setTimeout(() => {
+    fired = true;
+    controller.abort();
+  }, ms);
+  return {
+    signal: controller.signal,
+    abort: () => controller.abort(),
+    timedOut: () => fired,
+    end: () => {
+      clearTimeout(timer);
+      controller.abort();
+    },
+  };
 }
 
 function parseHttpUrl(text: string): URL {

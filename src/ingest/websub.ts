@@ -1,5 +1,5 @@
 /** WebSub publishing: telling each configured hub which feed URLs changed, with retries, a concurrency bound and a deadline. */
-import { abortable, describeError, parseRetryAfter } from "./fetch.ts";
+import { abortable, describeError, parseRetryAfter, timeoutSignal } from "./fetch.ts";
 
 /** What became of one (hub, topic) publish. */
 export interface PublishResult {
@@ -159,14 +159,9 @@ async function publishOnce(hub: string, topic: string, settings: Settings): Prom
   if (settings.userAgent) headers.set("User-Agent", settings.userAgent);
   const body = new URLSearchParams([["hub.mode", "publish"], ["hub.url", topic]]).toString();
 
-  const controller = new AbortController();
-  const { signal } = controller;
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort();
-  }, settings.timeoutMs);
-  const onDeadline = () => controller.abort();
+  const timeout = timeoutSignal(settings.timeoutMs);
+  const { signal } = timeout;
+  const onDeadline = timeout.abort;
   settings.deadline.addEventListener("abort", onDeadline, { once: true });
 
   try {
@@ -175,7 +170,7 @@ async function publishOnce(hub: string, topic: string, settings: Settings): Prom
       const { fetchImpl } = settings;
       response = await abortable(fetchImpl(hub, { method: "POST", headers, body, redirect: "manual", signal }), signal);
     } catch (error) {
-      const reason = timedOut ? `no response within ${settings.timeoutMs} ms` : `request failed: ${describeError(error)}`;
+      const reason = timeout.timedOut() ? `no response within ${settings.timeoutMs} ms` : `request failed: ${describeError(error)}`;
       return { kind: "retryable", reason, retryAfterMs: null };
     }
     const { status } = response;
@@ -197,9 +192,8 @@ async function publishOnce(hub: string, topic: string, settings: Settings): Prom
     }
     return { kind: "refused", reason };
   } finally {
-    clearTimeout(timer);
     settings.deadline.removeEventListener("abort", onDeadline);
-    controller.abort();
+    timeout.end();
   }
 }
 
