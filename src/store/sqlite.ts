@@ -62,9 +62,22 @@ export function openSqliteStore(path: string, busyWaitMs = BUSY_WAIT_MS): Articl
     db = new Database(path);
     // Opening blocks anyway (nothing is served yet), so it waits on the lock for as long as a call may.
     db.pragma(`busy_timeout = ${busyWaitMs}`);
-    if (db.pragma("journal_mode", { simple: true }) !== "wal") db.pragma("journal_mode = WAL");
-    db.pragma("synchronous = NORMAL");
-    migrate(db);
+    const opened = db;
+    // Switching a new file to WAL takes an exclusive lock that SQLite may refuse at once, without its busy
+    // handler, while another process opens the same new file: such a refusal is waited out too, and the
+    // steps (each safe to repeat) are taken again.
+    const deadline = Date.now() + busyWaitMs;
+    for (;;) {
+      try {
+        if (opened.pragma("journal_mode", { simple: true }) !== "wal") opened.pragma("journal_mode = WAL");
+        opened.pragma("synchronous = NORMAL");
+        migrate(opened);
+        break;
+      } catch (error) {
+        if (!isBusy(error) || Date.now() > deadline) throw error;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+      }
+    }
     db.pragma(`busy_timeout = ${BLOCKING_BUSY_MS}`);
   } catch (error) {
     db?.close();
