@@ -15,7 +15,7 @@ import { isStoreUnavailable } from "../store/conflicts.ts";
 import type { ArticleStore } from "../store/store.ts";
 import { serveFeed, type Compressor, type FeedServing } from "./feed-response.ts";
 import { bearerAuth } from "./bearer.ts";
-import { overload } from "./overload.ts";
+import { InFlight, overload } from "./overload.ts";
 import { subscriberRecorder, subscriberReport } from "./subscribers.ts";
 import type { RenderCache } from "./render-cache.ts";
 import { feedPreviewPage } from "../pages/preview.ts";
@@ -57,7 +57,20 @@ function notFound(c: Context, what: string): Response {
   return c.text(`Not found: ${what}\n`, 404);
 }
 
+/** The app, and what a runtime may use to answer some requests itself before it (see runtime/node-feeds.ts). */
+export interface Service {
+  app: Hono;
+  /** How feeds are served: the same cache, clock and counters as the app's. */
+  serving: FeedServing;
+  /** The app's count of requests in flight, when it sheds load. */
+  inFlight?: InFlight;
+}
+
 export function createApp(deps: AppDeps): Hono {
+  return createService(deps).app;
+}
+
+export function createService(deps: AppDeps): Service {
   const { store, site, logger } = deps;
   const { settings } = site;
   const now = deps.now ?? Date.now;
@@ -115,7 +128,8 @@ export function createApp(deps: AppDeps): Hono {
     return c.body(body, 200, { "Content-Type": "text/x-opml; charset=utf-8", "Access-Control-Allow-Origin": "*", "Cross-Origin-Resource-Policy": "cross-origin" });
   };
 
-  if (deps.maxInFlight) app.use("*", overload(deps.maxInFlight));
+  const inFlight = deps.maxInFlight ? new InFlight(deps.maxInFlight) : undefined;
+  if (inFlight) app.use("*", overload(inFlight));
 
   if (deps.ingest) app.route("/api/articles", pushRoutes(deps.ingest, deps.ingestToken ?? null));
   app.get("/api/stats", bearerAuth(deps.ingestToken ?? null), async (c) => c.json(subscriberReport(await store.subscriberStats())));
@@ -207,5 +221,5 @@ export function createApp(deps: AppDeps): Hono {
     return c.text("Internal error: the request could not be served; it has been logged.\n", 500);
   });
 
-  return app;
+  return { app, serving, inFlight };
 }

@@ -82,12 +82,43 @@ export function waitUntil(c: Context, work: Promise<unknown>) {
     // No execution context (Node): the promise runs on its own.
   }
   if (context) context.waitUntil(work);
-  else void work.catch(() => undefined);
+  else inBackground(work);
+}
+
+/** Where nothing outlives the response (Node), work after it simply runs; its failure is its own to report. */
+export function inBackground(work: Promise<unknown>) {
+  void work.catch(() => undefined);
+}
+
+/** What answering a feed reads of a request, whatever the runtime's request object. */
+export interface FeedRequest {
+  method: string;
+  /** The path, without the query: with the site's URL, the feed's WebSub topic. */
+  path: string;
+  /** A header's value by its lowercase name. */
+  header(name: string): string | undefined;
+}
+
+/** A response, as plain data a runtime writes out its own way; bodies are bytes with their Content-Length set. */
+export interface FeedAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: Uint8Array | null;
+}
+
+/** The request of a Hono context, as answering a feed reads it. */
+export function honoFeedRequest(c: Context): FeedRequest {
+  return { method: c.req.method, path: c.req.path, header: (name) => c.req.header(name) };
+}
+
+/** The answer as a Fetch API Response (Hono, Workers). */
+export function toResponse(answer: FeedAnswer): Response {
+  return new Response(answer.body, { status: answer.status, headers: answer.headers });
 }
 
 /** A browser navigating to the URL (a person), as Fetch Metadata says; feed readers send neither header. */
-function isNavigation(c: Context): boolean {
-  return c.req.header("sec-fetch-mode") === "navigate" && c.req.header("sec-fetch-dest") === "document";
+function isNavigation(request: FeedRequest): boolean {
+  return request.header("sec-fetch-mode") === "navigate" && request.header("sec-fetch-dest") === "document";
 }
 
 function stateOf(model: FeedModel): string {
@@ -98,12 +129,29 @@ function readSpec(serving: FeedServing, spec: FeedSpec): Promise<FeedModel> {
   return readFeed(serving.store, serving.site, { language: spec.language, section: spec.section, archive: spec.archive, limit: spec.limit });
 }
 
-/**
- * Serves `spec`, or returns null when it names an archive month without articles. A request for a
- * document already rendered (the hot path) reads the feed's version, finds the bytes, and answers from
- * what was worked out with them: nothing here parses, formats or allocates much per request.
- */
+/** A whole answer of text; HEAD gets its headers without the body. */
+function textAnswer(request: FeedRequest, status: number, contentType: string, text: string, headers: Record<string, string>): FeedAnswer {
+  const body = encoder.encode(text);
+  return {
+    status,
+    headers: { ...headers, "Content-Type": contentType, "Content-Length": String(body.byteLength) },
+    body: request.method === "HEAD" ? null : body,
+  };
+}
+
+/** Serves `spec` through Hono: see answerFeed. */
 export async function serveFeed(c: Context, serving: FeedServing, spec: FeedSpec): Promise<Response | null> {
+  const answer = await answerFeed(honoFeedRequest(c), serving, spec, (work) => waitUntil(c, work));
+  return answer && toResponse(answer);
+}
+
+/**
+ * Answers `request` for `spec`, or returns null when it names an archive month without articles. A
+ * request for a document already rendered (the hot path) reads the feed's version, finds the bytes,
+ * and answers from what was worked out with them: nothing here parses, formats or allocates much per
+ * request. `defer` runs what may finish after the response (cache writes, subscriber counts).
+ */
+export async function answerFeed(request: FeedRequest, serving: FeedServing, spec: FeedSpec, defer: (work: Promise<unknown>) => void): Promise<FeedAnswer | null> {
   const { store, site, cache } = serving;
   const lang = spec.language.tag;
   const section = spec.section?.slug;
@@ -112,13 +160,12 @@ export async function serveFeed(c: Context, serving: FeedServing, spec: FeedSpec
   const version = await store.feedVersion(lang, section);
   const key = `${scope}/${version}`;
 
-  if (serving.preview && isNavigation(c)) {
+  if (serving.preview && isNavigation(request)) {
     const model = await readSpec(serving, spec);
     if (spec.archive !== undefined && model.items.length === 0) return null;
-    return c.html(serving.preview(model, spec.format), 200, { Vary: VARY, "Cache-Control": `public, max-age=${serving.maxAge}` });
+    return textAnswer(request, 200, "text/html; charset=UTF-8", serving.preview(model, spec.format), { Vary: VARY, "Cache-Control": `public, max-age=${serving.maxAge}` });
   }
 
-  const defer = (work: Promise<unknown>) => waitUntil(c, work);
   let document = await cache?.get(key);
   const hit = document !== undefined;
   let model: FeedModel | undefined;
@@ -144,24 +191,24 @@ export async function serveFeed(c: Context, serving: FeedServing, spec: FeedSpec
     "X-Content-Type-Options": "nosniff",
     "X-Cache": hit ? "HIT" : "MISS",
   };
-  const self = selfUrl(site.siteUrl, c);
-  serving.subscribers?.observe(self, c.req.header("user-agent"), defer);
+  const self = `${site.siteUrl}${request.path}`;
+  serving.subscribers?.observe(self, request.header("user-agent"), defer);
   if (site.hubs?.length) headers.Link = [...site.hubs.map((hub) => `<${hub}>; rel="hub"`), `<${self}>; rel="self"`].join(", ");
 
   // If-None-Match takes precedence over If-Modified-Since (RFC 9110 section 13.2.2).
-  const ifNoneMatch = c.req.header("if-none-match");
+  const ifNoneMatch = request.header("if-none-match");
   if (ifNoneMatch !== undefined) {
-    if (noneMatchHits(ifNoneMatch, document.etag)) return new Response(null, { status: 304, headers });
-    const delta = await deltaResponse(c, serving, spec, scope, ifNoneMatch, document, headers, model ?? (await readSpec(serving, spec)));
+    if (noneMatchHits(ifNoneMatch, document.etag)) return { status: 304, headers, body: null };
+    const delta = await deltaAnswer(request, serving, spec, scope, ifNoneMatch, document, headers, model ?? (await readSpec(serving, spec)));
     if (delta) return delta;
   } else {
-    const since = parseHttpDate(c.req.header("if-modified-since"));
-    if (since !== null && document.lastModified <= since) return new Response(null, { status: 304, headers });
+    const since = parseHttpDate(request.header("if-modified-since"));
+    if (since !== null && document.lastModified <= since) return { status: 304, headers, body: null };
   }
 
   const available: Encoding[] = serving.compress ? ["br", "gzip", "identity"] : ["identity"];
-  const encoding = chooseEncoding(c.req.header("accept-encoding"), available);
-  if (encoding === null) return c.text("Not acceptable: this feed is available as br, gzip or identity\n", 406, { Vary: VARY });
+  const encoding = chooseEncoding(request.header("accept-encoding"), available);
+  if (encoding === null) return textAnswer(request, 406, "text/plain; charset=UTF-8", "Not acceptable: this feed is available as br, gzip or identity\n", { Vary: VARY });
   let body = document.body;
   if (encoding !== "identity") {
     body = shared.encoded[encoding] ??= serving.compress!(document.body, encoding);
@@ -169,7 +216,7 @@ export async function serveFeed(c: Context, serving: FeedServing, spec: FeedSpec
   }
   headers["Content-Type"] = FORMATS[spec.format].contentType;
   headers["Content-Length"] = String(body.byteLength);
-  return new Response(c.req.method === "HEAD" ? null : body, { status: 200, headers });
+  return { status: 200, headers, body: request.method === "HEAD" ? null : body };
 }
 
 function cacheControl(serving: FeedServing, spec: FeedSpec): string {
@@ -179,18 +226,13 @@ function cacheControl(serving: FeedServing, spec: FeedSpec): string {
   return `public, max-age=${serving.maxAge}, stale-while-revalidate=${serving.maxAge}, stale-if-error=86400`;
 }
 
-/** The request's URL on the public site, without the query: the WebSub topic. The router's path, already worked out. */
-function selfUrl(siteUrl: string, c: Context): string {
-  return `${siteUrl}${c.req.path}`;
-}
-
 /**
  * RFC 3229 with `A-IM: feed`: for an If-None-Match naming a version this server still knows, only the
  * entries new or changed since, as `226 IM Used`. Null (the full feed follows) when the client did not
  * ask for it or the version is unknown.
  */
-async function deltaResponse(
-  c: Context,
+async function deltaAnswer(
+  request: FeedRequest,
   serving: FeedServing,
   spec: FeedSpec,
   scope: string,
@@ -198,8 +240,8 @@ async function deltaResponse(
   document: RenderedDocument,
   headers: Record<string, string>,
   model: FeedModel,
-): Promise<Response | null> {
-  const instanceManipulations = (c.req.header("a-im") ?? "").split(",").map((s) => s.trim().split(";")[0]!.toLowerCase());
+): Promise<FeedAnswer | null> {
+  const instanceManipulations = (request.header("a-im") ?? "").split(",").map((s) => s.trim().split(";")[0]!.toLowerCase());
   if (!instanceManipulations.includes("feed") || !serving.cache) return null;
   const tags = parseEntityTags(ifNoneMatch);
   if (tags === "*") return null;
@@ -208,10 +250,8 @@ async function deltaResponse(
     if (state === undefined) continue;
     const seen = new Set((JSON.parse(state) as [string, number][]).map(([id, updated]) => `${id}\n${updated}`));
     const delta = { ...model, items: model.items.filter((i) => !seen.has(`${i.id}\n${i.updated.ms}`)) };
-    const body = FORMATS[spec.format].render(delta);
-    return new Response(c.req.method === "HEAD" ? null : body, {
-      status: 226,
-      headers: { ...headers, "Content-Type": FORMATS[spec.format].contentType, IM: "feed", Vary: `${VARY}, A-IM, If-None-Match`, "Cache-Control": "private, no-cache", ETag: document.etag },
+    return textAnswer(request, 226, FORMATS[spec.format].contentType, FORMATS[spec.format].render(delta), {
+      ...headers, IM: "feed", Vary: `${VARY}, A-IM, If-None-Match`, "Cache-Control": "private, no-cache", ETag: document.etag,
     });
   }
   return null;

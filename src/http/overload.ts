@@ -4,17 +4,32 @@
  */
 import type { MiddlewareHandler } from "hono";
 
-export function overload(maxInFlight: number, retryAfterSeconds = 5): MiddlewareHandler {
-  let inFlight = 0;
+/** Requests being served now, counted by every path that serves them (the app, and Node's feed path). */
+export class InFlight {
+  #count = 0;
+  constructor(readonly max: number) {}
+
+  /** Counts a request in, or returns false when `max` are already being served. */
+  enter(): boolean {
+    if (this.#count >= this.max) return false;
+    this.#count++;
+    return true;
+  }
+
+  leave() {
+    this.#count--;
+  }
+}
+
+export function overload(inFlight: InFlight, retryAfterSeconds = 5): MiddlewareHandler {
   return async function shedLoad(c, next) {
-    if (inFlight >= maxInFlight) {
+    if (!inFlight.enter()) {
       return c.text(`Service busy: too many requests at once; try again in ${retryAfterSeconds} seconds\n`, 503, { "Retry-After": String(retryAfterSeconds) });
     }
-    inFlight++;
     try {
       await next();
     } finally {
-      inFlight--;
+      inFlight.leave();
     }
   };
 }

@@ -1,13 +1,15 @@
 /** The Node entry point: settings from the environment, SQLite store, ingest on a schedule, HTTP served. */
-import { serve } from "@hono/node-server";
+import { getRequestListener } from "@hono/node-server";
 import { serveStatic } from "@hono/node-server/serve-static";
 import { Hono } from "hono";
 import cron from "node-cron";
+import { createServer } from "node:http";
 import { brotliCompressSync, constants as zlibConstants, gzipSync } from "node:zlib";
 import { ConfigError } from "../config.ts";
-import { createApp } from "../http/app.ts";
+import { createService } from "../http/app.ts";
 import { memoryCache } from "../http/render-cache.ts";
 import { runIngest } from "../ingest/run.ts";
+import { withFeedPath } from "./node-feeds.ts";
 import { exitWith, nodeSetup } from "./node-setup.ts";
 
 /** Requests served at once before the server answers 503 with Retry-After. */
@@ -29,19 +31,20 @@ export async function start(env: Record<string, string | undefined> = process.en
   await runIngest(ingestDeps);
   const task = cron.schedule(config.ingestSchedule, () => runIngest(ingestDeps).then(() => undefined), { noOverlap: true, name: "ingest" });
 
+  const service = createService({
+    store, site, logger, ingest: ingestDeps, ingestToken: config.ingestToken, cache: memoryCache(),
+    maxAge: config.feedMaxAge, compress: compressOnce, maxInFlight: MAX_IN_FLIGHT,
+  });
   const app = new Hono();
   app.use("/media/*", serveStatic({ root: config.contentDir }));
   app.get("/media/*", (c) => c.text(`Not found: no media file ${new URL(c.req.url).pathname}\n`, 404));
-  app.route(
-    "/",
-    createApp({
-      store, site, logger, ingest: ingestDeps, ingestToken: config.ingestToken, cache: memoryCache(),
-      maxAge: config.feedMaxAge, compress: compressOnce, maxInFlight: MAX_IN_FLIGHT,
-    }),
-  );
+  app.route("/", service.app);
 
-  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
-    logger.info(`http: serving ${site.settings.name} on http://${config.host}:${info.port} (links use ${config.siteUrl})`);
+  const server = createServer(withFeedPath(service, site, getRequestListener(app.fetch, { hostname: config.host })));
+  server.listen(config.port, config.host, () => {
+    const address = server.address();
+    const port = typeof address === "object" && address ? address.port : config.port;
+    logger.info(`http: serving ${site.settings.name} on http://${config.host}:${port} (links use ${config.siteUrl})`);
   });
   server.on("error", (error) => {
     logger.error(`http: unable to listen on ${config.host}:${config.port}: ${error.message}`);

@@ -16,6 +16,11 @@ import { planStoryJoins } from "./story-joins.ts";
 const BLOCKING_BUSY_MS = 25;
 /** How long a call waits in all for another connection (another process's ingest, a backup) to let go of the database. */
 export const BUSY_WAIT_MS = 5_000;
+/**
+ * How stale a feed version read from memory may be after another connection (another process: `npm run
+ * ingest`, a backup restore) commits. This connection's own writes are seen at once.
+ */
+export const OTHER_WRITERS_CHECK_MS = 100;
 
 export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), "migrations");
 
@@ -96,6 +101,9 @@ class SqliteArticleStore implements ArticleStore {
   readonly #db: Database.Database;
   readonly #busyWaitMs: number;
   readonly #prepared = new Map<string, Database.Statement>();
+  /** Feed versions read since the database last changed, by `lang\nsection`; see feedVersion. */
+  readonly #versions = new Map<string, number>();
+  #versionsAt = { ownChanges: -1, dataVersion: -1, checkedMs: -Infinity };
 
   constructor(db: Database.Database, busyWaitMs: number) {
     this.#db = db;
@@ -173,8 +181,35 @@ class SqliteArticleStore implements ArticleStore {
     return row ? { iso: row.updated, ms: row.updated_ms } : null;
   }
 
+  /**
+   * Asked on every feed request, so answered from memory while the database has not changed: this
+   * connection's own writes are counted by SQLite (total_changes(), no read of the file), and another
+   * connection's commits show in PRAGMA data_version, which costs a read and so is checked at most
+   * every OTHER_WRITERS_CHECK_MS.
+   */
   async feedVersion(lang: string, section?: string) {
-    return this.#retry(() => this.#all<{ version: number }>(sql.feedVersion(lang, section))[0]?.version ?? 0);
+    const key = `${lang}\n${section ?? ""}`;
+    if (this.#unchangedSinceVersionsRead()) {
+      const known = this.#versions.get(key);
+      if (known !== undefined) return known;
+    }
+    const version = await this.#retry(() => this.#all<{ version: number }>(sql.feedVersion(lang, section))[0]?.version ?? 0);
+    this.#versions.set(key, version);
+    return version;
+  }
+
+  /** Whether the versions in memory are still current; when not, forgets them and notes the database's state now. */
+  #unchangedSinceVersionsRead(): boolean {
+    const at = this.#versionsAt;
+    const ownChanges = this.#statement("SELECT total_changes()").pluck().get() as number;
+    let unchanged = ownChanges === at.ownChanges;
+    const now = Date.now();
+    if (unchanged && now - at.checkedMs < OTHER_WRITERS_CHECK_MS) return true;
+    const dataVersion = this.#statement("PRAGMA data_version").pluck().get() as number;
+    unchanged &&= dataVersion === at.dataVersion;
+    this.#versionsAt = { ownChanges, dataVersion, checkedMs: now };
+    if (!unchanged) this.#versions.clear();
+    return unchanged;
   }
 
   async feedVersions() {

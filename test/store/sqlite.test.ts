@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { lastUpdated, latestArticles, type Statement } from "../../src/store/queries.ts";
-import { migrate, MIGRATIONS_DIR, openSqliteStore } from "../../src/store/sqlite.ts";
+import { migrate, MIGRATIONS_DIR, openSqliteStore, OTHER_WRITERS_CHECK_MS } from "../../src/store/sqlite.ts";
 import { loadedStore } from "../helpers.ts";
 import { describeArticleStoreContract, makeArticle } from "./contract.ts";
 
@@ -74,6 +74,40 @@ describe("SQLite file store across close and reopen", () => {
     } finally {
       db.close();
       await store.close();
+    }
+  });
+});
+
+describe("SQLite feed versions, answered from memory", () => {
+  const article = (slug: string, title = slug) => makeArticle({ lang: "en", section: "politics", slug, title, published: "2026-09-17T21:10:00+09:00" });
+
+  it("sees its own writes at once and another connection's once OTHER_WRITERS_CHECK_MS has passed", async () => {
+    const path = freshDatabasePath();
+    const serving = openSqliteStore(path);
+    const ingesting = openSqliteStore(path);
+    try {
+      await serving.upsert([article("a")]);
+      const first = await serving.feedVersion("en", "politics");
+      expect(first).toBeGreaterThan(0);
+
+      // Its own write: the next answer is the new version, with no wait.
+      await serving.upsert([article("a", "Edited")]);
+      const own = await serving.feedVersion("en", "politics");
+      expect(own).toBeGreaterThan(first);
+
+      // Another connection's write (another process, as `npm run ingest` is): seen once the check is due.
+      await ingesting.upsert([article("b")]);
+      await new Promise((resolve) => setTimeout(resolve, OTHER_WRITERS_CHECK_MS + 20));
+      const other = await serving.feedVersion("en", "politics");
+      expect(other).toBeGreaterThan(own);
+      expect(await serving.feedVersion("en", "politics")).toBe(await ingesting.feedVersion("en", "politics"));
+
+      // A version asked again and again while nothing changes is the same number.
+      for (let i = 0; i < 5; i++) expect(await serving.feedVersion("en", "politics")).toBe(other);
+      expect(await serving.feedVersion("en", "society")).toBe(0);
+    } finally {
+      await ingesting.close();
+      await serving.close();
     }
   });
 });

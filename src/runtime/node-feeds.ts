@@ -1,0 +1,64 @@
+/**
+ * Node's short way to the subscription feeds, the URLs aggregators poll all day: a request for one of
+ * them, by its exact path, is answered by the same `answerFeed` as the app's, and written straight to
+ * node:http's response, skipping the router and the conversion to and from Fetch API objects (together
+ * most of the cost of a cached answer). Anything else, and anything that fails here, goes to the app.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Site } from "../feeds/build.ts";
+import { FORMAT_NAMES, FORMATS } from "../feeds/formats.ts";
+import { feedDirectory } from "../feeds/links.ts";
+import type { Service } from "../http/app.ts";
+import { answerFeed, inBackground, type FeedRequest, type FeedSpec } from "../http/feed-response.ts";
+
+type Listener = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** Every subscription document by its path: each language and section, each format (`/en/politics/rss.xml`). */
+export function subscriptionPaths(site: Site): Map<string, FeedSpec> {
+  const paths = new Map<string, FeedSpec>();
+  for (const language of site.settings.languages) {
+    for (const section of [undefined, ...language.sections]) {
+      for (const format of FORMAT_NAMES) paths.set(feedDirectory(language.tag, section?.slug) + FORMATS[format].file, { language, section, format });
+    }
+  }
+  return paths;
+}
+
+/** A node:http request as answering a feed reads it; headers Node received more than once are joined as Fetch joins them. */
+function feedRequest(req: IncomingMessage, path: string): FeedRequest {
+  return {
+    method: req.method!,
+    path,
+    header: (name) => {
+      const value = req.headers[name];
+      return Array.isArray(value) ? value.join(", ") : value;
+    },
+  };
+}
+
+/**
+ * A request listener that answers GET and HEAD of subscription documents (the path exactly, no query)
+ * itself and passes every other request to `app`, the app's own listener. It counts its requests in
+ * the app's in-flight limit; when the limit is reached, the app answers (503).
+ */
+export function withFeedPath(service: Service, site: Site, app: Listener): Listener {
+  const paths = subscriptionPaths(site);
+  const { serving, inFlight } = service;
+  return (req, res) => {
+    const spec = req.method === "GET" || req.method === "HEAD" ? paths.get(req.url!) : undefined;
+    if (spec === undefined || (inFlight && !inFlight.enter())) return app(req, res);
+    answerFeed(feedRequest(req, req.url!), serving, spec, inBackground).then(
+      (answer) => {
+        inFlight?.leave();
+        if (answer === null) return app(req, res);
+        res.writeHead(answer.status, answer.headers);
+        res.end(answer.body ?? undefined);
+      },
+      () => {
+        // The app answers again, and reports what went wrong its own way (503 for a busy store, 500 logged).
+        inFlight?.leave();
+        app(req, res);
+      },
+    );
+  };
+}
