@@ -8,6 +8,7 @@ import type { Context } from "hono";
 import type { LanguageSettings, SectionSettings } from "../config.ts";
 import { monthRange, readFeed, type Site } from "../feeds/build.ts";
 import { FORMATS } from "../feeds/formats.ts";
+import { feedLinks } from "../feeds/links.ts";
 import type { FeedFormat, FeedModel } from "../feeds/model.ts";
 import { fnv64 } from "../model/hash.ts";
 import type { ArticleStore } from "../store/store.ts";
@@ -46,18 +47,51 @@ export interface FeedSpec {
 const encoder = new TextEncoder();
 
 /**
+ * Encoding choices by Accept-Encoding value. Clients send a handful of distinct values (`gzip`,
+ * `gzip, deflate, br`, ...), so each is parsed once; past 256 distinct values the memory starts over.
+ */
+class EncodingChoices {
+  readonly #choices = new Map<string, Encoding | null>();
+  constructor(private readonly available: readonly Encoding[]) {}
+
+  choose(header: string | undefined): Encoding | null {
+    if (header === undefined) return chooseEncoding(header, this.available);
+    let choice = this.#choices.get(header);
+    if (choice === undefined) {
+      choice = chooseEncoding(header, this.available);
+      if (header.length <= 256) {
+        if (this.#choices.size >= 256) this.#choices.clear();
+        this.#choices.set(header, choice);
+      }
+    }
+    return choice;
+  }
+}
+const COMPRESSED = new EncodingChoices(["br", "gzip", "identity"]);
+const IDENTITY_ONLY = new EncodingChoices(["identity"]);
+
+/**
  * What every response of one rendered document shares, worked out on its first request and kept with
- * it (a cached document is reused for many requests): Last-Modified as text, and the compressed bodies.
+ * it (a cached document is reused for many requests): Last-Modified as text, the compressed bodies,
+ * and the header sets of a cache hit, for 304 and per encoding. A document belongs to one feed (its
+ * cache key names the feed), so these headers are the same on every hit; answers share them unchanged.
  */
 interface Prepared {
   lastModified: string;
+  /** The document's canonical URL: the WebSub topic, and the feed subscriber counts are kept under. */
+  self: string;
   encoded: Partial<Record<"br" | "gzip", Uint8Array>>;
+  hitHeaders?: Readonly<Record<string, string>>;
+  okHeaders: Partial<Record<Encoding, Readonly<Record<string, string>>>>;
 }
 const PREPARED = new WeakMap<RenderedDocument, Prepared>();
 
-function prepared(document: RenderedDocument): Prepared {
+function prepared(document: RenderedDocument, serving: FeedServing, spec: FeedSpec): Prepared {
   let found = PREPARED.get(document);
-  if (!found) PREPARED.set(document, (found = { lastModified: httpDate(document.lastModified), encoded: {} }));
+  if (!found) {
+    const self = feedLinks(serving.site.siteUrl, spec.language.tag, spec.section?.slug, spec.archive)[spec.format];
+    PREPARED.set(document, (found = { lastModified: httpDate(document.lastModified), self, encoded: {}, okHeaders: {} }));
+  }
   return found;
 }
 
@@ -93,8 +127,6 @@ export function inBackground(work: Promise<unknown>) {
 /** What answering a feed reads of a request, whatever the runtime's request object. */
 export interface FeedRequest {
   method: string;
-  /** The path, without the query: with the site's URL, the feed's WebSub topic. */
-  path: string;
   /** A header's value by its lowercase name. */
   header(name: string): string | undefined;
 }
@@ -102,13 +134,14 @@ export interface FeedRequest {
 /** A response, as plain data a runtime writes out its own way; bodies are bytes with their Content-Length set. */
 export interface FeedAnswer {
   status: number;
-  headers: Record<string, string>;
+  /** Shared between answers of one document: read, never changed. */
+  headers: Readonly<Record<string, string>>;
   body: Uint8Array | null;
 }
 
 /** The request of a Hono context, as answering a feed reads it. */
 export function honoFeedRequest(c: Context): FeedRequest {
-  return { method: c.req.method, path: c.req.path, header: (name) => c.req.header(name) };
+  return { method: c.req.method, header: (name) => c.req.header(name) };
 }
 
 /** The answer as a Fetch API Response (Hono, Workers). */
@@ -178,22 +211,14 @@ export async function answerFeed(request: FeedRequest, serving: FeedServing, spe
     cache?.putState(`${scope}/${document.etag}`, stateOf(model), defer);
   }
 
-  const shared = prepared(document);
+  const shared = prepared(document, serving, spec);
   const now = serving.now();
-  const headers: Record<string, string> = {
-    ETag: document.etag,
-    "Last-Modified": document.lastModified <= now ? shared.lastModified : httpDate(now),
-    "Cache-Control": cacheControl(serving, spec),
-    Vary: VARY,
-    "Access-Control-Allow-Origin": "*",
-    "Access-Control-Expose-Headers": "ETag, Last-Modified, Link, IM",
-    "Cross-Origin-Resource-Policy": "cross-origin",
-    "X-Content-Type-Options": "nosniff",
-    "X-Cache": hit ? "HIT" : "MISS",
-  };
-  const self = `${site.siteUrl}${request.path}`;
-  serving.subscribers?.observe(self, request.header("user-agent"), defer);
-  if (site.hubs?.length) headers.Link = [...site.hubs.map((hub) => `<${hub}>; rel="hub"`), `<${self}>; rel="self"`].join(", ");
+  serving.subscribers?.observe(shared.self, request.header("user-agent"), defer);
+  // The usual answer (a hit on a subscription document) reuses the headers of the last one; a miss, an
+  // archive month (whose Cache-Control changes when the month ends) and a document dated ahead of the
+  // clock get their own.
+  const reusable = hit && spec.archive === undefined && document.lastModified <= now;
+  const headers = reusable ? (shared.hitHeaders ??= validatorHeaders(serving, spec, document, shared, now, true)) : validatorHeaders(serving, spec, document, shared, now, hit);
 
   // If-None-Match takes precedence over If-Modified-Since (RFC 9110 section 13.2.2).
   const ifNoneMatch = request.header("if-none-match");
@@ -206,17 +231,43 @@ export async function answerFeed(request: FeedRequest, serving: FeedServing, spe
     if (since !== null && document.lastModified <= since) return { status: 304, headers, body: null };
   }
 
-  const available: Encoding[] = serving.compress ? ["br", "gzip", "identity"] : ["identity"];
-  const encoding = chooseEncoding(request.header("accept-encoding"), available);
+  const encoding = (serving.compress ? COMPRESSED : IDENTITY_ONLY).choose(request.header("accept-encoding"));
   if (encoding === null) return textAnswer(request, 406, "text/plain; charset=UTF-8", "Not acceptable: this feed is available as br, gzip or identity\n", { Vary: VARY });
-  let body = document.body;
-  if (encoding !== "identity") {
-    body = shared.encoded[encoding] ??= serving.compress!(document.body, encoding);
-    headers["Content-Encoding"] = encoding;
-  }
-  headers["Content-Type"] = FORMATS[spec.format].contentType;
-  headers["Content-Length"] = String(body.byteLength);
-  return { status: 200, headers, body: request.method === "HEAD" ? null : body };
+  const body = encoding === "identity" ? document.body : (shared.encoded[encoding] ??= serving.compress!(document.body, encoding));
+  const contentType = FORMATS[spec.format].contentType;
+  return {
+    status: 200,
+    headers: reusable ? (shared.okHeaders[encoding] ??= bodyHeaders(headers, encoding, contentType, body)) : bodyHeaders(headers, encoding, contentType, body),
+    body: request.method === "HEAD" ? null : body,
+  };
+}
+
+/** The headers of a 200: the validators, and what describes the body. */
+function bodyHeaders(headers: Readonly<Record<string, string>>, encoding: Encoding, contentType: string, body: Uint8Array): Record<string, string> {
+  return {
+    ...headers,
+    ...(encoding === "identity" ? {} : { "Content-Encoding": encoding }),
+    "Content-Type": contentType,
+    "Content-Length": String(body.byteLength),
+  };
+}
+
+/** The validators and caching headers every answer of `document` carries, 304 or 200. */
+function validatorHeaders(serving: FeedServing, spec: FeedSpec, document: RenderedDocument, shared: Prepared, now: number, hit: boolean): Record<string, string> {
+  const headers: Record<string, string> = {
+    ETag: document.etag,
+    "Last-Modified": document.lastModified <= now ? shared.lastModified : httpDate(now),
+    "Cache-Control": cacheControl(serving, spec),
+    Vary: VARY,
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": "ETag, Last-Modified, Link, IM",
+    "Cross-Origin-Resource-Policy": "cross-origin",
+    "X-Content-Type-Options": "nosniff",
+    "X-Cache": hit ? "HIT" : "MISS",
+  };
+  const hubs = serving.site.hubs;
+  if (hubs?.length) headers.Link = [...hubs.map((hub) => `<${hub}>; rel="hub"`), `<${shared.self}>; rel="self"`].join(", ");
+  return headers;
 }
 
 function cacheControl(serving: FeedServing, spec: FeedSpec): string {
@@ -238,7 +289,7 @@ async function deltaAnswer(
   scope: string,
   ifNoneMatch: string,
   document: RenderedDocument,
-  headers: Record<string, string>,
+  headers: Readonly<Record<string, string>>,
   model: FeedModel,
 ): Promise<FeedAnswer | null> {
   const instanceManipulations = (request.header("a-im") ?? "").split(",").map((s) => s.trim().split(";")[0]!.toLowerCase());

@@ -22,22 +22,34 @@ export interface RenderCache {
   putState(key: string, state: string, waitUntil: (work: Promise<unknown>) => void): void;
 }
 
-/** A bounded map: least recently used entries leave first. */
+/**
+ * A bounded map: least recently used entries leave first. A hit only stamps its entry (the map is not
+ * reordered on every read of a hot feed); an insertion into a full map looks for the oldest stamp.
+ */
 function lru<T>(max: number) {
-  const entries = new Map<string, T>();
+  const entries = new Map<string, { value: T; used: number }>();
+  let clock = 0;
   return {
     get(key: string): T | undefined {
-      const value = entries.get(key);
-      if (value !== undefined) {
-        entries.delete(key);
-        entries.set(key, value);
-      }
-      return value;
+      const entry = entries.get(key);
+      if (entry === undefined) return undefined;
+      entry.used = ++clock;
+      return entry.value;
     },
     set(key: string, value: T) {
-      entries.delete(key);
-      entries.set(key, value);
-      if (entries.size > max) entries.delete(entries.keys().next().value!);
+      const entry = entries.get(key);
+      if (entry !== undefined) {
+        entry.value = value;
+        entry.used = ++clock;
+        return;
+      }
+      if (entries.size >= max) {
+        let oldest: string | undefined;
+        let oldestUsed = Infinity;
+        for (const [k, e] of entries) if (e.used < oldestUsed) [oldest, oldestUsed] = [k, e.used];
+        entries.delete(oldest!);
+      }
+      entries.set(key, { value, used: ++clock });
     },
   };
 }

@@ -9,7 +9,7 @@ import type { Site } from "../feeds/build.ts";
 import { FORMAT_NAMES, FORMATS } from "../feeds/formats.ts";
 import { feedDirectory } from "../feeds/links.ts";
 import type { Service } from "../http/app.ts";
-import { answerFeed, inBackground, type FeedRequest, type FeedSpec } from "../http/feed-response.ts";
+import { answerFeed, inBackground, type FeedAnswer, type FeedRequest, type FeedSpec } from "../http/feed-response.ts";
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -25,15 +25,33 @@ export function subscriptionPaths(site: Site): Map<string, FeedSpec> {
 }
 
 /** A node:http request as answering a feed reads it; headers Node received more than once are joined as Fetch joins them. */
-function feedRequest(req: IncomingMessage, path: string): FeedRequest {
-  return {
-    method: req.method!,
-    path,
-    header: (name) => {
-      const value = req.headers[name];
-      return Array.isArray(value) ? value.join(", ") : value;
-    },
-  };
+class NodeFeedRequest implements FeedRequest {
+  constructor(private readonly req: IncomingMessage) {}
+
+  get method(): string {
+    return this.req.method!;
+  }
+
+  header(name: string): string | undefined {
+    const value = this.req.headers[name];
+    return Array.isArray(value) ? value.join(", ") : value;
+  }
+}
+
+/** Writes the answer of a subscription document, or hands the request to the app (see withFeedPath). */
+async function answer(service: Service, spec: FeedSpec, req: IncomingMessage, res: ServerResponse, app: Listener) {
+  let answered: FeedAnswer | null;
+  try {
+    answered = await answerFeed(new NodeFeedRequest(req), service.serving, spec, inBackground);
+  } catch {
+    // The app answers again, and reports what went wrong its own way (503 for a busy store, 500 logged).
+    answered = null;
+  } finally {
+    service.inFlight?.leave();
+  }
+  if (answered === null) return app(req, res);
+  res.writeHead(answered.status, answered.headers);
+  res.end(answered.body ?? undefined);
 }
 
 /**
@@ -43,22 +61,9 @@ function feedRequest(req: IncomingMessage, path: string): FeedRequest {
  */
 export function withFeedPath(service: Service, site: Site, app: Listener): Listener {
   const paths = subscriptionPaths(site);
-  const { serving, inFlight } = service;
   return (req, res) => {
     const spec = req.method === "GET" || req.method === "HEAD" ? paths.get(req.url!) : undefined;
-    if (spec === undefined || (inFlight && !inFlight.enter())) return app(req, res);
-    answerFeed(feedRequest(req, req.url!), serving, spec, inBackground).then(
-      (answer) => {
-        inFlight?.leave();
-        if (answer === null) return app(req, res);
-        res.writeHead(answer.status, answer.headers);
-        res.end(answer.body ?? undefined);
-      },
-      () => {
-        // The app answers again, and reports what went wrong its own way (503 for a busy store, 500 logged).
-        inFlight?.leave();
-        app(req, res);
-      },
-    );
+    if (spec === undefined || (service.inFlight && !service.inFlight.enter())) return app(req, res);
+    void answer(service, spec, req, res, app);
   };
 }

@@ -100,6 +100,17 @@ describe("encodings", () => {
     expect((await get("/en/rss.xml", { "Accept-Encoding": "br;q=0, gzip;q=0" })).headers.get("content-encoding")).toBeNull();
     expect((await get("/en/rss.xml", { "Accept-Encoding": "identity;q=0, *;q=0" })).status).toBe(406);
   });
+
+  it("chooses by each Accept-Encoding value on its own, however many distinct values and however often each comes", async () => {
+    // Each value's choice is remembered; 600 distinct values outgrow that memory twice over.
+    for (let round = 0; round < 2; round++) {
+      for (let i = 1; i <= 300; i++) {
+        const q = (i / 1000).toFixed(3);
+        expect((await get("/ja/rss.xml", { "Accept-Encoding": `br;q=${q}, gzip;q=0.5` })).headers.get("content-encoding"), q).toBe("gzip");
+        expect((await get("/ja/rss.xml", { "Accept-Encoding": `gzip;q=${q}, br;q=0.001` })).headers.get("content-encoding"), q).toBe(i === 1 ? "br" : "gzip");
+      }
+    }
+  });
 });
 
 describe("?limit=", () => {

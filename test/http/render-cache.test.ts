@@ -34,4 +34,18 @@ describe("the render cache", () => {
     cache.put("c", doc("C"), noWait);
     expect([(await cache.get("a"))?.etag, await cache.get("b"), (await cache.get("c"))?.etag]).toEqual(["A", undefined, "C"]);
   });
+
+  it("keeps a document put again under its key fresh, and counts reads of states apart from documents", async () => {
+    const cache = memoryCache(3);
+    const noWait = () => undefined;
+    const doc = (etag: string) => ({ body: new TextEncoder().encode(etag), etag, lastModified: 0 });
+    for (const key of ["a", "b", "c"]) cache.put(key, doc(key.toUpperCase()), noWait);
+    cache.put("a", doc("A2"), noWait);
+    await cache.get("b");
+    cache.put("d", doc("D"), noWait);
+    expect(await Promise.all(["a", "b", "c", "d"].map(async (k) => (await cache.get(k))?.etag))).toEqual(["A2", "B", undefined, "D"]);
+    cache.putState("a", "state", noWait);
+    expect(await cache.getState("a")).toBe("state");
+    expect((await cache.get("a"))?.etag).toBe("A2");
+  });
 });
