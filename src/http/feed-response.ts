@@ -16,8 +16,12 @@ import { chooseEncoding, httpDate, noneMatchHits, parseEntityTags, parseHttpDate
 import type { RenderCache, RenderedDocument } from "./render-cache.ts";
 import type { SubscriberRecorder } from "./subscribers.ts";
 
-/** Compresses bytes once per document (Node); absent where a CDN compresses (Workers). */
-export type Compressor = (body: Uint8Array, encoding: Exclude<Encoding, "identity">) => Uint8Array;
+/**
+ * Compresses bytes once per document (Node); absent where a CDN compresses (Workers). It may work off
+ * the main thread and answer later: brotli at its best quality takes a noticeable time on a large feed,
+ * and the server keeps answering other requests meanwhile.
+ */
+export type Compressor = (body: Uint8Array, encoding: Exclude<Encoding, "identity">) => Uint8Array | Promise<Uint8Array>;
 
 export interface FeedServing {
   store: ArticleStore;
@@ -80,11 +84,19 @@ interface Prepared {
   lastModified: string;
   /** The document's canonical URL: the WebSub topic, and the feed subscriber counts are kept under. */
   self: string;
-  encoded: Partial<Record<"br" | "gzip", Uint8Array>>;
+  /** Each compressed body, or its compression under way (which every request for it waits on). */
+  encoded: Partial<Record<"br" | "gzip", Uint8Array | Promise<Uint8Array>>>;
   hitHeaders?: Readonly<Record<string, string>>;
   okHeaders: Partial<Record<Encoding, Readonly<Record<string, string>>>>;
 }
 const PREPARED = new WeakMap<RenderedDocument, Prepared>();
+
+interface Rendered {
+  document: RenderedDocument;
+  model: FeedModel;
+}
+/** Renderings under way, by cache key, per serving. */
+const RENDERING = new WeakMap<FeedServing, Map<string, Promise<Rendered | null>>>();
 
 function prepared(document: RenderedDocument, serving: FeedServing, spec: FeedSpec): Prepared {
   let found = PREPARED.get(document);
@@ -203,12 +215,9 @@ export async function answerFeed(request: FeedRequest, serving: FeedServing, spe
   const hit = document !== undefined;
   let model: FeedModel | undefined;
   if (!document) {
-    model = await readSpec(serving, spec);
-    if (spec.archive !== undefined && model.items.length === 0) return null;
-    const text = FORMATS[spec.format].render(model);
-    document = { body: encoder.encode(text), etag: `"${fnv64(text)}"`, lastModified: Math.floor(model.updated.ms / 1000) * 1000 };
-    cache?.put(key, document, defer);
-    cache?.putState(`${scope}/${document.etag}`, stateOf(model), defer);
+    const rendered = await renderOnce(serving, spec, scope, key, defer);
+    if (rendered === null) return null;
+    ({ document, model } = rendered);
   }
 
   const shared = prepared(document, serving, spec);
@@ -233,13 +242,53 @@ export async function answerFeed(request: FeedRequest, serving: FeedServing, spe
 
   const encoding = (serving.compress ? COMPRESSED : IDENTITY_ONLY).choose(request.header("accept-encoding"));
   if (encoding === null) return textAnswer(request, 406, "text/plain; charset=UTF-8", "Not acceptable: this feed is available as br, gzip or identity\n", { Vary: VARY });
-  const body = encoding === "identity" ? document.body : (shared.encoded[encoding] ??= serving.compress!(document.body, encoding));
+  const body = encoding === "identity" ? document.body : await compressed(serving, document, shared, encoding);
   const contentType = FORMATS[spec.format].contentType;
   return {
     status: 200,
     headers: reusable ? (shared.okHeaders[encoding] ??= bodyHeaders(headers, encoding, contentType, body)) : bodyHeaders(headers, encoding, contentType, body),
     body: request.method === "HEAD" ? null : body,
   };
+}
+
+/** The document's body in `encoding`, compressed on its first request; a failed compression is tried again by the next. */
+function compressed(serving: FeedServing, document: RenderedDocument, shared: Prepared, encoding: "br" | "gzip"): Uint8Array | Promise<Uint8Array> {
+  const known = shared.encoded[encoding];
+  if (known !== undefined) return known;
+  const made = serving.compress!(document.body, encoding);
+  if (made instanceof Uint8Array) return (shared.encoded[encoding] = made);
+  return (shared.encoded[encoding] = made.then(
+    (bytes) => (shared.encoded[encoding] = bytes),
+    (error: unknown) => {
+      delete shared.encoded[encoding];
+      throw error;
+    },
+  ));
+}
+
+/**
+ * Renders `spec` at the version in `key` and caches it; requests for the same key that arrive while it
+ * renders (a crowd of crawlers just after an ingest) wait for that one rendering instead of each doing
+ * their own. Null for an archive month without articles.
+ */
+function renderOnce(serving: FeedServing, spec: FeedSpec, scope: string, key: string, defer: (work: Promise<unknown>) => void) {
+  let pending = RENDERING.get(serving);
+  if (!pending) RENDERING.set(serving, (pending = new Map()));
+  let rendering = pending.get(key);
+  if (!rendering) {
+    const render = async (): Promise<Rendered | null> => {
+      const model = await readSpec(serving, spec);
+      if (spec.archive !== undefined && model.items.length === 0) return null;
+      const text = FORMATS[spec.format].render(model);
+      const document = { body: encoder.encode(text), etag: `"${fnv64(text)}"`, lastModified: Math.floor(model.updated.ms / 1000) * 1000 };
+      serving.cache?.put(key, document, defer);
+      serving.cache?.putState(`${scope}/${document.etag}`, stateOf(model), defer);
+      return { document, model };
+    };
+    const started = render().finally(() => pending.delete(key));
+    pending.set(key, (rendering = started));
+  }
+  return rendering;
 }
 
 /** The headers of a 200: the validators, and what describes the body. */

@@ -4,7 +4,8 @@ import { serveStatic } from "@hono/node-server/serve-static";
 import { Hono } from "hono";
 import cron from "node-cron";
 import { createServer } from "node:http";
-import { brotliCompressSync, constants as zlibConstants, gzipSync } from "node:zlib";
+import { promisify } from "node:util";
+import { brotliCompress, constants as zlibConstants, gzip } from "node:zlib";
 import { ConfigError } from "../config.ts";
 import { createService } from "../http/app.ts";
 import { memoryCache } from "../http/render-cache.ts";
@@ -15,11 +16,18 @@ import { exitWith, nodeSetup } from "./node-setup.ts";
 /** Requests served at once before the server answers 503 with Retry-After. */
 const MAX_IN_FLIGHT = 1024;
 
-/** Each feed version is compressed once, at the strongest settings, and then served from memory. */
-function compressOnce(body: Uint8Array, encoding: "br" | "gzip"): Uint8Array {
+const gzipAsync = promisify(gzip);
+const brotliAsync = promisify(brotliCompress);
+
+/**
+ * Each feed version is compressed once, at the strongest settings, and then served from memory. The
+ * work runs on libuv's thread pool, so brotli at quality 11 (a few hundred ms on a large feed) does
+ * not stop the server.
+ */
+function compressOnce(body: Uint8Array, encoding: "br" | "gzip"): Promise<Uint8Array> {
   return encoding === "gzip"
-    ? gzipSync(body, { level: 9 })
-    : brotliCompressSync(body, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: body.byteLength } });
+    ? gzipAsync(body, { level: 9 })
+    : brotliAsync(body, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: body.byteLength } });
 }
 
 /** Reads settings, ingests once, then serves and ingests on INGEST_SCHEDULE until SIGINT or SIGTERM. */

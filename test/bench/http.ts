@@ -3,7 +3,10 @@
  * process over a generated SQLite file) against the limit (bare node:http, nginx when installed)
  * serving the same bytes and against the common way (Hono + `feed` per request), with autocannon in
  * this process as the load generator; and the peak RSS of our server over the 1M-article database
- * under load. Requests cycle over `/{lang}/rss.xml` of the four languages.
+ * under load. Requests cycle over `/{lang}/rss.xml` of the four languages. Beside requests per second,
+ * each server's own CPU time per request is read from /proc: on a 2-core machine the load generator
+ * takes one core, so req/s also depends on how the two share it, while CPU per request is the server's
+ * cost alone.
  */
 import autocannon from "autocannon";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -14,7 +17,7 @@ import { FORMATS } from "../../src/feeds/formats.ts";
 import { SITE_URL } from "./data.ts";
 import { compared, median, spread, type Figure } from "./figures.ts";
 import { freePort } from "../ports.ts";
-import { findNginx, residentMb, startChild, startNginx, stopChild, type Child } from "./processes.ts";
+import { cpuMs, findNginx, residentMb, startChild, startNginx, stopChild, type Child } from "./processes.ts";
 import type { BareManifest } from "./servers/bare.ts";
 
 const SCENARIOS = ["200 identity", "200 gzip", "200 br", "304", "HEAD"] as const;
@@ -92,6 +95,8 @@ function leanClient(head: boolean) {
 
 export interface LoadResult {
   rps: number;
+  /** Requests completed. */
+  total: number;
   statuses: Record<string, number>;
   errors: number;
 }
@@ -109,7 +114,7 @@ export async function load(port: number, requests: Requests, seconds: number, co
   });
   const statuses: Record<string, number> = {};
   for (const [code, stat] of Object.entries(result.statusCodeStats ?? {})) statuses[code] = stat.count ?? 0;
-  return { rps: result.requests.total / result.duration, statuses, errors: result.errors };
+  return { rps: result.requests.total / result.duration, total: result.requests.total, statuses, errors: result.errors };
 }
 
 function requestsFor(scenario: Scenario, paths: readonly string[], etags: ReadonlyMap<string, string>): Requests {
@@ -225,19 +230,24 @@ export async function httpBench(o: HttpOptions): Promise<Figure[]> {
     for (const { scenario, p } of runs) await load(p.child.port, p.requests[scenario]!, warmup);
 
     const samples = new Map<string, number[]>();
+    /** The server's own CPU time per request (µs): what it costs, apart from the load generator sharing the machine. */
+    const cpuSamples = new Map<string, number[]>();
     for (let round = 0; round < rounds; round++) {
       const line: string[] = [];
       for (const scenario of SCENARIOS) {
         const inScenario = runs.filter((r) => r.scenario === scenario);
         for (let i = 0; i < inScenario.length; i++) {
           const { p } = inScenario[(i + round) % inScenario.length]!;
+          const cpuBefore = cpuMs(p.child.process.pid!);
           const result = await load(p.child.port, p.requests[scenario]!, seconds);
+          const cpuPerRequest = ((cpuMs(p.child.process.pid!) - cpuBefore) * 1000) / result.total;
           const wrong = Object.entries(result.statuses).filter(([code]) => Number(code) !== EXPECTED[scenario].status);
           if (wrong.length || result.errors) {
             throw new Error(`bench: ${p.name} ${scenario}: ${JSON.stringify(result.statuses)} status counts, ${result.errors} errors`);
           }
           const key = `${p.name} ${scenario}`;
           samples.set(key, [...(samples.get(key) ?? []), result.rps]);
+          cpuSamples.set(key, [...(cpuSamples.get(key) ?? []), cpuPerRequest]);
           if (p.name === "ours") line.push(`${scenario} ${result.rps.toFixed(0)}`);
         }
       }
@@ -255,6 +265,11 @@ export async function httpBench(o: HttpOptions): Promise<Figure[]> {
     }
     figures.push(compared(part, "http /{lang}/rss.xml 200 identity: ours vs the common way (Hono + feed per request)", rate("ours 200 identity"), "req/s",
       rate("common way 200 identity"), `common way ${range("common way 200 identity")}`, true, 30, range("ours 200 identity")));
+    for (const scenario of SCENARIOS) {
+      const cpu = (key: string) => median(cpuSamples.get(key)!);
+      figures.push(compared(part, `server CPU per request, ${scenario}: ours vs bare node:http`, cpu(`ours ${scenario}`), "µs",
+        cpu(`bare node ${scenario}`), `bare node:http ${spread(cpuSamples.get(`bare node ${scenario}`)!, 1)}`, false, null, spread(cpuSamples.get(`ours ${scenario}`)!, 1)));
+    }
     if (nginx) {
       for (const scenario of SCENARIOS.filter((s) => samples.has(`nginx ${s}`))) {
         figures.push(compared(part, `http /{lang}/rss.xml ${scenario}: ours vs nginx static`, rate(`ours ${scenario}`), "req/s",

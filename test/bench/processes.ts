@@ -95,6 +95,30 @@ export function residentMb(pid: number): { peak: number; now: number } {
   return { peak: kb("VmHWM") / 1024, now: kb("VmRSS") / 1024 };
 }
 
+/**
+ * CPU time (user + system, ms) a process and its children still running have used, from /proc/<pid>/stat
+ * and /proc/<pid>/task/<pid>/children (nginx's worker is its master's child). Clock ticks are 100 Hz.
+ */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  let ms = (Number(fields[11]) + Number(fields[12])) * 10;
+  let children: string[] = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean);
+  } catch {
+    // No children file on this kernel: the process alone.
+  }
+  for (const child of children) {
+    try {
+      ms += cpuMs(Number(child));
+    } catch {
+      // The child exited meanwhile.
+    }
+  }
+  return ms;
+}
+
 /** The nginx binary, or null when it is not installed. */
 export function findNginx(): string | null {
   for (const path of ["/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/local/nginx/sbin/nginx"]) if (existsSync(path)) return path;

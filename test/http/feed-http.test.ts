@@ -101,6 +101,59 @@ describe("encodings", () => {
     expect((await get("/en/rss.xml", { "Accept-Encoding": "identity;q=0, *;q=0" })).status).toBe(406);
   });
 
+  it("renders and compresses a document once for a crowd, off the request's path: others are answered meanwhile; a failure is tried again", async () => {
+    const { store: ownStore, site } = await loadedStore();
+    let reads = 0;
+    const counted = new Proxy(ownStore, {
+      get(target, property) {
+        if (property === "latest") return (query: Parameters<ArticleStore["latest"]>[0]) => (reads++, target.latest(query));
+        const value = Reflect.get(target, property);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const calls: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let failNext = false;
+    const slowApp = createApp({
+      store: counted, site, logger: memoryLogger(), cache: memoryCache(), now: () => NOW,
+      compress: async (body, encoding) => {
+        calls.push(encoding);
+        if (failNext) {
+          failNext = false;
+          throw new Error("compression failed");
+        }
+        await gate;
+        return encoding === "gzip" ? gzipSync(body) : brotliCompressSync(body);
+      },
+    });
+    try {
+      const waiting = [1, 2, 3].map(() => slowApp.request("/en/rss.xml", { headers: { "Accept-Encoding": "br" } }));
+      const meanwhile = await slowApp.request("/en/rss.xml");
+      expect(meanwhile.status).toBe(200);
+      expect(meanwhile.headers.get("content-encoding")).toBeNull();
+      const identity = new Uint8Array(await meanwhile.arrayBuffer());
+      release();
+      const bodies = await Promise.all(waiting.map(async (r) => {
+        const response = await r;
+        expect(response.headers.get("content-encoding")).toBe("br");
+        return new Uint8Array(brotliDecompressSync(new Uint8Array(await response.arrayBuffer())));
+      }));
+      for (const body of bodies) expect(body).toEqual(identity);
+      expect(calls).toEqual(["br"]);
+      expect(reads).toBe(1);
+
+      failNext = true;
+      expect((await slowApp.request("/en/rss.xml", { headers: { "Accept-Encoding": "gzip" } })).status).toBe(500);
+      const retried = await slowApp.request("/en/rss.xml", { headers: { "Accept-Encoding": "gzip" } });
+      expect(retried.status).toBe(200);
+      expect(retried.headers.get("content-encoding")).toBe("gzip");
+      expect(calls).toEqual(["br", "gzip", "gzip"]);
+    } finally {
+      await ownStore.close();
+    }
+  });
+
   it("chooses by each Accept-Encoding value on its own, however many distinct values and however often each comes", async () => {
     // Each value's choice is remembered; 600 distinct values outgrow that memory twice over.
     for (let round = 0; round < 2; round++) {
