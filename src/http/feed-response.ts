@@ -50,22 +50,31 @@ export interface FeedSpec {
 
 const encoder = new TextEncoder();
 
+/** What a client's Accept-Encoding allows: the encoding it prefers, and whether it takes gzip over identity. */
+interface EncodingChoice {
+  best: Encoding | null;
+  gzip: boolean;
+}
+
 /**
  * Encoding choices by Accept-Encoding value. Clients send a handful of distinct values (`gzip`,
  * `gzip, deflate, br`, ...), so each is parsed once; past 256 distinct values the memory starts over.
  */
 class EncodingChoices {
-  readonly #choices = new Map<string, Encoding | null>();
+  readonly #choices = new Map<string, EncodingChoice>();
   constructor(private readonly available: readonly Encoding[]) {}
 
-  choose(header: string | undefined): Encoding | null {
-    if (header === undefined) return chooseEncoding(header, this.available);
-    let choice = this.#choices.get(header);
+  choose(header: string | undefined): EncodingChoice {
+    const key = header ?? "";
+    let choice = this.#choices.get(key);
     if (choice === undefined) {
-      choice = chooseEncoding(header, this.available);
-      if (header.length <= 256) {
+      choice = {
+        best: chooseEncoding(header, this.available),
+        gzip: this.available.includes("gzip") && chooseEncoding(header, ["gzip", "identity"]) === "gzip",
+      };
+      if (key.length <= 256) {
         if (this.#choices.size >= 256) this.#choices.clear();
-        this.#choices.set(header, choice);
+        this.#choices.set(key, choice);
       }
     }
     return choice;
@@ -240,7 +249,17 @@ export async function answerFeed(request: FeedRequest, serving: FeedServing, spe
     if (since !== null && document.lastModified <= since) return { status: 304, headers, body: null };
   }
 
-  const encoding = (serving.compress ? COMPRESSED : IDENTITY_ONLY).choose(request.header("accept-encoding"));
+  const choice = (serving.compress ? COMPRESSED : IDENTITY_ONLY).choose(request.header("accept-encoding"));
+  let encoding = choice.best;
+  // Brotli at its best takes a while, and after an ingest many documents wait for it: a client that also
+  // takes gzip gets gzip until the brotli form is ready, which is made meanwhile.
+  if (encoding === "br" && choice.gzip) {
+    const brotli = compressed(serving, document, shared, "br");
+    if (!(brotli instanceof Uint8Array)) {
+      defer(brotli);
+      encoding = "gzip";
+    }
+  }
   if (encoding === null) return textAnswer(request, 406, "text/plain; charset=UTF-8", "Not acceptable: this feed is available as br, gzip or identity\n", { Vary: VARY });
   const body = encoding === "identity" ? document.body : await compressed(serving, document, shared, encoding);
   const contentType = FORMATS[spec.format].contentType;

@@ -4,31 +4,16 @@ import { serveStatic } from "@hono/node-server/serve-static";
 import { Hono } from "hono";
 import cron from "node-cron";
 import { createServer } from "node:http";
-import { promisify } from "node:util";
-import { brotliCompress, constants as zlibConstants, gzip } from "node:zlib";
 import { ConfigError } from "../config.ts";
 import { createService } from "../http/app.ts";
 import { memoryCache } from "../http/render-cache.ts";
 import { runIngest } from "../ingest/run.ts";
+import { workerCompressor } from "./compressor.ts";
 import { withFeedPath } from "./node-feeds.ts";
 import { exitWith, nodeSetup } from "./node-setup.ts";
 
 /** Requests served at once before the server answers 503 with Retry-After. */
 const MAX_IN_FLIGHT = 1024;
-
-const gzipAsync = promisify(gzip);
-const brotliAsync = promisify(brotliCompress);
-
-/**
- * Each feed version is compressed once, at the strongest settings, and then served from memory. The
- * work runs on libuv's thread pool, so brotli at quality 11 (a few hundred ms on a large feed) does
- * not stop the server.
- */
-function compressOnce(body: Uint8Array, encoding: "br" | "gzip"): Promise<Uint8Array> {
-  return encoding === "gzip"
-    ? gzipAsync(body, { level: 9 })
-    : brotliAsync(body, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: body.byteLength } });
-}
 
 /** Reads settings, ingests once, then serves and ingests on INGEST_SCHEDULE until SIGINT or SIGTERM. */
 export async function start(env: Record<string, string | undefined> = process.env) {
@@ -39,9 +24,10 @@ export async function start(env: Record<string, string | undefined> = process.en
   await runIngest(ingestDeps);
   const task = cron.schedule(config.ingestSchedule, () => runIngest(ingestDeps).then(() => undefined), { noOverlap: true, name: "ingest" });
 
+  const compressor = workerCompressor();
   const service = createService({
     store, site, logger, ingest: ingestDeps, ingestToken: config.ingestToken, cache: memoryCache(),
-    maxAge: config.feedMaxAge, compress: compressOnce, maxInFlight: MAX_IN_FLIGHT,
+    maxAge: config.feedMaxAge, compress: compressor.compress, maxInFlight: MAX_IN_FLIGHT,
   });
   const app = new Hono();
   app.use("/media/*", serveStatic({ root: config.contentDir }));
@@ -61,7 +47,7 @@ export async function start(env: Record<string, string | undefined> = process.en
   const stop = () => {
     void task.stop();
     server.close();
-    void store.close().then(() => process.exit(0));
+    void Promise.all([store.close(), compressor.close()]).then(() => process.exit(0));
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);

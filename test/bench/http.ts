@@ -9,12 +9,13 @@
  * cost alone.
  */
 import autocannon from "autocannon";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { request, type IncomingHttpHeaders } from "node:http";
 import { join } from "node:path";
+import { buildNode } from "../../src/cli/build-node.ts";
 import type { SiteSettings } from "../../src/config.ts";
 import { FORMATS } from "../../src/feeds/formats.ts";
-import { SITE_URL } from "./data.ts";
+import { ROOT, SITE_URL } from "./data.ts";
 import { compared, median, spread, type Figure } from "./figures.ts";
 import { freePort } from "../ports.ts";
 import { cpuMs, findNginx, residentMb, startChild, startNginx, stopChild, type Child } from "./processes.ts";
@@ -148,14 +149,27 @@ async function check(p: Participant, scenario: Scenario, lengths: ReadonlyMap<st
   }
 }
 
-/** Starts our server (src/runtime/node.ts, the real entry point) on `databasePath`. */
+/**
+ * The server as `npm start` runs it: built once per bench run into a folder of its own inside the
+ * project (its imports of npm packages resolve from there), removed when the bench exits.
+ */
+let built: Promise<string> | undefined;
+
+/** Starts our server (src/runtime/node.ts, built as `npm start` builds and runs it) on `databasePath`. */
 export async function startOurs(o: Pick<HttpOptions, "contentDir" | "databasePath">, name = "our server"): Promise<Child> {
   const port = await freePort();
-  return startChild(name, ["src/runtime/node.ts"], {
+  built ??= (() => {
+    mkdirSync(join(ROOT, ".build"), { recursive: true });
+    const dir = mkdtempSync(join(ROOT, ".build", "bench-server-"));
+    process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+    return buildNode(dir);
+  })();
+  const server = await built;
+  return startChild(name, [server], {
     PORT: String(port), HOST: "127.0.0.1", DATABASE_PATH: o.databasePath, CONTENT_DIR: o.contentDir, SITE_URL,
     // No scheduled ingest during a measurement (it runs once at start, as always).
     INGEST_SCHEDULE: "0 0 1 1 *",
-  }, { port, pattern: /http: serving/ });
+  }, { port, pattern: /http: serving/ }, 60_000, ["--enable-source-maps"]);
 }
 
 /** Headers the limit servers copy from ours: everything but what each server writes itself. */

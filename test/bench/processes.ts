@@ -26,8 +26,9 @@ process.once("exit", () => {
 
 
 /**
- * Starts `args` under this Node (TypeScript through tsx) and waits until its output says it listens:
- * a JSON line `{"port": n}`, or a line matching `ready` when the port was given to it.
+ * Starts `args` under this Node (TypeScript through tsx, unless `nodeArgs` says otherwise) and waits
+ * until its output says it listens: a JSON line `{"port": n}`, or a line matching `ready` when the
+ * port was given to it.
  */
 export function startChild(
   name: string,
@@ -35,8 +36,9 @@ export function startChild(
   env: Record<string, string>,
   ready: { port: number; pattern: RegExp } | "json-port",
   timeoutMs = 60_000,
+  nodeArgs = ["--import", "tsx"],
 ): Promise<Child> {
-  const child = spawn(process.execPath, ["--import", "tsx", ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],

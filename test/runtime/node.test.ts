@@ -1,12 +1,16 @@
-/** The real Node entry point as a child process, spoken to over HTTP on 127.0.0.1. */
+/**
+ * The real Node entry point as `npm start` runs it (src/runtime/node.ts built into one JavaScript file
+ * by src/cli/build-node.ts) in a child process, spoken to over HTTP on 127.0.0.1.
+ */
 import { spawn, type ChildProcess } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SaxesParser } from "saxes";
 import { request as httpRequest } from "node:http";
 import { gunzipSync } from "node:zlib";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { buildNode } from "../../src/cli/build-node.ts";
 import { CONTENT_DIR } from "../helpers.ts";
 import { freePort } from "../ports.ts";
 
@@ -39,7 +43,7 @@ function tempDir(): string {
  * a "suite" server outlives single tests and is stopped by its describe block or at the very end.
  */
 function startNode(env: Record<string, string>, lifetime: "test" | "suite" = "test"): RunningServer {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/runtime/node.ts"], {
+  const child = spawn(process.execPath, ["--enable-source-maps", serverJs], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -133,6 +137,15 @@ function readRss(xml: string) {
   return { self, itemLinks };
 }
 
+/** The built server, in a folder of its own inside the project (its npm imports resolve from there). */
+let serverJs: string;
+beforeAll(async () => {
+  mkdirSync(join(ROOT, ".build"), { recursive: true });
+  const dir = mkdtempSync(join(ROOT, ".build", "test-server-"));
+  tempDirs.push(dir);
+  serverJs = await buildNode(dir);
+});
+
 afterEach(() => {
   for (const child of testChildren) child.kill("SIGKILL");
 });
@@ -142,7 +155,7 @@ afterAll(() => {
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
 });
 
-describe("node src/runtime/node.ts on a fresh database", () => {
+describe("the built server (npm start) on a fresh database", () => {
   let port: number;
   let databasePath: string;
   let server: RunningServer;
