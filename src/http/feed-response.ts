@@ -199,20 +199,52 @@ export async function serveFeed(c: Context, serving: FeedServing, spec: FeedSpec
   return answer && toResponse(answer);
 }
 
+type Defer = (work: Promise<unknown>) => void;
+
+/** Where `spec`'s documents are cached: its scope (every version), and its key at `version`. */
+interface Location {
+  scope: string;
+  key: string;
+}
+
 /**
- * Answers `request` for `spec`, or returns null when it names an archive month without articles. A
- * request for a document already rendered (the hot path) reads the feed's version, finds the bytes,
- * and answers from what was worked out with them: nothing here parses, formats or allocates much per
- * request. `defer` runs what may finish after the response (cache writes, subscriber counts).
+ * The last location worked out per spec, for specs that live as long as the server (Node's table of
+ * subscription documents): the same key string each time, so the cache's map does not hash it again.
  */
-export async function answerFeed(request: FeedRequest, serving: FeedServing, spec: FeedSpec, defer: (work: Promise<unknown>) => void): Promise<FeedAnswer | null> {
-  const { store, site, cache } = serving;
-  const lang = spec.language.tag;
-  const section = spec.section?.slug;
-  const variant = spec.archive === undefined ? `latest-${spec.limit ?? site.settings.itemCount}` : `archive-${spec.archive}`;
-  const scope = `${serving.namespace}/${lang}/${section ?? ""}/${spec.format}/${variant}`;
-  const version = await store.feedVersion(lang, section);
-  const key = `${scope}/${version}`;
+const LOCATIONS = new WeakMap<FeedSpec, Location & { serving: FeedServing; version: number }>();
+
+function locate(serving: FeedServing, spec: FeedSpec, version: number): Location {
+  const last = LOCATIONS.get(spec);
+  if (last !== undefined && last.version === version && last.serving === serving) return last;
+  const variant = spec.archive === undefined ? `latest-${spec.limit ?? serving.site.settings.itemCount}` : `archive-${spec.archive}`;
+  const scope = `${serving.namespace}/${spec.language.tag}/${spec.section?.slug ?? ""}/${spec.format}/${variant}`;
+  const location = { serving, version, scope, key: `${scope}/${version}` };
+  LOCATIONS.set(spec, location);
+  return location;
+}
+
+/**
+ * Answers `request` for `spec`, or returns null when it names an archive month without articles. The
+ * hot path, a document already rendered whose version the store knows in memory (Node), answers at
+ * once, without a promise; anything else reads the version, renders when needed, and answers later.
+ * `defer` runs what may finish after the response (cache writes, subscriber counts, compressions).
+ */
+export function answerFeed(request: FeedRequest, serving: FeedServing, spec: FeedSpec, defer: Defer): FeedAnswer | null | Promise<FeedAnswer | null> {
+  if (!(serving.preview && isNavigation(request))) {
+    const version = serving.store.knownFeedVersion?.(spec.language.tag, spec.section?.slug);
+    if (version !== undefined) {
+      const { scope, key } = locate(serving, spec, version);
+      const document = serving.cache?.peek?.(key);
+      if (document !== undefined) return answerWith(request, serving, spec, scope, { document, hit: true }, defer);
+    }
+  }
+  return answerReading(request, serving, spec, defer);
+}
+
+/** answerFeed's way when something must be read or rendered first. */
+async function answerReading(request: FeedRequest, serving: FeedServing, spec: FeedSpec, defer: Defer): Promise<FeedAnswer | null> {
+  const version = await serving.store.feedVersion(spec.language.tag, spec.section?.slug);
+  const { scope, key } = locate(serving, spec, version);
 
   if (serving.preview && isNavigation(request)) {
     const model = await readSpec(serving, spec);
@@ -220,15 +252,22 @@ export async function answerFeed(request: FeedRequest, serving: FeedServing, spe
     return textAnswer(request, 200, "text/html; charset=UTF-8", serving.preview(model, spec.format), { Vary: VARY, "Cache-Control": `public, max-age=${serving.maxAge}` });
   }
 
-  let document = await cache?.get(key);
-  const hit = document !== undefined;
-  let model: FeedModel | undefined;
-  if (!document) {
-    const rendered = await renderOnce(serving, spec, scope, key, defer);
-    if (rendered === null) return null;
-    ({ document, model } = rendered);
-  }
+  const cached = await serving.cache?.get(key);
+  if (cached !== undefined) return answerWith(request, serving, spec, scope, { document: cached, hit: true }, defer);
+  const rendered = await renderOnce(serving, spec, scope, key, defer);
+  return rendered && answerWith(request, serving, spec, scope, { ...rendered, hit: false }, defer);
+}
 
+/** A document to answer with: from the cache (`hit`), or just rendered from `model`. */
+interface Found {
+  document: RenderedDocument;
+  hit: boolean;
+  model?: FeedModel;
+}
+
+/** The answer from a document: 304, a delta (226), 406, or the bytes in the encoding negotiated. */
+function answerWith(request: FeedRequest, serving: FeedServing, spec: FeedSpec, scope: string, found: Found, defer: Defer): FeedAnswer | Promise<FeedAnswer> {
+  const { document, hit } = found;
   const shared = prepared(document, serving, spec);
   const now = serving.now();
   serving.subscribers?.observe(shared.self, request.header("user-agent"), defer);
@@ -242,13 +281,25 @@ export async function answerFeed(request: FeedRequest, serving: FeedServing, spe
   const ifNoneMatch = request.header("if-none-match");
   if (ifNoneMatch !== undefined) {
     if (noneMatchHits(ifNoneMatch, document.etag)) return { status: 304, headers, body: null };
-    const delta = await deltaAnswer(request, serving, spec, scope, ifNoneMatch, document, headers, model ?? (await readSpec(serving, spec)));
-    if (delta) return delta;
+    if (asksForDelta(request) && serving.cache) {
+      return (async () => {
+        const model = found.model ?? (await readSpec(serving, spec));
+        const delta = await deltaAnswer(request, serving, spec, scope, ifNoneMatch, document, headers, model);
+        return delta ?? fullAnswer(request, serving, spec, document, shared, headers, reusable, defer);
+      })();
+    }
   } else {
     const since = parseHttpDate(request.header("if-modified-since"));
     if (since !== null && document.lastModified <= since) return { status: 304, headers, body: null };
   }
+  return fullAnswer(request, serving, spec, document, shared, headers, reusable, defer);
+}
 
+/** The document's bytes in the encoding negotiated (waiting for its compression when it must), or 406. */
+function fullAnswer(
+  request: FeedRequest, serving: FeedServing, spec: FeedSpec, document: RenderedDocument, shared: Prepared,
+  headers: Readonly<Record<string, string>>, reusable: boolean, defer: Defer,
+): FeedAnswer | Promise<FeedAnswer> {
   const choice = (serving.compress ? COMPRESSED : IDENTITY_ONLY).choose(request.header("accept-encoding"));
   let encoding = choice.best;
   // Brotli at its best takes a while, and after an ingest many documents wait for it: a client that also
@@ -261,13 +312,14 @@ export async function answerFeed(request: FeedRequest, serving: FeedServing, spe
     }
   }
   if (encoding === null) return textAnswer(request, 406, "text/plain; charset=UTF-8", "Not acceptable: this feed is available as br, gzip or identity\n", { Vary: VARY });
-  const body = encoding === "identity" ? document.body : await compressed(serving, document, shared, encoding);
-  const contentType = FORMATS[spec.format].contentType;
-  return {
+  const chosen = encoding;
+  const answer = (body: Uint8Array): FeedAnswer => ({
     status: 200,
-    headers: reusable ? (shared.okHeaders[encoding] ??= bodyHeaders(headers, encoding, contentType, body)) : bodyHeaders(headers, encoding, contentType, body),
+    headers: reusable ? (shared.okHeaders[chosen] ??= bodyHeaders(headers, chosen, FORMATS[spec.format].contentType, body)) : bodyHeaders(headers, chosen, FORMATS[spec.format].contentType, body),
     body: request.method === "HEAD" ? null : body,
-  };
+  });
+  const body = chosen === "identity" ? document.body : compressed(serving, document, shared, chosen);
+  return body instanceof Uint8Array ? answer(body) : body.then(answer);
 }
 
 /** The document's body in `encoding`, compressed on its first request; a failed compression is tried again by the next. */
@@ -290,7 +342,7 @@ function compressed(serving: FeedServing, document: RenderedDocument, shared: Pr
  * renders (a crowd of crawlers just after an ingest) wait for that one rendering instead of each doing
  * their own. Null for an archive month without articles.
  */
-function renderOnce(serving: FeedServing, spec: FeedSpec, scope: string, key: string, defer: (work: Promise<unknown>) => void) {
+function renderOnce(serving: FeedServing, spec: FeedSpec, scope: string, key: string, defer: Defer) {
   let pending = RENDERING.get(serving);
   if (!pending) RENDERING.set(serving, (pending = new Map()));
   let rendering = pending.get(key);
@@ -345,10 +397,16 @@ function cacheControl(serving: FeedServing, spec: FeedSpec): string {
   return `public, max-age=${serving.maxAge}, stale-while-revalidate=${serving.maxAge}, stale-if-error=86400`;
 }
 
+/** Whether the client asks for a delta feed: `A-IM: feed` (RFC 3229). */
+function asksForDelta(request: FeedRequest): boolean {
+  const header = request.header("a-im");
+  return header !== undefined && header.split(",").some((s) => s.trim().split(";")[0]!.toLowerCase() === "feed");
+}
+
 /**
  * RFC 3229 with `A-IM: feed`: for an If-None-Match naming a version this server still knows, only the
- * entries new or changed since, as `226 IM Used`. Null (the full feed follows) when the client did not
- * ask for it or the version is unknown.
+ * entries new or changed since, as `226 IM Used`, for a client that asked (see asksForDelta). Null (the
+ * full feed follows) when the version is unknown.
  */
 async function deltaAnswer(
   request: FeedRequest,
@@ -360,8 +418,7 @@ async function deltaAnswer(
   headers: Readonly<Record<string, string>>,
   model: FeedModel,
 ): Promise<FeedAnswer | null> {
-  const instanceManipulations = (request.header("a-im") ?? "").split(",").map((s) => s.trim().split(";")[0]!.toLowerCase());
-  if (!instanceManipulations.includes("feed") || !serving.cache) return null;
+  if (!serving.cache) return null;
   const tags = parseEntityTags(ifNoneMatch);
   if (tags === "*") return null;
   for (const tag of tags.slice(0, MAX_DELTA_TAGS)) {

@@ -15,6 +15,8 @@ export interface RenderedDocument {
 
 export interface RenderCache {
   get(key: string): Promise<RenderedDocument | undefined>;
+  /** The document at once, where the cache is in memory; caches that must wait for it need not have it. */
+  peek?(key: string): RenderedDocument | undefined;
   /** Stores `document`; a runtime that can finish the write after the response passes it to `waitUntil`. */
   put(key: string, document: RenderedDocument, waitUntil: (work: Promise<unknown>) => void): void;
   /** The items (id and update time) a feed had at the version with this ETag. */
@@ -60,6 +62,7 @@ export function memoryCache(maxEntries = 512): RenderCache {
   const states = lru<string>(maxEntries * 4);
   return {
     get: async (key) => documents.get(key),
+    peek: (key) => documents.get(key),
     put: (key, document) => documents.set(key, document),
     getState: async (key) => states.get(key),
     putState: (key, state) => states.set(key, state),

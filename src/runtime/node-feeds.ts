@@ -38,20 +38,37 @@ class NodeFeedRequest implements FeedRequest {
   }
 }
 
-/** Writes the answer of a subscription document, or hands the request to the app (see withFeedPath). */
-async function answer(service: Service, spec: FeedSpec, req: IncomingMessage, res: ServerResponse, app: Listener) {
-  let answered: FeedAnswer | null;
+/**
+ * Writes the answer of a subscription document, or hands the request to the app (see withFeedPath). A
+ * cached document whose version is known is answered before this returns; anything else when its
+ * answer is ready.
+ */
+function answer(service: Service, spec: FeedSpec, req: IncomingMessage, res: ServerResponse, app: Listener) {
+  let answered: FeedAnswer | null | Promise<FeedAnswer | null>;
   try {
-    answered = await answerFeed(new NodeFeedRequest(req), service.serving, spec, inBackground);
+    answered = answerFeed(new NodeFeedRequest(req), service.serving, spec, inBackground);
   } catch {
-    // The app answers again, and reports what went wrong its own way (503 for a busy store, 500 logged).
     answered = null;
-  } finally {
-    service.inFlight?.leave();
   }
+  if (answered instanceof Promise) answered.then((ready) => write(service, ready, req, res, app), () => write(service, null, req, res, app));
+  else write(service, answered, req, res, app);
+}
+
+/**
+ * Sends `answered`; without one (it failed, or there was nothing), the app answers again and reports
+ * what went wrong its own way (503 for a busy store, 500 logged).
+ */
+function write(service: Service, answered: FeedAnswer | null, req: IncomingMessage, res: ServerResponse, app: Listener) {
+  service.inFlight?.leave();
   if (answered === null) return app(req, res);
-  res.writeHead(answered.status, answered.headers);
-  res.end(answered.body ?? undefined);
+  try {
+    res.writeHead(answered.status, answered.headers);
+    res.end(answered.body ?? undefined);
+  } catch {
+    // Headers Node refuses to write: the app answers (its adapter reports the error); past the headers, the connection goes.
+    if (res.headersSent) res.destroy();
+    else app(req, res);
+  }
 }
 
 /**
@@ -64,6 +81,6 @@ export function withFeedPath(service: Service, site: Site, app: Listener): Liste
   return (req, res) => {
     const spec = req.method === "GET" || req.method === "HEAD" ? paths.get(req.url!) : undefined;
     if (spec === undefined || (service.inFlight && !service.inFlight.enter())) return app(req, res);
-    void answer(service, spec, req, res, app);
+    answer(service, spec, req, res, app);
   };
 }

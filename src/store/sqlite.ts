@@ -188,14 +188,15 @@ class SqliteArticleStore implements ArticleStore {
    * every OTHER_WRITERS_CHECK_MS.
    */
   async feedVersion(lang: string, section?: string) {
-    const key = `${lang}\n${section ?? ""}`;
-    if (this.#unchangedSinceVersionsRead()) {
-      const known = this.#versions.get(key);
-      if (known !== undefined) return known;
-    }
+    const known = this.knownFeedVersion(lang, section);
+    if (known !== undefined) return known;
     const version = await this.#retry(() => this.#all<{ version: number }>(sql.feedVersion(lang, section))[0]?.version ?? 0);
-    this.#versions.set(key, version);
+    this.#versions.set(`${lang}\n${section ?? ""}`, version);
     return version;
+  }
+
+  knownFeedVersion(lang: string, section?: string): number | undefined {
+    return this.#unchangedSinceVersionsRead() ? this.#versions.get(`${lang}\n${section ?? ""}`) : undefined;
   }
 
   /** Whether the versions in memory are still current; when not, forgets them and notes the database's state now. */

@@ -86,6 +86,11 @@ export interface ArticleStore {
    * article in it, or another edition of one of its stories, changed. 0 before any article.
    */
   feedVersion(lang: string, section?: string): Promise<number>;
+  /**
+   * The feed's version when the store holds it in memory and knows it is current, answered at once;
+   * undefined otherwise (then feedVersion reads it). Stores that always read need not have it.
+   */
+  knownFeedVersion?(lang: string, section?: string): number | undefined;
   /** Every feed's version (see feedVersion), ordered by language, then section; section '' is a language's whole feed. */
   feedVersions(): Promise<FeedVersion[]>;
   /** Id and source of the articles whose source starts with `prefix` (`content/`). */
