@@ -14,6 +14,8 @@ export interface Figure {
   ratio: number | null;
   /** The issue's minimum ratio, or null. */
   target: number | null;
+  /** Where this machine beat the issue's target by far, the higher bar the README holds the service to. */
+  raised?: number;
   /** Spread over rounds, for the table. */
   spread?: string;
 }
@@ -35,6 +37,11 @@ export function compared(
   return { part, name, value, unit, baseline, baselineName, ratio, target, spread: rounds };
 }
 
+/** `figure` with the higher bar it is held to (README, Performance), beside the issue's target. */
+export function raisedTo(figure: Figure, bar: number): Figure {
+  return { ...figure, raised: bar };
+}
+
 export function alone(part: string, name: string, value: number, unit: string, rounds?: string): Figure {
   return { part, name, value, unit, baseline: null, ratio: null, target: null, spread: rounds };
 }
@@ -46,7 +53,8 @@ function round(value: number): number {
 
 export function verdict(f: Figure): string {
   if (f.target === null || f.ratio === null) return "";
-  return f.ratio >= f.target ? "met" : "MISSED";
+  if (f.ratio < f.target) return "MISSED";
+  return f.raised === undefined || f.ratio >= f.raised ? "met" : "met; under the raised bar";
 }
 
 export function printTable(rows: string[][]) {
@@ -61,12 +69,12 @@ const show = (value: number) => (Math.abs(value) >= 100 ? value.toFixed(0) : Mat
 
 /** The table for people: every figure, its baseline, the ratio and whether the issue's target is met. */
 export function printFigures(figures: readonly Figure[]) {
-  const rows = [["part", "figure", "value", "rounds (min–max)", "baseline", "ratio", "target", ""]];
+  const rows = [["part", "figure", "value", "rounds (min–max)", "baseline", "ratio", "target", "raised to", ""]];
   for (const f of figures) {
     rows.push([
       f.part, f.name, `${show(f.value)} ${f.unit}`, f.spread ?? "",
       f.baseline === null ? "" : `${show(f.baseline)} ${f.unit} (${f.baselineName})`,
-      f.ratio === null ? "" : `${f.ratio.toFixed(2)}x`, f.target === null ? "" : `≥ ${f.target}x`, verdict(f),
+      f.ratio === null ? "" : `${f.ratio.toFixed(2)}x`, f.target === null ? "" : `≥ ${f.target}x`, f.raised === undefined ? "" : `≥ ${f.raised}x`, verdict(f),
     ]);
   }
   printTable(rows);

@@ -16,7 +16,7 @@ import { buildNode } from "../../src/cli/build-node.ts";
 import type { SiteSettings } from "../../src/config.ts";
 import { FORMATS } from "../../src/feeds/formats.ts";
 import { ROOT, SITE_URL } from "./data.ts";
-import { compared, median, spread, type Figure } from "./figures.ts";
+import { compared, median, raisedTo, spread, type Figure } from "./figures.ts";
 import { freePort } from "../ports.ts";
 import { cpuMs, findNginx, residentMb, startChild, startNginx, stopChild, type Child } from "./processes.ts";
 import type { BareManifest } from "./servers/bare.ts";
@@ -277,8 +277,8 @@ export async function httpBench(o: HttpOptions): Promise<Figure[]> {
       figures.push(compared(part, `http /{lang}/rss.xml ${scenario}: ours vs bare node:http`, rate(`ours ${scenario}`), "req/s",
         rate(`bare node ${scenario}`), `bare node:http ${range(`bare node ${scenario}`)}`, true, target[scenario] ?? null, range(`ours ${scenario}`)));
     }
-    figures.push(compared(part, "http /{lang}/rss.xml 200 identity: ours vs the common way (Hono + feed per request)", rate("ours 200 identity"), "req/s",
-      rate("common way 200 identity"), `common way ${range("common way 200 identity")}`, true, 30, range("ours 200 identity")));
+    figures.push(raisedTo(compared(part, "http /{lang}/rss.xml 200 identity: ours vs the common way (Hono + feed per request)", rate("ours 200 identity"), "req/s",
+      rate("common way 200 identity"), `common way ${range("common way 200 identity")}`, true, 30, range("ours 200 identity")), 60));
     for (const scenario of SCENARIOS) {
       const cpu = (key: string) => median(cpuSamples.get(key)!);
       figures.push(compared(part, `server CPU per request, ${scenario}: ours vs bare node:http`, cpu(`ours ${scenario}`), "µs",
@@ -333,7 +333,8 @@ export async function memoryBench(o: Pick<HttpOptions, "quick" | "contentDir" | 
       throw new Error(`bench: memory load: ${JSON.stringify(result.statuses)} status counts, ${result.errors} errors`);
     }
     const label = o.articles === 1_000_000 ? "1M" : `${o.articles.toLocaleString("en")} (--quick: not 1M)`;
-    return [compared("7 memory", `server peak RSS (VmHWM) with ${label} articles under load, vs the 200 MB limit`, after.peak, "MB", 200, "limit", false, 1)];
+    // Raised: under 185 MB (200 / 185 = 1.08).
+    return [raisedTo(compared("7 memory", `server peak RSS (VmHWM) with ${label} articles under load, vs the 200 MB limit`, after.peak, "MB", 200, "limit", false, 1), 1.08)];
   } finally {
     await stopChild(ours);
   }

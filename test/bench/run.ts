@@ -16,7 +16,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { articlesIn, generateDatabase, reuseOrGenerate, ROOT, writeContentDir } from "./data.ts";
-import { compared, jsonLine, printFigures, spread, type Figure } from "./figures.ts";
+import { compared, jsonLine, printFigures, raisedTo, spread, type Figure } from "./figures.ts";
 import { httpBench, memoryBench } from "./http.ts";
 import { ingestBench } from "./ingest.ts";
 import { renderComparison } from "./render.ts";
@@ -75,8 +75,9 @@ try {
     for (const t of timings.filter((t) => t.lib === "ours")) {
       for (const lib of ["feed", "feedsmith"]) {
         const target = lib === "feed" && t.items === 50 && t.format !== "json" ? 3 : null;
-        figures.push(compared("4 render", `render ${t.format} ${t.items} full-text items: ours vs ${lib === "feed" ? "feed v6" : "feedsmith"}`, t.ms, "ms",
-          ms(t.format, t.items, lib), lib === "feed" ? "feed v6" : lib, false, target, spread(t.rounds, 3)));
+        const figure = compared("4 render", `render ${t.format} ${t.items} full-text items: ours vs ${lib === "feed" ? "feed v6" : "feedsmith"}`, t.ms, "ms",
+          ms(t.format, t.items, lib), lib === "feed" ? "feed v6" : lib, false, target, spread(t.rounds, 3));
+        figures.push(target === null ? figure : raisedTo(figure, t.format === "rss" ? 3.5 : 4));
       }
     }
   }
@@ -99,5 +100,7 @@ try {
 log(`\n== Summary (${QUICK ? "--quick, " : ""}${elapsed()}; medians over rounds; ratio > 1 is better for us) ==\n`);
 printFigures(figures);
 const missed = figures.filter((f) => f.target !== null && f.ratio !== null && f.ratio < f.target);
-log(`\n${figures.filter((f) => f.target !== null).length - missed.length} targets met, ${missed.length} missed${missed.length ? `: ${missed.map((f) => f.name).join("; ")}` : ""}\n`);
+const underRaised = figures.filter((f) => f.raised !== undefined && f.ratio !== null && !missed.includes(f) && f.ratio < f.raised);
+log(`\n${figures.filter((f) => f.target !== null).length - missed.length} targets met, ${missed.length} missed${missed.length ? `: ${missed.map((f) => f.name).join("; ")}` : ""}`);
+log(`${figures.filter((f) => f.raised !== undefined).length - underRaised.length} raised bars held, ${underRaised.length} not${underRaised.length ? `: ${underRaised.map((f) => f.name).join("; ")}` : ""}\n`);
 for (const f of figures) log(jsonLine(f));
