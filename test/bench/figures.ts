@@ -37,6 +37,16 @@ export function compared(
   return { part, name, value, unit, baseline, baselineName, ratio, target, spread: rounds };
 }
 
+/**
+ * `figure` with its ratio taken round by round: the median of the per-round ratios of `ours` to `base`,
+ * each pair measured side by side in one round, so that what the machine's other tenants do between
+ * rounds weighs on both sides of each ratio alike. Value and baseline stay the medians of each side.
+ */
+export function paired(figure: Figure, ours: readonly number[], base: readonly number[], higherIsBetter: boolean): Figure {
+  const ratios = ours.map((value, i) => (higherIsBetter ? value / base[i]! : base[i]! / value));
+  return { ...figure, ratio: median(ratios) };
+}
+
 /** `figure` with the higher bar it is held to (README, Performance), beside the issue's target. */
 export function raisedTo(figure: Figure, bar: number): Figure {
   return { ...figure, raised: bar };

@@ -16,7 +16,7 @@ import { buildNode } from "../../src/cli/build-node.ts";
 import type { SiteSettings } from "../../src/config.ts";
 import { FORMATS } from "../../src/feeds/formats.ts";
 import { ROOT, SITE_URL } from "./data.ts";
-import { compared, median, raisedTo, spread, type Figure } from "./figures.ts";
+import { compared, median, paired, raisedTo, spread, type Figure } from "./figures.ts";
 import { freePort } from "../ports.ts";
 import { cpuMs, findNginx, residentMb, startChild, startNginx, stopChild, type Child } from "./processes.ts";
 import type { BareManifest } from "./servers/bare.ts";
@@ -262,10 +262,11 @@ export async function httpBench(o: HttpOptions): Promise<Figure[]> {
           const key = `${p.name} ${scenario}`;
           samples.set(key, [...(samples.get(key) ?? []), result.rps]);
           cpuSamples.set(key, [...(cpuSamples.get(key) ?? []), cpuPerRequest]);
-          if (p.name === "ours") line.push(`${scenario} ${result.rps.toFixed(0)}`);
         }
+        const ours = samples.get(`ours ${scenario}`)![round]!;
+        line.push(`${scenario} ${ours.toFixed(0)} (${(ours / samples.get(`bare node ${scenario}`)![round]!).toFixed(2)}x)`);
       }
-      o.log(`  round ${round + 1}/${rounds}: ours ${line.join(", ")} req/s`);
+      o.log(`  round ${round + 1}/${rounds}: ours ${line.join(", ")} req/s (x: vs bare node:http this round)`);
     }
 
     const figures: Figure[] = [];
@@ -273,21 +274,23 @@ export async function httpBench(o: HttpOptions): Promise<Figure[]> {
     const range = (key: string) => spread(samples.get(key)!, 0);
     const part = "1-3 http";
     const target: Partial<Record<Scenario, number>> = { "200 identity": 0.9, "200 gzip": 0.9, "304": 0.9 };
+    /** Ours against `other` in `scenario`, requests per second, the ratio taken round by round. */
+    const versus = (scenario: Scenario, other: string, otherName: string, name: string, goal: number | null) =>
+      paired(compared(part, name, rate(`ours ${scenario}`), "req/s", rate(`${other} ${scenario}`), `${otherName} ${range(`${other} ${scenario}`)}`, true, goal,
+        range(`ours ${scenario}`)), samples.get(`ours ${scenario}`)!, samples.get(`${other} ${scenario}`)!, true);
     for (const scenario of SCENARIOS) {
-      figures.push(compared(part, `http /{lang}/rss.xml ${scenario}: ours vs bare node:http`, rate(`ours ${scenario}`), "req/s",
-        rate(`bare node ${scenario}`), `bare node:http ${range(`bare node ${scenario}`)}`, true, target[scenario] ?? null, range(`ours ${scenario}`)));
+      figures.push(versus(scenario, "bare node", "bare node:http", `http /{lang}/rss.xml ${scenario}: ours vs bare node:http`, target[scenario] ?? null));
     }
-    figures.push(raisedTo(compared(part, "http /{lang}/rss.xml 200 identity: ours vs the common way (Hono + feed per request)", rate("ours 200 identity"), "req/s",
-      rate("common way 200 identity"), `common way ${range("common way 200 identity")}`, true, 30, range("ours 200 identity")), 60));
+    figures.push(raisedTo(versus("200 identity", "common way", "common way", "http /{lang}/rss.xml 200 identity: ours vs the common way (Hono + feed per request)", 30), 60));
     for (const scenario of SCENARIOS) {
       const cpu = (key: string) => median(cpuSamples.get(key)!);
-      figures.push(compared(part, `server CPU per request, ${scenario}: ours vs bare node:http`, cpu(`ours ${scenario}`), "µs",
-        cpu(`bare node ${scenario}`), `bare node:http ${spread(cpuSamples.get(`bare node ${scenario}`)!, 1)}`, false, null, spread(cpuSamples.get(`ours ${scenario}`)!, 1)));
+      figures.push(paired(compared(part, `server CPU per request, ${scenario}: ours vs bare node:http`, cpu(`ours ${scenario}`), "µs",
+        cpu(`bare node ${scenario}`), `bare node:http ${spread(cpuSamples.get(`bare node ${scenario}`)!, 1)}`, false, null, spread(cpuSamples.get(`ours ${scenario}`)!, 1)),
+        cpuSamples.get(`ours ${scenario}`)!, cpuSamples.get(`bare node ${scenario}`)!, false));
     }
     if (nginx) {
       for (const scenario of SCENARIOS.filter((s) => samples.has(`nginx ${s}`))) {
-        figures.push(compared(part, `http /{lang}/rss.xml ${scenario}: ours vs nginx static`, rate(`ours ${scenario}`), "req/s",
-          rate(`nginx ${scenario}`), `nginx ${range(`nginx ${scenario}`)}`, true, null, range(`ours ${scenario}`)));
+        figures.push(versus(scenario, "nginx", "nginx", `http /{lang}/rss.xml ${scenario}: ours vs nginx static`, null));
       }
     }
     return figures;
