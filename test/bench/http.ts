@@ -176,7 +176,7 @@ export async function startOurs(o: Pick<HttpOptions, "contentDir" | "databasePat
 const OWN_HEADERS = new Set(["date", "connection", "keep-alive", "content-length", "content-encoding", "transfer-encoding"]);
 
 export async function httpBench(o: HttpOptions): Promise<Figure[]> {
-  const rounds = o.quick ? 3 : 5;
+  const rounds = o.quick ? 3 : 7;
   const seconds = o.quick ? 0.6 : 3;
   const warmup = o.quick ? 0.3 : 1.5;
   const paths = o.settings.languages.map((l) => `/${l.tag}/rss.xml`);
