@@ -18,7 +18,7 @@ import { FORMATS } from "../../src/feeds/formats.ts";
 import { ROOT, SITE_URL } from "./data.ts";
 import { compared, median, paired, raisedTo, spread, type Figure } from "./figures.ts";
 import { freePort } from "../ports.ts";
-import { cpuMs, findNginx, residentMb, startChild, startNginx, stopChild, type Child } from "./processes.ts";
+import { cpuMs, findNginx, pinForLoad, residentMb, startChild, startNginx, stopChild, type Child } from "./processes.ts";
 import type { BareManifest } from "./servers/bare.ts";
 
 const SCENARIOS = ["200 identity", "200 gzip", "200 br", "304", "HEAD"] as const;
@@ -181,6 +181,8 @@ export async function httpBench(o: HttpOptions): Promise<Figure[]> {
   const warmup = o.quick ? 0.3 : 1.5;
   const paths = o.settings.languages.map((l) => `/${l.tag}/rss.xml`);
   const started: Child[] = [];
+  const pinned = pinForLoad();
+  o.log(`  ${pinned.note}`);
   try {
     const ours = await startOurs(o);
     started.push(ours);
@@ -296,6 +298,7 @@ export async function httpBench(o: HttpOptions): Promise<Figure[]> {
     return figures;
   } finally {
     for (const child of started.reverse()) await stopChild(child);
+    pinned.restore();
   }
 }
 
@@ -315,7 +318,11 @@ function feedPaths(settings: SiteSettings): string[] {
  * and conditionally (as a crowd of aggregators would), then its peak RSS (VmHWM) read from /proc.
  */
 export async function memoryBench(o: Pick<HttpOptions, "quick" | "contentDir" | "settings" | "log"> & { databasePath: string; articles: number }): Promise<Figure[]> {
-  const ours = await startOurs(o, "our server (big database)");
+  const pinned = pinForLoad();
+  const ours = await startOurs(o, "our server (big database)").catch((error: unknown) => {
+    pinned.restore();
+    throw error;
+  });
   try {
     const pid = ours.process.pid!;
     const atStart = residentMb(pid);
@@ -340,5 +347,6 @@ export async function memoryBench(o: Pick<HttpOptions, "quick" | "contentDir" | 
     return [raisedTo(compared("7 memory", `server peak RSS (VmHWM) with ${label} articles under load, vs the 200 MB limit`, after.peak, "MB", 200, "limit", false, 1), 1.08)];
   } finally {
     await stopChild(ours);
+    pinned.restore();
   }
 }

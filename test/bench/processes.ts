@@ -6,6 +6,7 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
+import { cpus } from "node:os";
 import { join } from "node:path";
 import { ROOT } from "./data.ts";
 import { freePort } from "../ports.ts";
@@ -19,6 +20,34 @@ export interface Child {
 }
 
 const running = new Set<ChildProcess>();
+
+/** The CPU servers under load are pinned to while pinForLoad is in effect; null when not pinned. */
+let serverCpu: number | null = null;
+
+/**
+ * With two or more CPUs and `taskset`, pins this process (the load generator, every thread) to CPU 0
+ * and the servers started until `restore` to CPU 1, so the generator and the server under test each
+ * have a core of their own instead of the scheduler moving them about. Returns what it did, for the log.
+ */
+export function pinForLoad(): { restore(): void; note: string } {
+  const taskset = spawnSync("taskset", ["-a", "-p", "-c", "0", String(process.pid)], { encoding: "utf8" });
+  if (cpus().length < 2 || taskset.status !== 0) {
+    return { restore: () => undefined, note: "not pinned to CPUs (needs 2 CPUs and taskset)" };
+  }
+  serverCpu = 1;
+  return {
+    restore: () => {
+      serverCpu = null;
+      spawnSync("taskset", ["-a", "-p", "-c", `0-${cpus().length - 1}`, String(process.pid)]);
+    },
+    note: "load generator pinned to CPU 0, servers to CPU 1",
+  };
+}
+
+/** `command args` as spawned: through `taskset` onto the server CPU while pinned. */
+function onServerCpu(command: string, args: string[]): [string, string[]] {
+  return serverCpu === null ? [command, args] : ["taskset", ["-c", String(serverCpu), command, ...args]];
+}
 process.once("exit", () => {
   // SIGTERM, so nginx's master takes its worker down with it.
   for (const child of running) if (child.pid !== undefined && child.exitCode === null) process.kill(child.pid, "SIGTERM");
@@ -38,7 +67,7 @@ export function startChild(
   timeoutMs = 60_000,
   nodeArgs = ["--import", "tsx"],
 ): Promise<Child> {
-  const child = spawn(process.execPath, [...nodeArgs, ...args], {
+  const child = spawn(...onServerCpu(process.execPath, [...nodeArgs, ...args]), {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -172,7 +201,7 @@ http {
 `;
   const configPath = join(dir, "nginx.conf");
   writeFileSync(configPath, config);
-  const child = spawn(binary, ["-c", configPath, "-p", dir, "-e", join(dir, "nginx-error.log")], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(...onServerCpu(binary, ["-c", configPath, "-p", dir, "-e", join(dir, "nginx-error.log")]), { stdio: ["ignore", "pipe", "pipe"] });
   running.add(child);
   child.once("exit", () => running.delete(child));
   let log = "";
