@@ -161,12 +161,12 @@ export interface FeedAnswer {
 }
 
 /** The request of a Hono context, as answering a feed reads it. */
-export function honoFeedRequest(c: Context): FeedRequest {
+function honoFeedRequest(c: Context): FeedRequest {
   return { method: c.req.method, header: (name) => c.req.header(name) };
 }
 
 /** The answer as a Fetch API Response (Hono, Workers). */
-export function toResponse(answer: FeedAnswer): Response {
+function toResponse(answer: FeedAnswer): Response {
   return new Response(answer.body, { status: answer.status, headers: answer.headers });
 }
 
