@@ -230,7 +230,8 @@ function locate(serving: FeedServing, spec: FeedSpec, version: number): Location
  * `defer` runs what may finish after the response (cache writes, subscriber counts, compressions).
  */
 export function answerFeed(request: FeedRequest, serving: FeedServing, spec: FeedSpec, defer: Defer): FeedAnswer | null | Promise<FeedAnswer | null> {
-  if (!(serving.preview && isNavigation(request))) {
+  const preview = serving.preview !== undefined && isNavigation(request);
+  if (!preview) {
     const version = serving.store.knownFeedVersion?.(spec.language.tag, spec.section?.slug);
     if (version !== undefined) {
       const { scope, key } = locate(serving, spec, version);
@@ -238,18 +239,18 @@ export function answerFeed(request: FeedRequest, serving: FeedServing, spec: Fee
       if (document !== undefined) return answerWith(request, serving, spec, scope, { document, hit: true }, defer);
     }
   }
-  return answerReading(request, serving, spec, defer);
+  return answerReading(request, serving, spec, preview, defer);
 }
 
-/** answerFeed's way when something must be read or rendered first. */
-async function answerReading(request: FeedRequest, serving: FeedServing, spec: FeedSpec, defer: Defer): Promise<FeedAnswer | null> {
+/** answerFeed's way when something must be read or rendered first, or a person's browser gets the preview. */
+async function answerReading(request: FeedRequest, serving: FeedServing, spec: FeedSpec, preview: boolean, defer: Defer): Promise<FeedAnswer | null> {
   const version = await serving.store.feedVersion(spec.language.tag, spec.section?.slug);
   const { scope, key } = locate(serving, spec, version);
 
-  if (serving.preview && isNavigation(request)) {
+  if (preview) {
     const model = await readSpec(serving, spec);
     if (spec.archive !== undefined && model.items.length === 0) return null;
-    return textAnswer(request, 200, "text/html; charset=UTF-8", serving.preview(model, spec.format), { Vary: VARY, "Cache-Control": `public, max-age=${serving.maxAge}` });
+    return textAnswer(request, 200, "text/html; charset=UTF-8", serving.preview!(model, spec.format), { Vary: VARY, "Cache-Control": `public, max-age=${serving.maxAge}` });
   }
 
   const cached = await serving.cache?.get(key);

@@ -104,10 +104,13 @@ class SqliteArticleStore implements ArticleStore {
   /** Feed versions read since the database last changed, by `lang\nsection`; see feedVersion. */
   readonly #versions = new Map<string, number>();
   #versionsAt = { ownChanges: -1, dataVersion: -1, checkedMs: -Infinity };
+  /** The two change counters feedVersion checks, prepared once (they run on every feed request). */
+  readonly #changeCounters: { own: Database.Statement; all: Database.Statement };
 
   constructor(db: Database.Database, busyWaitMs: number) {
     this.#db = db;
     this.#busyWaitMs = busyWaitMs;
+    this.#changeCounters = { own: db.prepare("SELECT total_changes()").pluck(), all: db.prepare("PRAGMA data_version").pluck() };
   }
 
   /**
@@ -202,11 +205,11 @@ class SqliteArticleStore implements ArticleStore {
   /** Whether the versions in memory are still current; when not, forgets them and notes the database's state now. */
   #unchangedSinceVersionsRead(): boolean {
     const at = this.#versionsAt;
-    const ownChanges = this.#statement("SELECT total_changes()").pluck().get() as number;
+    const ownChanges = this.#changeCounters.own.get() as number;
     let unchanged = ownChanges === at.ownChanges;
     const now = Date.now();
     if (unchanged && now - at.checkedMs < OTHER_WRITERS_CHECK_MS) return true;
-    const dataVersion = this.#statement("PRAGMA data_version").pluck().get() as number;
+    const dataVersion = this.#changeCounters.all.get() as number;
     unchanged &&= dataVersion === at.dataVersion;
     this.#versionsAt = { ownChanges, dataVersion, checkedMs: now };
     if (!unchanged) this.#versions.clear();
