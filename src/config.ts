@@ -67,6 +67,13 @@ export interface SiteSettings {
   sources: SourceSettings[];
 }
 
+/** The site as every builder and page sees it: the newsroom's settings, the public base URL, its WebSub hubs. */
+export interface Site {
+  settings: SiteSettings;
+  siteUrl: string;
+  hubs?: string[];
+}
+
 export class ConfigError extends Error {
   override name = "ConfigError";
 }

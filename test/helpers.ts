@@ -2,8 +2,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseSiteSettings } from "../src/config.ts";
-import type { Site } from "../src/feeds/build.ts";
-import type { Logger } from "../src/http/app.ts";
+import type { Site } from "../src/config.ts";
+import type { Logger } from "../src/model/logger.ts";
 import { runIngest, type IngestDeps } from "../src/ingest/run.ts";
 import { readContent } from "../src/ingest/sources/content.ts";
 import { readContentFolder } from "../src/ingest/sources/content-files.ts";

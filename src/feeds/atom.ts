@@ -2,7 +2,7 @@
 import type { Author } from "../model/article.ts";
 import { FEED_HISTORY_NS, historyLinks, type FeedModel } from "./model.ts";
 import { mediaContent } from "./media.ts";
-import { xmlAttribute as attr, xmlCdata, xmlText as text } from "./xml.ts";
+import { xmlAttribute as attr, xmlCdata, xmlText as text } from "../model/escape.ts";
 
 export const ATOM_NAMESPACES = {
   "": "http://www.w3.org/2005/Atom",

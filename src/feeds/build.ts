@@ -1,18 +1,11 @@
 /** Store rows to the format-neutral feed model: pure, plus one function that reads what it needs. */
 import pkg from "../../package.json" with { type: "json" };
-import type { LanguageSettings, SectionSettings, SiteSettings } from "../config.ts";
+import type { LanguageSettings, SectionSettings, Site, SiteSettings } from "../config.ts";
 import type { Article, Edition } from "../model/article.ts";
 import { inZone, instantAt, parseNewsroomTime, type Instant } from "../model/time.ts";
 import type { ArticleStore } from "../store/store.ts";
 import { EXTENSION_DOCS_PATH, feedLinks } from "./links.ts";
 import type { FeedItem, FeedModel } from "./model.ts";
-
-/** The site as every builder and page sees it: the newsroom's settings, the public base URL, its WebSub hubs. */
-export interface Site {
-  settings: SiteSettings;
-  siteUrl: string;
-  hubs?: string[];
-}
 
 export interface FeedScope {
   language: LanguageSettings;

@@ -1,6 +1,6 @@
 /** Media RSS (https://www.rssboard.org/media-rss) for an article's image, shared by RSS and Atom. */
 import type { ArticleImage } from "../model/article.ts";
-import { xmlAttribute as attr, xmlText as text } from "./xml.ts";
+import { xmlAttribute as attr, xmlText as text } from "../model/escape.ts";
 
 /** Sizes are 0 when the source did not state them; Media RSS wants positive numbers or nothing. */
 const size = (name: string, n: number) => (n > 0 ? ` ${name}="${n}"` : "");

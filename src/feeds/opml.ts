@@ -4,7 +4,7 @@ import { toRfc822, type Instant } from "../model/time.ts";
 import { feedTitle } from "./build.ts";
 import { FORMAT_NAMES, FORMATS } from "./formats.ts";
 import { feedLinks } from "./links.ts";
-import { xmlAttribute as attr, xmlText as text } from "./xml.ts";
+import { xmlAttribute as attr, xmlText as text } from "../model/escape.ts";
 
 /** Every feed of `languages` (by default all the site's). */
 export function renderOpml(settings: SiteSettings, siteUrl: string, modified: Instant, languages: readonly LanguageSettings[] = settings.languages): string {

@@ -5,8 +5,8 @@
  */
 import { toRfc822 } from "../model/time.ts";
 import { FEED_HISTORY_NS, historyLinks, type FeedModel } from "./model.ts";
-import { xmlAttribute as attr, xmlCdata, xmlMarkup, xmlText as text } from "./xml.ts";
-import { escapeHtml } from "./xml.ts";
+import { xmlAttribute as attr, xmlCdata, xmlMarkup, xmlText as text } from "../model/escape.ts";
+import { escapeHtml } from "../model/escape.ts";
 import { mediaContent } from "./media.ts";
 
 export const RSS_NAMESPACES = {

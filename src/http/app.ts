@@ -1,7 +1,8 @@
 /** The HTTP surface of the service, the same on every runtime: `createApp(deps)` returns a Hono app. */
 import { Hono, type Context } from "hono";
 import { findLanguage, type LanguageSettings, type SectionSettings } from "../config.ts";
-import { GENERATOR, isArchiveMonth, type Site } from "../feeds/build.ts";
+import { GENERATOR, isArchiveMonth } from "../feeds/build.ts";
+import type { Site } from "../config.ts";
 import { fnv64 } from "../model/hash.ts";
 import { FORMATS, formatOfFile } from "../feeds/formats.ts";
 import { ARCHIVE_SEGMENT, EXTENSION_DOCS_PATH } from "../feeds/links.ts";
@@ -12,6 +13,7 @@ import { extensionsPage } from "../pages/extensions.ts";
 import { listingPage, siteIndexPage } from "../pages/listing.ts";
 import type { IngestDeps } from "../ingest/run.ts";
 import { isStoreUnavailable } from "../store/conflicts.ts";
+import type { Logger } from "../model/logger.ts";
 import type { ArticleStore } from "../store/store.ts";
 import { serveFeed, type Compressor, type FeedServing } from "./feed-response.ts";
 import { bearerAuth } from "./bearer.ts";
@@ -20,11 +22,6 @@ import { subscriberRecorder, subscriberReport } from "./subscribers.ts";
 import type { RenderCache } from "./render-cache.ts";
 import { feedPreviewPage } from "../pages/preview.ts";
 import { pushRoutes } from "./routes/push.ts";
-
-export interface Logger {
-  info(message: string): void;
-  error(message: string): void;
-}
 
 export interface AppDeps {
   store: ArticleStore;

@@ -6,7 +6,8 @@
  */
 import type { Context } from "hono";
 import type { LanguageSettings, SectionSettings } from "../config.ts";
-import { monthRange, readFeed, type Site } from "../feeds/build.ts";
+import { monthRange, readFeed } from "../feeds/build.ts";
+import type { Site } from "../config.ts";
 import { FORMATS } from "../feeds/formats.ts";
 import { feedLinks } from "../feeds/links.ts";
 import type { FeedFormat, FeedModel } from "../feeds/model.ts";
@@ -15,6 +16,7 @@ import type { ArticleStore } from "../store/store.ts";
 import { chooseEncoding, httpDate, noneMatchHits, parseEntityTags, parseHttpDate, type Encoding } from "./conditional.ts";
 import type { RenderCache, RenderedDocument } from "./render-cache.ts";
 import type { SubscriberRecorder } from "./subscribers.ts";
+import { waitUntil } from "./background.ts";
 
 /**
  * Compresses bytes once per document (Node); absent where a CDN compresses (Workers). It may work off
@@ -127,23 +129,6 @@ const MAX_DELTA_TAGS = 8;
 
 /** What the response varies on: the encoding negotiated, and the navigation headers that choose the preview. */
 const VARY = "Accept-Encoding, Sec-Fetch-Dest, Sec-Fetch-Mode";
-
-/** Lets a runtime with an execution context finish `work` after the response; elsewhere it just runs. */
-export function waitUntil(c: Context, work: Promise<unknown>) {
-  let context: { waitUntil(p: Promise<unknown>): void } | undefined;
-  try {
-    context = c.executionCtx;
-  } catch {
-    // No execution context (Node): the promise runs on its own.
-  }
-  if (context) context.waitUntil(work);
-  else inBackground(work);
-}
-
-/** Where nothing outlives the response (Node), work after it simply runs; its failure is its own to report. */
-export function inBackground(work: Promise<unknown>) {
-  void work.catch(() => undefined);
-}
 
 /** What answering a feed reads of a request, whatever the runtime's request object. */
 export interface FeedRequest {

@@ -1,6 +1,6 @@
 /** Markdown bodies to HTML: raw HTML shown as text, every link absolute, only web and mail links. */
 import { Marked, type Token, type Tokens } from "marked";
-import { escapeHtml } from "../feeds/xml.ts";
+import { escapeHtml } from "../model/escape.ts";
 
 const ALLOWED_SCHEMES = new Set(["http:", "https:", "mailto:"]);
 

@@ -4,8 +4,8 @@
  * function runs from node-cron on Node and from `scheduled()` on Workers.
  */
 import type { SourceSettings } from "../config.ts";
-import type { Site } from "../feeds/build.ts";
-import type { Logger } from "../http/app.ts";
+import type { Site } from "../config.ts";
+import type { Logger } from "../model/logger.ts";
 import type { Article } from "../model/article.ts";
 import { fnv64 } from "../model/hash.ts";
 import { instantAt } from "../model/time.ts";

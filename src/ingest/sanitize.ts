@@ -1,5 +1,5 @@
 /** Upstream HTML made safe to store and serve: allowlisted elements, attributes and URLs, re-serialized well-formed. */
-import { escapeHtml } from "../feeds/xml.ts";
+import { escapeHtml } from "../model/escape.ts";
 import { cleanText } from "../model/text.ts";
 import { BLOCK_ELEMENTS, NON_TEXT_ELEMENTS, stripTracking, walkHtml } from "./normalize-text.ts";
 

@@ -4,9 +4,9 @@
  * alternates and a schema.org NewsArticle in JSON-LD.
  */
 import type { LanguageSettings } from "../config.ts";
-import type { Site } from "../feeds/build.ts";
+import type { Site } from "../config.ts";
 import { feedDirectory } from "../feeds/links.ts";
-import { escapeHtml as h } from "../feeds/xml.ts";
+import { escapeHtml as h } from "../model/escape.ts";
 import type { Article, ArticleImage, Edition } from "../model/article.ts";
 import { inZone } from "../model/time.ts";
 import { discoveryLinks, page } from "./layout.ts";

@@ -1,6 +1,6 @@
 /** The page that documents how feeds link the language editions of a story (the `about` URL). */
-import type { Site } from "../feeds/build.ts";
-import { escapeHtml as h } from "../feeds/xml.ts";
+import type { Site } from "../config.ts";
+import { escapeHtml as h } from "../model/escape.ts";
 import { discoveryLinks, page } from "./layout.ts";
 
 export function extensionsPage(site: Site): string {

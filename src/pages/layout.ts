@@ -1,9 +1,10 @@
 /** The HTML shell every page shares: language, title, autodiscovery links, a small stylesheet. */
 import type { LanguageSettings } from "../config.ts";
-import { feedTitle, type Site } from "../feeds/build.ts";
+import { feedTitle } from "../feeds/build.ts";
+import type { Site } from "../config.ts";
 import { FORMAT_NAMES, FORMATS } from "../feeds/formats.ts";
 import { feedLinks } from "../feeds/links.ts";
-import { escapeHtml as h } from "../feeds/xml.ts";
+import { escapeHtml as h } from "../model/escape.ts";
 
 export interface PageHead {
   lang: string;

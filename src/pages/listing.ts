@@ -1,9 +1,10 @@
 /** Pages that list feeds and articles: the site index, a language's front page, a section's page. */
 import type { LanguageSettings, SectionSettings } from "../config.ts";
-import { feedTitle, type Site } from "../feeds/build.ts";
+import { feedTitle } from "../feeds/build.ts";
+import type { Site } from "../config.ts";
 import { FORMAT_NAMES, FORMATS } from "../feeds/formats.ts";
 import { articlePath, feedDirectory, feedLinks } from "../feeds/links.ts";
-import { escapeHtml as h } from "../feeds/xml.ts";
+import { escapeHtml as h } from "../model/escape.ts";
 import type { Article } from "../model/article.ts";
 import { inZone } from "../model/time.ts";
 import { discoveryLinks, page } from "./layout.ts";

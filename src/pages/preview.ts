@@ -4,11 +4,11 @@
  * HTML, since browsers no longer run XSLT and a preview should never need anything more.
  */
 import type { LanguageSettings } from "../config.ts";
-import type { Site } from "../feeds/build.ts";
+import type { Site } from "../config.ts";
 import { FORMAT_NAMES, FORMATS } from "../feeds/formats.ts";
 import { feedDirectory } from "../feeds/links.ts";
 import type { FeedFormat, FeedItem, FeedLinks, FeedModel } from "../feeds/model.ts";
-import { escapeHtml as h } from "../feeds/xml.ts";
+import { escapeHtml as h } from "../model/escape.ts";
 import { inZone } from "../model/time.ts";
 import { page } from "./layout.ts";
 import { pageStrings, zoneLabel, type PageStrings } from "./strings.ts";

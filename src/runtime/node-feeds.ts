@@ -5,11 +5,12 @@
  * most of the cost of a cached answer). Anything else, and anything that fails here, goes to the app.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Site } from "../feeds/build.ts";
+import type { Site } from "../config.ts";
 import { FORMAT_NAMES, FORMATS } from "../feeds/formats.ts";
 import { feedDirectory } from "../feeds/links.ts";
 import type { Service } from "../http/app.ts";
-import { answerFeed, inBackground, type FeedAnswer, type FeedRequest, type FeedSpec } from "../http/feed-response.ts";
+import { inBackground } from "../http/background.ts";
+import { answerFeed, type FeedAnswer, type FeedRequest, type FeedSpec } from "../http/feed-response.ts";
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 

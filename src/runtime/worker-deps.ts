@@ -1,6 +1,7 @@
 /** What the Worker builds from its environment: the same app and ingest as Node, over D1 and the Cache API. */
 import { ConfigError, parseSiteSettings, readRuntimeConfig } from "../config.ts";
-import { createApp, type Logger } from "../http/app.ts";
+import { createApp } from "../http/app.ts";
+import type { Logger } from "../model/logger.ts";
 import type { RenderCache } from "../http/render-cache.ts";
 import type { IngestDeps } from "../ingest/run.ts";
 import { d1Store } from "../store/d1.ts";

@@ -12,7 +12,7 @@ import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { SiteSettings } from "../../src/config.ts";
 import { FORMATS } from "../../src/feeds/formats.ts";
-import type { Logger } from "../../src/http/app.ts";
+import type { Logger } from "../../src/model/logger.ts";
 import { runIngest, type IngestDeps, type RunReport } from "../../src/ingest/run.ts";
 import { fnv64 } from "../../src/model/hash.ts";
 import { openSqliteStore } from "../../src/store/sqlite.ts";

@@ -2,7 +2,7 @@
  * Atom 1.0 (RFC 4287, https://www.rfc-editor.org/rfc/rfc4287): entries with their text constructs,
  * xml:base and xml:lang, persons, categories, and `link rel="alternate" hreflang` to other editions.
  */
-import { escapeHtml } from "../../feeds/xml.ts";
+import { escapeHtml } from "../../model/escape.ts";
 import type { IncomingAuthor, IncomingImage, IncomingItem, ParsedDocument } from "../incoming.ts";
 import { definedOnly, htmlToText, isImageType, makeItem, nonBlank, pickImage, resolveUrl, trimmed, wholeNumber } from "./document.ts";
 import { CONVENTIONAL_PREFIXES, mediaImages, mediaThumbnails, NS } from "./modules.ts";

@@ -8,7 +8,8 @@ import { Hono } from "hono";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { findLanguage, parseSiteSettings } from "../../../src/config.ts";
-import { readFeed, type Site } from "../../../src/feeds/build.ts";
+import { readFeed } from "../../../src/feeds/build.ts";
+import type { Site } from "../../../src/config.ts";
 import { openSqliteStore } from "../../../src/store/sqlite.ts";
 import { feedLibRss } from "../render.ts";
 
