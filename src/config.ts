@@ -227,7 +227,12 @@ export function parseSiteSettings(yamlText: string, where: string): SiteSettings
 const DEFAULT_MIN_INTERVAL = 300;
 const DEFAULT_MAX_BYTES = 5 * 1024 * 1024;
 
-function parseSources(node: unknown, languages: LanguageSettings[], timezone: string, fail: (path: string, problem: string) => never): SourceSettings[] {
+function parseSources(
+  node: unknown,
+  languages: LanguageSettings[],
+  timezone: string,
+  fail: (path: string, problem: string) => never,
+): SourceSettings[] {
   if (node === undefined || node === null) return [];
   if (!Array.isArray(node)) return fail("sources", "must be a list");
   const seen = new Set<string>();

@@ -76,7 +76,9 @@ describe("readRuntimeConfig", () => {
 
   it("refuses a wrong FEED_MAX_AGE or hub, naming it", () => {
     expect(() => readRuntimeConfig({ FEED_MAX_AGE: "5m" })).toThrow('config: FEED_MAX_AGE "5m"');
-    expect(() => readRuntimeConfig({ WEBSUB_HUBS: "https://hub.example/ ftp://x" })).toThrow('config: WEBSUB_HUBS entry "ftp://x" must start with http:// or https://');
+    expect(() => readRuntimeConfig({ WEBSUB_HUBS: "https://hub.example/ ftp://x" })).toThrow(
+      'config: WEBSUB_HUBS entry "ftp://x" must start with http:// or https://',
+    );
   });
 
   it("refuses a push token short enough to guess", () => {
@@ -141,11 +143,7 @@ describe("parseSiteSettings on content/site.yaml", () => {
 
 describe("parseSiteSettings refuses broken settings, naming the file and the field", () => {
   it.each([
-    [
-      "a YAML syntax error",
-      siteYamlWith("item_count: 20", "item_count: [20"),
-      "config: content/site.yaml: (file) is not valid YAML",
-    ],
+    ["a YAML syntax error", siteYamlWith("item_count: 20", "item_count: [20"), "config: content/site.yaml: (file) is not valid YAML"],
     [
       "a language key that is not a BCP 47 tag",
       siteYamlWith("  zh-Hans:\n", "  zh_Hans:\n"),
@@ -248,8 +246,15 @@ describe("sources in site.yaml", () => {
   it("reads a source with its defaults: the site's zone, 300 s between requests, 5 MB at most", () => {
     expect(parseSiteSettings(withSources(good), WHERE).sources).toEqual([
       {
-        id: "wire-ko", kind: "feed", url: "https://wire.example/ko/rss.xml", lang: "ko", section: "society",
-        sections: { 경제: "business", politics: "politics" }, timezone: "Asia/Seoul", minInterval: 300, maxBytes: 5 * 1024 * 1024,
+        id: "wire-ko",
+        kind: "feed",
+        url: "https://wire.example/ko/rss.xml",
+        lang: "ko",
+        section: "society",
+        sections: { 경제: "business", politics: "politics" },
+        timezone: "Asia/Seoul",
+        minInterval: 300,
+        maxBytes: 5 * 1024 * 1024,
       },
     ]);
   });

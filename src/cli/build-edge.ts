@@ -21,7 +21,12 @@ export function buildEdge(contentDir = process.env.CONTENT_DIR || "content", out
       if (size !== null) media[name] = size;
     }
   }
-  const bundle: EdgeContent = { folder: folder.folder, siteYaml: readFileSync(join(contentDir, "site.yaml"), "utf8"), files: folder.files, media };
+  const bundle: EdgeContent = {
+    folder: folder.folder,
+    siteYaml: readFileSync(join(contentDir, "site.yaml"), "utf8"),
+    files: folder.files,
+    media,
+  };
   rmSync(join(outDir, "assets"), { recursive: true, force: true });
   mkdirSync(join(outDir, "assets"), { recursive: true });
   if (existsSync(mediaDir)) cpSync(mediaDir, join(outDir, "assets", "media"), { recursive: true });

@@ -24,7 +24,19 @@ if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
 const dev = spawn(
   process.execPath,
-  [wrangler, "dev", "--ip", "127.0.0.1", "--port", port, "--test-scheduled", "--var", `SITE_URL:${siteUrl}`, "--var", "INGEST_WRITE_BUDGET:100000"],
+  [
+    wrangler,
+    "dev",
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    port,
+    "--test-scheduled",
+    "--var",
+    `SITE_URL:${siteUrl}`,
+    "--var",
+    "INGEST_WRITE_BUDGET:100000",
+  ],
   { env, stdio: ["ignore", "inherit", "inherit"] },
 );
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => dev.kill(signal));

@@ -74,7 +74,12 @@ async function main() {
       const isUrl = /^https?:\/\//i.test(args.source);
       document = isUrl
         ? { url: args.source, lang: args.lang, section: args.section }
-        : { url: new URL(args.source, `file://${process.cwd()}/`).href, text: readSource(args.source), lang: args.lang, section: args.section };
+        : {
+            url: new URL(args.source, `file://${process.cwd()}/`).href,
+            text: readSource(args.source),
+            lang: args.lang,
+            section: args.section,
+          };
     } else if (args.lang || args.section) {
       throw new ConfigError(`ingest: --lang and --section go with --source\n${USAGE}`);
     }

@@ -37,10 +37,7 @@ export function renderAtom(feed: FeedModel): string {
   for (const hub of feed.hubs) out.push(`<link rel="hub" href="${attr(hub)}"/>\n`);
   for (const [rel, links] of historyLinks(feed)) out.push(`<link rel="${rel}" type="application/atom+xml" href="${attr(links.atom)}"/>\n`);
   if (feed.history.archive) out.push(`<fh:archive/>\n`);
-  out.push(
-    person(feed.author),
-    `<generator version="${attr(feed.generator.version)}">${text(feed.generator.name)}</generator>\n`,
-  );
+  out.push(person(feed.author), `<generator version="${attr(feed.generator.version)}">${text(feed.generator.name)}</generator>\n`);
   for (const item of feed.items) {
     out.push(
       `<entry>\n`,

@@ -29,7 +29,13 @@ export const MAX_ARCHIVE_ITEMS = 1000;
 export const GENERATOR = { name: pkg.name, version: pkg.version };
 
 /** Builds the feed of `scope` from its articles (newest first) and the editions of their stories. */
-export function buildFeed(site: Site, scope: FeedScope, articles: readonly Article[], editions: readonly Edition[], history: FeedHistory = {}): FeedModel {
+export function buildFeed(
+  site: Site,
+  scope: FeedScope,
+  articles: readonly Article[],
+  editions: readonly Edition[],
+  history: FeedHistory = {},
+): FeedModel {
   const { settings, siteUrl } = site;
   const { language, section } = scope;
   const order = new Map(settings.languages.map((l, i) => [l.tag, i]));

@@ -7,7 +7,12 @@ import { feedLinks } from "./links.ts";
 import { xmlAttribute as attr, xmlText as text } from "../model/escape.ts";
 
 /** Every feed of `languages` (by default all the site's). */
-export function renderOpml(settings: SiteSettings, siteUrl: string, modified: Instant, languages: readonly LanguageSettings[] = settings.languages): string {
+export function renderOpml(
+  settings: SiteSettings,
+  siteUrl: string,
+  modified: Instant,
+  languages: readonly LanguageSettings[] = settings.languages,
+): string {
   const out: string[] = [
     `<?xml version="1.0" encoding="UTF-8"?>\n<opml version="2.0">\n<head>\n`,
     `<title>${text(settings.name)}</title>\n`,

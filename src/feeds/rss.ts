@@ -37,7 +37,8 @@ export function renderRss(feed: FeedModel): string {
     );
   }
   for (const hub of feed.hubs) out.push(`<atom:link rel="hub" href="${attr(hub)}"/>\n`);
-  for (const [rel, links] of historyLinks(feed)) out.push(`<atom:link rel="${rel}" type="application/rss+xml" href="${attr(links.rss)}"/>\n`);
+  for (const [rel, links] of historyLinks(feed))
+    out.push(`<atom:link rel="${rel}" type="application/rss+xml" href="${attr(links.rss)}"/>\n`);
   if (feed.history.archive) out.push(`<fh:archive/>\n`);
   for (const item of feed.items) {
     out.push(
@@ -49,10 +50,7 @@ export function renderRss(feed: FeedModel): string {
     );
     for (const author of item.authors) out.push(`<dc:creator>${text(author.name)}</dc:creator>\n`);
     for (const category of item.categories) out.push(`<category>${text(category.label)}</category>\n`);
-    out.push(
-      `<guid isPermaLink="${item.id === item.url}">${text(item.id)}</guid>\n`,
-      `<pubDate>${toRfc822(item.published)}</pubDate>\n`,
-    );
+    out.push(`<guid isPermaLink="${item.id === item.url}">${text(item.id)}</guid>\n`, `<pubDate>${toRfc822(item.published)}</pubDate>\n`);
     const image = item.image;
     if (image) {
       // An enclosure must state its length; without a known one the image goes in media:content alone.

@@ -43,7 +43,9 @@ export interface AppDeps {
   now?: () => number;
 }
 
-const FEED_FILES = Object.values(FORMATS).map((f) => f.file).join(", ");
+const FEED_FILES = Object.values(FORMATS)
+  .map((f) => f.file)
+  .join(", ");
 export const MAX_LIMIT = 100;
 /** Archive months whose start and the next month's start are both four-digit-year times (0999-05 and 9999-12 are not). */
 const FIRST_ARCHIVE = "1000-01";
@@ -109,7 +111,8 @@ export function createService(deps: AppDeps): Service {
     const raw = c.req.query("limit");
     if (archive === undefined && raw !== undefined) {
       limit = /^\d{1,3}$/.test(raw) ? Number(raw) : NaN;
-      if (!(limit >= 1 && limit <= MAX_LIMIT)) return c.text(`Bad request: limit must be a whole number from 1 to ${MAX_LIMIT}, not "${raw.slice(0, 40)}"\n`, 400);
+      if (!(limit >= 1 && limit <= MAX_LIMIT))
+        return c.text(`Bad request: limit must be a whole number from 1 to ${MAX_LIMIT}, not "${raw.slice(0, 40)}"\n`, 400);
     }
     if (archive !== undefined && !(isArchiveMonth(archive) && archive >= FIRST_ARCHIVE && archive <= LAST_ARCHIVE)) {
       return notFound(c, `no archive "${archive}" (archives are months: YYYY-MM, from ${FIRST_ARCHIVE} to ${LAST_ARCHIVE})`);
@@ -122,7 +125,11 @@ export function createService(deps: AppDeps): Service {
     const updates = await Promise.all(languages.map((l) => store.lastUpdated(l.tag)));
     const modified = updates.reduce<Instant | null>((a, b) => (b && (!a || b.ms > a.ms) ? b : a), null);
     const body = renderOpml(settings, site.siteUrl, modified ?? instantAt(Date.parse(`${settings.idDate}T00:00:00Z`), 0), languages);
-    return c.body(body, 200, { "Content-Type": "text/x-opml; charset=utf-8", "Access-Control-Allow-Origin": "*", "Cross-Origin-Resource-Policy": "cross-origin" });
+    return c.body(body, 200, {
+      "Content-Type": "text/x-opml; charset=utf-8",
+      "Access-Control-Allow-Origin": "*",
+      "Cross-Origin-Resource-Policy": "cross-origin",
+    });
   };
 
   const inFlight = deps.maxInFlight ? new InFlight(deps.maxInFlight) : undefined;
@@ -136,7 +143,9 @@ export function createService(deps: AppDeps): Service {
   app.get("/feeds.opml", (c) => opml(c, settings.languages));
 
   app.get("/robots.txt", (c) =>
-    c.text(`# Feeds, pages and archives may be fetched by anyone; the push API is not for crawlers.\nUser-agent: *\nAllow: /\nDisallow: /api/\n\nSitemap: ${site.siteUrl}/feeds.opml\n`),
+    c.text(
+      `# Feeds, pages and archives may be fetched by anyone; the push API is not for crawlers.\nUser-agent: *\nAllow: /\nDisallow: /api/\n\nSitemap: ${site.siteUrl}/feeds.opml\n`,
+    ),
   );
 
   app.get(EXTENSION_DOCS_PATH, (c) => c.html(extensionsPage(site)));

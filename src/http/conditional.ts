@@ -27,7 +27,8 @@ export function parseHttpDate(value: string | null | undefined): number | null {
   const months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
   let parts: [string, string, number, string, string, string] | undefined;
   if (imf) parts = [imf[1]!, imf[2]!, Number(imf[3]), imf[4]!, imf[5]!, imf[6]!];
-  else if (rfc850) parts = [rfc850[1]!, rfc850[2]!, Number(rfc850[3]) + (Number(rfc850[3]) < 70 ? 2000 : 1900), rfc850[4]!, rfc850[5]!, rfc850[6]!];
+  else if (rfc850)
+    parts = [rfc850[1]!, rfc850[2]!, Number(rfc850[3]) + (Number(rfc850[3]) < 70 ? 2000 : 1900), rfc850[4]!, rfc850[5]!, rfc850[6]!];
   else if (asctime) parts = [asctime[2]!, asctime[1]!, Number(asctime[6]), asctime[3]!, asctime[4]!, asctime[5]!];
   if (!parts) return null;
   const month = months.indexOf(parts[1].toLowerCase());

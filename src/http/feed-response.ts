@@ -165,7 +165,12 @@ function stateOf(model: FeedModel): string {
 }
 
 function readSpec(serving: FeedServing, spec: FeedSpec): Promise<FeedModel> {
-  return readFeed(serving.store, serving.site, { language: spec.language, section: spec.section, archive: spec.archive, limit: spec.limit });
+  return readFeed(serving.store, serving.site, {
+    language: spec.language,
+    section: spec.section,
+    archive: spec.archive,
+    limit: spec.limit,
+  });
 }
 
 /** A whole answer of text; HEAD gets its headers without the body. */
@@ -214,7 +219,12 @@ function locate(serving: FeedServing, spec: FeedSpec, version: number): Location
  * once, without a promise; anything else reads the version, renders when needed, and answers later.
  * `defer` runs what may finish after the response (cache writes, subscriber counts, compressions).
  */
-export function answerFeed(request: FeedRequest, serving: FeedServing, spec: FeedSpec, defer: Defer): FeedAnswer | null | Promise<FeedAnswer | null> {
+export function answerFeed(
+  request: FeedRequest,
+  serving: FeedServing,
+  spec: FeedSpec,
+  defer: Defer,
+): FeedAnswer | null | Promise<FeedAnswer | null> {
   const preview = serving.preview !== undefined && isNavigation(request);
   if (!preview) {
     const version = serving.store.knownFeedVersion?.(spec.language.tag, spec.section?.slug);
@@ -228,14 +238,23 @@ export function answerFeed(request: FeedRequest, serving: FeedServing, spec: Fee
 }
 
 /** answerFeed's way when something must be read or rendered first, or a person's browser gets the preview. */
-async function answerReading(request: FeedRequest, serving: FeedServing, spec: FeedSpec, preview: boolean, defer: Defer): Promise<FeedAnswer | null> {
+async function answerReading(
+  request: FeedRequest,
+  serving: FeedServing,
+  spec: FeedSpec,
+  preview: boolean,
+  defer: Defer,
+): Promise<FeedAnswer | null> {
   const version = await serving.store.feedVersion(spec.language.tag, spec.section?.slug);
   const { scope, key } = locate(serving, spec, version);
 
   if (preview) {
     const model = await readSpec(serving, spec);
     if (spec.archive !== undefined && model.items.length === 0) return null;
-    return textAnswer(request, 200, "text/html; charset=UTF-8", serving.preview!(model, spec.format), { Vary: VARY, "Cache-Control": `public, max-age=${serving.maxAge}` });
+    return textAnswer(request, 200, "text/html; charset=UTF-8", serving.preview!(model, spec.format), {
+      Vary: VARY,
+      "Cache-Control": `public, max-age=${serving.maxAge}`,
+    });
   }
 
   const cached = await serving.cache?.get(key);
@@ -252,7 +271,14 @@ interface Found {
 }
 
 /** The answer from a document: 304, a delta (226), 406, or the bytes in the encoding negotiated. */
-function answerWith(request: FeedRequest, serving: FeedServing, spec: FeedSpec, scope: string, found: Found, defer: Defer): FeedAnswer | Promise<FeedAnswer> {
+function answerWith(
+  request: FeedRequest,
+  serving: FeedServing,
+  spec: FeedSpec,
+  scope: string,
+  found: Found,
+  defer: Defer,
+): FeedAnswer | Promise<FeedAnswer> {
   const { document, hit } = found;
   const shared = prepared(document, serving, spec);
   const now = serving.now();
@@ -261,7 +287,9 @@ function answerWith(request: FeedRequest, serving: FeedServing, spec: FeedSpec, 
   // archive month (whose Cache-Control changes when the month ends) and a document dated ahead of the
   // clock get their own.
   const reusable = hit && spec.archive === undefined && document.lastModified <= now;
-  const headers = reusable ? (shared.hitHeaders ??= validatorHeaders(serving, spec, document, shared, now, true)) : validatorHeaders(serving, spec, document, shared, now, hit);
+  const headers = reusable
+    ? (shared.hitHeaders ??= validatorHeaders(serving, spec, document, shared, now, true))
+    : validatorHeaders(serving, spec, document, shared, now, hit);
 
   // If-None-Match takes precedence over If-Modified-Since (RFC 9110 section 13.2.2).
   const ifNoneMatch = request.header("if-none-match");
@@ -283,8 +311,14 @@ function answerWith(request: FeedRequest, serving: FeedServing, spec: FeedSpec, 
 
 /** The document's bytes in the encoding negotiated (waiting for its compression when it must), or 406. */
 function fullAnswer(
-  request: FeedRequest, serving: FeedServing, spec: FeedSpec, document: RenderedDocument, shared: Prepared,
-  headers: Readonly<Record<string, string>>, reusable: boolean, defer: Defer,
+  request: FeedRequest,
+  serving: FeedServing,
+  spec: FeedSpec,
+  document: RenderedDocument,
+  shared: Prepared,
+  headers: Readonly<Record<string, string>>,
+  reusable: boolean,
+  defer: Defer,
 ): FeedAnswer | Promise<FeedAnswer> {
   const choice = (serving.compress ? COMPRESSED : IDENTITY_ONLY).choose(request.header("accept-encoding"));
   let encoding = choice.best;
@@ -297,11 +331,16 @@ function fullAnswer(
       encoding = "gzip";
     }
   }
-  if (encoding === null) return textAnswer(request, 406, "text/plain; charset=UTF-8", "Not acceptable: this feed is available as br, gzip or identity\n", { Vary: VARY });
+  if (encoding === null)
+    return textAnswer(request, 406, "text/plain; charset=UTF-8", "Not acceptable: this feed is available as br, gzip or identity\n", {
+      Vary: VARY,
+    });
   const chosen = encoding;
   const answer = (body: Uint8Array): FeedAnswer => ({
     status: 200,
-    headers: reusable ? (shared.okHeaders[chosen] ??= bodyHeaders(headers, chosen, FORMATS[spec.format].contentType, body)) : bodyHeaders(headers, chosen, FORMATS[spec.format].contentType, body),
+    headers: reusable
+      ? (shared.okHeaders[chosen] ??= bodyHeaders(headers, chosen, FORMATS[spec.format].contentType, body))
+      : bodyHeaders(headers, chosen, FORMATS[spec.format].contentType, body),
     body: request.method === "HEAD" ? null : body,
   });
   const body = chosen === "identity" ? document.body : compressed(serving, document, shared, chosen);
@@ -309,7 +348,12 @@ function fullAnswer(
 }
 
 /** The document's body in `encoding`, compressed on its first request; a failed compression is tried again by the next. */
-function compressed(serving: FeedServing, document: RenderedDocument, shared: Prepared, encoding: "br" | "gzip"): Uint8Array | Promise<Uint8Array> {
+function compressed(
+  serving: FeedServing,
+  document: RenderedDocument,
+  shared: Prepared,
+  encoding: "br" | "gzip",
+): Uint8Array | Promise<Uint8Array> {
   const known = shared.encoded[encoding];
   if (known !== undefined) return known;
   const made = serving.compress!(document.body, encoding);
@@ -349,7 +393,12 @@ function renderOnce(serving: FeedServing, spec: FeedSpec, scope: string, key: st
 }
 
 /** The headers of a 200: the validators, and what describes the body. */
-function bodyHeaders(headers: Readonly<Record<string, string>>, encoding: Encoding, contentType: string, body: Uint8Array): Record<string, string> {
+function bodyHeaders(
+  headers: Readonly<Record<string, string>>,
+  encoding: Encoding,
+  contentType: string,
+  body: Uint8Array,
+): Record<string, string> {
   return {
     ...headers,
     ...(encoding === "identity" ? {} : { "Content-Encoding": encoding }),
@@ -359,7 +408,14 @@ function bodyHeaders(headers: Readonly<Record<string, string>>, encoding: Encodi
 }
 
 /** The validators and caching headers every answer of `document` carries, 304 or 200. */
-function validatorHeaders(serving: FeedServing, spec: FeedSpec, document: RenderedDocument, shared: Prepared, now: number, hit: boolean): Record<string, string> {
+function validatorHeaders(
+  serving: FeedServing,
+  spec: FeedSpec,
+  document: RenderedDocument,
+  shared: Prepared,
+  now: number,
+  hit: boolean,
+): Record<string, string> {
   const headers: Record<string, string> = {
     ETag: document.etag,
     "Last-Modified": document.lastModified <= now ? shared.lastModified : httpDate(now),
@@ -413,7 +469,11 @@ async function deltaAnswer(
     const seen = new Set((JSON.parse(state) as [string, number][]).map(([id, updated]) => `${id}\n${updated}`));
     const delta = { ...model, items: model.items.filter((i) => !seen.has(`${i.id}\n${i.updated.ms}`)) };
     return textAnswer(request, 226, FORMATS[spec.format].contentType, FORMATS[spec.format].render(delta), {
-      ...headers, IM: "feed", Vary: `${VARY}, A-IM, If-None-Match`, "Cache-Control": "private, no-cache", ETag: document.etag,
+      ...headers,
+      IM: "feed",
+      Vary: `${VARY}, A-IM, If-None-Match`,
+      "Cache-Control": "private, no-cache",
+      ETag: document.etag,
     });
   }
   return null;

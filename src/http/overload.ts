@@ -24,7 +24,9 @@ export class InFlight {
 export function overload(inFlight: InFlight, retryAfterSeconds = 5): MiddlewareHandler {
   return async function shedLoad(c, next) {
     if (!inFlight.enter()) {
-      return c.text(`Service busy: too many requests at once; try again in ${retryAfterSeconds} seconds\n`, 503, { "Retry-After": String(retryAfterSeconds) });
+      return c.text(`Service busy: too many requests at once; try again in ${retryAfterSeconds} seconds\n`, 503, {
+        "Retry-After": String(retryAfterSeconds),
+      });
     }
     try {
       await next();

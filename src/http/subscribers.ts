@@ -81,7 +81,10 @@ function aggregatorOf(agent: string): string | null {
 /** The leading name up to `/`, whitespace, `(` or `;`, lowercase, kept to a safe alphabet and 40 characters. */
 function productToken(text: string): string {
   const [token = ""] = /^[^\s\/(;]*/.exec(text.trim()) ?? [];
-  return token.toLowerCase().replace(/[^a-z0-9._:+-]/g, "").slice(0, MAX_NAME_LENGTH);
+  return token
+    .toLowerCase()
+    .replace(/[^a-z0-9._:+-]/g, "")
+    .slice(0, MAX_NAME_LENGTH);
 }
 
 export interface SubscriberRecorder {

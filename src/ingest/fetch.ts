@@ -120,7 +120,9 @@ export async function fetchDocument(
       // Bytes that are not the declared character set (EUC-KR sent as UTF-8) would be stored garbled;
       // XML and JSON both make an encoding error fatal, so the source is failed and asked again later.
       if (decoded.text.includes("\uFFFD") && !decodesStrictly(body, decoded.charset)) {
-        throw new FetchError(`fetch: ${where()}: the body is not valid ${decoded.charset}, the character set it declares (or UTF-8 when it declares none)`);
+        throw new FetchError(
+          `fetch: ${where()}: the body is not valid ${decoded.charset}, the character set it declares (or UTF-8 when it declares none)`,
+        );
       }
       const etag = response.headers.get("etag");
       const lastModified = response.headers.get("last-modified");
@@ -331,7 +333,14 @@ function parseHttpDate(text: string, now: number): number | null {
   const time = Date.UTC(...fields);
   const check = new Date(time);
   // Date.UTC rolls 31 Feb over into March; a date that does not come back unchanged was not a date.
-  const roundTrip = [check.getUTCFullYear(), check.getUTCMonth(), check.getUTCDate(), check.getUTCHours(), check.getUTCMinutes(), check.getUTCSeconds()];
+  const roundTrip = [
+    check.getUTCFullYear(),
+    check.getUTCMonth(),
+    check.getUTCDate(),
+    check.getUTCHours(),
+    check.getUTCMinutes(),
+    check.getUTCSeconds(),
+  ];
   return roundTrip.every((field, i) => field === fields[i]) ? time : null;
 }
 

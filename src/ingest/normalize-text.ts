@@ -4,7 +4,20 @@ import { canonicalLanguageTag } from "../model/lang.ts";
 import { cleanLine, cleanText } from "../model/text.ts";
 import { parseNewsroomTime, type Instant } from "../model/time.ts";
 
-const MONTH_NAMES = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
+const MONTH_NAMES = [
+  "january",
+  "february",
+  "march",
+  "april",
+  "may",
+  "june",
+  "july",
+  "august",
+  "september",
+  "october",
+  "november",
+  "december",
+];
 /** Month numbers by full English name, three-letter abbreviation, and the "Sept" some style guides use. */
 const MONTHS = new Map([
   ...MONTH_NAMES.map((name, i) => [name, i + 1] as const),
@@ -14,9 +27,20 @@ const MONTHS = new Map([
 
 /** Zone names feeds print, as minutes east of UTC (RFC 822 section 5.1, plus the Korean and Japanese desks' own). */
 const NAMED_ZONES = new Map([
-  ["Z", 0], ["UT", 0], ["UTC", 0], ["GMT", 0],
-  ["EST", -300], ["EDT", -240], ["CST", -360], ["CDT", -300], ["MST", -420], ["MDT", -360], ["PST", -480], ["PDT", -420],
-  ["KST", 540], ["JST", 540],
+  ["Z", 0],
+  ["UT", 0],
+  ["UTC", 0],
+  ["GMT", 0],
+  ["EST", -300],
+  ["EDT", -240],
+  ["CST", -360],
+  ["CDT", -300],
+  ["MST", -420],
+  ["MDT", -360],
+  ["PST", -480],
+  ["PDT", -420],
+  ["KST", 540],
+  ["JST", 540],
 ]);
 
 // Hour and minute, optional seconds and fraction (Instants keep whole seconds), and an AM/PM marker written
@@ -29,9 +53,13 @@ const NUMERIC_DATE = new RegExp(String.raw`^(\d{4})\s*([-./])\s*(\d{1,2})\s*\2\s
 /** ISO 8601 basic format: `20230914`, `20230914T0817Z`, `20230914T081700+0900`. */
 const COMPACT_DATE = /^(\d{4})(\d{2})(\d{2})(?:[Tt](\d{2})(\d{2})(\d{2})?(?:[.,]\d+)?)?\s*(.*)$/;
 /** RFC 822 and its relatives: `Thu, 14 Sep 2023 08:17:00 +0900`, `14 Sep 23 08:17 KST`, `14-Sep-2023`. */
-const DAY_FIRST_DATE = new RegExp(String.raw`^(?:[A-Za-z]+\.?,?\s*)?(\d{1,2})[\s-]+([A-Za-z]+)\.?,?[\s-]+(\d{4}|\d{2})(?:(?:\s*,\s*|\s+|[Tt])${TIME})?${REST}`);
+const DAY_FIRST_DATE = new RegExp(
+  String.raw`^(?:[A-Za-z]+\.?,?\s*)?(\d{1,2})[\s-]+([A-Za-z]+)\.?,?[\s-]+(\d{4}|\d{2})(?:(?:\s*,\s*|\s+|[Tt])${TIME})?${REST}`,
+);
 /** `Sep 14, 2023 8:17 PM`, and JavaScript's `Thu Sep 14 2023 08:17:00 GMT+0900`. */
-const MONTH_FIRST_DATE = new RegExp(String.raw`^(?:[A-Za-z]+\.?,?\s+)?([A-Za-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})(?:,?\s+(?:at\s+)?${TIME})?${REST}`);
+const MONTH_FIRST_DATE = new RegExp(
+  String.raw`^(?:[A-Za-z]+\.?,?\s+)?([A-Za-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})(?:,?\s+(?:at\s+)?${TIME})?${REST}`,
+);
 /** `2023년 9월 14일 08:17`, `2023년 9월 14일 (목) 오후 3시 4분`, `2023年9月14日 8時17分`. */
 const CJK_DATE = new RegExp(
   String.raw`^(\d{4})\s*[년年]\s*(\d{1,2})\s*[월月]\s*(\d{1,2})\s*[일日](?:\s*[(（][^)）]{1,3}[)）])?` +
@@ -46,7 +74,10 @@ const CJK_DATE = new RegExp(
  * The instant keeps the offset it was written with. Null when the text is not a readable date.
  */
 export function parseFeedDate(text: string, timeZone: string): Instant | null {
-  const trimmed = text.replace(/\s+/g, " ").trim().replace(/\s*\([^()]*\)$/, "");
+  const trimmed = text
+    .replace(/\s+/g, " ")
+    .trim()
+    .replace(/\s*\([^()]*\)$/, "");
   let m: RegExpExecArray | null;
   if ((m = NUMERIC_DATE.exec(trimmed))) {
     return dateFrom(timeZone, m[1]!, m[3]!, m[4]!, m.slice(5, 10), m[10]!);
@@ -101,7 +132,8 @@ function dateFrom(
     h = (h % 12) + (pm ? 12 : 0);
   }
   const pad = (v: string | number) => String(v).padStart(2, "0");
-  const zone = offset === undefined ? "" : `${offset < 0 ? "-" : "+"}${pad(Math.floor(Math.abs(offset) / 60))}:${pad(Math.abs(offset) % 60)}`;
+  const zone =
+    offset === undefined ? "" : `${offset < 0 ? "-" : "+"}${pad(Math.floor(Math.abs(offset) / 60))}:${pad(Math.abs(offset) % 60)}`;
   try {
     return parseNewsroomTime(`${year}-${pad(month)}-${pad(day)} ${pad(h)}:${pad(minute ?? 0)}:${pad(second ?? 0)}${zone}`, timeZone);
   } catch (error) {
@@ -161,15 +193,76 @@ function decodeName(name: string): string {
  * SVG and MathML, forms, and the document head. The sanitizer drops them whole; text extraction skips them.
  */
 export const NON_TEXT_ELEMENTS: ReadonlySet<string> = new Set([
-  "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "noscript", "noembed", "noframes",
-  "template", "svg", "math", "form", "input", "button", "select", "textarea", "link", "meta", "base", "head", "title",
+  "script",
+  "style",
+  "iframe",
+  "frame",
+  "frameset",
+  "object",
+  "embed",
+  "applet",
+  "noscript",
+  "noembed",
+  "noframes",
+  "template",
+  "svg",
+  "math",
+  "form",
+  "input",
+  "button",
+  "select",
+  "textarea",
+  "link",
+  "meta",
+  "base",
+  "head",
+  "title",
 ]);
 
 /** Elements that start a new line of text where they open and close. */
 export const BLOCK_ELEMENTS: ReadonlySet<string> = new Set([
-  "address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "details", "dialog", "div", "dl", "dt",
-  "fieldset", "figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "html",
-  "legend", "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "tfoot", "thead", "tr", "ul",
+  "address",
+  "article",
+  "aside",
+  "blockquote",
+  "body",
+  "caption",
+  "center",
+  "dd",
+  "details",
+  "dialog",
+  "div",
+  "dl",
+  "dt",
+  "fieldset",
+  "figcaption",
+  "figure",
+  "footer",
+  "h1",
+  "h2",
+  "h3",
+  "h4",
+  "h5",
+  "h6",
+  "header",
+  "hgroup",
+  "hr",
+  "html",
+  "legend",
+  "li",
+  "main",
+  "nav",
+  "ol",
+  "p",
+  "pre",
+  "section",
+  "summary",
+  "table",
+  "tbody",
+  "tfoot",
+  "thead",
+  "tr",
+  "ul",
 ]);
 
 /** What a walk over HTML hears: start tags with their decoded attributes, end tags (always matched), text. */

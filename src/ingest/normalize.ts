@@ -25,19 +25,28 @@ export interface ItemSource {
   timezone: string;
 }
 
-export type Normalized =
-  | { ok: true; article: Article; editions: string[]; notes: string[] }
-  | { ok: false; key: string; reason: string };
+export type Normalized = { ok: true; article: Article; editions: string[]; notes: string[] } | { ok: false; key: string; reason: string };
 
 /** Dates further ahead than this are clamped to the present: clocks differ a little, not by hours. */
 export const FUTURE_SKEW_MS = 5 * 60_000;
 const MAX_TAGS = 20;
 const INLINE_TAG = /<\/?(?:a|abbr|b|br|cite|code|em|i|mark|q|s|small|span|strong|sub|sup|u)\b[^<>]*>/i;
 const IMAGE_TYPES: Record<string, string> = {
-  jpg: "image/jpeg", jpeg: "image/jpeg", png: "image/png", gif: "image/gif", webp: "image/webp", avif: "image/avif",
+  jpg: "image/jpeg",
+  jpeg: "image/jpeg",
+  png: "image/png",
+  gif: "image/gif",
+  webp: "image/webp",
+  avif: "image/avif",
 };
 /** Where a script alone does not say the language: the script a region uses by default. */
-const CHINESE_SCRIPTS: Record<string, string> = { "zh-CN": "zh-Hans", "zh-SG": "zh-Hans", "zh-TW": "zh-Hant", "zh-HK": "zh-Hant", "zh-MO": "zh-Hant" };
+const CHINESE_SCRIPTS: Record<string, string> = {
+  "zh-CN": "zh-Hans",
+  "zh-SG": "zh-Hans",
+  "zh-TW": "zh-Hant",
+  "zh-HK": "zh-Hant",
+  "zh-MO": "zh-Hant",
+};
 
 /** The id of an item: the source's key, never its title, namespaced by the source, scheme-free. */
 export function itemId(settings: SiteSettings, sourceName: string, key: string): string {
@@ -68,7 +77,7 @@ export function normalizeItem(item: IncomingItem, source: ItemSource, settings: 
 
   // Titles are plain text, but some feeds put inline markup in them: only real inline tags are read as
   // HTML, so a title such as "Partner & <story>" keeps its words.
-  const title = cleanLine(item.title && INLINE_TAG.test(item.title) ? htmlToText(item.title) : item.title ?? "");
+  const title = cleanLine(item.title && INLINE_TAG.test(item.title) ? htmlToText(item.title) : (item.title ?? ""));
   if (!title) return reject("item has no title");
 
   const base = safeBase(item.baseUrl, siteUrl);
@@ -165,7 +174,13 @@ function slugFor(from: string, id: string): string {
   } catch {
     // Not a URL: the title gives the words.
   }
-  const ascii = words.normalize("NFKD").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 60).replace(/-+$/, "");
+  const ascii = words
+    .normalize("NFKD")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 60)
+    .replace(/-+$/, "");
   const hash = fnv64(id).slice(0, 8);
   return ascii ? `${ascii}-${hash}` : `article-${hash}`;
 }
@@ -202,5 +217,12 @@ function imageOf(item: IncomingItem, base: string): ArticleImage | null {
   const type = image.type && /^image\/[a-z0-9.+-]+$/i.test(image.type) ? image.type.toLowerCase() : IMAGE_TYPES[extension];
   if (!type) return null;
   const whole = (n: number | undefined) => (n !== undefined && Number.isInteger(n) && n > 0 ? n : 0);
-  return { url, type, length: whole(image.length), width: whole(image.width), height: whole(image.height), alt: cleanLine(image.alt ?? "") };
+  return {
+    url,
+    type,
+    length: whole(image.length),
+    width: whole(image.width),
+    height: whole(image.height),
+    alt: cleanLine(image.alt ?? ""),
+  };
 }

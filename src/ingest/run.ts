@@ -221,7 +221,10 @@ export async function feedVersionsIfAnnouncing(deps: Pick<IngestDeps, "site" | "
  * Tells the WebSub hubs about exactly the feeds whose version moved since `before`: their
  * subscription documents in every format. Failures are reported, never thrown.
  */
-export async function announceChanges(deps: Pick<IngestDeps, "site" | "store" | "fetch" | "userAgent">, before: Map<string, number>): Promise<Announcement> {
+export async function announceChanges(
+  deps: Pick<IngestDeps, "site" | "store" | "fetch" | "userAgent">,
+  before: Map<string, number>,
+): Promise<Announcement> {
   const { site } = deps;
   const changed = (await deps.store.feedVersions()).filter((v) => before.get(`${v.lang}\n${v.section}`) !== v.version);
   const topics = changed.flatMap((v) => {
@@ -236,8 +239,16 @@ export async function announceChanges(deps: Pick<IngestDeps, "site" | "store" | 
 /** One line per source for people: what happened and the counts. */
 export function summary(report: RunReport) {
   return report.sources.map((s) => ({
-    source: s.source, status: s.status, seen: s.seen, new: s.new, updated: s.updated, unchanged: s.unchanged,
-    withdrawn: s.withdrawn, rejected: s.rejected.length, ...(s.error ? { error: s.error } : {}), ms: s.ms,
+    source: s.source,
+    status: s.status,
+    seen: s.seen,
+    new: s.new,
+    updated: s.updated,
+    unchanged: s.unchanged,
+    withdrawn: s.withdrawn,
+    rejected: s.rejected.length,
+    ...(s.error ? { error: s.error } : {}),
+    ms: s.ms,
   }));
 }
 
@@ -258,7 +269,12 @@ function plan(deps: IngestDeps, options: IngestOptions, budget: Budget): Job[] {
     const source: SourceSettings = configured
       ? { ...configured, lang: doc.lang ?? configured.lang, section: doc.section ?? configured.section }
       : adHocSource(deps, doc.url, doc.lang, doc.section);
-    return [{ label: source.id, run: (r) => ingestUpstream(deps, source, r, budget, { force: true, text: doc.text, contentType: doc.contentType }) }];
+    return [
+      {
+        label: source.id,
+        run: (r) => ingestUpstream(deps, source, r, budget, { force: true, text: doc.text, contentType: doc.contentType }),
+      },
+    ];
   }
   const jobs: Job[] = [];
   const content = deps.content;
@@ -275,8 +291,15 @@ function adHocSource(deps: IngestDeps, url: string, lang?: string, section?: str
   const language = settings.languages.find((l) => l.tag === lang) ?? settings.languages[0]!;
   const sectionSlug = section ?? language.sections[0]?.slug ?? "";
   return {
-    id: `adhoc-${fnv64(url).slice(0, 10)}`, kind: "feed", url, lang: language.tag, section: sectionSlug, sections: {},
-    timezone: settings.timezone, minInterval: 0, maxBytes: 5 * 1024 * 1024,
+    id: `adhoc-${fnv64(url).slice(0, 10)}`,
+    kind: "feed",
+    url,
+    lang: language.tag,
+    section: sectionSlug,
+    sections: {},
+    timezone: settings.timezone,
+    minInterval: 0,
+    maxBytes: 5 * 1024 * 1024,
   };
 }
 
@@ -287,7 +310,12 @@ function emptyReport(source: string): SourceReport {
 /** The content folder: new and changed files become articles, deleted files withdraw theirs. */
 async function ingestContent(deps: IngestDeps, folder: ContentFolder, report: SourceReport, budget: Budget) {
   const { store, site, now } = deps;
-  const { articles, problems } = readContent(folder.files, { settings: site.settings, siteUrl: site.siteUrl, mediaSize: folder.mediaSize, folder: folder.folder });
+  const { articles, problems } = readContent(folder.files, {
+    settings: site.settings,
+    siteUrl: site.siteUrl,
+    mediaSize: folder.mediaSize,
+    folder: folder.folder,
+  });
   report.seen = folder.files.length;
   report.rejected.push(...problems.map((p) => ({ key: p.path, reason: p.message })));
   // Compared here first, so a run over an unchanged folder reads the store and writes nothing.
@@ -329,7 +357,13 @@ async function ingestUpstream(
   const { store, now } = deps;
   const nowMs = now();
   const state: SourceState = (await store.sourceState(source.id)) ?? {
-    sourceId: source.id, etag: null, lastModified: null, checkedMs: null, nextMs: 0, failures: 0, lastError: null,
+    sourceId: source.id,
+    etag: null,
+    lastModified: null,
+    checkedMs: null,
+    nextMs: 0,
+    failures: 0,
+    lastError: null,
   };
   if (!how.force && nowMs < state.nextMs) {
     report.status = "not-due";
@@ -339,10 +373,26 @@ async function ingestUpstream(
   try {
     let outcome: FetchOutcome;
     if (how.text !== undefined) {
-      outcome = { kind: "fetched", url: source.url, status: 200, text: how.text, contentType: how.contentType ?? "", charset: "utf-8", bytes: how.text.length };
+      outcome = {
+        kind: "fetched",
+        url: source.url,
+        status: 200,
+        text: how.text,
+        contentType: how.contentType ?? "",
+        charset: "utf-8",
+        bytes: how.text.length,
+      };
     } else {
       outcome = await fetchDocument(
-        { url: source.url, etag: state.etag ?? undefined, lastModified: state.lastModified ?? undefined, maxBytes: source.maxBytes, timeoutMs: deps.fetchTimeoutMs ?? FETCH_TIMEOUT_MS, maxRedirects: MAX_REDIRECTS, userAgent: deps.userAgent ?? DEFAULT_USER_AGENT },
+        {
+          url: source.url,
+          etag: state.etag ?? undefined,
+          lastModified: state.lastModified ?? undefined,
+          maxBytes: source.maxBytes,
+          timeoutMs: deps.fetchTimeoutMs ?? FETCH_TIMEOUT_MS,
+          maxRedirects: MAX_REDIRECTS,
+          userAgent: deps.userAgent ?? DEFAULT_USER_AGENT,
+        },
         deps.fetch,
         now,
       );
@@ -356,11 +406,25 @@ async function ingestUpstream(
       report.status = "throttled";
       const wait = Math.max(outcome.retryAfterMs ?? backoff(source, state.failures + 1), source.minInterval * 1000);
       report.notes.push(`${outcome.status}: asked again after ${Math.round(wait / 1000)} s`);
-      await store.saveSourceState({ ...state, checkedMs: nowMs, nextMs: nowMs + wait, failures: state.failures + 1, lastError: `HTTP ${outcome.status}` });
+      await store.saveSourceState({
+        ...state,
+        checkedMs: nowMs,
+        nextMs: nowMs + wait,
+        failures: state.failures + 1,
+        lastError: `HTTP ${outcome.status}`,
+      });
       return;
     }
     report.status = "fetched";
-    const fetched = { sourceId: source.id, etag: outcome.etag ?? null, lastModified: outcome.lastModified ?? null, checkedMs: nowMs, nextMs: nowMs + source.minInterval * 1000, failures: 0, lastError: null };
+    const fetched = {
+      sourceId: source.id,
+      etag: outcome.etag ?? null,
+      lastModified: outcome.lastModified ?? null,
+      checkedMs: nowMs,
+      nextMs: nowMs + source.minInterval * 1000,
+      failures: 0,
+      lastError: null,
+    };
     const remembered = lastDocuments.get(store) ?? new Map<string, LastDocument>();
     lastDocuments.set(store, remembered);
     const fingerprint = documentFingerprint(deps, source, outcome);
@@ -380,14 +444,24 @@ async function ingestUpstream(
     const { complete, settled } = await commit(deps, source, items, report, budget);
     if (document.kind === "feed" && complete && settled) {
       remembered.set(source.id, {
-        fingerprint, seen: report.seen, accepted: report.new + report.updated + report.unchanged, rejected: [...report.rejected], notes: [...report.notes],
+        fingerprint,
+        seen: report.seen,
+        accepted: report.new + report.updated + report.unchanged,
+        rejected: [...report.rejected],
+        notes: [...report.notes],
       });
     }
     // A document only partly written is asked for again, whole, at the next run.
     await store.saveSourceState(complete ? fetched : { ...state, checkedMs: nowMs, nextMs: nowMs, failures: 0, lastError: null });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    await store.saveSourceState({ ...state, checkedMs: nowMs, nextMs: nowMs + backoff(source, state.failures + 1), failures: state.failures + 1, lastError: message });
+    await store.saveSourceState({
+      ...state,
+      checkedMs: nowMs,
+      nextMs: nowMs + backoff(source, state.failures + 1),
+      failures: state.failures + 1,
+      lastError: message,
+    });
     throw error instanceof Error ? error : new Error(message);
   }
 }
@@ -411,7 +485,11 @@ interface LastDocument {
 const lastDocuments = new WeakMap<ArticleStore, Map<string, LastDocument>>();
 
 /** The document's text, and everything else its articles depend on: where it came from, its type, the settings. */
-function documentFingerprint(deps: IngestDeps, source: SourceSettings, outcome: { url: string; contentType: string; text: string }): string {
+function documentFingerprint(
+  deps: IngestDeps,
+  source: SourceSettings,
+  outcome: { url: string; contentType: string; text: string },
+): string {
   const context = JSON.stringify([source, deps.site.settings, deps.site.siteUrl, outcome.url, outcome.contentType]);
   return `${fnv64(context)}${fnv64(outcome.text)}${outcome.text.length}`;
 }
@@ -424,7 +502,13 @@ function backoff(source: SourceSettings, failures: number): number {
 /** A URL the source lists (a child sitemap, an article page), fetched with the source's limits and parsed. */
 async function fetchListed(deps: IngestDeps, source: SourceSettings, url: string): Promise<ParsedDocument> {
   const outcome = await fetchDocument(
-    { url, maxBytes: source.maxBytes, timeoutMs: deps.fetchTimeoutMs ?? FETCH_TIMEOUT_MS, maxRedirects: MAX_REDIRECTS, userAgent: deps.userAgent ?? DEFAULT_USER_AGENT },
+    {
+      url,
+      maxBytes: source.maxBytes,
+      timeoutMs: deps.fetchTimeoutMs ?? FETCH_TIMEOUT_MS,
+      maxRedirects: MAX_REDIRECTS,
+      userAgent: deps.userAgent ?? DEFAULT_USER_AGENT,
+    },
     deps.fetch,
     deps.now,
   );
@@ -444,12 +528,16 @@ async function itemsOf(deps: IngestDeps, source: SourceSettings, document: Parse
   const host = new URL(source.url).host;
   const onHost = (url: string, what: string) => {
     if (hostOf(url) === host) return true;
-    report.rejected.push({ key: url, reason: `ingest: source "${source.id}": ${what} ${url} is not on the sitemap's host ${host}; not fetched` });
+    report.rejected.push({
+      key: url,
+      reason: `ingest: source "${source.id}": ${what} ${url} is not on the sitemap's host ${host}; not fetched`,
+    });
     return false;
   };
   const pages = [...document.pages];
   const children = document.sitemaps.filter((url) => onHost(url, "sitemap"));
-  if (children.length > MAX_CHILD_SITEMAPS) report.notes.push(`sitemap index lists ${children.length} sitemaps; the first ${MAX_CHILD_SITEMAPS} are read`);
+  if (children.length > MAX_CHILD_SITEMAPS)
+    report.notes.push(`sitemap index lists ${children.length} sitemaps; the first ${MAX_CHILD_SITEMAPS} are read`);
   for (const url of children.slice(0, MAX_CHILD_SITEMAPS)) {
     try {
       const child = await fetchListed(deps, source, url);
@@ -501,19 +589,28 @@ function hostOf(url: string): string | null {
  */
 /** `complete` is false when the write budget cut the document short, `settled` when the store refused an article. */
 async function commit(
-  deps: IngestDeps, source: SourceSettings, items: IncomingItem[], report: SourceReport, budget: Budget,
+  deps: IngestDeps,
+  source: SourceSettings,
+  items: IncomingItem[],
+  report: SourceReport,
+  budget: Budget,
 ): Promise<{ complete: boolean; settled: boolean }> {
   const { store, site, now } = deps;
   const nowMs = now();
   const itemSource: ItemSource = {
-    name: `${source.kind}:${source.id}`, lang: source.lang, section: source.section, sections: source.sections, timezone: source.timezone,
+    name: `${source.kind}:${source.id}`,
+    lang: source.lang,
+    section: source.section,
+    sections: source.sections,
+    timezone: source.timezone,
   };
   report.seen += items.length;
   const ready: { article: Article; editions: string[] }[] = [];
   const seenIds = new Set<string>();
   for (const item of items) {
     const result = normalizeItem(item, itemSource, site.settings, site.siteUrl, nowMs);
-    const refuse = (key: string, reason: string) => report.rejected.push({ key, reason: `ingest: source "${source.id}": item ${key}: ${reason}` });
+    const refuse = (key: string, reason: string) =>
+      report.rejected.push({ key, reason: `ingest: source "${source.id}": item ${key}: ${reason}` });
     if (!result.ok) {
       refuse(result.key, result.reason);
       continue;
@@ -527,7 +624,12 @@ async function commit(
     ready.push(result);
   }
   const written = await commitArticles(store, ready, nowMs, { keepWithdrawn: true, limit: (toWrite) => spend(budget, toWrite, report) });
-  report.rejected.push(...written.withdrawn.map((id) => ({ key: id, reason: `ingest: source "${source.id}": article ${id} was withdrawn here; not taken again from the source` })));
+  report.rejected.push(
+    ...written.withdrawn.map((id) => ({
+      key: id,
+      reason: `ingest: source "${source.id}": article ${id} was withdrawn here; not taken again from the source`,
+    })),
+  );
   report.unchanged += written.same;
   count(report, written.report);
   return { complete: written.deferred === 0, settled: written.report.failed.length === 0 };

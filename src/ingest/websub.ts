@@ -37,9 +37,7 @@ const ERROR_BODY_BYTES = 1024;
 const ERROR_BODY_CHARS = 200;
 
 type Answer =
-  | { kind: "accepted" }
-  | { kind: "retryable"; reason: string; retryAfterMs: number | null }
-  | { kind: "refused"; reason: string };
+  { kind: "accepted" } | { kind: "retryable"; reason: string; retryAfterMs: number | null } | { kind: "refused"; reason: string };
 
 interface Job {
   hub: string;
@@ -122,7 +120,8 @@ async function runJob(job: Job, settings: Settings): Promise<void> {
   };
   const fail = (reason: string) => finish({ ok: false, error: `websub: hub ${job.hub}: publishing ${job.topic}: ${reason}` });
 
-  if (!isHttpUrl(job.hub)) return void finish({ ok: false, error: `websub: hub "${job.hub}" is not an absolute http(s) URL; not contacted` });
+  if (!isHttpUrl(job.hub))
+    return void finish({ ok: false, error: `websub: hub "${job.hub}" is not an absolute http(s) URL; not contacted` });
   if (!isHttpUrl(job.topic)) return void fail(`the topic is not an absolute http(s) URL; not sent`);
 
   try {
@@ -157,7 +156,10 @@ async function runJob(job: Job, settings: Settings): Promise<void> {
 async function publishOnce(hub: string, topic: string, settings: Settings): Promise<Answer> {
   const headers = new Headers({ "Content-Type": "application/x-www-form-urlencoded" });
   if (settings.userAgent) headers.set("User-Agent", settings.userAgent);
-  const body = new URLSearchParams([["hub.mode", "publish"], ["hub.url", topic]]).toString();
+  const body = new URLSearchParams([
+    ["hub.mode", "publish"],
+    ["hub.url", topic],
+  ]).toString();
 
   const timeout = timeoutSignal(settings.timeoutMs);
   const { signal } = timeout;
@@ -248,7 +250,10 @@ function pause(ms: number, { sleep, deadline }: Settings): Promise<void> {
       resolve();
     };
     deadline.addEventListener("abort", done, { once: true });
-    if (sleep) Promise.resolve().then(() => sleep(ms)).then(done, done);
+    if (sleep)
+      Promise.resolve()
+        .then(() => sleep(ms))
+        .then(done, done);
     else timer = setTimeout(done, ms);
   });
 }
@@ -283,4 +288,3 @@ function isHttpUrl(text: string): boolean {
 function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }
-

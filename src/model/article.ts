@@ -61,8 +61,12 @@ export function fingerprintOf(a: Pick<Article, "title" | "summary" | "contentHtm
   const fold = (s: string) => s.replace(/\s+/g, " ").trim();
   return fnv64(
     JSON.stringify([
-      fold(a.title), fold(a.summary), fold(a.contentHtml.replace(/>\s+</g, "><")), a.image?.url ?? null,
-      a.authors.map((x) => [fold(x.name), x.email ?? null, x.url ?? null]), a.tags.map(fold),
+      fold(a.title),
+      fold(a.summary),
+      fold(a.contentHtml.replace(/>\s+</g, "><")),
+      a.image?.url ?? null,
+      a.authors.map((x) => [fold(x.name), x.email ?? null, x.url ?? null]),
+      a.tags.map(fold),
     ]),
   );
 }

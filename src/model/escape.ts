@@ -14,10 +14,16 @@ const HTML = new RegExp(`${PAIR_OR_FORBIDDEN}|[&<>"]`, "g");
 const TEXT_REFS: Record<string, string> = { "&": "&#x26;", "<": "&#x3C;", ">": "&#x3E;", "\r": "&#xD;" };
 const MARKUP_REFS: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#xD;" };
 const ATTRIBUTE_REFS: Record<string, string> = {
-  "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\t": "&#x9;", "\n": "&#xA;", "\r": "&#xD;",
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "\t": "&#x9;",
+  "\n": "&#xA;",
+  "\r": "&#xD;",
 };
 
-const replacer = (refs: Record<string, string>) => (c: string) => (c.length === 2 ? c : refs[c] ?? "");
+const replacer = (refs: Record<string, string>) => (c: string) => (c.length === 2 ? c : (refs[c] ?? ""));
 const toText = replacer(TEXT_REFS);
 const toMarkup = replacer(MARKUP_REFS);
 const toAttribute = replacer(ATTRIBUTE_REFS);

@@ -8,8 +8,7 @@ export interface Instant {
   readonly ms: number;
 }
 
-const NEWSROOM_TIME =
-  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|z|[+-]\d{2}:?\d{2})?$/;
+const NEWSROOM_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|z|[+-]\d{2}:?\d{2})?$/;
 
 const pad = (n: number, width = 2) => String(n).padStart(width, "0");
 
@@ -23,7 +22,12 @@ export function parseNewsroomTime(text: string, timeZone: string): Instant {
     throw new Error(`time "${text}" is not of the form YYYY-MM-DD HH:MM[:SS] [+HH:MM]`);
   }
   const [year, month, day, hour, minute, second] = m.slice(1, 7).map((v) => Number(v ?? 0)) as [
-    number, number, number, number, number, number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
   ];
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) {
     throw new Error(`time "${text}" is not a real calendar date and time`);
@@ -132,8 +136,15 @@ function zoneOffsetAt(ms: number, timeZone: string): number {
   let format = zoneFormats.get(timeZone);
   if (!format) {
     format = new Intl.DateTimeFormat("en-US", {
-      timeZone, hourCycle: "h23", era: "short", year: "numeric", month: "numeric", day: "numeric",
-      hour: "numeric", minute: "numeric", second: "numeric",
+      timeZone,
+      hourCycle: "h23",
+      era: "short",
+      year: "numeric",
+      month: "numeric",
+      day: "numeric",
+      hour: "numeric",
+      minute: "numeric",
+      second: "numeric",
     });
     zoneFormats.set(timeZone, format);
   }

@@ -14,7 +14,10 @@ import { pageStrings, zoneLabel } from "./strings.ts";
 
 /** JSON inside `<script>`: `<` escaped so no `</script>` or `<!--` can end or bend the element. */
 function jsonForScript(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+  return JSON.stringify(value)
+    .replace(/</g, "\\u003c")
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
 }
 
 /** https://schema.org/ImageObject; sizes only where known. */
@@ -46,9 +49,7 @@ function newsArticle(site: Site, article: Article, others: readonly Edition[]) {
     dateModified: article.updated.iso,
     author: article.authors.map((a) => ({ "@type": "Person", name: a.name, ...(a.url ? { url: a.url } : {}) })),
     publisher: { "@type": "Organization", name: publisher.name, url: `${site.siteUrl}/` },
-    ...(article.image
-      ? { image: imageObject(article.image) }
-      : {}),
+    ...(article.image ? { image: imageObject(article.image) } : {}),
     ...(article.tags.length ? { keywords: article.tags } : {}),
     workTranslation: others.map((e) => ({ "@type": "NewsArticle", "@id": e.url, url: e.url, inLanguage: e.lang, headline: e.title })),
   };
@@ -58,9 +59,7 @@ export function articlePage(site: Site, language: LanguageSettings, article: Art
   const strings = pageStrings(language.tag);
   const zone = site.settings.timezone;
   const order = new Map(site.settings.languages.map((l, i) => [l.tag, i]));
-  const others = editions
-    .filter((e) => e.lang !== article.lang)
-    .sort((a, b) => (order.get(a.lang) ?? 1e9) - (order.get(b.lang) ?? 1e9));
+  const others = editions.filter((e) => e.lang !== article.lang).sort((a, b) => (order.get(a.lang) ?? 1e9) - (order.get(b.lang) ?? 1e9));
   const languageName = (tag: string) => site.settings.languages.find((l) => l.tag === tag)?.name ?? tag;
   const section = language.sections.find((s) => s.slug === article.section);
 
@@ -68,9 +67,10 @@ export function articlePage(site: Site, language: LanguageSettings, article: Art
   const updated = inZone(article.updated, zone);
   const time = (label: string, t: typeof posted) =>
     `${h(label)} <time datetime="${t.iso}">${h(strings.date(t, zoneLabel(zone, t)))}</time>`;
-  const dates = article.updated.ms > article.published.ms
-    ? `${time(strings.posted, posted)}<br>\n${time(strings.updated, updated)}`
-    : time(strings.posted, posted);
+  const dates =
+    article.updated.ms > article.published.ms
+      ? `${time(strings.posted, posted)}<br>\n${time(strings.updated, updated)}`
+      : time(strings.posted, posted);
   const editionLinks = others
     .map((e) => `<a href="${h(e.url)}" hreflang="${h(e.lang)}" lang="${h(e.lang)}">${h(languageName(e.lang))}</a>`)
     .join("\n");

@@ -22,5 +22,11 @@ the next ones are the other editions; the feed links the other languages' feeds 
 <code>{"about": "…", "feeds": [{"language", "title", "feed_url", "home_page_url"}]}</code>.
 In an item that has other editions: <code>{"about": "…", "articles": [{"language", "title", "url"}]}</code>.
 <code>language</code> is a BCP 47 tag; <code>about</code> is the address of this page.</p>`;
-  return page({ lang: "en", title: `Language editions in ${site.settings.name} feeds` }, discoveryLinks(site, home!), body, site.settings.name, "/");
+  return page(
+    { lang: "en", title: `Language editions in ${site.settings.name} feeds` },
+    discoveryLinks(site, home!),
+    body,
+    site.settings.name,
+    "/",
+  );
 }

@@ -36,7 +36,9 @@ export function discoveryLinks(site: Site, language: LanguageSettings, sectionSl
     const title = feedTitle(l, section === undefined ? undefined : l.sections.find((s) => s.slug === section));
     for (const format of FORMAT_NAMES) {
       const type = FORMATS[format].contentType.split(";")[0];
-      tags.push(`<link rel="alternate" type="${type}" hreflang="${h(l.tag)}" title="${h(`${title} (${FORMATS[format].label})`)}" href="${h(links[format])}">`);
+      tags.push(
+        `<link rel="alternate" type="${type}" hreflang="${h(l.tag)}" title="${h(`${title} (${FORMATS[format].label})`)}" href="${h(links[format])}">`,
+      );
     }
   };
   if (sectionSlug !== undefined) add(language, sectionSlug);

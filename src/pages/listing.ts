@@ -35,7 +35,13 @@ export function siteIndexPage(site: Site): string {
   const body = `<h1>${h(site.settings.name)}</h1>
 ${site.settings.languages.map((l) => languageBlock(site, l)).join("\n")}
 <p><a href="/feeds.opml">${h(strings.allFeeds)}</a></p>`;
-  return page({ lang: home.tag, title: site.settings.name, canonical: `${site.siteUrl}/` }, discoveryLinks(site, home), body, site.settings.name, "/");
+  return page(
+    { lang: home.tag, title: site.settings.name, canonical: `${site.siteUrl}/` },
+    discoveryLinks(site, home),
+    body,
+    site.settings.name,
+    "/",
+  );
 }
 
 /** `/{lang}/` and `/{lang}/{section}/`: the latest articles, the sections and the feeds of one edition. */
@@ -50,7 +56,11 @@ export function listingPage(site: Site, language: LanguageSettings, articles: re
     })
     .join("\n");
   const sections = language.sections
-    .map((s) => (s.slug === section?.slug ? `<li><strong>${h(s.name)}</strong></li>` : `<li><a href="${h(feedDirectory(language.tag, s.slug))}">${h(s.name)}</a></li>`))
+    .map((s) =>
+      s.slug === section?.slug
+        ? `<li><strong>${h(s.name)}</strong></li>`
+        : `<li><a href="${h(feedDirectory(language.tag, s.slug))}">${h(s.name)}</a></li>`,
+    )
     .join("\n");
   const body = `<h1>${h(title)}</h1>
 <p>${h(language.description)}</p>
@@ -63,5 +73,11 @@ ${sections}
 </ul>
 <p><a href="/">${h(site.settings.name)}</a> · <a href="/feeds.opml">${h(strings.allFeeds)}</a></p>`;
   const canonical = `${site.siteUrl}${feedDirectory(language.tag, section?.slug)}`;
-  return page({ lang: language.tag, title, description: language.description, canonical }, discoveryLinks(site, language, section?.slug), body, language.title, feedDirectory(language.tag));
+  return page(
+    { lang: language.tag, title, description: language.description, canonical },
+    discoveryLinks(site, language, section?.slug),
+    body,
+    language.title,
+    feedDirectory(language.tag),
+  );
 }

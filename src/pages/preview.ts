@@ -33,31 +33,55 @@ interface PreviewStrings {
 const STRINGS: Record<string, PreviewStrings> = {
   en: {
     about: "This is a news feed: a feed reader checks it and shows you each new article as it is published.",
-    language: "Language", section: "Section", howToSubscribe: "How to subscribe",
+    language: "Language",
+    section: "Section",
+    howToSubscribe: "How to subscribe",
     copyAddress: "Copy this address into your feed reader (any app that reads RSS, Atom or JSON Feed).",
-    feedAddress: "Feed address", otherFormats: "Other formats", otherLanguages: "Other languages",
-    items: "Articles in this feed", olderArticles: "Older articles", newerArticles: "Newer articles",
+    feedAddress: "Feed address",
+    otherFormats: "Other formats",
+    otherLanguages: "Other languages",
+    items: "Articles in this feed",
+    olderArticles: "Older articles",
+    newerArticles: "Newer articles",
   },
   ko: {
     about: "이 주소는 뉴스 피드입니다. 피드 리더에 등록하면 새 기사가 나올 때마다 받아 볼 수 있습니다.",
-    language: "언어", section: "섹션", howToSubscribe: "구독하는 방법",
+    language: "언어",
+    section: "섹션",
+    howToSubscribe: "구독하는 방법",
     copyAddress: "아래 주소를 복사해 피드 리더(RSS, Atom, JSON Feed를 읽는 앱)에 붙여 넣으세요.",
-    feedAddress: "피드 주소", otherFormats: "다른 형식", otherLanguages: "다른 언어",
-    items: "이 피드의 기사", olderArticles: "이전 기사", newerArticles: "최근 기사",
+    feedAddress: "피드 주소",
+    otherFormats: "다른 형식",
+    otherLanguages: "다른 언어",
+    items: "이 피드의 기사",
+    olderArticles: "이전 기사",
+    newerArticles: "최근 기사",
   },
   ja: {
     about: "これはニュースフィードです。フィードリーダーに登録すると、新しい記事が出るたびに届きます。",
-    language: "言語", section: "セクション", howToSubscribe: "購読のしかた",
+    language: "言語",
+    section: "セクション",
+    howToSubscribe: "購読のしかた",
     copyAddress: "このアドレスをコピーして、フィードリーダー（RSS・Atom・JSON Feed を読めるアプリ）に貼り付けてください。",
-    feedAddress: "フィードのアドレス", otherFormats: "他の形式", otherLanguages: "他の言語",
-    items: "このフィードの記事", olderArticles: "過去の記事", newerArticles: "新しい記事",
+    feedAddress: "フィードのアドレス",
+    otherFormats: "他の形式",
+    otherLanguages: "他の言語",
+    items: "このフィードの記事",
+    olderArticles: "過去の記事",
+    newerArticles: "新しい記事",
   },
   zh: {
     about: "这是一个新闻订阅源：把它添加到订阅阅读器后，每有新文章发布都会推送给你。",
-    language: "语言", section: "栏目", howToSubscribe: "如何订阅",
+    language: "语言",
+    section: "栏目",
+    howToSubscribe: "如何订阅",
     copyAddress: "复制下面的地址，粘贴到订阅阅读器（任何支持 RSS、Atom 或 JSON Feed 的应用）中。",
-    feedAddress: "订阅地址", otherFormats: "其他格式", otherLanguages: "其他语言",
-    items: "本订阅源的文章", olderArticles: "更早的文章", newerArticles: "较新的文章",
+    feedAddress: "订阅地址",
+    otherFormats: "其他格式",
+    otherLanguages: "其他语言",
+    items: "本订阅源的文章",
+    olderArticles: "更早的文章",
+    newerArticles: "较新的文章",
   },
 };
 
@@ -121,7 +145,10 @@ export function feedPreviewPage(site: Site, model: FeedModel, format: FeedFormat
     .map((f) => `<a href="${h(subscription[f])}" type="${h(FORMATS[f].contentType.split(";")[0]!)}">${h(FORMATS[f].label)}</a>`)
     .join(" · ");
   const otherLanguages = model.alternates
-    .map((a) => `<a href="${h(a.links[format])}" hreflang="${h(a.lang)}" lang="${h(a.lang)}" title="${h(a.title)}">${h(languageName(a.lang))}</a>`)
+    .map(
+      (a) =>
+        `<a href="${h(a.links[format])}" hreflang="${h(a.lang)}" lang="${h(a.lang)}" title="${h(a.title)}">${h(languageName(a.lang))}</a>`,
+    )
     .join(" · ");
   const items = model.items.map((item) => itemBlock(item, words, site.settings.timezone, languageName)).join("\n");
   const { prevArchive, nextArchive } = model.history;

@@ -23,28 +23,58 @@ const cjkDate = (i: Instant, zone: string) => {
 
 const STRINGS: Record<string, PageStrings> = {
   en: {
-    posted: "Posted", updated: "Updated", by: "By", feeds: "Feeds", sections: "Sections", latest: "Latest",
-    editions: "Other editions", allFeeds: "Every feed (OPML)", noArticles: "No articles yet.",
+    posted: "Posted",
+    updated: "Updated",
+    by: "By",
+    feeds: "Feeds",
+    sections: "Sections",
+    latest: "Latest",
+    editions: "Other editions",
+    allFeeds: "Every feed (OPML)",
+    noArticles: "No articles yet.",
     date(i, zone) {
       const t = wallClock(i);
       return `${MONTHS[t.month - 1]} ${t.day}, ${t.year} ${hhmm(t)} ${zone}`;
     },
   },
   ko: {
-    posted: "입력", updated: "수정", by: "글", feeds: "피드", sections: "섹션", latest: "최신 기사",
-    editions: "다른 언어판", allFeeds: "모든 피드 (OPML)", noArticles: "아직 기사가 없습니다.",
+    posted: "입력",
+    updated: "수정",
+    by: "글",
+    feeds: "피드",
+    sections: "섹션",
+    latest: "최신 기사",
+    editions: "다른 언어판",
+    allFeeds: "모든 피드 (OPML)",
+    noArticles: "아직 기사가 없습니다.",
     date(i, zone) {
       const t = wallClock(i);
       return `${t.year}-${String(t.month).padStart(2, "0")}-${String(t.day).padStart(2, "0")} ${hhmm(t)} ${zone}`;
     },
   },
   ja: {
-    posted: "掲載", updated: "更新", by: "筆者", feeds: "フィード", sections: "セクション", latest: "最新記事",
-    editions: "他言語版", allFeeds: "すべてのフィード (OPML)", noArticles: "記事はまだありません。", date: cjkDate,
+    posted: "掲載",
+    updated: "更新",
+    by: "筆者",
+    feeds: "フィード",
+    sections: "セクション",
+    latest: "最新記事",
+    editions: "他言語版",
+    allFeeds: "すべてのフィード (OPML)",
+    noArticles: "記事はまだありません。",
+    date: cjkDate,
   },
   zh: {
-    posted: "发布", updated: "更新", by: "作者", feeds: "订阅源", sections: "栏目", latest: "最新文章",
-    editions: "其他语言版本", allFeeds: "全部订阅源 (OPML)", noArticles: "暂无文章。", date: cjkDate,
+    posted: "发布",
+    updated: "更新",
+    by: "作者",
+    feeds: "订阅源",
+    sections: "栏目",
+    latest: "最新文章",
+    editions: "其他语言版本",
+    allFeeds: "全部订阅源 (OPML)",
+    noArticles: "暂无文章。",
+    date: cjkDate,
   },
 };
 

@@ -46,7 +46,10 @@ interface Job {
  * worker starts on first use and again after it dies; what it was doing then fails and is tried again
  * by the next request. `close` stops it.
  */
-export function workerCompressor(): { compress: (body: Uint8Array, encoding: "br" | "gzip") => Promise<Uint8Array>; close(): Promise<void> } {
+export function workerCompressor(): {
+  compress: (body: Uint8Array, encoding: "br" | "gzip") => Promise<Uint8Array>;
+  close(): Promise<void>;
+} {
   let worker: Worker | null = null;
   let nextId = 0;
   const queue: Job[] = [];

@@ -19,7 +19,8 @@ export function subscriptionPaths(site: Site): Map<string, FeedSpec> {
   const paths = new Map<string, FeedSpec>();
   for (const language of site.settings.languages) {
     for (const section of [undefined, ...language.sections]) {
-      for (const format of FORMAT_NAMES) paths.set(feedDirectory(language.tag, section?.slug) + FORMATS[format].file, { language, section, format });
+      for (const format of FORMAT_NAMES)
+        paths.set(feedDirectory(language.tag, section?.slug) + FORMATS[format].file, { language, section, format });
     }
   }
   return paths;
@@ -51,7 +52,11 @@ function answer(service: Service, spec: FeedSpec, req: IncomingMessage, res: Ser
   } catch {
     answered = null;
   }
-  if (answered instanceof Promise) answered.then((ready) => write(service, ready, req, res, app), () => write(service, null, req, res, app));
+  if (answered instanceof Promise)
+    answered.then(
+      (ready) => write(service, ready, req, res, app),
+      () => write(service, null, req, res, app),
+    );
   else write(service, answered, req, res, app);
 }
 

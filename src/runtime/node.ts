@@ -26,8 +26,15 @@ export async function start(env: Record<string, string | undefined> = process.en
 
   const compressor = workerCompressor();
   const service = createService({
-    store, site, logger, ingest: ingestDeps, ingestToken: config.ingestToken, cache: memoryCache(),
-    maxAge: config.feedMaxAge, compress: compressor.compress, maxInFlight: MAX_IN_FLIGHT,
+    store,
+    site,
+    logger,
+    ingest: ingestDeps,
+    ingestToken: config.ingestToken,
+    cache: memoryCache(),
+    maxAge: config.feedMaxAge,
+    compress: compressor.compress,
+    maxInFlight: MAX_IN_FLIGHT,
   });
   const app = new Hono();
   app.use("/media/*", serveStatic({ root: config.contentDir }));

@@ -39,7 +39,11 @@ function edgeCache(siteUrl: string): RenderCache {
     async get(key) {
       const hit = await caches.default.match(request("document", key));
       if (!hit) return undefined;
-      return { body: new Uint8Array(await hit.arrayBuffer()), etag: hit.headers.get("ETag")!, lastModified: Number(hit.headers.get("X-Last-Modified")) };
+      return {
+        body: new Uint8Array(await hit.arrayBuffer()),
+        etag: hit.headers.get("ETag")!,
+        lastModified: Number(hit.headers.get("X-Last-Modified")),
+      };
     },
     put(key, document, waitUntil) {
       const headers = { "Cache-Control": forever, ETag: document.etag, "X-Last-Modified": String(document.lastModified) };
@@ -50,7 +54,9 @@ function edgeCache(siteUrl: string): RenderCache {
       return hit ? hit.text() : undefined;
     },
     putState(key, state, waitUntil) {
-      waitUntil(caches.default.put(request("state", key), new Response(state, { headers: { "Cache-Control": "public, max-age=2592000" } })));
+      waitUntil(
+        caches.default.put(request("state", key), new Response(state, { headers: { "Cache-Control": "public, max-age=2592000" } })),
+      );
     },
   };
 }
@@ -65,11 +71,21 @@ let built: { env: Env; content: EdgeContent; deps: EdgeDeps } | undefined;
 /** Everything made from the environment and the bundled content, once per isolate (again if the bindings change). */
 export function edgeDeps(env: Env, content: EdgeContent): EdgeDeps {
   if (built?.env === env && built.content === content) return built.deps;
-  const config = readRuntimeConfig({ SITE_URL: env.SITE_URL, INGEST_TOKEN: env.INGEST_TOKEN, FEED_MAX_AGE: env.FEED_MAX_AGE, WEBSUB_HUBS: env.WEBSUB_HUBS });
-  const site = { settings: parseSiteSettings(content.siteYaml, `${content.folder}/site.yaml`), siteUrl: config.siteUrl, hubs: config.websubHubs };
+  const config = readRuntimeConfig({
+    SITE_URL: env.SITE_URL,
+    INGEST_TOKEN: env.INGEST_TOKEN,
+    FEED_MAX_AGE: env.FEED_MAX_AGE,
+    WEBSUB_HUBS: env.WEBSUB_HUBS,
+  });
+  const site = {
+    settings: parseSiteSettings(content.siteYaml, `${content.folder}/site.yaml`),
+    siteUrl: config.siteUrl,
+    hubs: config.websubHubs,
+  };
   const store = d1Store(env.DB);
   const budget = Number(env.INGEST_WRITE_BUDGET ?? DEFAULT_WRITE_BUDGET);
-  if (!Number.isInteger(budget) || budget < 1) throw new ConfigError(`config: INGEST_WRITE_BUDGET "${env.INGEST_WRITE_BUDGET}" is not a whole number above 0`);
+  if (!Number.isInteger(budget) || budget < 1)
+    throw new ConfigError(`config: INGEST_WRITE_BUDGET "${env.INGEST_WRITE_BUDGET}" is not a whole number above 0`);
   const ingest: IngestDeps = {
     store,
     site,
@@ -81,8 +97,14 @@ export function edgeDeps(env: Env, content: EdgeContent): EdgeDeps {
     writeBudget: budget,
   };
   const app = createApp({
-    store, site, logger, ingest, ingestToken: config.ingestToken,
-    cache: edgeCache(config.siteUrl), cacheNamespace: env.CF_VERSION_METADATA?.id ?? "", maxAge: config.feedMaxAge,
+    store,
+    site,
+    logger,
+    ingest,
+    ingestToken: config.ingestToken,
+    cache: edgeCache(config.siteUrl),
+    cacheNamespace: env.CF_VERSION_METADATA?.id ?? "",
+    maxAge: config.feedMaxAge,
   });
   built = { env, content, deps: { app, ingest } };
   return built.deps;

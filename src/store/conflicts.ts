@@ -15,5 +15,7 @@ export function describeConflict(error: unknown): string {
 export function isStoreUnavailable(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   const text = `${typeof code === "string" ? code : ""} ${(error as Error | null)?.message ?? String(error)}`;
-  return /SQLITE_(?:BUSY|LOCKED|READONLY|FULL|IOERR|CANTOPEN|NOTADB|CORRUPT)|database is locked|readonly database|database or disk is full|disk I\/O error/i.test(text);
+  return /SQLITE_(?:BUSY|LOCKED|READONLY|FULL|IOERR|CANTOPEN|NOTADB|CORRUPT)|database is locked|readonly database|database or disk is full|disk I\/O error/i.test(
+    text,
+  );
 }

@@ -6,8 +6,19 @@ import type { Article, Edition } from "../model/article.ts";
 import * as sql from "./queries.ts";
 import type { Statement } from "./queries.ts";
 import {
-  articleToRow, KEPT_RUNS, rowToArticle, rowToSubscriberCount, upsertEach, type ArticleRow, type ArticleStore, type FeedVersion,
-  type LatestQuery, type SourceState, type StoredRun, type SubscriberRow, type UpsertReport,
+  articleToRow,
+  KEPT_RUNS,
+  rowToArticle,
+  rowToSubscriberCount,
+  upsertEach,
+  type ArticleRow,
+  type ArticleStore,
+  type FeedVersion,
+  type LatestQuery,
+  type SourceState,
+  type StoredRun,
+  type SubscriberRow,
+  type UpsertReport,
 } from "./store.ts";
 import { planStoryJoins } from "./story-joins.ts";
 
@@ -19,7 +30,9 @@ export function d1Store(db: D1Database): ArticleStore {
   return {
     async upsert(articles: readonly Article[], links?: ReadonlyMap<string, readonly string[]>): Promise<UpsertReport> {
       return upsertEach(articles, async (article) => {
-        const [written] = await db.batch<{ version: number }>(sql.articleWrite(articleToRow(article), links?.get(article.id) ?? []).map(bind));
+        const [written] = await db.batch<{ version: number }>(
+          sql.articleWrite(articleToRow(article), links?.get(article.id) ?? []).map(bind),
+        );
         return written?.results[0];
       });
     },
@@ -76,7 +89,9 @@ export function d1Store(db: D1Database): ArticleStore {
     },
 
     async linkEditions() {
-      const pairs = (await all<{ from_story: string; to_story: string }>(sql.UNJOINED_EDITIONS)).map((p) => [p.from_story, p.to_story] as [string, string]);
+      const pairs = (await all<{ from_story: string; to_story: string }>(sql.UNJOINED_EDITIONS)).map(
+        (p) => [p.from_story, p.to_story] as [string, string],
+      );
       if (pairs.length === 0) return { joined: 0, conflicts: [] };
       const languages = new Map<string, string[]>();
       for (const row of await allOf<{ story: string; lang: string }>(sql.languagesOfStories(pairs.flat()))) {
@@ -88,9 +103,25 @@ export function d1Store(db: D1Database): ArticleStore {
     },
 
     async sourceState(sourceId: string): Promise<SourceState | null> {
-      const [row] = await all<{ source_id: string; etag: string | null; last_modified: string | null; checked_ms: number | null; next_ms: number; failures: number; last_error: string | null }>(sql.sourceStateOf(sourceId));
+      const [row] = await all<{
+        source_id: string;
+        etag: string | null;
+        last_modified: string | null;
+        checked_ms: number | null;
+        next_ms: number;
+        failures: number;
+        last_error: string | null;
+      }>(sql.sourceStateOf(sourceId));
       return row
-        ? { sourceId: row.source_id, etag: row.etag, lastModified: row.last_modified, checkedMs: row.checked_ms, nextMs: row.next_ms, failures: row.failures, lastError: row.last_error }
+        ? {
+            sourceId: row.source_id,
+            etag: row.etag,
+            lastModified: row.last_modified,
+            checkedMs: row.checked_ms,
+            nextMs: row.next_ms,
+            failures: row.failures,
+            lastError: row.last_error,
+          }
         : null;
     },
 
@@ -116,7 +147,9 @@ export function d1Store(db: D1Database): ArticleStore {
 
     async recentRuns(limit: number) {
       return (await all<{ started_ms: number; finished_ms: number; report: string }>(sql.recentRuns(limit))).map((r) => ({
-        startedMs: r.started_ms, finishedMs: r.finished_ms, report: r.report,
+        startedMs: r.started_ms,
+        finishedMs: r.finished_ms,
+        report: r.report,
       }));
     },
 

@@ -11,8 +11,24 @@ export interface Statement {
 }
 
 const COLUMNS = [
-  "id", "lang", "section", "slug", "story", "url", "title", "summary", "content_html", "authors", "tags",
-  "image", "published", "published_ms", "updated", "updated_ms", "source", "fingerprint",
+  "id",
+  "lang",
+  "section",
+  "slug",
+  "story",
+  "url",
+  "title",
+  "summary",
+  "content_html",
+  "authors",
+  "tags",
+  "image",
+  "published",
+  "published_ms",
+  "updated",
+  "updated_ms",
+  "source",
+  "fingerprint",
 ] as const satisfies readonly (keyof ArticleRow)[];
 const SELECT_ARTICLE = `SELECT ${COLUMNS.join(", ")} FROM articles`;
 const CHANGEABLE = COLUMNS.filter((c) => c !== "id");
@@ -59,7 +75,10 @@ export function latestArticles(query: LatestQuery): Statement {
 export function firstPublishedSince(lang: string, section: string | undefined, sinceMs: number): Statement {
   const filter = section === undefined ? "lang = ?" : "lang = ? AND section = ?";
   const params = section === undefined ? [lang, sinceMs] : [lang, section, sinceMs];
-  return { sql: `SELECT published_ms FROM articles WHERE ${filter} AND published_ms >= ? ORDER BY published_ms ASC, id ASC LIMIT 1`, params };
+  return {
+    sql: `SELECT published_ms FROM articles WHERE ${filter} AND published_ms >= ? ORDER BY published_ms ASC, id ASC LIMIT 1`,
+    params,
+  };
 }
 
 export function articleBySlug(lang: string, slug: string): Statement {
@@ -68,7 +87,10 @@ export function articleBySlug(lang: string, slug: string): Statement {
 
 /** One statement per slice of at most MAX_IN_LIST stories. */
 export function editionsOf(stories: readonly string[]): Statement[] {
-  return perSlice(stories, (list, slice) => ({ sql: `SELECT id, story, lang, title, url FROM articles WHERE story IN (${list})`, params: slice }));
+  return perSlice(stories, (list, slice) => ({
+    sql: `SELECT id, story, lang, title, url FROM articles WHERE story IN (${list})`,
+    params: slice,
+  }));
 }
 
 /** Reads MAX(updated_ms) from the end of an index, then the row's text form to keep its offset. */
@@ -80,7 +102,6 @@ export function lastUpdated(lang: string, section?: string): Statement {
     params,
   };
 }
-
 
 /** Split `values` into IN lists short enough for D1 and build one statement per slice. */
 function perSlice(values: readonly string[], build: (placeholders: string, slice: string[]) => Statement): Statement[] {
@@ -156,7 +177,15 @@ export function sourceStateOf(sourceId: string): Statement {
   };
 }
 
-export function saveSourceState(s: { sourceId: string; etag: string | null; lastModified: string | null; checkedMs: number | null; nextMs: number; failures: number; lastError: string | null }): Statement {
+export function saveSourceState(s: {
+  sourceId: string;
+  etag: string | null;
+  lastModified: string | null;
+  checkedMs: number | null;
+  nextMs: number;
+  failures: number;
+  lastError: string | null;
+}): Statement {
   return {
     sql:
       "INSERT INTO source_state (source_id, etag, last_modified, checked_ms, next_ms, failures, last_error) VALUES (?, ?, ?, ?, ?, ?, ?) " +

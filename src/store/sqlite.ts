@@ -7,8 +7,19 @@ import type { Article, Edition } from "../model/article.ts";
 import * as sql from "./queries.ts";
 import type { Statement } from "./queries.ts";
 import {
-  articleToRow, KEPT_RUNS, rowToArticle, rowToSubscriberCount, upsertEach, type ArticleRow, type ArticleStore, type FeedVersion,
-  type LatestQuery, type SourceState, type StoredRun, type SubscriberRow, type UpsertReport,
+  articleToRow,
+  KEPT_RUNS,
+  rowToArticle,
+  rowToSubscriberCount,
+  upsertEach,
+  type ArticleRow,
+  type ArticleStore,
+  type FeedVersion,
+  type LatestQuery,
+  type SourceState,
+  type StoredRun,
+  type SubscriberRow,
+  type UpsertReport,
 } from "./store.ts";
 import { planStoryJoins } from "./story-joins.ts";
 
@@ -40,7 +51,9 @@ export function migrate(db: Database.Database, dir = MIGRATIONS_DIR): string[] {
   }
   const appliedNames = () => new Set(db.prepare("SELECT name FROM d1_migrations").pluck().all() as string[]);
   const applied = appliedNames();
-  const pending = readdirSync(dir).filter((f) => /^\d{4}_.+\.sql$/.test(f) && !applied.has(f)).sort();
+  const pending = readdirSync(dir)
+    .filter((f) => /^\d{4}_.+\.sql$/.test(f) && !applied.has(f))
+    .sort();
   const done: string[] = [];
   for (const name of pending) {
     const sql = readFileSync(join(dir, name), "utf8");
@@ -172,7 +185,12 @@ class SqliteArticleStore implements ArticleStore {
   }
 
   async byIds(ids: readonly string[]) {
-    return this.#retry(() => sql.articlesByIds(ids).flatMap((s) => this.#all<ArticleRow>(s)).map(rowToArticle));
+    return this.#retry(() =>
+      sql
+        .articlesByIds(ids)
+        .flatMap((s) => this.#all<ArticleRow>(s))
+        .map(rowToArticle),
+    );
   }
 
   async editions(stories: readonly string[]) {
@@ -236,12 +254,22 @@ class SqliteArticleStore implements ArticleStore {
   }
 
   async withdrawn(ids: readonly string[]) {
-    return this.#retry(() => new Set(sql.tombstonedIds(ids).flatMap((s) => this.#all<{ id: string }>(s)).map((r) => r.id)));
+    return this.#retry(
+      () =>
+        new Set(
+          sql
+            .tombstonedIds(ids)
+            .flatMap((s) => this.#all<{ id: string }>(s))
+            .map((r) => r.id),
+        ),
+    );
   }
 
   async linkEditions() {
     const join = this.#db.transaction(() => {
-      const pairs = this.#all<{ from_story: string; to_story: string }>(sql.UNJOINED_EDITIONS).map((p) => [p.from_story, p.to_story] as [string, string]);
+      const pairs = this.#all<{ from_story: string; to_story: string }>(sql.UNJOINED_EDITIONS).map(
+        (p) => [p.from_story, p.to_story] as [string, string],
+      );
       if (pairs.length === 0) return { joined: 0, conflicts: [] };
       const languages = new Map<string, string[]>();
       for (const row of sql.languagesOfStories(pairs.flat()).flatMap((s) => this.#all<{ story: string; lang: string }>(s))) {
@@ -257,10 +285,26 @@ class SqliteArticleStore implements ArticleStore {
 
   async sourceState(sourceId: string): Promise<SourceState | null> {
     const [row] = await this.#retry(() =>
-      this.#all<{ source_id: string; etag: string | null; last_modified: string | null; checked_ms: number | null; next_ms: number; failures: number; last_error: string | null }>(sql.sourceStateOf(sourceId)),
+      this.#all<{
+        source_id: string;
+        etag: string | null;
+        last_modified: string | null;
+        checked_ms: number | null;
+        next_ms: number;
+        failures: number;
+        last_error: string | null;
+      }>(sql.sourceStateOf(sourceId)),
     );
     return row
-      ? { sourceId: row.source_id, etag: row.etag, lastModified: row.last_modified, checkedMs: row.checked_ms, nextMs: row.next_ms, failures: row.failures, lastError: row.last_error }
+      ? {
+          sourceId: row.source_id,
+          etag: row.etag,
+          lastModified: row.last_modified,
+          checkedMs: row.checked_ms,
+          nextMs: row.next_ms,
+          failures: row.failures,
+          lastError: row.last_error,
+        }
       : null;
   }
 

@@ -20,7 +20,9 @@ export function planStoryJoins(pairs: readonly [string, string][], languages: Re
     return r;
   };
   const conflicts: string[] = [];
-  const sorted = [...pairs].map(([a, b]) => (a < b ? [a, b] : [b, a]) as [string, string]).sort((x, y) => (x.join("\0") < y.join("\0") ? -1 : 1));
+  const sorted = [...pairs]
+    .map(([a, b]) => (a < b ? [a, b] : [b, a]) as [string, string])
+    .sort((x, y) => (x.join("\0") < y.join("\0") ? -1 : 1));
   for (const [a, b] of sorted) {
     const ra = root(a);
     const rb = root(b);

@@ -81,13 +81,34 @@ export function generateDatabase(path: string, count: number, settings: SiteSett
         const authors = [{ name: w.pick(pack.names) }];
         const tags = [w.pick(pack.tags)];
         const slug = `${key}-${pack.tag.toLowerCase()}`;
-        const image = { url: `${SITE_URL}/media/${slug}.jpg`, type: "image/jpeg", length: 120_000 + (s % 9000), width: 1200, height: 675, alt: summary };
+        const image = {
+          url: `${SITE_URL}/media/${slug}.jpg`,
+          type: "image/jpeg",
+          length: 120_000 + (s % 9000),
+          width: 1200,
+          height: 675,
+          alt: summary,
+        };
         const at = instantAt(published, pack.offset);
         const updated = s % 5 === 0 ? instantAt(published + 3_600_000, pack.offset) : at;
         insert.run(
-          `tag:hanbit.example,2026-09-01:article/${pack.tag}/${key}`, pack.tag, section, slug, `bench-${key}`,
-          `${SITE_URL}/${pack.tag}/articles/${slug}`, title, summary, body, JSON.stringify(authors), JSON.stringify(tags),
-          JSON.stringify(image), at.iso, at.ms, updated.iso, updated.ms, "bench:generated",
+          `tag:hanbit.example,2026-09-01:article/${pack.tag}/${key}`,
+          pack.tag,
+          section,
+          slug,
+          `bench-${key}`,
+          `${SITE_URL}/${pack.tag}/articles/${slug}`,
+          title,
+          summary,
+          body,
+          JSON.stringify(authors),
+          JSON.stringify(tags),
+          JSON.stringify(image),
+          at.iso,
+          at.ms,
+          updated.iso,
+          updated.ms,
+          "bench:generated",
           // The real fingerprint's inputs, with the pooled body named by its index (hashing 3 KB a row would double the time).
           fnv64(JSON.stringify([title, summary, `${pack.tag}:${bodyIndex}`, image.url, authors, tags])),
         );
@@ -119,7 +140,12 @@ export function articlesIn(path: string): number | null {
 }
 
 /** The database at `path` when a complete one is there, else a new one; says which. */
-export function reuseOrGenerate(path: string, count: number, settings: SiteSettings, log: (line: string) => void): { reused: boolean; seconds: number } {
+export function reuseOrGenerate(
+  path: string,
+  count: number,
+  settings: SiteSettings,
+  log: (line: string) => void,
+): { reused: boolean; seconds: number } {
   const rows = articlesIn(path);
   if (rows === count) return { reused: true, seconds: 0 };
   if (rows !== null) log(`  ${path} holds ${rows} articles, not ${count}: writing it again`);
@@ -127,7 +153,9 @@ export function reuseOrGenerate(path: string, count: number, settings: SiteSetti
   let next = 0;
   generateDatabase(path, count, settings, (done) => {
     if (done >= next) {
-      log(`  ${done.toLocaleString("en")} / ${count.toLocaleString("en")} articles written (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+      log(
+        `  ${done.toLocaleString("en")} / ${count.toLocaleString("en")} articles written (${((performance.now() - t0) / 1000).toFixed(0)} s)`,
+      );
       next = done + Math.max(count / 10, 20_000);
     }
   });

@@ -27,11 +27,20 @@ export const median = (values: readonly number[]) => {
 };
 
 /** min–max of the rounds, in the figure's precision. */
-export const spread = (values: readonly number[], digits: number) => `${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)}`;
+export const spread = (values: readonly number[], digits: number) =>
+  `${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)}`;
 
 /** A figure compared with a baseline; `higherIsBetter` says how the ratio is oriented. */
 export function compared(
-  part: string, name: string, value: number, unit: string, baseline: number, baselineName: string, higherIsBetter: boolean, target: number | null, rounds?: string,
+  part: string,
+  name: string,
+  value: number,
+  unit: string,
+  baseline: number,
+  baselineName: string,
+  higherIsBetter: boolean,
+  target: number | null,
+  rounds?: string,
 ): Figure {
   const ratio = higherIsBetter ? value / baseline : baseline / value;
   return { part, name, value, unit, baseline, baselineName, ratio, target, spread: rounds };
@@ -69,7 +78,11 @@ export function verdict(f: Figure): string {
 
 export function printTable(rows: string[][]) {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => [...(r[c] ?? "")].length)));
-  const line = (r: string[]) => r.map((cell, c) => cell + " ".repeat(widths[c]! - [...cell].length)).join(" | ").trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((cell, c) => cell + " ".repeat(widths[c]! - [...cell].length))
+      .join(" | ")
+      .trimEnd();
   console.log(line(rows[0]!));
   console.log(widths.map((w) => "-".repeat(w)).join("-|-"));
   for (const r of rows.slice(1)) console.log(line(r));
@@ -82,9 +95,15 @@ export function printFigures(figures: readonly Figure[]) {
   const rows = [["part", "figure", "value", "rounds (min–max)", "baseline", "ratio", "target", "raised to", ""]];
   for (const f of figures) {
     rows.push([
-      f.part, f.name, `${show(f.value)} ${f.unit}`, f.spread ?? "",
+      f.part,
+      f.name,
+      `${show(f.value)} ${f.unit}`,
+      f.spread ?? "",
       f.baseline === null ? "" : `${show(f.baseline)} ${f.unit} (${f.baselineName})`,
-      f.ratio === null ? "" : `${f.ratio.toFixed(2)}x`, f.target === null ? "" : `≥ ${f.target}x`, f.raised === undefined ? "" : `≥ ${f.raised}x`, verdict(f),
+      f.ratio === null ? "" : `${f.ratio.toFixed(2)}x`,
+      f.target === null ? "" : `≥ ${f.target}x`,
+      f.raised === undefined ? "" : `≥ ${f.raised}x`,
+      verdict(f),
     ]);
   }
   printTable(rows);
@@ -93,7 +112,11 @@ export function printFigures(figures: readonly Figure[]) {
 /** One JSON line per figure, exactly the issue's keys. */
 export function jsonLine(f: Figure): string {
   return JSON.stringify({
-    name: f.name, value: round(f.value), unit: f.unit, baseline: f.baseline === null ? null : round(f.baseline),
-    ratio: f.ratio === null ? null : Number(f.ratio.toFixed(3)), target: f.target,
+    name: f.name,
+    value: round(f.value),
+    unit: f.unit,
+    baseline: f.baseline === null ? null : round(f.baseline),
+    ratio: f.ratio === null ? null : Number(f.ratio.toFixed(3)),
+    target: f.target,
   });
 }

@@ -79,16 +79,21 @@ export function fetchRaw(port: number, path: string, headers: Record<string, str
  */
 function leanClient(head: boolean) {
   return (client: autocannon.Client) => {
-    const internals = client as unknown as { pipelinedRequests: { addBody(data: Buffer): void }; parser: Record<number, (...args: unknown[]) => unknown> };
+    const internals = client as unknown as {
+      pipelinedRequests: { addBody(data: Buffer): void };
+      parser: Record<number, (...args: unknown[]) => unknown>;
+    };
     internals.pipelinedRequests.addBody = () => undefined;
     if (!head) return;
     let handler: (...args: unknown[]) => unknown = () => undefined;
     Object.defineProperty(internals.parser, 2, {
       configurable: true,
-      get: () => (...args: unknown[]) => {
-        handler(...args);
-        return true;
-      },
+      get:
+        () =>
+        (...args: unknown[]) => {
+          handler(...args);
+          return true;
+        },
       set: (fn: (...args: unknown[]) => unknown) => (handler = fn),
     });
   };
@@ -141,10 +146,15 @@ async function check(p: Participant, scenario: Scenario, lengths: ReadonlyMap<st
   for (const r of p.requests[scenario]!) {
     const res = await fetchRaw(p.child.port, r.path!, (r.headers ?? {}) as Record<string, string>, r.method);
     const problem =
-      res.status !== expected.status ? `status ${res.status}, not ${expected.status}`
-      : (res.headers["content-encoding"] ?? undefined) !== expected.encoding ? `Content-Encoding ${res.headers["content-encoding"]}, not ${expected.encoding}`
-      : expected.body && p.name !== "common way" && res.body.byteLength !== lengths.get(`${r.path} ${expected.encoding ?? "identity"}`) ? `a body of ${res.body.byteLength} bytes, not the same bytes as ours`
-      : !expected.body && res.body.byteLength !== 0 ? "a body" : null;
+      res.status !== expected.status
+        ? `status ${res.status}, not ${expected.status}`
+        : (res.headers["content-encoding"] ?? undefined) !== expected.encoding
+          ? `Content-Encoding ${res.headers["content-encoding"]}, not ${expected.encoding}`
+          : expected.body && p.name !== "common way" && res.body.byteLength !== lengths.get(`${r.path} ${expected.encoding ?? "identity"}`)
+            ? `a body of ${res.body.byteLength} bytes, not the same bytes as ours`
+            : !expected.body && res.body.byteLength !== 0
+              ? "a body"
+              : null;
     if (problem) throw new Error(`bench: ${p.name} answered ${scenario} ${r.path} with ${problem}`);
   }
 }
@@ -165,11 +175,22 @@ export async function startOurs(o: Pick<HttpOptions, "contentDir" | "databasePat
     return buildNode(dir);
   })();
   const server = await built;
-  return startChild(name, [server], {
-    PORT: String(port), HOST: "127.0.0.1", DATABASE_PATH: o.databasePath, CONTENT_DIR: o.contentDir, SITE_URL,
-    // No scheduled ingest during a measurement (it runs once at start, as always).
-    INGEST_SCHEDULE: "0 0 1 1 *",
-  }, { port, pattern: /http: serving/ }, 60_000, ["--enable-source-maps"]);
+  return startChild(
+    name,
+    [server],
+    {
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      DATABASE_PATH: o.databasePath,
+      CONTENT_DIR: o.contentDir,
+      SITE_URL,
+      // No scheduled ingest during a measurement (it runs once at start, as always).
+      INGEST_SCHEDULE: "0 0 1 1 *",
+    },
+    { port, pattern: /http: serving/ },
+    60_000,
+    ["--enable-source-maps"],
+  );
 }
 
 /** Headers the limit servers copy from ours: everything but what each server writes itself. */
@@ -210,23 +231,32 @@ export async function httpBench(o: HttpOptions): Promise<Figure[]> {
         lengths.set(`${path} ${encoding}`, res.body.byteLength);
       }
       const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(identity.headers)) if (!OWN_HEADERS.has(name) && typeof value === "string") headers[name] = value;
+      for (const [name, value] of Object.entries(identity.headers))
+        if (!OWN_HEADERS.has(name) && typeof value === "string") headers[name] = value;
       etags.set(path, identity.headers.etag!);
       manifest[path] = { files: { identity: file, gzip: `${file}.gz`, br: `${file}.br` }, headers, etag: identity.headers.etag! };
     }
     const manifestPath = join(o.dir, "bare-manifest.json");
     writeFileSync(manifestPath, JSON.stringify(manifest));
-    o.log(`  documents: ${paths.join(", ")}: ${o.settings.itemCount} items, ${documentKb.toFixed(0)} KB on average (gzip ${avgKb(lengths, "gzip")} KB, br ${avgKb(lengths, "br")} KB)`);
+    o.log(
+      `  documents: ${paths.join(", ")}: ${o.settings.itemCount} items, ${documentKb.toFixed(0)} KB on average (gzip ${avgKb(lengths, "gzip")} KB, br ${avgKb(lengths, "br")} KB)`,
+    );
 
     const nginxBinary = findNginx();
     const [bare, common, nginx] = await Promise.all([
       startChild("bare node:http", ["test/bench/servers/bare.ts", manifestPath], {}, "json-port"),
-      startChild("common way", ["test/bench/servers/common.ts"], { DATABASE_PATH: o.databasePath, CONTENT_DIR: o.contentDir, SITE_URL }, "json-port"),
+      startChild(
+        "common way",
+        ["test/bench/servers/common.ts"],
+        { DATABASE_PATH: o.databasePath, CONTENT_DIR: o.contentDir, SITE_URL },
+        "json-port",
+      ),
       nginxBinary ? startNginx(nginxBinary, o.dir, www, FORMATS.rss.contentType) : Promise.resolve(null),
     ]);
     started.push(bare, common, ...(nginx ? [nginx] : []));
     if (!nginx) o.log("  nginx: not installed, so not measured (apt-get install nginx to add it)");
-    else if (!nginx.brotli) o.log("  nginx: no brotli_static module (apt-get install libnginx-mod-http-brotli-static), so no nginx br figure");
+    else if (!nginx.brotli)
+      o.log("  nginx: no brotli_static module (apt-get install libnginx-mod-http-brotli-static), so no nginx br figure");
 
     const participants: Participant[] = [
       { name: "ours", child: ours, requests: Object.fromEntries(SCENARIOS.map((s) => [s, requestsFor(s, paths, etags)])) },
@@ -237,12 +267,18 @@ export async function httpBench(o: HttpOptions): Promise<Figure[]> {
       const nginxEtags = new Map<string, string>();
       for (const path of paths) nginxEtags.set(path, (await fetchRaw(nginx.port, path, {}, "HEAD")).headers.etag!);
       const kinds = SCENARIOS.filter((s) => s !== "200 br" || nginx.brotli);
-      participants.push({ name: "nginx", child: nginx, requests: Object.fromEntries(kinds.map((s) => [s, requestsFor(s, paths, nginxEtags)])) });
+      participants.push({
+        name: "nginx",
+        child: nginx,
+        requests: Object.fromEntries(kinds.map((s) => [s, requestsFor(s, paths, nginxEtags)])),
+      });
     }
     for (const p of participants) for (const s of SCENARIOS) if (p.requests[s]) await check(p, s, lengths);
 
     const runs = SCENARIOS.flatMap((scenario) => participants.filter((p) => p.requests[scenario]).map((p) => ({ scenario, p })));
-    o.log(`  ${runs.length} runs a round: ${CONNECTIONS} connections, ${seconds} s each, ${rounds} rounds; participants alternate (A B A B), order rotated each round`);
+    o.log(
+      `  ${runs.length} runs a round: ${CONNECTIONS} connections, ${seconds} s each, ${rounds} rounds; participants alternate (A B A B), order rotated each round`,
+    );
     for (const { scenario, p } of runs) await load(p.child.port, p.requests[scenario]!, warmup);
 
     const samples = new Map<string, number[]>();
@@ -278,17 +314,65 @@ export async function httpBench(o: HttpOptions): Promise<Figure[]> {
     const target: Partial<Record<Scenario, number>> = { "200 identity": 0.9, "200 gzip": 0.9, "304": 0.9 };
     /** Ours against `other` in `scenario`, requests per second, the ratio taken round by round. */
     const versus = (scenario: Scenario, other: string, otherName: string, name: string, goal: number | null) =>
-      paired(compared(part, name, rate(`ours ${scenario}`), "req/s", rate(`${other} ${scenario}`), `${otherName} ${range(`${other} ${scenario}`)}`, true, goal,
-        range(`ours ${scenario}`)), samples.get(`ours ${scenario}`)!, samples.get(`${other} ${scenario}`)!, true);
+      paired(
+        compared(
+          part,
+          name,
+          rate(`ours ${scenario}`),
+          "req/s",
+          rate(`${other} ${scenario}`),
+          `${otherName} ${range(`${other} ${scenario}`)}`,
+          true,
+          goal,
+          range(`ours ${scenario}`),
+        ),
+        samples.get(`ours ${scenario}`)!,
+        samples.get(`${other} ${scenario}`)!,
+        true,
+      );
     for (const scenario of SCENARIOS) {
-      figures.push(versus(scenario, "bare node", "bare node:http", `http /{lang}/rss.xml ${scenario}: ours vs bare node:http`, target[scenario] ?? null));
+      figures.push(
+        versus(
+          scenario,
+          "bare node",
+          "bare node:http",
+          `http /{lang}/rss.xml ${scenario}: ours vs bare node:http`,
+          target[scenario] ?? null,
+        ),
+      );
     }
-    figures.push(raisedTo(versus("200 identity", "common way", "common way", "http /{lang}/rss.xml 200 identity: ours vs the common way (Hono + feed per request)", 30), 60));
+    figures.push(
+      raisedTo(
+        versus(
+          "200 identity",
+          "common way",
+          "common way",
+          "http /{lang}/rss.xml 200 identity: ours vs the common way (Hono + feed per request)",
+          30,
+        ),
+        60,
+      ),
+    );
     for (const scenario of SCENARIOS) {
       const cpu = (key: string) => median(cpuSamples.get(key)!);
-      figures.push(paired(compared(part, `server CPU per request, ${scenario}: ours vs bare node:http`, cpu(`ours ${scenario}`), "µs",
-        cpu(`bare node ${scenario}`), `bare node:http ${spread(cpuSamples.get(`bare node ${scenario}`)!, 1)}`, false, null, spread(cpuSamples.get(`ours ${scenario}`)!, 1)),
-        cpuSamples.get(`ours ${scenario}`)!, cpuSamples.get(`bare node ${scenario}`)!, false));
+      figures.push(
+        paired(
+          compared(
+            part,
+            `server CPU per request, ${scenario}: ours vs bare node:http`,
+            cpu(`ours ${scenario}`),
+            "µs",
+            cpu(`bare node ${scenario}`),
+            `bare node:http ${spread(cpuSamples.get(`bare node ${scenario}`)!, 1)}`,
+            false,
+            null,
+            spread(cpuSamples.get(`ours ${scenario}`)!, 1),
+          ),
+          cpuSamples.get(`ours ${scenario}`)!,
+          cpuSamples.get(`bare node ${scenario}`)!,
+          false,
+        ),
+      );
     }
     if (nginx) {
       for (const scenario of SCENARIOS.filter((s) => samples.has(`nginx ${s}`))) {
@@ -310,14 +394,18 @@ function avgKb(lengths: ReadonlyMap<string, number>, encoding: string): string {
 /** Every subscription document of the site: each language and section, each format. */
 function feedPaths(settings: SiteSettings): string[] {
   const files = Object.values(FORMATS).map((f) => f.file);
-  return settings.languages.flatMap((l) => ["", ...l.sections.map((s) => `${s.slug}/`)].flatMap((scope) => files.map((file) => `/${l.tag}/${scope}${file}`)));
+  return settings.languages.flatMap((l) =>
+    ["", ...l.sections.map((s) => `${s.slug}/`)].flatMap((scope) => files.map((file) => `/${l.tag}/${scope}${file}`)),
+  );
 }
 
 /**
  * Part 7: our server over the big database, every subscription document requested in every encoding
  * and conditionally (as a crowd of aggregators would), then its peak RSS (VmHWM) read from /proc.
  */
-export async function memoryBench(o: Pick<HttpOptions, "quick" | "contentDir" | "settings" | "log"> & { databasePath: string; articles: number }): Promise<Figure[]> {
+export async function memoryBench(
+  o: Pick<HttpOptions, "quick" | "contentDir" | "settings" | "log"> & { databasePath: string; articles: number },
+): Promise<Figure[]> {
   const pinned = pinForLoad();
   const ours = await startOurs(o, "our server (big database)").catch((error: unknown) => {
     pinned.restore();
@@ -338,13 +426,29 @@ export async function memoryBench(o: Pick<HttpOptions, "quick" | "contentDir" | 
     const seconds = o.quick ? 3 : 15;
     const result = await load(ours.port, requests, seconds);
     const after = residentMb(pid);
-    o.log(`  ${paths.length} feeds × ${kinds.join(", ")}; ${result.rps.toFixed(0)} req/s for ${seconds} s; RSS at start ${atStart.now.toFixed(0)} MB, after ${after.now.toFixed(0)} MB, peak ${after.peak.toFixed(0)} MB`);
+    o.log(
+      `  ${paths.length} feeds × ${kinds.join(", ")}; ${result.rps.toFixed(0)} req/s for ${seconds} s; RSS at start ${atStart.now.toFixed(0)} MB, after ${after.now.toFixed(0)} MB, peak ${after.peak.toFixed(0)} MB`,
+    );
     if (result.errors || Object.keys(result.statuses).some((c) => c !== "200" && c !== "304")) {
       throw new Error(`bench: memory load: ${JSON.stringify(result.statuses)} status counts, ${result.errors} errors`);
     }
     const label = o.articles === 1_000_000 ? "1M" : `${o.articles.toLocaleString("en")} (--quick: not 1M)`;
     // Raised: under 185 MB (200 / 185 = 1.08).
-    return [raisedTo(compared("7 memory", `server peak RSS (VmHWM) with ${label} articles under load, vs the 200 MB limit`, after.peak, "MB", 200, "limit", false, 1), 1.08)];
+    return [
+      raisedTo(
+        compared(
+          "7 memory",
+          `server peak RSS (VmHWM) with ${label} articles under load, vs the 200 MB limit`,
+          after.peak,
+          "MB",
+          200,
+          "limit",
+          false,
+          1,
+        ),
+        1.08,
+      ),
+    ];
   } finally {
     await stopChild(ours);
     pinned.restore();

@@ -57,7 +57,9 @@ export async function ingestBench(o: IngestOptions): Promise<Figure[]> {
   const manifestPath = join(o.dir, "upstream-manifest.json");
   writeFileSync(manifestPath, JSON.stringify(manifest));
   const upstream = await startChild("upstream feed server", ["test/bench/servers/bare.ts", manifestPath], {}, "json-port");
-  o.log(`  upstream: ${ITEMS.toLocaleString("en")}-item RSS 2.0 feed, ${(Buffer.byteLength(text) / 1e6).toFixed(1)} MB, on 127.0.0.1:${upstream.port} (made in ${((performance.now() - t0) / 1000).toFixed(1)} s); ${rounds} round${rounds > 1 ? "s" : ` (--quick)`}`);
+  o.log(
+    `  upstream: ${ITEMS.toLocaleString("en")}-item RSS 2.0 feed, ${(Buffer.byteLength(text) / 1e6).toFixed(1)} MB, on 127.0.0.1:${upstream.port} (made in ${((performance.now() - t0) / 1000).toFixed(1)} s); ${rounds} round${rounds > 1 ? "s" : ` (--quick)`}`,
+  );
   const base = `http://127.0.0.1:${upstream.port}`;
   const settingsFor = (url: string, name: string): SiteSettings => writeContentDir(join(o.dir, name), sourcesYaml(url));
   const plain = settingsFor(`${base}/plain/upstream.xml`, "ingest-plain");
@@ -74,19 +76,33 @@ export async function ingestBench(o: IngestOptions): Promise<Figure[]> {
       // A second connection to the same file, through which nothing was ingested yet: a new process.
       const fresh = openSqliteStore(path);
       const timed = async (through: ArticleStore, settings: SiteSettings) => {
-        const deps: IngestDeps = { store: through, site: { settings, siteUrl: SITE_URL }, fetch: globalThis.fetch, now: Date.now, logger: silent };
+        const deps: IngestDeps = {
+          store: through,
+          site: { settings, siteUrl: SITE_URL },
+          fetch: globalThis.fetch,
+          now: Date.now,
+          logger: silent,
+        };
         const start = performance.now();
         const report = await runIngest(deps, { force: true });
         return { ms: performance.now() - start, source: sourceOf(report) };
       };
       try {
         const a = await timed(store, plain);
-        if (a.source.new !== ITEMS) throw new Error(`bench: the first ingest wrote ${a.source.new} articles, not ${ITEMS}: ${JSON.stringify(a.source.rejected.slice(0, 3))}`);
+        if (a.source.new !== ITEMS)
+          throw new Error(
+            `bench: the first ingest wrote ${a.source.new} articles, not ${ITEMS}: ${JSON.stringify(a.source.rejected.slice(0, 3))}`,
+          );
         const b = await timed(store, plain);
         const c = await timed(fresh, validated);
-        for (const [what, r] of [["re-poll", b], ["re-poll by a new process", c]] as const) {
+        for (const [what, r] of [
+          ["re-poll", b],
+          ["re-poll by a new process", c],
+        ] as const) {
           if (r.source.status !== "fetched" || r.source.unchanged !== ITEMS || r.source.new || r.source.updated) {
-            throw new Error(`bench: the ${what} was ${r.source.status} and found ${r.source.unchanged} of ${ITEMS} unchanged, ${r.source.new} new, ${r.source.updated} updated`);
+            throw new Error(
+              `bench: the ${what} was ${r.source.status} and found ${r.source.unchanged} of ${ITEMS} unchanged, ${r.source.new} new, ${r.source.updated} updated`,
+            );
           }
         }
         const d = await timed(fresh, validated);
@@ -95,7 +111,9 @@ export async function ingestBench(o: IngestOptions): Promise<Figure[]> {
         repoll.push(b.ms);
         cold.push(c.ms);
         notModified.push(d.ms);
-        o.log(`  round ${round + 1}/${rounds}: first ingest ${(a.ms / 1000).toFixed(2)} s; forced re-poll ${b.ms.toFixed(0)} ms; the same by a new process ${(c.ms / 1000).toFixed(2)} s; 304 re-poll ${d.ms.toFixed(1)} ms`);
+        o.log(
+          `  round ${round + 1}/${rounds}: first ingest ${(a.ms / 1000).toFixed(2)} s; forced re-poll ${b.ms.toFixed(0)} ms; the same by a new process ${(c.ms / 1000).toFixed(2)} s; 304 re-poll ${d.ms.toFixed(1)} ms`,
+        );
       } finally {
         await store.close();
         await fresh.close();
@@ -108,12 +126,48 @@ export async function ingestBench(o: IngestOptions): Promise<Figure[]> {
   const rate = (ms: number[]) => ms.map((m) => ITEMS / (m / 1000));
   const part = "6 ingest";
   return [
-    alone(part, `ingest: first ingest of a ${ITEMS / 1000}k-item upstream feed (fetch, parse, normalize, sanitize, commit)`, median(rate(first)), "articles/s", spread(rate(first), 0)),
-    raisedTo(compared(part, "ingest: re-poll of the unchanged feed, forced 200 (fetched, compared with the last document) vs first ingest", median(rate(repoll)), "articles/s",
-      median(rate(first)), "first ingest", true, 10, spread(rate(repoll), 0)), 25),
-    compared(part, "ingest: the same re-poll by a new process (fetched, parsed, normalized, compared per item) vs first ingest", median(rate(cold)), "articles/s",
-      median(rate(first)), "first ingest", true, null, spread(rate(cold), 0)),
-    compared(part, "ingest: re-poll of the unchanged feed answered 304 (If-None-Match) vs first ingest", median(notModified), "ms",
-      median(first), "first ingest", false, null, spread(notModified, 1)),
+    alone(
+      part,
+      `ingest: first ingest of a ${ITEMS / 1000}k-item upstream feed (fetch, parse, normalize, sanitize, commit)`,
+      median(rate(first)),
+      "articles/s",
+      spread(rate(first), 0),
+    ),
+    raisedTo(
+      compared(
+        part,
+        "ingest: re-poll of the unchanged feed, forced 200 (fetched, compared with the last document) vs first ingest",
+        median(rate(repoll)),
+        "articles/s",
+        median(rate(first)),
+        "first ingest",
+        true,
+        10,
+        spread(rate(repoll), 0),
+      ),
+      25,
+    ),
+    compared(
+      part,
+      "ingest: the same re-poll by a new process (fetched, parsed, normalized, compared per item) vs first ingest",
+      median(rate(cold)),
+      "articles/s",
+      median(rate(first)),
+      "first ingest",
+      true,
+      null,
+      spread(rate(cold), 0),
+    ),
+    compared(
+      part,
+      "ingest: re-poll of the unchanged feed answered 304 (If-None-Match) vs first ingest",
+      median(notModified),
+      "ms",
+      median(first),
+      "first ingest",
+      false,
+      null,
+      spread(notModified, 1),
+    ),
   ];
 }

@@ -53,7 +53,6 @@ process.once("exit", () => {
   for (const child of running) if (child.pid !== undefined && child.exitCode === null) process.kill(child.pid, "SIGTERM");
 });
 
-
 /**
  * Starts `args` under this Node (TypeScript through tsx, unless `nodeArgs` says otherwise) and waits
  * until its output says it listens: a JSON line `{"port": n}`, or a line matching `ready` when the
@@ -158,7 +157,10 @@ export function findNginx(): string | null {
 }
 
 /** Where Debian's packages put the brotli_static module; null without it. */
-const BROTLI_STATIC_MODULES = ["/usr/lib/nginx/modules/ngx_http_brotli_static_module.so", "/usr/share/nginx/modules/ngx_http_brotli_static_module.so"];
+const BROTLI_STATIC_MODULES = [
+  "/usr/lib/nginx/modules/ngx_http_brotli_static_module.so",
+  "/usr/share/nginx/modules/ngx_http_brotli_static_module.so",
+];
 
 /**
  * nginx serving files under `root` (with `.gz` and, when the brotli_static module is installed, `.br`
@@ -201,7 +203,9 @@ http {
 `;
   const configPath = join(dir, "nginx.conf");
   writeFileSync(configPath, config);
-  const child = spawn(...onServerCpu(binary, ["-c", configPath, "-p", dir, "-e", join(dir, "nginx-error.log")]), { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(...onServerCpu(binary, ["-c", configPath, "-p", dir, "-e", join(dir, "nginx-error.log")]), {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   running.add(child);
   child.once("exit", () => running.delete(child));
   let log = "";

@@ -20,14 +20,7 @@ import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Feed, type Item as FeedLibItem } from "feed";
-import {
-  generateAtomFeed,
-  generateJsonFeed,
-  generateRssFeed,
-  type AtomFeed,
-  type JsonFeed,
-  type RssFeed,
-} from "feedsmith";
+import { generateAtomFeed, generateJsonFeed, generateRssFeed, type AtomFeed, type JsonFeed, type RssFeed } from "feedsmith";
 import { Bench } from "tinybench";
 import { FORMATS } from "../../src/feeds/formats.ts";
 import type { FeedFormat, FeedItem, FeedModel } from "../../src/feeds/model.ts";
@@ -76,44 +69,209 @@ export interface LangPack {
 
 export const PACKS: LangPack[] = [
   {
-    tag: "ko", offset: 540, sep: " ", stop: ".",
-    words: ["정부는", "올해", "예산안을", "국회에", "제출했다", "경제", "성장률이", "지난해보다", "높아질", "전망이다", "서울", "시민들은",
-      "새로운", "정책에", "대해", "다양한", "의견을", "밝혔다", "전문가들은", "기업의", "투자가", "늘어날", "것으로", "내다봤다", "지역",
-      "주민", "교통", "환경", "기술", "연구진은", "반도체", "수출이", "회복세를", "보였다"],
-    sections: [["politics", "정치"], ["business", "경제"], ["tech", "기술"], ["culture", "문화"]],
+    tag: "ko",
+    offset: 540,
+    sep: " ",
+    stop: ".",
+    words: [
+      "정부는",
+      "올해",
+      "예산안을",
+      "국회에",
+      "제출했다",
+      "경제",
+      "성장률이",
+      "지난해보다",
+      "높아질",
+      "전망이다",
+      "서울",
+      "시민들은",
+      "새로운",
+      "정책에",
+      "대해",
+      "다양한",
+      "의견을",
+      "밝혔다",
+      "전문가들은",
+      "기업의",
+      "투자가",
+      "늘어날",
+      "것으로",
+      "내다봤다",
+      "지역",
+      "주민",
+      "교통",
+      "환경",
+      "기술",
+      "연구진은",
+      "반도체",
+      "수출이",
+      "회복세를",
+      "보였다",
+    ],
+    sections: [
+      ["politics", "정치"],
+      ["business", "경제"],
+      ["tech", "기술"],
+      ["culture", "문화"],
+    ],
     tags: ["국회", "예산", "반도체", "부동산", "기후", "교육", "K-팝", "R&D"],
     names: ["김민지", "이소라", "박준호", "최유진"],
-    feedTitle: "한빛일보", description: "한빛일보 최신 기사 & 분석",
+    feedTitle: "한빛일보",
+    description: "한빛일보 최신 기사 & 분석",
   },
   {
-    tag: "en", offset: 0, sep: " ", stop: ".",
-    words: ["the", "government", "submitted", "its", "budget", "to", "parliament", "growth", "is", "expected", "to", "rise", "faster",
-      "than", "last", "year", "residents", "of", "Seoul", "shared", "views", "on", "the", "new", "policy", "experts", "said", "corporate",
-      "investment", "would", "increase", "chip", "exports", "recovered", "researchers", "found"],
-    sections: [["politics", "Politics"], ["business", "Business"], ["tech", "Technology"], ["culture", "Culture"]],
+    tag: "en",
+    offset: 0,
+    sep: " ",
+    stop: ".",
+    words: [
+      "the",
+      "government",
+      "submitted",
+      "its",
+      "budget",
+      "to",
+      "parliament",
+      "growth",
+      "is",
+      "expected",
+      "to",
+      "rise",
+      "faster",
+      "than",
+      "last",
+      "year",
+      "residents",
+      "of",
+      "Seoul",
+      "shared",
+      "views",
+      "on",
+      "the",
+      "new",
+      "policy",
+      "experts",
+      "said",
+      "corporate",
+      "investment",
+      "would",
+      "increase",
+      "chip",
+      "exports",
+      "recovered",
+      "researchers",
+      "found",
+    ],
+    sections: [
+      ["politics", "Politics"],
+      ["business", "Business"],
+      ["tech", "Technology"],
+      ["culture", "Culture"],
+    ],
     tags: ["Parliament", "Budget", "Semiconductors", "Housing", "Climate", "Education", "K-pop", "R&D"],
     names: ["Kim Min-ji", "Lee Sora", "Park Jun-ho", "Choi Yu-jin"],
-    feedTitle: "The Hanbit Daily", description: "Latest news & analysis from The Hanbit Daily",
+    feedTitle: "The Hanbit Daily",
+    description: "Latest news & analysis from The Hanbit Daily",
   },
   {
-    tag: "ja", offset: 540, sep: "", stop: "。",
-    words: ["政府は", "来年度の", "予算案を", "国会に", "提出した", "経済", "成長率が", "前年より", "高まる", "見通しだ", "東京の", "市民は",
-      "新しい", "政策について", "様々な", "意見を", "述べた", "専門家は", "企業の", "投資が", "増えると", "予想している", "地域", "住民",
-      "交通", "環境", "技術", "研究チームは", "半導体", "輸出が", "回復した"],
-    sections: [["politics", "政治"], ["business", "経済"], ["tech", "テクノロジー"], ["culture", "文化"]],
+    tag: "ja",
+    offset: 540,
+    sep: "",
+    stop: "。",
+    words: [
+      "政府は",
+      "来年度の",
+      "予算案を",
+      "国会に",
+      "提出した",
+      "経済",
+      "成長率が",
+      "前年より",
+      "高まる",
+      "見通しだ",
+      "東京の",
+      "市民は",
+      "新しい",
+      "政策について",
+      "様々な",
+      "意見を",
+      "述べた",
+      "専門家は",
+      "企業の",
+      "投資が",
+      "増えると",
+      "予想している",
+      "地域",
+      "住民",
+      "交通",
+      "環境",
+      "技術",
+      "研究チームは",
+      "半導体",
+      "輸出が",
+      "回復した",
+    ],
+    sections: [
+      ["politics", "政治"],
+      ["business", "経済"],
+      ["tech", "テクノロジー"],
+      ["culture", "文化"],
+    ],
     tags: ["国会", "予算", "半導体", "住宅", "気候", "教育", "K-POP", "R&D"],
     names: ["佐藤花子", "鈴木一郎", "高橋美咲", "田中健"],
-    feedTitle: "ハンビット日報", description: "ハンビット日報の最新ニュース＆分析",
+    feedTitle: "ハンビット日報",
+    description: "ハンビット日報の最新ニュース＆分析",
   },
   {
-    tag: "zh-Hans", offset: 480, sep: "", stop: "。",
-    words: ["政府", "今年", "向议会", "提交了", "预算案", "经济", "增长率", "比去年", "有望", "提高", "北京", "市民", "对新", "政策",
-      "表达了", "不同", "意见", "专家", "认为", "企业", "投资", "将会", "增加", "地区", "居民", "交通", "环境", "技术", "研究团队",
-      "芯片", "出口", "回暖"],
-    sections: [["politics", "政治"], ["business", "经济"], ["tech", "科技"], ["culture", "文化"]],
+    tag: "zh-Hans",
+    offset: 480,
+    sep: "",
+    stop: "。",
+    words: [
+      "政府",
+      "今年",
+      "向议会",
+      "提交了",
+      "预算案",
+      "经济",
+      "增长率",
+      "比去年",
+      "有望",
+      "提高",
+      "北京",
+      "市民",
+      "对新",
+      "政策",
+      "表达了",
+      "不同",
+      "意见",
+      "专家",
+      "认为",
+      "企业",
+      "投资",
+      "将会",
+      "增加",
+      "地区",
+      "居民",
+      "交通",
+      "环境",
+      "技术",
+      "研究团队",
+      "芯片",
+      "出口",
+      "回暖",
+    ],
+    sections: [
+      ["politics", "政治"],
+      ["business", "经济"],
+      ["tech", "科技"],
+      ["culture", "文化"],
+    ],
     tags: ["议会", "预算", "半导体", "住房", "气候", "教育", "韩流", "R&D"],
     names: ["王伟", "李娜", "张敏", "刘洋"],
-    feedTitle: "韩光日报", description: "韩光日报最新新闻与分析",
+    feedTitle: "韩光日报",
+    description: "韩光日报最新新闻与分析",
   },
 ];
 
@@ -162,7 +320,8 @@ export function htmlBody(w: ReturnType<typeof makeWriter>, pack: LangPack, slug:
       for (let n = w.int(2, 4); n > 0; n--) {
         const s = escapeText(w.sentence(pack));
         const r = w.int(0, 5);
-        if (r === 0) sentences.push(`<a href="https://news.example/${pack.tag}/articles/${slug}-ref?utm_source=feed&amp;utm_medium=rss">${s}</a>`);
+        if (r === 0)
+          sentences.push(`<a href="https://news.example/${pack.tag}/articles/${slug}-ref?utm_source=feed&amp;utm_medium=rss">${s}</a>`);
         else if (r === 1) sentences.push(`<strong>${s}</strong>`);
         else if (r === 2) sentences.push(`<em>${s}</em> R&amp;D`);
         else sentences.push(s);
@@ -201,11 +360,24 @@ export function generateModel(lang: string, count: number, seed: number, mixed =
     for (let n = w.int(1, 2); n > 0; n--) names.add(w.pick(pack.names));
     for (const name of names) {
       const r = rand();
-      authors.push(r < 0.4 ? { name, email: `desk+${authors.length}@news.example` } : r < 0.7 ? { name, url: `https://news.example/authors/${encodeURIComponent(name)}` } : { name });
+      authors.push(
+        r < 0.4
+          ? { name, email: `desk+${authors.length}@news.example` }
+          : r < 0.7
+            ? { name, url: `https://news.example/authors/${encodeURIComponent(name)}` }
+            : { name },
+      );
     }
     const image =
       rand() < 0.7
-        ? { url: `https://news.example/media/${slug}.jpg`, type: "image/jpeg", length: w.int(20_000, 400_000), width: 1200, height: 675, alt: w.sentence(pack) }
+        ? {
+            url: `https://news.example/media/${slug}.jpg`,
+            type: "image/jpeg",
+            length: w.int(20_000, 400_000),
+            width: 1200,
+            height: 675,
+            alt: w.sentence(pack),
+          }
         : null;
     items.push({
       id: `tag:news.example,2023-01-01:article/${pack.tag}/${slug}`,
@@ -264,7 +436,13 @@ function feedsmithRss(m: FeedModel): string {
     atom: {
       links: [
         { rel: "self", type: "application/rss+xml", href: m.links.rss },
-        ...m.alternates.map((a) => ({ rel: "alternate", type: "application/rss+xml", hreflang: a.lang, title: a.title, href: a.links.rss })),
+        ...m.alternates.map((a) => ({
+          rel: "alternate",
+          type: "application/rss+xml",
+          hreflang: a.lang,
+          title: a.title,
+          href: a.links.rss,
+        })),
       ],
     },
     items: m.items.map((item): RssFeed.Item<Date> => {
@@ -281,14 +459,23 @@ function feedsmithRss(m: FeedModel): string {
         ...(image && {
           enclosures: [{ url: image.url, length: image.length, type: image.type }],
           media: {
-            contents: [{
-              url: image.url, type: image.type, medium: "image", width: image.width, height: image.height, fileSize: image.length,
-              description: { value: image.alt, type: "plain" },
-            }],
+            contents: [
+              {
+                url: image.url,
+                type: image.type,
+                medium: "image",
+                width: image.width,
+                height: image.height,
+                fileSize: image.length,
+                description: { value: image.alt, type: "plain" },
+              },
+            ],
           },
         }),
         ...(item.editions.length > 0 && {
-          atom: { links: item.editions.map((e) => ({ rel: "alternate", type: "text/html", hreflang: e.lang, title: e.title, href: e.url })) },
+          atom: {
+            links: item.editions.map((e) => ({ rel: "alternate", type: "text/html", hreflang: e.lang, title: e.title, href: e.url })),
+          },
         }),
       };
     }),
@@ -296,7 +483,11 @@ function feedsmithRss(m: FeedModel): string {
   return generateRssFeed(feed);
 }
 
-const feedsmithPerson = (a: Author): AtomFeed.Person => ({ name: a.name, ...(a.email && { email: a.email }), ...(a.url && { uri: a.url }) });
+const feedsmithPerson = (a: Author): AtomFeed.Person => ({
+  name: a.name,
+  ...(a.email && { email: a.email }),
+  ...(a.url && { uri: a.url }),
+});
 
 function feedsmithAtom(m: FeedModel): string {
   const feed: AtomFeed.Feed<Date> = {
@@ -308,7 +499,13 @@ function feedsmithAtom(m: FeedModel): string {
     links: [
       { rel: "self", type: "application/atom+xml", href: m.links.atom },
       { rel: "alternate", type: "text/html", hreflang: m.lang, href: m.links.html },
-      ...m.alternates.map((a) => ({ rel: "alternate", type: "application/atom+xml", hreflang: a.lang, title: a.title, href: a.links.atom })),
+      ...m.alternates.map((a) => ({
+        rel: "alternate",
+        type: "application/atom+xml",
+        hreflang: a.lang,
+        title: a.title,
+        href: a.links.atom,
+      })),
     ],
     authors: [feedsmithPerson(m.author)],
     generator: { text: m.generator.name, version: m.generator.version },
@@ -330,10 +527,17 @@ function feedsmithAtom(m: FeedModel): string {
         content: { value: item.contentHtml, type: "html" },
         ...(image && {
           media: {
-            contents: [{
-              url: image.url, type: image.type, medium: "image", width: image.width, height: image.height, fileSize: image.length,
-              description: { value: image.alt, type: "plain" },
-            }],
+            contents: [
+              {
+                url: image.url,
+                type: image.type,
+                medium: "image",
+                width: image.width,
+                height: image.height,
+                fileSize: image.length,
+                description: { value: image.alt, type: "plain" },
+              },
+            ],
           },
         }),
       };
@@ -411,7 +615,15 @@ export function feedLibRss(m: FeedModel): string {
     name: "atom:link",
     objects: xmlJsList([
       { _attributes: { href: xmlJsAttr(m.links.rss), rel: "self", type: "application/rss+xml" } },
-      ...m.alternates.map((a) => ({ _attributes: { rel: "alternate", type: "application/rss+xml", hreflang: a.lang, title: xmlJsAttr(a.title), href: xmlJsAttr(a.links.rss) } })),
+      ...m.alternates.map((a) => ({
+        _attributes: {
+          rel: "alternate",
+          type: "application/rss+xml",
+          hreflang: a.lang,
+          title: xmlJsAttr(a.title),
+          href: xmlJsAttr(a.links.rss),
+        },
+      })),
     ]),
   });
   for (const item of m.items) {
@@ -429,10 +641,22 @@ export function feedLibRss(m: FeedModel): string {
       extensions: [
         { name: "dc:creator", objects: xmlJsList(item.authors.map((a) => ({ _text: a.name }))) },
         ...(item.editions.length > 0
-          ? [{
-              name: "atom:link",
-              objects: xmlJsList(item.editions.map((e) => ({ _attributes: { rel: "alternate", type: "text/html", hreflang: e.lang, title: xmlJsAttr(e.title), href: xmlJsAttr(e.url) } }))),
-            }]
+          ? [
+              {
+                name: "atom:link",
+                objects: xmlJsList(
+                  item.editions.map((e) => ({
+                    _attributes: {
+                      rel: "alternate",
+                      type: "text/html",
+                      hreflang: e.lang,
+                      title: xmlJsAttr(e.title),
+                      href: xmlJsAttr(e.url),
+                    },
+                  })),
+                ),
+              },
+            ]
           : []),
       ],
     };
@@ -467,7 +691,10 @@ export function feedLibJson(m: FeedModel): string {
   const feed = feedLibBase(m, "json");
   feed.addExtension({
     name: "_editions",
-    objects: { about: m.extensionDocs, feeds: m.alternates.map((a) => ({ language: a.lang, title: a.title, feed_url: a.links.json, home_page_url: a.links.html })) },
+    objects: {
+      about: m.extensionDocs,
+      feeds: m.alternates.map((a) => ({ language: a.lang, title: a.title, feed_url: a.links.json, home_page_url: a.links.html })),
+    },
   });
   for (const item of m.items) {
     const entry: FeedLibItem = {
@@ -483,7 +710,12 @@ export function feedLibJson(m: FeedModel): string {
     };
     if (item.image) entry.image = item.image.url;
     if (item.editions.length > 0) {
-      entry.extensions = [{ name: "_editions", objects: { about: m.extensionDocs, articles: item.editions.map((e) => ({ language: e.lang, title: e.title, url: e.url })) } }];
+      entry.extensions = [
+        {
+          name: "_editions",
+          objects: { about: m.extensionDocs, articles: item.editions.map((e) => ({ language: e.lang, title: e.title, url: e.url })) },
+        },
+      ];
     }
     feed.addItem(entry);
   }
@@ -505,8 +737,20 @@ type Fields = Map<string, unknown>;
 
 /** Fields holding text or URLs the model supplied: what the text round-trip compares. */
 const TEXT_GROUPS = new Set([
-  "feed.title", "feed.description", "feed.self", "feed.alternates", "feed.author",
-  "item.id", "item.url", "item.title", "item.summary", "item.content", "item.authors", "item.categories", "item.image", "item.alt",
+  "feed.title",
+  "feed.description",
+  "feed.self",
+  "feed.alternates",
+  "feed.author",
+  "item.id",
+  "item.url",
+  "item.title",
+  "item.summary",
+  "item.content",
+  "item.authors",
+  "item.categories",
+  "item.image",
+  "item.alt",
   "item.editions",
 ]);
 const groupOf = (key: string) => key.replace(/\[\d+\]/, "");
@@ -520,7 +764,10 @@ function expectedFields(m: FeedModel, format: FeedFormat, carry: (s: string) => 
   set("feed.description", carry(m.description));
   set("feed.lang", m.lang);
   set("feed.self", carry(self));
-  set("feed.alternates", m.alternates.map((a) => ({ lang: a.lang, title: carry(a.title), href: carry(a.links[format]) })));
+  set(
+    "feed.alternates",
+    m.alternates.map((a) => ({ lang: a.lang, title: carry(a.title), href: carry(a.links[format]) })),
+  );
   if (format !== "json") set("feed.updated", Math.max(...m.items.map((i) => i.updated.ms)));
   if (format !== "rss") set("feed.author", carry(m.author.name));
   m.items.forEach((item, i) => {
@@ -530,8 +777,14 @@ function expectedFields(m: FeedModel, format: FeedFormat, carry: (s: string) => 
     set(k("title"), carry(item.title));
     set(k("summary"), carry(item.summary));
     set(k("content"), carry(item.contentHtml));
-    set(k("authors"), item.authors.map((a) => carry(a.name)));
-    set(k("categories"), item.categories.map((c) => carry(c.label)));
+    set(
+      k("authors"),
+      item.authors.map((a) => carry(a.name)),
+    );
+    set(
+      k("categories"),
+      item.categories.map((c) => carry(c.label)),
+    );
     if (item.image) {
       set(k("image"), carry(item.image.url));
       if (format !== "json") {
@@ -539,7 +792,11 @@ function expectedFields(m: FeedModel, format: FeedFormat, carry: (s: string) => 
         set(k("alt"), carry(item.image.alt));
       }
     }
-    if (item.editions.length > 0) set(k("editions"), item.editions.map((e) => ({ lang: e.lang, title: carry(e.title), url: carry(e.url) })));
+    if (item.editions.length > 0)
+      set(
+        k("editions"),
+        item.editions.map((e) => ({ lang: e.lang, title: carry(e.title), url: carry(e.url) })),
+      );
     set(k("published"), item.published.ms);
     if (format !== "rss") set(k("updated"), item.updated.ms);
     if (format === "rss") set(k("permalink"), String(item.id === item.url));
@@ -567,14 +824,21 @@ function readRss(xml: string): Fields {
     ["feed.description", first(channel, q("", "description"))?.text],
     ["feed.lang", first(channel, q("", "language"))?.text],
     ["feed.self", self?.attributes.href],
-    ["feed.alternates", alternates.length ? alternates.map((l) => ({ lang: l.attributes.hreflang, title: l.attributes.title, href: l.attributes.href })) : undefined],
+    [
+      "feed.alternates",
+      alternates.length
+        ? alternates.map((l) => ({ lang: l.attributes.hreflang, title: l.attributes.title, href: l.attributes.href }))
+        : undefined,
+    ],
     ["feed.updated", dateField(first(channel, q("", "lastBuildDate"))?.text)],
   ]);
   children(channel, q("", "item")).forEach((item, i) => {
     const k = (name: string) => `item[${i}].${name}`;
     const creators = children(item, q(NS.dc, "creator")).map((c) => c.text);
     // <author> is "email (name)" in RSS; `feed` and feedsmith write it that way when given both.
-    const authors = creators.length ? creators : children(item, q("", "author")).map((a) => /^\S+@\S+ \((.*)\)$/s.exec(a.text)?.[1] ?? a.text);
+    const authors = creators.length
+      ? creators
+      : children(item, q("", "author")).map((a) => /^\S+@\S+ \((.*)\)$/s.exec(a.text)?.[1] ?? a.text);
     const guid = first(item, q("", "guid"));
     const enclosure = first(item, q("", "enclosure"));
     const media = first(item, q(NS.media, "content"));
@@ -592,7 +856,12 @@ function readRss(xml: string): Fields {
       [k("image"), enclosure?.attributes.url ?? media?.attributes.url],
       [k("enclosure"), enclosure ? `${enclosure.attributes.type} ${enclosure.attributes.length}` : undefined],
       [k("alt"), first(media, q(NS.media, "description"))?.text],
-      [k("editions"), editions.length ? editions.map((l) => ({ lang: l.attributes.hreflang, title: l.attributes.title, url: l.attributes.href })) : undefined],
+      [
+        k("editions"),
+        editions.length
+          ? editions.map((l) => ({ lang: l.attributes.hreflang, title: l.attributes.title, url: l.attributes.href }))
+          : undefined,
+      ],
       [k("published"), dateField(first(item, q("", "pubDate"))?.text)],
     ]);
   });
@@ -600,7 +869,8 @@ function readRss(xml: string): Fields {
 }
 
 /** An Atom text construct as the text it stands for. */
-const atomText = (el: XmlElement | undefined) => (el === undefined ? undefined : el.attributes.type === "html" ? decodeHtmlEntities(el.text) : el.text);
+const atomText = (el: XmlElement | undefined) =>
+  el === undefined ? undefined : el.attributes.type === "html" ? decodeHtmlEntities(el.text) : el.text;
 
 function readAtom(xml: string): Fields & { lang?: string } {
   const f: Fields & { lang?: string } = new Map();
@@ -615,7 +885,12 @@ function readAtom(xml: string): Fields & { lang?: string } {
     ["feed.description", atomText(first(feed, a("subtitle")))],
     ["feed.lang", lang],
     ["feed.self", links.find((l) => l.attributes.rel === "self")?.attributes.href],
-    ["feed.alternates", alternates.length ? alternates.map((l) => ({ lang: l.attributes.hreflang, title: l.attributes.title, href: l.attributes.href })) : undefined],
+    [
+      "feed.alternates",
+      alternates.length
+        ? alternates.map((l) => ({ lang: l.attributes.hreflang, title: l.attributes.title, href: l.attributes.href }))
+        : undefined,
+    ],
     ["feed.updated", dateField(first(feed, a("updated"))?.text)],
     ["feed.author", first(first(feed, a("author")), a("name"))?.text],
   ]);
@@ -637,7 +912,12 @@ function readAtom(xml: string): Fields & { lang?: string } {
       [k("image"), enclosure?.attributes.href ?? media?.attributes.url],
       [k("enclosure"), enclosure ? `${enclosure.attributes.type} ${enclosure.attributes.length}` : undefined],
       [k("alt"), first(media, q(NS.media, "description"))?.text],
-      [k("editions"), alternate.length > 1 ? alternate.slice(1).map((l) => ({ lang: l.attributes.hreflang, title: l.attributes.title, url: l.attributes.href })) : undefined],
+      [
+        k("editions"),
+        alternate.length > 1
+          ? alternate.slice(1).map((l) => ({ lang: l.attributes.hreflang, title: l.attributes.title, url: l.attributes.href }))
+          : undefined,
+      ],
       [k("published"), dateField(first(entry, a("published"))?.text)],
       [k("updated"), dateField(first(entry, a("updated"))?.text)],
     ]);
@@ -655,9 +935,17 @@ interface JsonDoc {
   author?: { name?: string };
   _editions?: { feeds?: { language?: string; title?: string; feed_url?: string }[] };
   items?: {
-    id?: string; url?: string; title?: string; summary?: string; content_html?: string; image?: string;
-    date_published?: string; date_modified?: string; tags?: string[];
-    authors?: { name?: string }[]; author?: { name?: string };
+    id?: string;
+    url?: string;
+    title?: string;
+    summary?: string;
+    content_html?: string;
+    image?: string;
+    date_published?: string;
+    date_modified?: string;
+    tags?: string[];
+    authors?: { name?: string }[];
+    author?: { name?: string };
     _editions?: { articles?: { language?: string; title?: string; url?: string }[] };
   }[];
 }
@@ -762,7 +1050,11 @@ function compare(expected: Fields, alternative: Fields | undefined, actual: Fiel
 
 type Parsed = { fields: Fields; lang?: string; version?: string };
 
-function renderAndRead(lib: Lib, format: FeedFormat, model: FeedModel): { output?: string; parsed?: Parsed; error?: string; malformed?: string } {
+function renderAndRead(
+  lib: Lib,
+  format: FeedFormat,
+  model: FeedModel,
+): { output?: string; parsed?: Parsed; error?: string; malformed?: string } {
   let output: string;
   try {
     output = RENDER[lib][format](model);
@@ -778,7 +1070,10 @@ function renderAndRead(lib: Lib, format: FeedFormat, model: FeedModel): { output
     const lone = LONE_SURROGATE.exec(output);
     if (lone) {
       const unit = lone[0].charCodeAt(0).toString(16).toUpperCase();
-      return { output, malformed: `unpaired surrogate U+${unit} at offset ${lone.index} (not an XML 1.0 Char, not encodable as UTF-8; saxes 6 lets it pass)` };
+      return {
+        output,
+        malformed: `unpaired surrogate U+${unit} at offset ${lone.index} (not an XML 1.0 Char, not encodable as UTF-8; saxes 6 lets it pass)`,
+      };
     }
     const lang = (fields as { lang?: string }).lang;
     return { output, parsed: { fields, ...(lang !== undefined && { lang }) } };
@@ -824,7 +1119,8 @@ const COMBOS = FORMAT_LIST.flatMap((format) => LIBS.map((lib) => ({ format, lib 
 type ComboKey = `${FeedFormat}:${Lib}`;
 const expectedFor = (model: FeedModel, format: FeedFormat) => expectedFields(model, format, format === "json" ? identity : xmlCarried);
 /** JSON can carry every character; a JSON document that drops what XML forbids is accepted too. */
-const alternativeFor = (model: FeedModel, format: FeedFormat) => (format === "json" ? expectedFields(model, format, xmlCarried) : undefined);
+const alternativeFor = (model: FeedModel, format: FeedFormat) =>
+  format === "json" ? expectedFields(model, format, xmlCarried) : undefined;
 
 interface GroupTally {
   present: number;
@@ -849,7 +1145,8 @@ function tally(models: { model: FeedModel; fields: Fields }[], format: FeedForma
         const m = alternative ? best(match(value, got), match(alternative.get(key), got)) : match(value, got);
         if (m !== "no") t.equal++;
         if (m === "trim") t.trimmed++;
-        if (m === "no" && TEXT_GROUPS.has(group) && examples.length < 2) examples.push(`${model.lang} ${key}: expected ${clip(value)} got ${clip(got)}`);
+        if (m === "no" && TEXT_GROUPS.has(group) && examples.length < 2)
+          examples.push(`${model.lang} ${key}: expected ${clip(value)} got ${clip(got)}`);
       }
       groups.set(group, t);
     }
@@ -865,7 +1162,9 @@ export async function partA() {
     `(a) ${models.length} models (${models.map((m) => m.lang).join(", ")}), 50 articles each, HTML bodies ${(Math.min(...bodies) / 1024).toFixed(1)}–${(Math.max(...bodies) / 1024).toFixed(1)} KB ` +
       `(mean ${(bodies.reduce((a, b) => a + b, 0) / bodies.length / 1024).toFixed(2)} KB), seeded generator`,
   );
-  console.log(`(b) test/feeds/sample-model.ts modelWithText(s) for each awkward string s (every free-text field; URLs too for the attribute case)`);
+  console.log(
+    `(b) test/feeds/sample-model.ts modelWithText(s) for each awkward string s (every free-text field; URLs too for the attribute case)`,
+  );
 
   const rows = new Map<string, Map<ComboKey, Outcome>>();
   const put = (row: string, key: ComboKey, outcome: Outcome) => {
@@ -890,7 +1189,10 @@ export async function partA() {
   for (const { format, lib } of COMBOS) {
     const result = renderAndRead(lib, format, plain);
     const groups = result.parsed ? tally([{ model: plain, fields: result.parsed.fields }], format, []) : new Map<string, GroupTally>();
-    plainCarried.set(`${format}:${lib}`, new Set([...groups].filter(([g, t]) => TEXT_GROUPS.has(g) && t.equal === t.total).map(([g]) => g)));
+    plainCarried.set(
+      `${format}:${lib}`,
+      new Set([...groups].filter(([g, t]) => TEXT_GROUPS.has(g) && t.equal === t.total).map(([g]) => g)),
+    );
   }
 
   for (const { format, lib } of COMBOS) {
@@ -911,34 +1213,68 @@ export async function partA() {
       const { fields } = result.parsed;
       parsed.push({ model, fields });
       if (format === "atom" && result.parsed.lang !== model.lang) langProblems.push(`${model.lang}: xml:lang ${clip(result.parsed.lang)}`);
-      if (format === "json" && result.parsed.version !== "https://jsonfeed.org/version/1.1") versionProblems.push(`version ${clip(result.parsed.version)}`);
+      if (format === "json" && result.parsed.version !== "https://jsonfeed.org/version/1.1")
+        versionProblems.push(`version ${clip(result.parsed.version)}`);
       if (format !== "json") {
         const want = Math.max(...model.items.map((i) => i.updated.ms));
         const got = fields.get("feed.updated");
-        if (got !== want) updatedProblems.push(`${model.lang}: ${typeof got === "number" ? new Date(got).toISOString() : "absent"} ≠ newest item ${new Date(want).toISOString()}`);
+        if (got !== want)
+          updatedProblems.push(
+            `${model.lang}: ${typeof got === "number" ? new Date(got).toISOString() : "absent"} ≠ newest item ${new Date(want).toISOString()}`,
+          );
       }
     }
     firstOutputs.set(key, outputs);
-    put(ROW_PARSE, key, parseProblems.length ? { ok: false, cell: `FAIL (${parseProblems.length}/4)`, detail: parseProblems.join("; ") } : pass());
+    put(
+      ROW_PARSE,
+      key,
+      parseProblems.length ? { ok: false, cell: `FAIL (${parseProblems.length}/4)`, detail: parseProblems.join("; ") } : pass(),
+    );
 
     const examples: string[] = [];
     const groups = tally(parsed, format, examples);
     const textGroups = [...groups].filter(([g, t]) => TEXT_GROUPS.has(g) && t.present > 0);
     const wrong = textGroups.filter(([, t]) => t.equal < t.present).map(([g]) => g);
     if (parsed.length === 0) put(ROW_TEXT, key, { ok: false, cell: "n/a", detail: "no model parsed" });
-    else if (wrong.length) put(ROW_TEXT, key, { ok: false, cell: "FAIL", detail: `${wrong.join(", ")} differ${parseProblems.length ? ` (in the ${parsed.length} parsed models)` : ""}, e.g. ${examples.join("; ")}` });
+    else if (wrong.length)
+      put(ROW_TEXT, key, {
+        ok: false,
+        cell: "FAIL",
+        detail: `${wrong.join(", ")} differ${parseProblems.length ? ` (in the ${parsed.length} parsed models)` : ""}, e.g. ${examples.join("; ")}`,
+      });
     else put(ROW_TEXT, key, pass(textGroups.some(([, t]) => t.trimmed > 0)));
 
     if (parsed.length > 0) {
       const carried = [...groups].filter(([, t]) => t.equal === t.total).map(([g]) => g);
-      const missing = [...groups].filter(([, t]) => t.equal < t.total).map(([g, t]) => (t.present === 0 ? g : `${g} (${t.equal}/${t.total} equal)`));
-      put(ROW_COVER, key, { ok: missing.length === 0, cell: `${carried.length}/${groups.size}`, ...(missing.length && { detail: `not carried intact: ${missing.join(", ")}` }) });
+      const missing = [...groups]
+        .filter(([, t]) => t.equal < t.total)
+        .map(([g, t]) => (t.present === 0 ? g : `${g} (${t.equal}/${t.total} equal)`));
+      put(ROW_COVER, key, {
+        ok: missing.length === 0,
+        cell: `${carried.length}/${groups.size}`,
+        ...(missing.length && { detail: `not carried intact: ${missing.join(", ")}` }),
+      });
     } else {
       put(ROW_COVER, key, { ok: false, cell: "n/a", detail: "no model parsed" });
     }
-    if (format === "atom") put(ROW_LANG, key, langProblems.length ? { ok: false, cell: "FAIL", detail: langProblems[0]! } : parsed.length ? pass() : { ok: false, cell: "n/a" });
-    if (format === "json") put(ROW_VERSION, key, versionProblems.length ? { ok: false, cell: "FAIL", detail: versionProblems[0]! } : pass());
-    if (format !== "json") put(ROW_UPDATED, key, updatedProblems.length ? { ok: false, cell: "FAIL", detail: updatedProblems.join("; ") } : parsed.length ? pass() : { ok: false, cell: "n/a" });
+    if (format === "atom")
+      put(
+        ROW_LANG,
+        key,
+        langProblems.length ? { ok: false, cell: "FAIL", detail: langProblems[0]! } : parsed.length ? pass() : { ok: false, cell: "n/a" },
+      );
+    if (format === "json")
+      put(ROW_VERSION, key, versionProblems.length ? { ok: false, cell: "FAIL", detail: versionProblems[0]! } : pass());
+    if (format !== "json")
+      put(
+        ROW_UPDATED,
+        key,
+        updatedProblems.length
+          ? { ok: false, cell: "FAIL", detail: updatedProblems.join("; ") }
+          : parsed.length
+            ? pass()
+            : { ok: false, cell: "n/a" },
+      );
   }
 
   // (b) one model per awkward string.
@@ -949,12 +1285,23 @@ export async function partA() {
       const result = renderAndRead(lib, format, model);
       let outcome: Outcome;
       if (!result.parsed) {
-        outcome = result.error ? { ok: false, cell: "FAIL throws", detail: result.error } : { ok: false, cell: "FAIL malformed", detail: result.malformed! };
+        outcome = result.error
+          ? { ok: false, cell: "FAIL throws", detail: result.error }
+          : { ok: false, cell: "FAIL malformed", detail: result.malformed! };
       } else {
-        const { mismatches, absent, trimmed } = compare(expectedFor(model, format), alternativeFor(model, format), result.parsed.fields, plainCarried.get(key));
+        const { mismatches, absent, trimmed } = compare(
+          expectedFor(model, format),
+          alternativeFor(model, format),
+          result.parsed.fields,
+          plainCarried.get(key),
+        );
         const problems = [...mismatches, ...absent.map((k) => `${k}: dropped`)];
         outcome = problems.length
-          ? { ok: false, cell: `FAIL text (${problems.length})`, detail: problems.slice(0, 2).join("; ") + (problems.length > 2 ? `; +${problems.length - 2} more` : "") }
+          ? {
+              ok: false,
+              cell: `FAIL text (${problems.length})`,
+              detail: problems.slice(0, 2).join("; ") + (problems.length > 2 ? `; +${problems.length - 2} more` : ""),
+            }
           : pass(trimmed > 0);
       }
       put(c.label, key, outcome);
@@ -973,7 +1320,11 @@ export async function partA() {
         return true;
       }
     });
-    put(ROW_STABLE, key, changed.length ? { ok: false, cell: "FAIL", detail: `differs for ${changed.map((m) => m.lang).join(", ")}` } : pass());
+    put(
+      ROW_STABLE,
+      key,
+      changed.length ? { ok: false, cell: "FAIL", detail: `differs for ${changed.map((m) => m.lang).join(", ")}` } : pass(),
+    );
   }
 
   const order = [ROW_PARSE, ROW_TEXT, ...TRICKY.map((c) => c.label), ROW_LANG, ROW_VERSION, ROW_UPDATED, ROW_STABLE, ROW_COVER];
@@ -1017,9 +1368,13 @@ export const median = (values: number[]) => {
 export async function partB() {
   const rounds = QUICK ? 3 : 7;
   const sizes = [50, 500];
-  console.log(`\n== Part B: speed (tinybench; ${rounds} rounds; in each round, for each format × size, the three libraries run in rotated order) ==\n`);
+  console.log(
+    `\n== Part B: speed (tinybench; ${rounds} rounds; in each round, for each format × size, the three libraries run in rotated order) ==\n`,
+  );
   const models = new Map(sizes.map((n) => [n, generateModel("ko", n, 4242 + n, true)]));
-  console.log(`models: a ko feed of 50 and of 500 full-text articles whose text cycles ko/en/ja/zh-Hans (seeded); Node ${process.version}, 2 cores\n`);
+  console.log(
+    `models: a ko feed of 50 and of 500 full-text articles whose text cycles ko/en/ja/zh-Hans (seeded); Node ${process.version}, 2 cores\n`,
+  );
   let sink = 0;
   const samples = new Map<string, number[]>();
   const outputKb = new Map<string, number>();
@@ -1045,9 +1400,13 @@ export async function partB() {
       for (let l = 0; l < LIBS.length; l++) {
         const lib = LIBS[(l + round) % LIBS.length]!;
         const render = RENDER[lib][format];
-        bench.add(`${format} ${size} ${lib}`, () => {
-          sink += render(model).length;
-        }, { async: false });
+        bench.add(
+          `${format} ${size} ${lib}`,
+          () => {
+            sink += render(model).length;
+          },
+          { async: false },
+        );
       }
       for (const task of bench.runSync()) {
         const result = task.result;
@@ -1070,7 +1429,10 @@ export async function partB() {
       const value = median(list);
       const ratio = value / ours;
       table.push([
-        format, String(size), lib, value.toFixed(3),
+        format,
+        String(size),
+        lib,
+        value.toFixed(3),
         `${Math.min(...list).toFixed(3)}–${Math.max(...list).toFixed(3)}`,
         lib === "ours" ? "1.00 (baseline)" : ratio.toFixed(2),
         outputKb.get(name)!.toFixed(0),
@@ -1080,8 +1442,12 @@ export async function partB() {
   }
   printTable(table);
   console.log(`\nmedian ms = median over ${rounds} rounds of tinybench's per-round median latency; theirs/ours > 1 means ours is faster.`);
-  console.log(`Timed call = adapter + render (FeedModel in, string out; feedsmith JSON includes JSON.stringify). Output KB differs because`);
-  console.log(`the libraries carry different amounts of the model (see 'model fields carried' above). Timing took ${elapsed.toFixed(1)} s. (sink ${sink % 997})\n`);
+  console.log(
+    `Timed call = adapter + render (FeedModel in, string out; feedsmith JSON includes JSON.stringify). Output KB differs because`,
+  );
+  console.log(
+    `the libraries carry different amounts of the model (see 'model fields carried' above). Timing took ${elapsed.toFixed(1)} s. (sink ${sink % 997})\n`,
+  );
   return results;
 }
 
@@ -1111,7 +1477,9 @@ export function version(pkg: string): string {
 
 /** Both parts, as the render comparison alone prints them. */
 export async function renderComparison(): Promise<RenderTiming[]> {
-  console.log(`render comparison${QUICK ? " (--quick)" : ""}: node ${process.version}; feedsmith ${version("feedsmith")}, feed ${version("feed")}, saxes ${version("saxes")}, tinybench ${version("tinybench")}`);
+  console.log(
+    `render comparison${QUICK ? " (--quick)" : ""}: node ${process.version}; feedsmith ${version("feedsmith")}, feed ${version("feed")}, saxes ${version("saxes")}, tinybench ${version("tinybench")}`,
+  );
   await partA();
   return partB();
 }
@@ -1121,7 +1489,9 @@ if (process.argv[1] && resolve(process.argv[1]) === import.meta.filename) {
   const results = await renderComparison();
   for (const r of results) {
     const ours = results.find((o) => o.lib === "ours" && o.format === r.format && o.items === r.items)!.ms;
-    console.log(`{"name": "render ${r.format} ${r.items} ${r.lib}", "value": ${+r.ms.toFixed(4)}, "unit": "ms", "baseline": "ours", "ratio": ${+(r.ms / ours).toFixed(3)}}`);
+    console.log(
+      `{"name": "render ${r.format} ${r.items} ${r.lib}", "value": ${+r.ms.toFixed(4)}, "unit": "ms", "baseline": "ours", "ratio": ${+(r.ms / ours).toFixed(3)}}`,
+    );
   }
   console.log(`\ntotal ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }

@@ -26,7 +26,8 @@ const QUICK = process.argv.includes("--quick");
 const PARTS = ["http", "render", "store", "ingest", "memory"] as const;
 const onlyArg = process.argv.find((a) => a.startsWith("--only="));
 const only = new Set(onlyArg ? onlyArg.slice("--only=".length).split(",") : PARTS);
-for (const part of only) if (!(PARTS as readonly string[]).includes(part)) throw new Error(`bench: no part "${part}" (parts: ${PARTS.join(", ")})`);
+for (const part of only)
+  if (!(PARTS as readonly string[]).includes(part)) throw new Error(`bench: no part "${part}" (parts: ${PARTS.join(", ")})`);
 
 const SMALL = 10_000;
 const BIG = 1_000_000;
@@ -34,13 +35,16 @@ const QUICK_BIG = 100_000;
 const BIG_PATH = join(tmpdir(), "hanbit-bench-1m.db");
 
 const log = (line: string) => console.log(line);
-const version = (pkg: string) => (JSON.parse(readFileSync(join(ROOT, "node_modules", pkg, "package.json"), "utf8")) as { version: string }).version;
+const version = (pkg: string) =>
+  (JSON.parse(readFileSync(join(ROOT, "node_modules", pkg, "package.json"), "utf8")) as { version: string }).version;
 const cpuModel = () => /^model name\s*:\s*(.*)$/m.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? cpus()[0]?.model ?? "unknown";
 
 const t0 = performance.now();
 const elapsed = () => `${((performance.now() - t0) / 1000).toFixed(0)} s`;
-log(`hanbit-feeds bench${QUICK ? " --quick" : ""}: ${new Date().toISOString()}; ${cpuModel()}, ${cpus().length} cores; Node ${process.version}; ` +
-  `autocannon ${version("autocannon")}, tinybench ${version("tinybench")}, feed ${version("feed")}, feedsmith ${version("feedsmith")}`);
+log(
+  `hanbit-feeds bench${QUICK ? " --quick" : ""}: ${new Date().toISOString()}; ${cpuModel()}, ${cpus().length} cores; Node ${process.version}; ` +
+    `autocannon ${version("autocannon")}, tinybench ${version("tinybench")}, feed ${version("feed")}, feedsmith ${version("feedsmith")}`,
+);
 
 const dir = mkdtempSync(join(tmpdir(), "hanbit-bench-"));
 const figures: Figure[] = [];
@@ -51,17 +55,23 @@ try {
   if (only.has("http") || only.has("store")) {
     const start = performance.now();
     generateDatabase(smallPath, SMALL, settings);
-    log(`data set: ${SMALL.toLocaleString("en")} articles (${settings.languages.map((l) => l.tag).join(", ")}; ~3 KB bodies) in ${((performance.now() - start) / 1000).toFixed(1)} s`);
+    log(
+      `data set: ${SMALL.toLocaleString("en")} articles (${settings.languages.map((l) => l.tag).join(", ")}; ~3 KB bodies) in ${((performance.now() - start) / 1000).toFixed(1)} s`,
+    );
   }
   let big = { path: BIG_PATH, articles: BIG };
   if (only.has("store") || only.has("memory")) {
     const reuse = QUICK && articlesIn(BIG_PATH) === BIG;
     if (QUICK && !reuse) {
       big = { path: join(tmpdir(), "hanbit-bench-100k.db"), articles: QUICK_BIG };
-      log(`NOTE --quick: no 1M-article database at ${BIG_PATH} yet (a full run writes it once), so the 1M steps run at ${QUICK_BIG.toLocaleString("en")} articles`);
+      log(
+        `NOTE --quick: no 1M-article database at ${BIG_PATH} yet (a full run writes it once), so the 1M steps run at ${QUICK_BIG.toLocaleString("en")} articles`,
+      );
     }
     const made = reuseOrGenerate(big.path, big.articles, settings, log);
-    log(`big database: ${big.articles.toLocaleString("en")} articles at ${big.path} (${made.reused ? "reused" : `written in ${made.seconds.toFixed(0)} s`})`);
+    log(
+      `big database: ${big.articles.toLocaleString("en")} articles at ${big.path} (${made.reused ? "reused" : `written in ${made.seconds.toFixed(0)} s`})`,
+    );
   }
 
   if (only.has("http")) {
@@ -71,18 +81,30 @@ try {
   if (only.has("render")) {
     log(`\n== 4. Render: a cache miss, FeedModel to document, ours against feedsmith and feed v6 (test/bench/render.ts) [${elapsed()}] ==`);
     const timings = await renderComparison();
-    const ms = (format: string, items: number, lib: string) => timings.find((t) => t.format === format && t.items === items && t.lib === lib)!.ms;
+    const ms = (format: string, items: number, lib: string) =>
+      timings.find((t) => t.format === format && t.items === items && t.lib === lib)!.ms;
     for (const t of timings.filter((t) => t.lib === "ours")) {
       for (const lib of ["feed", "feedsmith"]) {
         const target = lib === "feed" && t.items === 50 && t.format !== "json" ? 3 : null;
-        const figure = compared("4 render", `render ${t.format} ${t.items} full-text items: ours vs ${lib === "feed" ? "feed v6" : "feedsmith"}`, t.ms, "ms",
-          ms(t.format, t.items, lib), lib === "feed" ? "feed v6" : lib, false, target, spread(t.rounds, 3));
+        const figure = compared(
+          "4 render",
+          `render ${t.format} ${t.items} full-text items: ours vs ${lib === "feed" ? "feed v6" : "feedsmith"}`,
+          t.ms,
+          "ms",
+          ms(t.format, t.items, lib),
+          lib === "feed" ? "feed v6" : lib,
+          false,
+          target,
+          spread(t.rounds, 3),
+        );
         figures.push(target === null ? figure : raisedTo(figure, t.format === "rss" ? 3.5 : 4));
       }
     }
   }
   if (only.has("store")) {
-    log(`\n== 5. Store: latest-50 and keyset paging at ${SMALL / 1000}k and ${big.articles === BIG ? "1M" : big.articles.toLocaleString("en")} articles [${elapsed()}] ==`);
+    log(
+      `\n== 5. Store: latest-50 and keyset paging at ${SMALL / 1000}k and ${big.articles === BIG ? "1M" : big.articles.toLocaleString("en")} articles [${elapsed()}] ==`,
+    );
     figures.push(...(await storeBench({ quick: QUICK, small: { path: smallPath, articles: SMALL }, big, log })));
   }
   if (only.has("ingest")) {
@@ -90,7 +112,9 @@ try {
     figures.push(...(await ingestBench({ quick: QUICK, dir, log })));
   }
   if (only.has("memory")) {
-    log(`\n== 7. Memory: our server over ${big.articles === BIG ? "1M" : big.articles.toLocaleString("en")} articles under load [${elapsed()}] ==`);
+    log(
+      `\n== 7. Memory: our server over ${big.articles === BIG ? "1M" : big.articles.toLocaleString("en")} articles under load [${elapsed()}] ==`,
+    );
     figures.push(...(await memoryBench({ quick: QUICK, contentDir, settings, databasePath: big.path, articles: big.articles, log })));
   }
 } finally {
@@ -101,6 +125,10 @@ log(`\n== Summary (${QUICK ? "--quick, " : ""}${elapsed()}; medians over rounds;
 printFigures(figures);
 const missed = figures.filter((f) => f.target !== null && f.ratio !== null && f.ratio < f.target);
 const underRaised = figures.filter((f) => f.raised !== undefined && f.ratio !== null && !missed.includes(f) && f.ratio < f.raised);
-log(`\n${figures.filter((f) => f.target !== null).length - missed.length} targets met, ${missed.length} missed${missed.length ? `: ${missed.map((f) => f.name).join("; ")}` : ""}`);
-log(`${figures.filter((f) => f.raised !== undefined).length - underRaised.length} raised bars held, ${underRaised.length} not${underRaised.length ? `: ${underRaised.map((f) => f.name).join("; ")}` : ""}\n`);
+log(
+  `\n${figures.filter((f) => f.target !== null).length - missed.length} targets met, ${missed.length} missed${missed.length ? `: ${missed.map((f) => f.name).join("; ")}` : ""}`,
+);
+log(
+  `${figures.filter((f) => f.raised !== undefined).length - underRaised.length} raised bars held, ${underRaised.length} not${underRaised.length ? `: ${underRaised.map((f) => f.name).join("; ")}` : ""}\n`,
+);
 for (const f of figures) log(jsonLine(f));

@@ -47,16 +47,26 @@ export async function storeBench(o: StoreOptions): Promise<Figure[]> {
   const queries: { key: string; query: (deep: Cursor) => LatestQuery }[] = [
     { key: `latest-${LIMIT} ${LANG}/${SECTION}`, query: () => ({ lang: LANG, section: SECTION, limit: LIMIT }) },
     { key: `latest-${LIMIT} ${LANG}`, query: () => ({ lang: LANG, limit: LIMIT }) },
-    { key: `keyset page of ${LIMIT} ${LANG}/${SECTION} at 90% depth`, query: (deep) => ({ lang: LANG, section: SECTION, limit: LIMIT, before: deep }) },
+    {
+      key: `keyset page of ${LIMIT} ${LANG}/${SECTION} at 90% depth`,
+      query: (deep) => ({ lang: LANG, section: SECTION, limit: LIMIT, before: deep }),
+    },
   ];
-  for (const set of sets) o.log(`  ${set.name}: ${set.path}; the keyset page starts after article ${set.deep.depth.toLocaleString("en")} of ${LANG}/${SECTION}`);
+  for (const set of sets)
+    o.log(`  ${set.name}: ${set.path}; the keyset page starts after article ${set.deep.depth.toLocaleString("en")} of ${LANG}/${SECTION}`);
   const samples = new Map<string, number[]>();
   let sink = 0;
   try {
     for (let round = 0; round < rounds; round++) {
       for (let s = 0; s < sets.length; s++) {
         const set = sets[(s + round) % sets.length]!;
-        const bench = new Bench({ time: o.quick ? 150 : 600, warmupTime: o.quick ? 30 : 100, iterations: 10, warmupIterations: 5, throws: true });
+        const bench = new Bench({
+          time: o.quick ? 150 : 600,
+          warmupTime: o.quick ? 30 : 100,
+          iterations: 10,
+          warmupIterations: 5,
+          throws: true,
+        });
         for (const { key, query } of queries) {
           const q = query(set.deep.cursor);
           bench.add(`${set.name} ${key}`, async () => {
@@ -82,7 +92,19 @@ export async function storeBench(o: StoreOptions): Promise<Figure[]> {
     const a = `${small.name} ${key}`;
     const b = `${big.name} ${key}`;
     figures.push(alone(part, `store ${key} at ${small.name} articles`, ms(a), "ms", range(a)));
-    figures.push(compared(part, `store ${key} at ${big.name} articles vs at ${small.name}`, ms(b), "ms", ms(a), `at ${small.name} articles`, false, i < 2 ? 0.6667 : null, range(b)));
+    figures.push(
+      compared(
+        part,
+        `store ${key} at ${big.name} articles vs at ${small.name}`,
+        ms(b),
+        "ms",
+        ms(a),
+        `at ${small.name} articles`,
+        false,
+        i < 2 ? 0.6667 : null,
+        range(b),
+      ),
+    );
   }
   return figures;
 }

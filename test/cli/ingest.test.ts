@@ -20,9 +20,11 @@ let server: Server;
 let base: string;
 
 function bigFeed(count: number) {
-  const items = Array.from({ length: count }, (_, i) =>
-    `<item><guid isPermaLink="false">big-${i}</guid><title>Item ${i}</title><link>https://wire.example/big/${i}</link>` +
-    `<description>&lt;p&gt;${"Paragraph text. ".repeat(40)}&lt;/p&gt;</description><pubDate>Thu, 19 Nov 2026 09:${String(i % 60).padStart(2, "0")}:00 +0900</pubDate></item>`,
+  const items = Array.from(
+    { length: count },
+    (_, i) =>
+      `<item><guid isPermaLink="false">big-${i}</guid><title>Item ${i}</title><link>https://wire.example/big/${i}</link>` +
+      `<description>&lt;p&gt;${"Paragraph text. ".repeat(40)}&lt;/p&gt;</description><pubDate>Thu, 19 Nov 2026 09:${String(i % 60).padStart(2, "0")}:00 +0900</pubDate></item>`,
   ).join("\n");
   return `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Big</title><link>https://wire.example/</link><description>d</description>${items}</channel></rss>`;
 }
@@ -133,7 +135,7 @@ describe("npm run ingest", () => {
       expect(report!.new + report!.unchanged).toBe(3000);
       expect(report!.rejected).toEqual([]);
       const all = [];
-      for (let page = await store.latest({ lang: "ko", limit: 100 }); page.length; ) {
+      for (let page = await store.latest({ lang: "ko", limit: 100 }); page.length;) {
         all.push(...page);
         const last = page.at(-1)!;
         page = await store.latest({ lang: "ko", limit: 100, before: { publishedMs: last.published.ms, id: last.id } });

@@ -11,12 +11,16 @@ const outdir = mkdtempSync(join(tmpdir(), "worker-bundle-"));
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
 it("builds with wrangler deploy --dry-run, under 1 MiB gzipped", () => {
-  const result = spawnSync(process.execPath, [join(ROOT, "node_modules/wrangler/bin/wrangler.js"), "deploy", "--dry-run", "--outdir", outdir], {
-    cwd: ROOT,
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", CI: "true" },
-    encoding: "utf8",
-    timeout: 120_000,
-  });
+  const result = spawnSync(
+    process.execPath,
+    [join(ROOT, "node_modules/wrangler/bin/wrangler.js"), "deploy", "--dry-run", "--outdir", outdir],
+    {
+      cwd: ROOT,
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", CI: "true" },
+      encoding: "utf8",
+      timeout: 120_000,
+    },
+  );
   expect(result.status, result.stderr).toBe(0);
   const script = readdirSync(outdir).find((f) => f.endsWith(".js"));
   expect(script).toBeDefined();

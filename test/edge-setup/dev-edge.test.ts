@@ -21,9 +21,9 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-
 it("serves the same feed bytes as Node for the same content and SITE_URL", { timeout: 180_000 }, async () => {
-  for (const entry of ["src", "content", "wrangler.toml", "package.json", "tsconfig.json"]) cpSync(join(ROOT, entry), join(work, entry), { recursive: true });
+  for (const entry of ["src", "content", "wrangler.toml", "package.json", "tsconfig.json"])
+    cpSync(join(ROOT, entry), join(work, entry), { recursive: true });
   symlinkSync(join(ROOT, "node_modules"), join(work, "node_modules"), "dir");
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
@@ -44,7 +44,10 @@ it("serves the same feed bytes as Node for the same content and SITE_URL", { tim
   while (Date.now() < deadline && body !== expected) {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     if (child.exitCode !== null) throw new Error(`dev:edge exited early:\n${log}`);
-    body = await fetch(`${origin}/en/rss.xml`).then((r) => r.text(), () => "");
+    body = await fetch(`${origin}/en/rss.xml`).then(
+      (r) => r.text(),
+      () => "",
+    );
   }
   expect(body, log).toBe(expected);
   const image = await fetch(`${origin}/media/chip-fab.jpg`);

@@ -38,7 +38,8 @@ export default async function setup(project: TestProject) {
   const bundle = buildEdge("content", ".build");
   const sources = `sources:\n  - id: wire\n    kind: feed\n    url: ${base}/wire.xml\n    lang: ja\n    section: business\n    min_interval: 0\n`;
   const siteYaml = bundle.siteYaml.replace(/^sources: \[\]\n/m, sources);
-  if (!(parseYaml(siteYaml) as { sources: unknown[] }).sources.length) throw new Error("edge setup: could not add the test source to site.yaml");
+  if (!(parseYaml(siteYaml) as { sources: unknown[] }).sources.length)
+    throw new Error("edge setup: could not add the test source to site.yaml");
   writeFileSync(".build/content.json", JSON.stringify({ ...bundle, siteYaml }));
 
   // Node renders every feed from the same content (the upstream not yet read) and SITE_URL.

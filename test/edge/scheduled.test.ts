@@ -25,11 +25,17 @@ beforeAll(async () => {
 describe("cron events", () => {
   it("ingest within the write budget and resume where the last event stopped", async () => {
     const first = await cronEvent();
-    expect(first.sources.map((s) => [s.source, s.new])).toEqual([["content", 30], ["wire", 0]]);
+    expect(first.sources.map((s) => [s.source, s.new])).toEqual([
+      ["content", 30],
+      ["wire", 0],
+    ]);
     expect(first.sources[0]!.notes).toEqual(["20 articles left for the next run (write budget)"]);
 
     const second = await cronEvent();
-    expect(second.sources.map((s) => [s.source, s.status, s.new])).toEqual([["content", "loaded", 20], ["wire", "fetched", 1]]);
+    expect(second.sources.map((s) => [s.source, s.status, s.new])).toEqual([
+      ["content", "loaded", 20],
+      ["wire", "fetched", 1],
+    ]);
 
     const feed = await (await SELF.fetch(`${SITE}/ja/business/rss.xml`)).text();
     expect(feed).toContain("<title>通信社の記事</title>");
@@ -38,7 +44,10 @@ describe("cron events", () => {
   it("change nothing once everything is in", async () => {
     const before = await (await SELF.fetch(`${SITE}/ja/rss.xml`)).text();
     const third = await cronEvent();
-    expect(third.sources.map((s) => [s.source, s.new, s.updated])).toEqual([["content", 0, 0], ["wire", 0, 0]]);
+    expect(third.sources.map((s) => [s.source, s.new, s.updated])).toEqual([
+      ["content", 0, 0],
+      ["wire", 0, 0],
+    ]);
     expect(third.sources[1]!.status).toBe("not-modified");
     const after = await SELF.fetch(`${SITE}/ja/rss.xml`);
     expect(after.headers.get("x-cache")).toBe("HIT");

@@ -51,14 +51,19 @@ describe("Atom 1.0", () => {
       const keys = alternates.map((l) => `${l.attributes.type} ${l.attributes.hreflang}`);
       expect(new Set(keys).size).toBe(keys.length);
       expect(alternates[0]!.attributes).toMatchObject({ type: "text/html", hreflang: c.language.tag, href: c.model.links.html });
-      expect(alternates.slice(1).map((l) => l.attributes.hreflang)).toEqual(loaded.languages.map((l) => l.tag).filter((t) => t !== c.language.tag));
+      expect(alternates.slice(1).map((l) => l.attributes.hreflang)).toEqual(
+        loaded.languages.map((l) => l.tag).filter((t) => t !== c.language.tag),
+      );
     }
   });
 
   it("writes each entry with exactly one id, title and updated, published, authors, summary and content", () => {
     for (const c of loaded.cases) {
       const entries = children(feedOf(renderAtom(c.model)), atom("entry"));
-      expect(entries.map((e) => text(e, "id")), c.name).toEqual(c.expected.map((a) => a.id));
+      expect(
+        entries.map((e) => text(e, "id")),
+        c.name,
+      ).toEqual(c.expected.map((a) => a.id));
       entries.forEach((entry, i) => {
         const article = c.expected[i]!;
         expect(text(entry, "id")).toMatch(TAG_URI);
@@ -71,7 +76,9 @@ describe("Atom 1.0", () => {
         expect(only(entry, atom("content")).attributes.type).toBe("html");
         expect(text(entry, "content")).toBe(article.contentHtml);
         expect(children(entry, atom("author")).map((a) => only(a, atom("name")).text)).toEqual(article.authors.map((a) => a.name));
-        expect(children(entry, atom("author")).map((a) => children(a, atom("email"))[0]?.text)).toEqual(article.authors.map((a) => a.email));
+        expect(children(entry, atom("author")).map((a) => children(a, atom("email"))[0]?.text)).toEqual(
+          article.authors.map((a) => a.email),
+        );
         const categories = children(entry, atom("category")).map((e) => e.attributes);
         expect(categories[0]).toEqual({ term: article.section, label: c.language.sections.find((s) => s.slug === article.section)!.name });
         expect(categories.slice(1).map((e) => e.term)).toEqual(article.tags);

@@ -56,7 +56,10 @@ describe("JSON Feed 1.1", () => {
   it("gives each item the store's id, url, title, content, summary, dates with their offset, authors and tags", () => {
     for (const c of loaded.cases) {
       const feed = JSON.parse(renderJsonFeed(c.model));
-      expect(feed.items.map((i: { id: string }) => i.id), c.name).toEqual(c.expected.map((a) => a.id));
+      expect(
+        feed.items.map((i: { id: string }) => i.id),
+        c.name,
+      ).toEqual(c.expected.map((a) => a.id));
       feed.items.forEach((item: Record<string, unknown>, i: number) => {
         const article = c.expected[i]!;
         expect(item).toMatchObject({

@@ -12,9 +12,40 @@ import { modelWithText } from "./sample-model.ts";
 import { children, decodeHtmlEntities, NS, only, parseXml, q, XML_FORBIDDEN } from "./xml-dom.ts";
 
 const tricky = fc.constantFrom(
-  "]]>", "]]]]>>", "<![CDATA[x]]>", "&amp;", "&#x26;", "&lt;b&gt;", "<b>bold</b>", "</script>", "\u0000", "\u0008", "\u001B",
-  "\u007F", "\u0085", "\uD800", "\uDFFF", "\uFFFE", "\uFFFF", "\uFFFD", "\r\n", "\r", "\t", "  ", "\u202Eevil\u202C",
-  "مرحبا بالعالم", "שלום", "한국어 기사", "日本語の記事", "中文新闻", "👩‍👩‍👧", "🎆", "e\u0301", "\u1100\u1161", '"quoted"', "'single'",
+  "]]>",
+  "]]]]>>",
+  "<![CDATA[x]]>",
+  "&amp;",
+  "&#x26;",
+  "&lt;b&gt;",
+  "<b>bold</b>",
+  "</script>",
+  "\u0000",
+  "\u0008",
+  "\u001B",
+  "\u007F",
+  "\u0085",
+  "\uD800",
+  "\uDFFF",
+  "\uFFFE",
+  "\uFFFF",
+  "\uFFFD",
+  "\r\n",
+  "\r",
+  "\t",
+  "  ",
+  "\u202Eevil\u202C",
+  "مرحبا بالعالم",
+  "שלום",
+  "한국어 기사",
+  "日本語の記事",
+  "中文新闻",
+  "👩‍👩‍👧",
+  "🎆",
+  "e\u0301",
+  "\u1100\u1161",
+  '"quoted"',
+  "'single'",
 );
 const anyUnit = fc.integer({ min: 0, max: 0xffff }).map((unit) => String.fromCharCode(unit));
 const articleText = fc
@@ -62,11 +93,17 @@ const expectAll = (texts: Record<string, string | undefined>, expected: string) 
 
 describe("arbitrary Unicode in every text field", () => {
   it("RSS stays well-formed XML 1.0 and gives back the text minus what XML cannot carry", () => {
-    fc.assert(fc.property(articleText, (text) => expectAll(rssTexts(renderRss(modelWithText(text))), xmlCarried(text))), { numRuns: 300 });
+    fc.assert(
+      fc.property(articleText, (text) => expectAll(rssTexts(renderRss(modelWithText(text))), xmlCarried(text))),
+      { numRuns: 300 },
+    );
   });
 
   it("Atom stays well-formed XML 1.0 and gives back the text minus what XML cannot carry", () => {
-    fc.assert(fc.property(articleText, (text) => expectAll(atomTexts(renderAtom(modelWithText(text))), xmlCarried(text))), { numRuns: 300 });
+    fc.assert(
+      fc.property(articleText, (text) => expectAll(atomTexts(renderAtom(modelWithText(text))), xmlCarried(text))),
+      { numRuns: 300 },
+    );
   });
 
   it("JSON Feed gives back exactly the text, lone surrogates included", () => {
@@ -75,7 +112,15 @@ describe("arbitrary Unicode in every text field", () => {
         const feed = JSON.parse(renderJsonFeed(modelWithText(text)));
         const item = feed.items[0];
         expectAll(
-          { title: feed.title, itemTitle: item.title, summary: item.summary, content: item.content_html, author: item.authors[0].name, tag: item.tags[0], edition: item._editions.articles[0].title },
+          {
+            title: feed.title,
+            itemTitle: item.title,
+            summary: item.summary,
+            content: item.content_html,
+            author: item.authors[0].name,
+            tag: item.tags[0],
+            edition: item._editions.articles[0].title,
+          },
           text,
         );
       }),

@@ -63,7 +63,10 @@ describe("RSS 2.0", () => {
   it("lists the latest articles newest first, each item matching the store", () => {
     for (const c of loaded.cases) {
       const items = children(channelOf(renderRss(c.model)), rssChild("item"));
-      expect(items.map((i) => text(i, rssChild("guid"))), c.name).toEqual(c.expected.map((a) => a.id));
+      expect(
+        items.map((i) => text(i, rssChild("guid"))),
+        c.name,
+      ).toEqual(c.expected.map((a) => a.id));
       items.forEach((item, i) => {
         const article = c.expected[i]!;
         expect(text(item, rssChild("title"))).toBe(article.title);
@@ -116,7 +119,12 @@ describe("RSS 2.0", () => {
         expect(enclosures[0]!.attributes).toEqual({ url: image.url, length: String(image.length), type: image.type });
         expect(media).toHaveLength(1);
         expect(media[0]!.attributes).toEqual({
-          url: image.url, type: image.type, medium: "image", width: String(image.width), height: String(image.height), fileSize: String(image.length),
+          url: image.url,
+          type: image.type,
+          medium: "image",
+          width: String(image.width),
+          height: String(image.height),
+          fileSize: String(image.length),
         });
         expect(only(media[0]!, q(NS.media, "description")).text).toBe(image.alt);
       });
@@ -179,7 +187,9 @@ describe("RSS 2.0", () => {
         for (const item of children(channelOf(renderRss(c.model)), rssChild("item"))) {
           const pubDate = text(item, rssChild("pubDate"));
           const offset = pubDate.slice(-5);
-          const wall = new Date(Date.parse(pubDate) + (offset[0] === "-" ? -1 : 1) * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(3))) * 60_000);
+          const wall = new Date(
+            Date.parse(pubDate) + (offset[0] === "-" ? -1 : 1) * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(3))) * 60_000,
+          );
           expect(pubDate.slice(0, 3)).toBe(["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"][wall.getUTCDay()]);
         }
       }
@@ -203,7 +213,12 @@ describe("RSS 2.0", () => {
           expect(item.link).toBe(article.url);
           expect(Date.parse(item.isoDate!)).toBe(article.published.ms);
           expect(item.creator).toBe(article.authors[0]!.name);
-          if (article.image) expect(item.enclosure).toMatchObject({ url: article.image.url, length: String(article.image.length), type: article.image.type });
+          if (article.image)
+            expect(item.enclosure).toMatchObject({
+              url: article.image.url,
+              length: String(article.image.length),
+              type: article.image.type,
+            });
         });
       }
     });

@@ -20,7 +20,15 @@ export function sampleModel(): FeedModel {
     generator: { name: "hanbit-feeds", version: "0.0.0" },
     extensionDocs: "https://news.example/extensions/editions",
     hubs: ["https://hub.example/"],
-    history: { archive: false, prevArchive: { ...links("en"), rss: "https://news.example/en/archive/2023-08/rss.xml", atom: "https://news.example/en/archive/2023-08/atom.xml", json: "https://news.example/en/archive/2023-08/feed.json" } },
+    history: {
+      archive: false,
+      prevArchive: {
+        ...links("en"),
+        rss: "https://news.example/en/archive/2023-08/rss.xml",
+        atom: "https://news.example/en/archive/2023-08/atom.xml",
+        json: "https://news.example/en/archive/2023-08/feed.json",
+      },
+    },
     items: [
       {
         id: "tag:news.example,2023-01-01:article/en/summit",
@@ -29,8 +37,18 @@ export function sampleModel(): FeedModel {
         summary: "Leaders met & agreed; a <b> tag in a summary is text.",
         contentHtml: `<p>First paragraph with <a href="https://example.com/a?b=1&amp;c=2">a link</a>.</p>\n<p>]]&gt; and ]]> in content.</p>`,
         authors: [{ name: "Kim Min-ji", email: "minji@news.example" }, { name: "Editorial Board" }],
-        categories: [{ term: "politics", label: "Politics" }, { term: "Diplomacy", label: "Diplomacy" }],
-        image: { url: "https://news.example/media/summit.jpg", type: "image/jpeg", length: 48213, width: 1200, height: 675, alt: `Two leaders "shake" hands` },
+        categories: [
+          { term: "politics", label: "Politics" },
+          { term: "Diplomacy", label: "Diplomacy" },
+        ],
+        image: {
+          url: "https://news.example/media/summit.jpg",
+          type: "image/jpeg",
+          length: 48213,
+          width: 1200,
+          height: 675,
+          alt: `Two leaders "shake" hands`,
+        },
         published: { iso: "2023-09-14T08:17:00+09:00", ms: Date.parse("2023-09-14T08:17:00+09:00") },
         updated: { iso: "2023-09-14T10:02:00+09:00", ms: Date.parse("2023-09-14T10:02:00+09:00") },
         editions: [{ lang: "ko", title: "정상회담 & 합의", url: "https://news.example/ko/articles/summit" }],

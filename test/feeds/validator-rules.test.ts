@@ -12,7 +12,26 @@ import { children, NS, only, parseXml, q } from "./xml-dom.ts";
 const loaded = everyFeedBeforeAll();
 
 const ALLOWED_ELEMENTS = new Set([
-  "p", "a", "em", "strong", "b", "i", "h2", "h3", "h4", "ul", "ol", "li", "blockquote", "code", "pre", "br", "hr", "img", "figure", "figcaption",
+  "p",
+  "a",
+  "em",
+  "strong",
+  "b",
+  "i",
+  "h2",
+  "h3",
+  "h4",
+  "ul",
+  "ol",
+  "li",
+  "blockquote",
+  "code",
+  "pre",
+  "br",
+  "hr",
+  "img",
+  "figure",
+  "figcaption",
 ]);
 const ALLOWED_ATTRIBUTES = new Set(["href", "src", "alt", "title", "width", "height"]);
 

@@ -21,7 +21,12 @@ beforeAll(async () => {
   const loaded = await loadedStore();
   store = loaded.store;
   app = createApp({
-    store, site: loaded.site, logger, ingest: ingestDeps(store, loaded.site), ingestToken: TOKEN, cache: memoryCache(),
+    store,
+    site: loaded.site,
+    logger,
+    ingest: ingestDeps(store, loaded.site),
+    ingestToken: TOKEN,
+    cache: memoryCache(),
     compress: (body, encoding) => (encoding === "gzip" ? gzipSync(body) : body),
   });
 });
@@ -49,9 +54,20 @@ function expectClear4xx({ status, body, headers }: Awaited<ReturnType<typeof get
 
 describe("request paths", () => {
   it.each([
-    "/../site.yaml", "/en/../../site.yaml", "/%2e%2e/site.yaml", "/%2e%2e%2fsite.yaml", "/en/%2e%2e/%2e%2e/site.yaml", "/media/../site.yaml",
-    "/media/..%2fsite.yaml", "/media/%2e%2e%2f%2e%2e%2fetc%2fpasswd", "/en/articles/..%2f..%2fsite.yaml", "/..%5c..%5csite.yaml",
-    "/en/articles/....//....//site.yaml", "/en/%2e%2e%5c%2e%2e%5csite.yaml", "/en/archive/..%2f..%2f/rss.xml", "/content/site.yaml",
+    "/../site.yaml",
+    "/en/../../site.yaml",
+    "/%2e%2e/site.yaml",
+    "/%2e%2e%2fsite.yaml",
+    "/en/%2e%2e/%2e%2e/site.yaml",
+    "/media/../site.yaml",
+    "/media/..%2fsite.yaml",
+    "/media/%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+    "/en/articles/..%2f..%2fsite.yaml",
+    "/..%5c..%5csite.yaml",
+    "/en/articles/....//....//site.yaml",
+    "/en/%2e%2e%5c%2e%2e%5csite.yaml",
+    "/en/archive/..%2f..%2f/rss.xml",
+    "/content/site.yaml",
   ])("answers the traversal %s with a 404 that reveals nothing", async (path) => {
     expectClear4xx(await get(path), path, [404]);
   });
@@ -68,15 +84,35 @@ describe("request paths", () => {
   });
 
   it.each([
-    "/%ff%fe/rss.xml", "/en/%ff%fe", "/en/%ff/rss.xml", "/en/%c0%ae%c0%ae/rss.xml", "/en/articles/%ed%a0%80", "/en/articles/%f8%88%80%80%80",
-    "/%00/rss.xml", "/en/rss.xml%00", "/en/%e2%80%ae/rss.xml", "/en/archive/%ff/rss.xml", "/en/articles/" + "%".repeat(50), "/en/%zz/rss.xml",
+    "/%ff%fe/rss.xml",
+    "/en/%ff%fe",
+    "/en/%ff/rss.xml",
+    "/en/%c0%ae%c0%ae/rss.xml",
+    "/en/articles/%ed%a0%80",
+    "/en/articles/%f8%88%80%80%80",
+    "/%00/rss.xml",
+    "/en/rss.xml%00",
+    "/en/%e2%80%ae/rss.xml",
+    "/en/archive/%ff/rss.xml",
+    "/en/articles/" + "%".repeat(50),
+    "/en/%zz/rss.xml",
   ])("answers the undecodable path %s with a 404", async (path) => {
     expectClear4xx(await get(path), path, [404]);
   });
 
   it.each([
-    "?limit=99999999999999999999", "?limit=0", "?limit=-1", "?limit=1e3", "?limit=", "?limit=101", "?limit=%ff", "?limit=%EF%BC%91%EF%BC%90", "?limit=10%20",
-    "?limit=0x10", "?limit=" + "9".repeat(10_000), "?limit=1&limit=99999999999999999999",
+    "?limit=99999999999999999999",
+    "?limit=0",
+    "?limit=-1",
+    "?limit=1e3",
+    "?limit=",
+    "?limit=101",
+    "?limit=%ff",
+    "?limit=%EF%BC%91%EF%BC%90",
+    "?limit=10%20",
+    "?limit=0x10",
+    "?limit=" + "9".repeat(10_000),
+    "?limit=1&limit=99999999999999999999",
   ])("answers /en/rss.xml%s with a 400 naming the limit", async (query) => {
     for (const path of ["/en/rss.xml", "/en/politics/feed.json"]) {
       const response = await get(`${path}${query}`);
@@ -98,12 +134,18 @@ describe("request paths", () => {
   it.each(["0000-01", "0999-05", "0999-12", "9999-12", "2026-13", "2026-00", "2026-1", "99999-01", "-2026-01"])(
     "answers the archive month %s with a 404, not an error",
     async (month) => {
-      for (const path of [`/en/archive/${month}/rss.xml`, `/en/politics/archive/${month}/atom.xml`]) expectClear4xx(await get(path), path, [404]);
+      for (const path of [`/en/archive/${month}/rss.xml`, `/en/politics/archive/${month}/atom.xml`])
+        expectClear4xx(await get(path), path, [404]);
     },
   );
 
   it("answers very long paths with a 404", async () => {
-    for (const path of ["/" + "a".repeat(100_000), "/en/" + "x/".repeat(50_000), "/en/articles/" + "a".repeat(100_000), "/en/" + "%41".repeat(30_000)]) {
+    for (const path of [
+      "/" + "a".repeat(100_000),
+      "/en/" + "x/".repeat(50_000),
+      "/en/articles/" + "a".repeat(100_000),
+      "/en/" + "%41".repeat(30_000),
+    ]) {
       expectClear4xx(await get(path), `${path.slice(0, 30)}… (${path.length})`, [404]);
     }
   });
@@ -169,11 +211,27 @@ describe("conditional and negotiation headers", () => {
     const cache = memoryCache();
     let lookups = 0;
     const counting: RenderCache = { ...cache, getState: (key) => (lookups++, cache.getState(key)) };
-    const pushApp = createApp({ store: pushStore, site, logger, ingest: { ...ingestDeps(pushStore, site), now: () => NOW_MS }, ingestToken: TOKEN, cache: counting, now: () => NOW_MS });
+    const pushApp = createApp({
+      store: pushStore,
+      site,
+      logger,
+      ingest: { ...ingestDeps(pushStore, site), now: () => NOW_MS },
+      ingestToken: TOKEN,
+      cache: counting,
+      now: () => NOW_MS,
+    });
     const push = (id: string) =>
       pushApp.request("/api/articles", {
-        method: "POST", headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json" },
-        body: JSON.stringify({ id, title: `Story ${id}`, content_text: "Body.", language: "en", section: "business", date_published: `2026-11-19T0${id.length}:00:00+09:00` }),
+        method: "POST",
+        headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json" },
+        body: JSON.stringify({
+          id,
+          title: `Story ${id}`,
+          content_text: "Body.",
+          language: "en",
+          section: "business",
+          date_published: `2026-11-19T0${id.length}:00:00+09:00`,
+        }),
       });
     try {
       expect((await push("a")).status).toBe(200);
@@ -192,10 +250,54 @@ describe("conditional and negotiation headers", () => {
   });
 
   it("never answers 5xx to arbitrary paths and header values", async () => {
-    const piece = fc.constantFrom("en", "ko", "zh-Hans", "EN", "rss.xml", "atom.xml", "feed.json", "politics", "archive", "2026-11", "articles", "..", "%2e%2e", "%ff", "%00", "%2f", "%5c", "%", "?", "?limit=", "#", ";", "feeds.opml", "api", "stats", "media");
-    const path = fc.array(fc.oneof(piece, fc.string({ maxLength: 6 }).map(encodeURIComponent)), { minLength: 1, maxLength: 6 }).map((p) => `/${p.join("/")}`);
-    const value = fc.oneof(fc.string({ maxLength: 60 }), fc.constantFrom('"a"', "*", "W/", "feed", "gzip;q=0", "identity;q=0", "Thu, 01 Jan 1970 00:00:00 GMT")).map((v) => v.replace(/[^\t\x20-\x7e\x80-\xff]/g, ""));
-    const headers = fc.record({ "If-None-Match": value, "A-IM": value, "Accept-Encoding": value, "If-Modified-Since": value, "Sec-Fetch-Mode": fc.constantFrom("navigate", "cors"), "Sec-Fetch-Dest": fc.constantFrom("document", "empty") }, { requiredKeys: [] });
+    const piece = fc.constantFrom(
+      "en",
+      "ko",
+      "zh-Hans",
+      "EN",
+      "rss.xml",
+      "atom.xml",
+      "feed.json",
+      "politics",
+      "archive",
+      "2026-11",
+      "articles",
+      "..",
+      "%2e%2e",
+      "%ff",
+      "%00",
+      "%2f",
+      "%5c",
+      "%",
+      "?",
+      "?limit=",
+      "#",
+      ";",
+      "feeds.opml",
+      "api",
+      "stats",
+      "media",
+    );
+    const path = fc
+      .array(fc.oneof(piece, fc.string({ maxLength: 6 }).map(encodeURIComponent)), { minLength: 1, maxLength: 6 })
+      .map((p) => `/${p.join("/")}`);
+    const value = fc
+      .oneof(
+        fc.string({ maxLength: 60 }),
+        fc.constantFrom('"a"', "*", "W/", "feed", "gzip;q=0", "identity;q=0", "Thu, 01 Jan 1970 00:00:00 GMT"),
+      )
+      .map((v) => v.replace(/[^\t\x20-\x7e\x80-\xff]/g, ""));
+    const headers = fc.record(
+      {
+        "If-None-Match": value,
+        "A-IM": value,
+        "Accept-Encoding": value,
+        "If-Modified-Since": value,
+        "Sec-Fetch-Mode": fc.constantFrom("navigate", "cors"),
+        "Sec-Fetch-Dest": fc.constantFrom("document", "empty"),
+      },
+      { requiredKeys: [] },
+    );
     await fc.assert(
       fc.asyncProperty(path, headers, async (p, h) => {
         const response = await app.request(p, { headers: h });

@@ -21,7 +21,6 @@ export interface RunningNode {
   stop: () => Promise<void>;
 }
 
-
 /** Starts the server on a fresh database over the real content folder; resolves once it serves. */
 export async function startNode(env: Record<string, string> = {}): Promise<RunningNode> {
   const port = await freePort();
@@ -30,8 +29,15 @@ export async function startNode(env: Record<string, string> = {}): Promise<Runni
   const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "src/runtime/node.ts"], {
     cwd: ROOT,
     env: {
-      PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", PORT: String(port), HOST: "127.0.0.1", DATABASE_PATH: databasePath,
-      SITE_URL: `http://127.0.0.1:${port}`, CONTENT_DIR: "content", INGEST_SCHEDULE: "0 0 1 1 *", ...env,
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "",
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      DATABASE_PATH: databasePath,
+      SITE_URL: `http://127.0.0.1:${port}`,
+      CONTENT_DIR: "content",
+      INGEST_SCHEDULE: "0 0 1 1 *",
+      ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -89,7 +95,11 @@ export function rawRequest(
     const timer = setTimeout(() => {
       settled = true;
       socket.destroy();
-      reject(new Error(`hostile: no complete response within ${options.timeoutMs ?? 20_000} ms; got ${JSON.stringify(received.toString("latin1").slice(0, 300))}`));
+      reject(
+        new Error(
+          `hostile: no complete response within ${options.timeoutMs ?? 20_000} ms; got ${JSON.stringify(received.toString("latin1").slice(0, 300))}`,
+        ),
+      );
     }, options.timeoutMs ?? 20_000);
     socket.on("data", (chunk) => {
       received = Buffer.concat([received, chunk]);
@@ -103,7 +113,11 @@ export function rawRequest(
       if (!settled) {
         settled = true;
         clearTimeout(timer);
-        reject(new Error(`hostile: the server closed the connection without a complete response; got ${JSON.stringify(received.toString("latin1").slice(0, 300))}`));
+        reject(
+          new Error(
+            `hostile: the server closed the connection without a complete response; got ${JSON.stringify(received.toString("latin1").slice(0, 300))}`,
+          ),
+        );
       }
     });
     socket.write(request);

@@ -21,11 +21,15 @@ afterAll(async () => {
   await node?.stop();
 });
 
-const get = (path: string, headers = "") => rawRequest(node.port, `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n${headers}\r\n`);
+const get = (path: string, headers = "") =>
+  rawRequest(node.port, `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n${headers}\r\n`);
 
 /** A push request's head and body as raw bytes, with the framing headers given as written. */
 const post = (framing: string, body: string | Buffer, headers = `Authorization: Bearer ${TOKEN}\r\nContent-Type: application/json\r\n`) =>
-  Buffer.concat([Buffer.from(`POST /api/articles HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n${headers}${framing}\r\n`, "latin1"), Buffer.from(body)]);
+  Buffer.concat([
+    Buffer.from(`POST /api/articles HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n${headers}${framing}\r\n`, "latin1"),
+    Buffer.from(body),
+  ]);
 
 const chunk = (data: string) => `${Buffer.byteLength(data).toString(16)}\r\n${data}\r\n`;
 
@@ -45,10 +49,21 @@ function expectStatus(response: RawResponse, allowed: number[], where: string) {
 
 describe("paths on the Node server", () => {
   it.each([
-    ["/media/../site.yaml", [404]], ["/media/%2e%2e/site.yaml", [404]], ["/media/..%2fsite.yaml", [404]], ["/media/%2e%2e%2fsite.yaml", [404]],
-    ["/media/....//site.yaml", [404]], ["/media/..\\site.yaml", [400, 404]], ["/media/%5c..%5csite.yaml", [404]], ["/media//etc/passwd", [404]],
-    ["/media/%2fetc%2fpasswd", [404]], ["/../site.yaml", [404]], ["/media/chip-fab.jpg/../../site.yaml", [404]], ["/media/chip-fab.jpg%00.yaml", [404]],
-    ["/media/..%252fsite.yaml", [404]], ["/media/%c0%ae%c0%ae/site.yaml", [404]], ["/media/../../../../etc/passwd", [404]],
+    ["/media/../site.yaml", [404]],
+    ["/media/%2e%2e/site.yaml", [404]],
+    ["/media/..%2fsite.yaml", [404]],
+    ["/media/%2e%2e%2fsite.yaml", [404]],
+    ["/media/....//site.yaml", [404]],
+    ["/media/..\\site.yaml", [400, 404]],
+    ["/media/%5c..%5csite.yaml", [404]],
+    ["/media//etc/passwd", [404]],
+    ["/media/%2fetc%2fpasswd", [404]],
+    ["/../site.yaml", [404]],
+    ["/media/chip-fab.jpg/../../site.yaml", [404]],
+    ["/media/chip-fab.jpg%00.yaml", [404]],
+    ["/media/..%252fsite.yaml", [404]],
+    ["/media/%c0%ae%c0%ae/site.yaml", [404]],
+    ["/media/../../../../etc/passwd", [404]],
   ])("answers %s without reaching outside content/media", async (path, allowed) => {
     expectStatus(await get(path), allowed, path);
   });
@@ -56,7 +71,11 @@ describe("paths on the Node server", () => {
   it("still serves a media file, and answers invalid UTF-8 in a path with a 4xx", async () => {
     expectStatus(await get("/media/chip-fab.jpg"), [200], "chip-fab.jpg");
     expectStatus(await get("/%ff%fe/rss.xml"), [404], "/%ff%fe/rss.xml");
-    const raw = Buffer.concat([Buffer.from("GET /"), Buffer.from([0xff, 0xfe]), Buffer.from("/rss.xml HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")]);
+    const raw = Buffer.concat([
+      Buffer.from("GET /"),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from("/rss.xml HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"),
+    ]);
     expectStatus(await rawRequest(node.port, raw), [400, 404], "raw 0xff 0xfe in the path");
   });
 
@@ -77,11 +96,22 @@ describe("headers on the Node server", () => {
   });
 
   it.each([
-    ["If-None-Match", '"'], ["If-None-Match", "W/"], ["If-None-Match", '"\xff\xfe"'], ["If-None-Match", "*"], ["A-IM", ";;;,,,="], ["A-IM", "feed;q=x, , ,"],
-    ["Accept-Encoding", "gzip;q=2"], ["Accept-Encoding", "*;q=0"], ["Accept-Encoding", "identity;q=0"], ["Accept-Encoding", "gzip;q=NaN, br;q=1e999"],
-    ["If-Modified-Since", "garbage"], ["If-Modified-Since", "Sat, 01 Jan 10000 00:00:00 GMT"], ["If-Modified-Since", "Mon, 99 Foo 9999 99:99:99 GMT"],
+    ["If-None-Match", '"'],
+    ["If-None-Match", "W/"],
+    ["If-None-Match", '"\xff\xfe"'],
+    ["If-None-Match", "*"],
+    ["A-IM", ";;;,,,="],
+    ["A-IM", "feed;q=x, , ,"],
+    ["Accept-Encoding", "gzip;q=2"],
+    ["Accept-Encoding", "*;q=0"],
+    ["Accept-Encoding", "identity;q=0"],
+    ["Accept-Encoding", "gzip;q=NaN, br;q=1e999"],
+    ["If-Modified-Since", "garbage"],
+    ["If-Modified-Since", "Sat, 01 Jan 10000 00:00:00 GMT"],
+    ["If-Modified-Since", "Mon, 99 Foo 9999 99:99:99 GMT"],
   ])("answers %s: %j normally", async (name, value) => {
-    for (const path of ["/en/atom.xml", "/ko/politics/feed.json"]) expectStatus(await get(path, `${name}: ${value}\r\n`), [200, 304, 406], `${path} ${name}`);
+    for (const path of ["/en/atom.xml", "/ko/politics/feed.json"])
+      expectStatus(await get(path, `${name}: ${value}\r\n`), [200, 304, 406], `${path} ${name}`);
   });
 
   it("answers a request line Node cannot read with 400", async () => {
@@ -91,10 +121,23 @@ describe("headers on the Node server", () => {
 });
 
 describe("push bodies on the Node server", () => {
-  const valid = JSON.stringify({ id: "node-push", title: "Pushed over a socket", content_text: "Body.", language: "en", section: "business" });
+  const valid = JSON.stringify({
+    id: "node-push",
+    title: "Pushed over a socket",
+    content_text: "Body.",
+    language: "en",
+    section: "business",
+  });
 
   it.each(WRONG_TOKENS)("refuses the token %s with 401", async (token) => {
-    expectStatus(await rawRequest(node.port, post(`Content-Length: ${valid.length}\r\n`, valid, `Authorization: Bearer ${token}\r\nContent-Type: application/json\r\n`)), [401], "wrong token");
+    expectStatus(
+      await rawRequest(
+        node.port,
+        post(`Content-Length: ${valid.length}\r\n`, valid, `Authorization: Bearer ${token}\r\nContent-Type: application/json\r\n`),
+      ),
+      [401],
+      "wrong token",
+    );
     expect(pushedRows()).toBe(0);
   });
 
@@ -104,7 +147,14 @@ describe("push bodies on the Node server", () => {
   });
 
   it("answers 413 to a chunked body over the limit, and to one that never ends while it is still coming", async () => {
-    expectStatus(await rawRequest(node.port, post("Transfer-Encoding: chunked\r\n", chunk(" ".repeat(700_000)) + chunk(" ".repeat(700_000)) + "0\r\n\r\n")), [413], "chunked 1.4 MB");
+    expectStatus(
+      await rawRequest(
+        node.port,
+        post("Transfer-Encoding: chunked\r\n", chunk(" ".repeat(700_000)) + chunk(" ".repeat(700_000)) + "0\r\n\r\n"),
+      ),
+      [413],
+      "chunked 1.4 MB",
+    );
     let sent = 0;
     let timer: NodeJS.Timeout | undefined;
     const endless = await rawRequest(node.port, post("Transfer-Encoding: chunked\r\n", ""), {
@@ -126,7 +176,11 @@ describe("push bodies on the Node server", () => {
   });
 
   it("answers 400 when the client gives up before the length it announced, and logs no error", async () => {
-    expectStatus(await rawRequest(node.port, post("Content-Length: 1000\r\n", valid.slice(0, 20)), { halfClose: true }), [400], "overstated length");
+    expectStatus(
+      await rawRequest(node.port, post("Content-Length: 1000\r\n", valid.slice(0, 20)), { halfClose: true }),
+      [400],
+      "overstated length",
+    );
     await new Promise((r) => setTimeout(r, 200));
     expect(node.log()).not.toMatch(/^http: POST /m);
     expect(pushedRows()).toBe(0);
@@ -145,7 +199,11 @@ describe("push bodies on the Node server", () => {
   it("answers a wrong type with 415 and bad JSON, deep nesting or ten thousand items with a detailed 400", async () => {
     const text = `POST /api/articles HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Type: text/plain\r\nContent-Length: ${valid.length}\r\n\r\n${valid}`;
     expectStatus(await rawRequest(node.port, text), [415], "text/plain");
-    for (const body of ['{"id": "a", "title": ', `${"[".repeat(100_000)}${"]".repeat(100_000)}`, JSON.stringify(Array.from({ length: 10_000 }, (_, i) => ({ id: `n${i}` })))]) {
+    for (const body of [
+      '{"id": "a", "title": ',
+      `${"[".repeat(100_000)}${"]".repeat(100_000)}`,
+      JSON.stringify(Array.from({ length: 10_000 }, (_, i) => ({ id: `n${i}` }))),
+    ]) {
       const response = await rawRequest(node.port, post(`Content-Length: ${Buffer.byteLength(body)}\r\n`, body));
       expectStatus(response, [400], body.slice(0, 20));
       const problem = JSON.parse(response.body.toString("utf8")) as { error: string; details: string[] };

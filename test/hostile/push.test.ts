@@ -22,7 +22,13 @@ function pushApp(token: string | null = TOKEN) {
 }
 
 const item = (id: string, extra: Record<string, unknown> = {}) => ({
-  id, title: `Story ${id}`, content_html: "<p>Body.</p>", date_published: "2026-11-19T09:00:00+09:00", language: "en", section: "business", ...extra,
+  id,
+  title: `Story ${id}`,
+  content_html: "<p>Body.</p>",
+  date_published: "2026-11-19T09:00:00+09:00",
+  language: "en",
+  section: "business",
+  ...extra,
 });
 
 type Body = string | Uint8Array | ReadableStream<Uint8Array>;
@@ -64,7 +70,10 @@ describe("the bearer token", () => {
     ["a 10 KB token", `Bearer ${"t".repeat(10_000)}`],
   ])("refuses %s with 401 and a Bearer challenge, storing nothing", async (_name, authorization) => {
     const made = pushApp();
-    const headers: Record<string, string> = { "Content-Type": "application/json", ...(authorization === null ? {} : { Authorization: authorization }) };
+    const headers: Record<string, string> = {
+      "Content-Type": "application/json",
+      ...(authorization === null ? {} : { Authorization: authorization }),
+    };
     const response = await made.app.request("/api/articles", { method: "POST", headers, body: JSON.stringify(item("a")) });
     expect(response.headers.get("www-authenticate")).toBe('Bearer realm="api"');
     await expectRefused(made, response, 401);
@@ -73,18 +82,27 @@ describe("the bearer token", () => {
   it("takes no token from the query string or another header", async () => {
     const made = pushApp();
     const response = await made.app.request(`/api/articles?access_token=${TOKEN}`, {
-      method: "POST", headers: { "Content-Type": "application/json", "X-Ingest-Token": TOKEN }, body: JSON.stringify(item("a")),
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-Ingest-Token": TOKEN },
+      body: JSON.stringify(item("a")),
     });
     await expectRefused(made, response, 401);
   });
 
   it("guards /api/stats and DELETE the same way, and turns the whole API off without a token", async () => {
     const made = pushApp();
-    for (const [path, method] of [["/api/stats", "GET"], ["/api/articles/a", "DELETE"]]) {
+    for (const [path, method] of [
+      ["/api/stats", "GET"],
+      ["/api/articles/a", "DELETE"],
+    ]) {
       expect((await made.app.request(path!, { method, headers: { Authorization: "Bearer wrong-token-0123456789" } })).status).toBe(401);
     }
     const off = pushApp(null);
-    for (const [path, method] of [["/api/stats", "GET"], ["/api/articles/a", "DELETE"], ["/api/articles", "POST"]]) {
+    for (const [path, method] of [
+      ["/api/stats", "GET"],
+      ["/api/articles/a", "DELETE"],
+      ["/api/articles", "POST"],
+    ]) {
       const response = await off.app.request(path!, { method, headers: { Authorization: `Bearer ${TOKEN}` } });
       expect(response.status).toBe(404);
       expect(((await response.json()) as { error: string }).error).toContain("INGEST_TOKEN");
@@ -141,18 +159,26 @@ describe("body size", () => {
 });
 
 describe("content type", () => {
-  it.each(["text/plain", "", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/jsonx", "application/json-patch+json", "text/json", "application/xml"])(
-    "answers 415 for %j, naming it",
-    async (type) => {
-      const made = pushApp();
-      const headers: Record<string, string> = type === "" ? {} : { "Content-Type": type };
-      const response = await made.app.request("/api/articles", {
-        method: "POST", headers: { Authorization: `Bearer ${TOKEN}`, ...headers }, body: new TextEncoder().encode(JSON.stringify(item("a"))),
-      });
-      const problem = await expectRefused(made, response, 415);
-      expect(problem.error).toContain(`not "${type.split(";")[0] || "none"}"`);
-    },
-  );
+  it.each([
+    "text/plain",
+    "",
+    "application/x-www-form-urlencoded",
+    "multipart/form-data; boundary=x",
+    "application/jsonx",
+    "application/json-patch+json",
+    "text/json",
+    "application/xml",
+  ])("answers 415 for %j, naming it", async (type) => {
+    const made = pushApp();
+    const headers: Record<string, string> = type === "" ? {} : { "Content-Type": type };
+    const response = await made.app.request("/api/articles", {
+      method: "POST",
+      headers: { Authorization: `Bearer ${TOKEN}`, ...headers },
+      body: new TextEncoder().encode(JSON.stringify(item("a"))),
+    });
+    const problem = await expectRefused(made, response, 415);
+    expect(problem.error).toContain(`not "${type.split(";")[0] || "none"}"`);
+  });
 
   it("takes application/json and application/feed+json in any case, with parameters", async () => {
     for (const type of [" APPLICATION/JSON ; charset=utf-8", "application/feed+json"]) {
@@ -169,7 +195,11 @@ describe("malformed bodies", () => {
     ["a trailing comma", '{"id": "a",}', /JSON/],
     ["NaN", '{"id": NaN}', /JSON/],
     ["a comment", '{"id": "a" /* x */}', /JSON/],
-    ["invalid UTF-8", new Uint8Array([0x7b, 0x22, 0x69, 0x64, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]), /encoded data was not valid|utf-8/i],
+    [
+      "invalid UTF-8",
+      new Uint8Array([0x7b, 0x22, 0x69, 0x64, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]),
+      /encoded data was not valid|utf-8/i,
+    ],
     ["a lone surrogate as UTF-8", new Uint8Array([0x22, 0xed, 0xa0, 0x80, 0x22]), /encoded data was not valid|utf-8/i],
     ["two documents", '{"id":"a"}{"id":"b"}', /JSON/],
   ])("answers 400 with the parser's detail for %s", async (_name, body, detail) => {
@@ -185,7 +215,11 @@ describe("malformed bodies", () => {
     ["an empty array", "[]", "body: an empty array has no article to take"],
     ["arrays nested 100 000 deep", `${"[".repeat(100_000)}${"]".repeat(100_000)}`, "[0]: must be an object (a JSON Feed item)"],
     ["objects nested 50 000 deep", `${'{"a":'.repeat(50_000)}1${"}".repeat(50_000)}`, "a: is not a field of a pushed article"],
-    ["a field nested 10 000 deep", JSON.stringify({ ...item("a"), tags: "PLACEHOLDER" }).replace('"PLACEHOLDER"', `${"[".repeat(10_000)}${"]".repeat(10_000)}`), "tags: must be an array of non-empty strings"],
+    [
+      "a field nested 10 000 deep",
+      JSON.stringify({ ...item("a"), tags: "PLACEHOLDER" }).replace('"PLACEHOLDER"', `${"[".repeat(10_000)}${"]".repeat(10_000)}`),
+      "tags: must be an array of non-empty strings",
+    ],
   ])("answers 400 listing what is wrong with %s", async (_name, body, detail) => {
     const made = pushApp();
     const problem = await expectRefused(made, await post(made.app, body), 400);
@@ -193,7 +227,10 @@ describe("malformed bodies", () => {
   });
 
   it("answers 400 for ten thousand items, valid or empty, naming the limit", async () => {
-    for (const items of [Array.from({ length: 10_000 }, (_, i) => item(`i${i}`, { date_published: undefined, section: undefined })), Array.from({ length: 10_000 }, () => ({}))]) {
+    for (const items of [
+      Array.from({ length: 10_000 }, (_, i) => item(`i${i}`, { date_published: undefined, section: undefined })),
+      Array.from({ length: 10_000 }, () => ({})),
+    ]) {
       const made = pushApp();
       const body = JSON.stringify(items);
       expect(body.length).toBeLessThan(MAX_PUSH_BYTES);
@@ -211,13 +248,35 @@ describe("malformed bodies", () => {
 });
 
 describe("arbitrary JSON through the push API", () => {
-  const field = fc.oneof(fc.string({ maxLength: 30 }), fc.jsonValue({ maxDepth: 2 }), fc.constantFrom("<script>alert(1)</script><p>x</p>", "\u0000\uD800\u0085", "javascript:alert(1)", "2026-11-19T09:00:00+09:00", "en", "ko", "business"));
+  const field = fc.oneof(
+    fc.string({ maxLength: 30 }),
+    fc.jsonValue({ maxDepth: 2 }),
+    fc.constantFrom(
+      "<script>alert(1)</script><p>x</p>",
+      "\u0000\uD800\u0085",
+      "javascript:alert(1)",
+      "2026-11-19T09:00:00+09:00",
+      "en",
+      "ko",
+      "business",
+    ),
+  );
   const pushed = fc.record(
     {
-      id: fc.oneof(fc.string({ minLength: 1, maxLength: 12 }), field), title: fc.oneof(fc.string({ minLength: 1, maxLength: 30 }), field),
-      content_html: fc.oneof(fc.string({ maxLength: 60 }), field), content_text: field, summary: field, url: fc.oneof(fc.webUrl(), field),
-      image: fc.oneof(fc.webUrl(), field), date_published: field, date_modified: field, language: field, section: field, tags: field,
-      authors: fc.oneof(fc.array(fc.record({ name: fc.string({ minLength: 1 }), url: fc.webUrl() }), { maxLength: 2 }), field), translations: field,
+      id: fc.oneof(fc.string({ minLength: 1, maxLength: 12 }), field),
+      title: fc.oneof(fc.string({ minLength: 1, maxLength: 30 }), field),
+      content_html: fc.oneof(fc.string({ maxLength: 60 }), field),
+      content_text: field,
+      summary: field,
+      url: fc.oneof(fc.webUrl(), field),
+      image: fc.oneof(fc.webUrl(), field),
+      date_published: field,
+      date_modified: field,
+      language: field,
+      section: field,
+      tags: field,
+      authors: fc.oneof(fc.array(fc.record({ name: fc.string({ minLength: 1 }), url: fc.webUrl() }), { maxLength: 2 }), field),
+      translations: field,
     },
     { requiredKeys: [] },
   );

@@ -38,7 +38,9 @@ describe("logs", () => {
       createApp({ store: s, site, logger, ingest: { ...deps, store: s }, ingestToken: TOKEN, cache: memoryCache(), now: () => NOW_MS }),
     );
     const push = (body: string, token: string) => ({
-      method: "POST", headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" }, body,
+      method: "POST",
+      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+      body,
     });
     const article = JSON.stringify({ id: "logged", title: "A pushed story", content_text: "Body.", language: "en", section: "business" });
 
@@ -48,8 +50,13 @@ describe("logs", () => {
         statuses.push((await app.request("/api/articles", push(article, token))).status);
         statuses.push((await app.request("/api/articles", push('{"id": ', token))).status);
         statuses.push((await app.request("/api/stats", { headers: { Authorization: `Bearer ${token}` } })).status);
-        statuses.push((await app.request("/api/articles/logged", { method: "DELETE", headers: { Authorization: `Bearer ${token}` } })).status);
-        statuses.push((await app.request(`/en/rss.xml?token=${token}`, { headers: { Authorization: `Bearer ${token}`, Cookie: `token=${token}` } })).status);
+        statuses.push(
+          (await app.request("/api/articles/logged", { method: "DELETE", headers: { Authorization: `Bearer ${token}` } })).status,
+        );
+        statuses.push(
+          (await app.request(`/en/rss.xml?token=${token}`, { headers: { Authorization: `Bearer ${token}`, Cookie: `token=${token}` } }))
+            .status,
+        );
       }
     }
     await runIngest(deps);

@@ -45,7 +45,13 @@ export function hostileApp(options: { token?: string | null; siteUrl?: string } 
   const logger = memoryLogger();
   const ingest = { ...ingestDeps(store, site), logger, now: () => NOW_MS };
   const app = createApp({
-    store, site, logger, ingest, ingestToken: options.token === undefined ? TOKEN : options.token, cache: memoryCache(), now: () => NOW_MS,
+    store,
+    site,
+    logger,
+    ingest,
+    ingestToken: options.token === undefined ? TOKEN : options.token,
+    cache: memoryCache(),
+    now: () => NOW_MS,
   });
   return { app, store, site, logger };
 }
@@ -78,13 +84,20 @@ export function expectParsedOrRefused(text: string, contentType: string, documen
     expect(item.key.trim()).not.toBe("");
     for (const list of [item.sections, item.authors, item.tags, item.editions]) expect(Array.isArray(list)).toBe(true);
   }
-  if (parsed.kind === "sitemap") for (const url of [...parsed.pages.map((p) => p.url), ...parsed.sitemaps]) expect(url).toMatch(/^https?:\/\//);
+  if (parsed.kind === "sitemap")
+    for (const url of [...parsed.pages.map((p) => p.url), ...parsed.sitemaps]) expect(url).toMatch(/^https?:\/\//);
   return parsed;
 }
 
 /** The site and upstream source fuzzed items are normalized for. */
 export const FUZZ_SITE = testSite();
-export const FUZZ_SOURCE: ItemSource = { name: "feed:fuzz", lang: "en", section: "society", sections: { economy: "business", 정치: "politics" }, timezone: "Asia/Seoul" };
+export const FUZZ_SOURCE: ItemSource = {
+  name: "feed:fuzz",
+  lang: "en",
+  section: "society",
+  sections: { economy: "business", 정치: "politics" },
+  timezone: "Asia/Seoul",
+};
 
 /** Normalizes `item`; when an article comes out, stores it alone and checks every feed and page it is on. */
 export async function expectNormalizedItemHolds(item: IncomingItem, source = FUZZ_SOURCE) {
@@ -109,11 +122,65 @@ export async function expectNormalizedItemHolds(item: IncomingItem, source = FUZ
 
 /** Elements and attributes the sanitizer may write (src/ingest/sanitize.ts ALLOWED). */
 const SAFE_ELEMENTS = new Set([
-  "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong", "b", "em", "i", "u", "s", "sub", "sup", "small", "mark", "cite", "pre",
-  "code", "kbd", "ul", "ol", "li", "dl", "dt", "dd", "figure", "figcaption", "table", "thead", "tbody", "tfoot", "tr", "td", "th",
-  "caption", "a", "img", "blockquote", "q", "time", "abbr",
+  "p",
+  "br",
+  "hr",
+  "h2",
+  "h3",
+  "h4",
+  "h5",
+  "h6",
+  "strong",
+  "b",
+  "em",
+  "i",
+  "u",
+  "s",
+  "sub",
+  "sup",
+  "small",
+  "mark",
+  "cite",
+  "pre",
+  "code",
+  "kbd",
+  "ul",
+  "ol",
+  "li",
+  "dl",
+  "dt",
+  "dd",
+  "figure",
+  "figcaption",
+  "table",
+  "thead",
+  "tbody",
+  "tfoot",
+  "tr",
+  "td",
+  "th",
+  "caption",
+  "a",
+  "img",
+  "blockquote",
+  "q",
+  "time",
+  "abbr",
 ]);
-const SAFE_ATTRIBUTES = new Set(["href", "title", "src", "alt", "width", "height", "cite", "datetime", "colspan", "rowspan", "start", "value"]);
+const SAFE_ATTRIBUTES = new Set([
+  "href",
+  "title",
+  "src",
+  "alt",
+  "width",
+  "height",
+  "cite",
+  "datetime",
+  "colspan",
+  "rowspan",
+  "start",
+  "value",
+]);
 const URL_ATTRIBUTES = new Set(["href", "src", "cite"]);
 
 /** The start and end tags of `html` (text there is escaped, so every `<` begins markup). */
@@ -168,17 +235,24 @@ export async function expectFeedsHold(store: ArticleStore, site: Site, article: 
   for (const scope of [{ language }, { language, section }]) {
     const model = await readFeed(store, site, scope);
     const where = `${article.lang}${scope.section ? `/${scope.section.slug}` : ""}`;
-    expect(model.items.map((i) => i.id), where).toContain(article.id);
+    expect(
+      model.items.map((i) => i.id),
+      where,
+    ).toContain(article.id);
 
     const rss = FORMATS.rss.render(model);
     const atom = FORMATS.atom.render(model);
-    for (const [name, xml] of [["rss", rss], ["atom", atom]] as const) {
+    for (const [name, xml] of [
+      ["rss", rss],
+      ["atom", atom],
+    ] as const) {
       expect(xml.match(XML_FORBIDDEN), `${where} ${name}: characters XML forbids`).toBeNull();
       expect(BAD_CHARACTERS.test(xml), `${where} ${name}: C1 control or U+FFFD`).toBe(false);
       const root = parseXml(xml);
       for (const element of walk(root)) {
         for (const [attribute, value] of Object.entries(element.attributes)) {
-          if (attribute === "href" || attribute === "url") expect(value, `${where} ${name} ${element.name}@${attribute}`).toMatch(ASCII_URL);
+          if (attribute === "href" || attribute === "url")
+            expect(value, `${where} ${name} ${element.name}@${attribute}`).toMatch(ASCII_URL);
         }
       }
     }
@@ -193,7 +267,9 @@ export async function expectFeedsHold(store: ArticleStore, site: Site, article: 
       for (const date of ["published", "updated"]) expect(only(entry, q(NS.atom, date)).text).toMatch(RFC3339);
       expectInertHtml(only(entry, q(NS.atom, "content")).text, `${where} atom content`);
     }
-    const json = JSON.parse(FORMATS.json.render(model)) as { items: { id: string; url: string; content_html: string; date_published: string; date_modified?: string }[] };
+    const json = JSON.parse(FORMATS.json.render(model)) as {
+      items: { id: string; url: string; content_html: string; date_published: string; date_modified?: string }[];
+    };
     for (const item of json.items) {
       expect(item.url).toMatch(ASCII_URL);
       expect(item.date_published).toMatch(RFC3339);
@@ -243,9 +319,17 @@ export async function dumpDom(url: string): Promise<string> {
     const { stdout } = await run(
       CHROMIUM,
       [
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        `--user-data-dir=${profile}`, "--dump-dom", url,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        `--user-data-dir=${profile}`,
+        "--dump-dom",
+        url,
       ],
       { timeout: CHROMIUM_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 },
     );

@@ -24,7 +24,10 @@ const BROWSER_VECTORS: [string, string][] = [
   ["an image with onerror", '<img src="/missing.png" onerror="PWN">'],
   ["an image with onerror in upper case, unquoted", "<IMG SRC=/missing.png ONERROR=PWN>"],
   ["an image with slashes between attributes", '<img/src="/missing.png"/onerror=PWN>'],
-  ["an image whose handler is entity-encoded", '<img src="/missing.png" onerror="&#116;&#111;&#112;.document.title=\'pwned\';top.document.documentElement.setAttribute(\'data-pwned-N\',\'\')">'],
+  [
+    "an image whose handler is entity-encoded",
+    "<img src=\"/missing.png\" onerror=\"&#116;&#111;&#112;.document.title='pwned';top.document.documentElement.setAttribute('data-pwned-N','')\">",
+  ],
   ["an SVG with onload", '<svg onload="PWN"></svg>'],
   ["an iframe with srcdoc", '<iframe srcdoc="<script>PWN</script>"></iframe>'],
   ["an iframe to javascript:", '<iframe src="javascript:PWN"></iframe>'],
@@ -40,7 +43,11 @@ const BROWSER_VECTORS: [string, string][] = [
   ["an SVG script", "<svg><script>PWN</script></svg>"],
   ["an object with an HTML document", '<object data="/missing.html" onerror="PWN"></object>'],
 ];
-const vectors = BROWSER_VECTORS.map(([name, vector], n) => ({ name, n, html: vector.replaceAll("PWN", pwn(n)).replaceAll("data-pwned-N", `data-pwned-${n}`) }));
+const vectors = BROWSER_VECTORS.map(([name, vector], n) => ({
+  name,
+  n,
+  html: vector.replaceAll("PWN", pwn(n)).replaceAll("data-pwned-N", `data-pwned-${n}`),
+}));
 
 const attribute = (text: string) => text.replace(/&/g, "&amp;").replace(/"/g, "&quot;");
 const html = (body: string) => `<!doctype html><html><head><meta charset="utf-8"><title>harness</title></head><body>${body}</body></html>`;
@@ -89,8 +96,14 @@ beforeAll(async () => {
   listener = getRequestListener(app.fetch);
 
   const item = (id: string, title: string, body: string) => ({
-    id, title, content_html: `<p>Before.</p>${body}<p>After.</p>`, summary: `Summary ${body}`, language: "en", section: "society",
-    date_published: "2026-11-19T09:00:00+09:00", authors: [{ name: "Desk" }],
+    id,
+    title,
+    content_html: `<p>Before.</p>${body}<p>After.</p>`,
+    summary: `Summary ${body}`,
+    language: "en",
+    section: "society",
+    date_published: "2026-11-19T09:00:00+09:00",
+    authors: [{ name: "Desk" }],
   });
   const response = await app.request("/api/articles", {
     method: "POST",
@@ -102,7 +115,9 @@ beforeAll(async () => {
   });
   expect(response.status, await response.clone().text()).toBe(200);
   const articles = await everyArticle(store, site);
-  slugs = new Map(articles.filter((a) => a.title.startsWith("Browser vector ")).map((a) => [Number(a.title.slice("Browser vector ".length)), a.slug]));
+  slugs = new Map(
+    articles.filter((a) => a.title.startsWith("Browser vector ")).map((a) => [Number(a.title.slice("Browser vector ".length)), a.slug]),
+  );
   allSlug = articles.find((a) => a.title === "Every browser vector")!.slug;
   expect(slugs.size).toBe(vectors.length);
 }, CHROMIUM_TIMEOUT_MS);
@@ -113,39 +128,59 @@ afterAll(async () => {
 });
 
 /** The vectors whose mark is on the dumped document's root element (the vectors' text may show elsewhere, escaped). */
-const marked = (dom: string) => [.../<html\b[^>]*>/.exec(dom)?.[0].matchAll(/\sdata-pwned-(\d+)/g) ?? []].map((m) => Number(m[1]));
+const marked = (dom: string) => [...(/<html\b[^>]*>/.exec(dom)?.[0].matchAll(/\sdata-pwned-(\d+)/g) ?? [])].map((m) => Number(m[1]));
 
 describe("headless Chromium", () => {
-  it("runs every raw vector on the control page, so their absence elsewhere is meaningful", async () => {
-    const dom = await dumpDom(`${origin}/control`);
-    const missing = vectors.filter((v) => !marked(dom).includes(v.n)).map((v) => v.name);
-    expect(missing, "vectors that do not run even raw").toEqual([]);
-    expect(dom).toContain("<title>pwned</title>");
-  }, CHROMIUM_TIMEOUT_MS);
+  it(
+    "runs every raw vector on the control page, so their absence elsewhere is meaningful",
+    async () => {
+      const dom = await dumpDom(`${origin}/control`);
+      const missing = vectors.filter((v) => !marked(dom).includes(v.n)).map((v) => v.name);
+      expect(missing, "vectors that do not run even raw").toEqual([]);
+      expect(dom).toContain("<title>pwned</title>");
+    },
+    CHROMIUM_TIMEOUT_MS,
+  );
 
-  it("runs no vector in any article page, each framed on its own", async () => {
-    const dom = await dumpDom(`${origin}/harness`);
-    expect(/<html\b[^>]*\sdata-frames-run/.test(dom), "the harness's own frame script should run").toBe(true);
-    expect(marked(dom)).toEqual([]);
-    expect(dom).toContain("<title>harness</title>");
-    for (const slug of slugs.values()) expect(seen.some((r) => r.url === `/en/articles/${slug}`), slug).toBe(true);
-  }, CHROMIUM_TIMEOUT_MS);
+  it(
+    "runs no vector in any article page, each framed on its own",
+    async () => {
+      const dom = await dumpDom(`${origin}/harness`);
+      expect(/<html\b[^>]*\sdata-frames-run/.test(dom), "the harness's own frame script should run").toBe(true);
+      expect(marked(dom)).toEqual([]);
+      expect(dom).toContain("<title>harness</title>");
+      for (const slug of slugs.values())
+        expect(
+          seen.some((r) => r.url === `/en/articles/${slug}`),
+          slug,
+        ).toBe(true);
+    },
+    CHROMIUM_TIMEOUT_MS,
+  );
 
-  it("runs no vector on the article page holding all of them", async () => {
-    const dom = await dumpDom(`${origin}/en/articles/${allSlug}`);
-    expect(dom).toContain("<h1>Every browser vector</h1>");
-    expect(marked(dom)).toEqual([]);
-    expect(dom).not.toContain("<title>pwned</title>");
-  }, CHROMIUM_TIMEOUT_MS);
+  it(
+    "runs no vector on the article page holding all of them",
+    async () => {
+      const dom = await dumpDom(`${origin}/en/articles/${allSlug}`);
+      expect(dom).toContain("<h1>Every browser vector</h1>");
+      expect(marked(dom)).toEqual([]);
+      expect(dom).not.toContain("<title>pwned</title>");
+    },
+    CHROMIUM_TIMEOUT_MS,
+  );
 
-  it.each(["/en/rss.xml", "/en/feed.json"])("runs no vector on the preview of %s, opened as a person opens it", async (path) => {
-    const dom = await dumpDom(`${origin}${path}`);
-    const request = seen.findLast((r) => r.url === path);
-    expect(request?.headers["sec-fetch-mode"]).toBe("navigate");
-    expect(request?.headers["sec-fetch-dest"]).toBe("document");
-    expect(dom).toContain('id="feed-address"');
-    expect(dom).toContain("Browser vector ");
-    expect(marked(dom)).toEqual([]);
-    expect(dom).not.toContain("<title>pwned</title>");
-  }, CHROMIUM_TIMEOUT_MS);
+  it.each(["/en/rss.xml", "/en/feed.json"])(
+    "runs no vector on the preview of %s, opened as a person opens it",
+    async (path) => {
+      const dom = await dumpDom(`${origin}${path}`);
+      const request = seen.findLast((r) => r.url === path);
+      expect(request?.headers["sec-fetch-mode"]).toBe("navigate");
+      expect(request?.headers["sec-fetch-dest"]).toBe("document");
+      expect(dom).toContain('id="feed-address"');
+      expect(dom).toContain("Browser vector ");
+      expect(marked(dom)).toEqual([]);
+      expect(dom).not.toContain("<title>pwned</title>");
+    },
+    CHROMIUM_TIMEOUT_MS,
+  );
 });

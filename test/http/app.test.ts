@@ -24,9 +24,7 @@ const FEED_DIRECTORIES = settings.languages.flatMap((l) => [`/${l.tag}/`, ...l.s
 const FEED_PATHS = FEED_DIRECTORIES.flatMap((dir) => FEED_FILES.map((file) => ({ path: `${dir}${file}`, type: FEED_TYPES[file] })));
 
 /** Every article of the store, read language by language (the store has no "all articles" query). */
-const ARTICLES: Article[] = (
-  await Promise.all(settings.languages.map((l) => store.latest({ lang: l.tag, limit: 10_000 })))
-).flat();
+const ARTICLES: Article[] = (await Promise.all(settings.languages.map((l) => store.latest({ lang: l.tag, limit: 10_000 })))).flat();
 
 function edition(story: string, lang: string): Article {
   const found = ARTICLES.find((a) => a.story === story && a.lang === lang);
@@ -42,7 +40,8 @@ async function get(path: string) {
 function decodeEntities(text: string): string {
   const named: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
   return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (ref, name: string) => {
-    if (name[0] === "#") return String.fromCodePoint(name[1] === "x" || name[1] === "X" ? parseInt(name.slice(2), 16) : Number(name.slice(1)));
+    if (name[0] === "#")
+      return String.fromCodePoint(name[1] === "x" || name[1] === "X" ? parseInt(name.slice(2), 16) : Number(name.slice(1)));
     return named[name] ?? ref;
   });
 }

@@ -20,7 +20,12 @@ beforeEach(async () => {
   const site = { ...testSite(), hubs: [HUB] };
   ({ store } = await loadedStore(site));
   app = createApp({
-    store, site, logger: memoryLogger(), cache: memoryCache(), now: () => NOW, ingestToken: TOKEN,
+    store,
+    site,
+    logger: memoryLogger(),
+    cache: memoryCache(),
+    now: () => NOW,
+    ingestToken: TOKEN,
     compress: (body, encoding) => (encoding === "gzip" ? gzipSync(body) : brotliCompressSync(body)),
   });
 });
@@ -64,7 +69,7 @@ describe("validators and caching headers", () => {
     expect((await get("/ko/feed.json", { "If-None-Match": '"stale"', "If-Modified-Since": lastModified })).status).toBe(200);
     expect((await get("/ko/feed.json", { "If-Modified-Since": lastModified })).status).toBe(304);
     expect((await get("/ko/feed.json", { "If-Modified-Since": "Mon, 01 Jan 2024 00:00:00 GMT" })).status).toBe(200);
-    expect((await get("/ko/feed.json", { "If-None-Match": 'garbage without quotes, W/' })).status).toBe(200);
+    expect((await get("/ko/feed.json", { "If-None-Match": "garbage without quotes, W/" })).status).toBe(200);
     expect((await get("/ko/feed.json", { "If-Modified-Since": "not a date" })).status).toBe(200);
   });
 
@@ -80,7 +85,9 @@ describe("validators and caching headers", () => {
   it("changes the validators of exactly the feeds an edited article appears in", async () => {
     const paths = ["/en/rss.xml", "/en/culture/rss.xml", "/en/politics/rss.xml", "/ko/rss.xml", "/ko/culture/rss.xml"];
     const before = await Promise.all(paths.map(async (p) => (await get(p)).headers.get("etag")));
-    const [webtoon] = await store.latest({ lang: "en", section: "culture", limit: 50 }).then((all) => all.filter((a) => a.slug === "webtoon-studio-expansion"));
+    const [webtoon] = await store
+      .latest({ lang: "en", section: "culture", limit: 50 })
+      .then((all) => all.filter((a) => a.slug === "webtoon-studio-expansion"));
     await store.upsert([{ ...webtoon!, title: "Inkbridge hires 400" }]);
     const after = await Promise.all(paths.map(async (p) => (await get(p)).headers.get("etag")));
     expect(paths.filter((_, i) => before[i] !== after[i])).toEqual(["/en/rss.xml", "/en/culture/rss.xml"]);
@@ -116,7 +123,11 @@ describe("encodings", () => {
     const gate = new Promise<void>((resolve) => (release = resolve));
     let failNext = false;
     const slowApp = createApp({
-      store: counted, site, logger: memoryLogger(), cache: memoryCache(), now: () => NOW,
+      store: counted,
+      site,
+      logger: memoryLogger(),
+      cache: memoryCache(),
+      now: () => NOW,
       compress: async (body, encoding) => {
         calls.push(encoding);
         if (failNext) {
@@ -138,15 +149,19 @@ describe("encodings", () => {
       expect(mixed.headers.get("content-encoding")).toBe("gzip");
       expect(new Uint8Array(gunzipSync(new Uint8Array(await mixed.arrayBuffer())))).toEqual(identity);
       release();
-      const bodies = await Promise.all(waiting.map(async (r) => {
-        const response = await r;
-        expect(response.headers.get("content-encoding")).toBe("br");
-        return new Uint8Array(brotliDecompressSync(new Uint8Array(await response.arrayBuffer())));
-      }));
+      const bodies = await Promise.all(
+        waiting.map(async (r) => {
+          const response = await r;
+          expect(response.headers.get("content-encoding")).toBe("br");
+          return new Uint8Array(brotliDecompressSync(new Uint8Array(await response.arrayBuffer())));
+        }),
+      );
       for (const body of bodies) expect(body).toEqual(identity);
       expect(calls).toEqual(["br", "gzip"]);
       expect(reads).toBe(1);
-      expect((await slowApp.request("/en/rss.xml", { headers: { "Accept-Encoding": "gzip, br" } })).headers.get("content-encoding")).toBe("br");
+      expect((await slowApp.request("/en/rss.xml", { headers: { "Accept-Encoding": "gzip, br" } })).headers.get("content-encoding")).toBe(
+        "br",
+      );
 
       failNext = true;
       expect((await slowApp.request("/ko/rss.xml", { headers: { "Accept-Encoding": "gzip" } })).status).toBe(500);
@@ -165,7 +180,9 @@ describe("encodings", () => {
       for (let i = 1; i <= 300; i++) {
         const q = (i / 1000).toFixed(3);
         expect((await get("/ja/rss.xml", { "Accept-Encoding": `br;q=${q}, gzip;q=0.5` })).headers.get("content-encoding"), q).toBe("gzip");
-        expect((await get("/ja/rss.xml", { "Accept-Encoding": `gzip;q=${q}, br;q=0.001` })).headers.get("content-encoding"), q).toBe(i === 1 ? "br" : "gzip");
+        expect((await get("/ja/rss.xml", { "Accept-Encoding": `gzip;q=${q}, br;q=0.001` })).headers.get("content-encoding"), q).toBe(
+          i === 1 ? "br" : "gzip",
+        );
       }
     }
   });
@@ -251,7 +268,9 @@ describe("RFC 3229 delta feeds", () => {
   it("answers A-IM: feed with an older ETag by 226 and only what changed since", async () => {
     const old = (await get("/en/feed.json")).headers.get("etag")!;
     const [article] = await store.latest({ lang: "en", limit: 1 });
-    await store.upsert([{ ...article!, title: "Changed since", updated: { iso: "2026-11-26T09:00:00+09:00", ms: Date.parse("2026-11-26T09:00:00+09:00") } }]);
+    await store.upsert([
+      { ...article!, title: "Changed since", updated: { iso: "2026-11-26T09:00:00+09:00", ms: Date.parse("2026-11-26T09:00:00+09:00") } },
+    ]);
     const current = (await get("/en/feed.json")).headers.get("etag")!;
     const delta = await get("/en/feed.json", { "A-IM": "feed", "If-None-Match": old });
     expect(delta.status).toBe(226);
@@ -269,7 +288,11 @@ describe("WebSub", () => {
     const response = await get("/ja/atom.xml?x=1");
     expect(response.headers.get("link")).toBe(`<${HUB}>; rel="hub", <https://news.example/ja/atom.xml>; rel="self"`);
     const feed = parseXml(await response.text());
-    expect(children(feed, q(NS.atom, "link")).filter((l) => l.attributes.rel === "hub").map((l) => l.attributes.href)).toEqual([HUB]);
+    expect(
+      children(feed, q(NS.atom, "link"))
+        .filter((l) => l.attributes.rel === "hub")
+        .map((l) => l.attributes.href),
+    ).toEqual([HUB]);
     const rss = only(parseXml(await (await get("/ja/rss.xml")).text()), q("", "channel"));
     expect(children(rss, q(NS.atom, "link")).filter((l) => l.attributes.rel === "self")).toHaveLength(1);
     expect(children(rss, q(NS.atom, "link")).some((l) => l.attributes.rel === "hub" && l.attributes.href === HUB)).toBe(true);
@@ -284,7 +307,7 @@ describe("people and crawlers", () => {
     expect(browser.headers.get("content-type")).toMatch(/^text\/html/);
     expect(browser.headers.get("vary")).toContain("Sec-Fetch-Mode");
     const html = await browser.text();
-    expect(html).toContain("<html lang=\"en\"");
+    expect(html).toContain('<html lang="en"');
     expect(html).not.toContain("<script");
     const reader = await get("/en/rss.xml", { "Accept-Language": "ko", "User-Agent": "Mozilla/5.0" });
     expect(reader.headers.get("content-type")).toBe("application/rss+xml; charset=utf-8");
@@ -341,6 +364,9 @@ describe("subscriber statistics", () => {
     };
     expect(stats.feeds).toHaveLength(1);
     expect(stats.feeds[0]).toMatchObject({ url: "https://news.example/en/rss.xml", subscribers: 49 });
-    expect(stats.feeds[0]!.aggregators.map((a) => [a.name, a.subscribers])).toEqual([["feedly", 42], ["inoreader", 7]]);
+    expect(stats.feeds[0]!.aggregators.map((a) => [a.name, a.subscribers])).toEqual([
+      ["feedly", 42],
+      ["inoreader", 7],
+    ]);
   });
 });

@@ -77,7 +77,10 @@ describe("POST /api/articles", () => {
 
   it("takes an array, links translations named by id, and the second push of the same items changes nothing", async () => {
     const { app: target, store, site } = app();
-    const body = [item("en-1", { translations: ["ko-1"] }), item("ko-1", { language: "ko", title: "한국어 기사", url: "https://partner.example/ko/ko-1" })];
+    const body = [
+      item("en-1", { translations: ["ko-1"] }),
+      item("ko-1", { language: "ko", title: "한국어 기사", url: "https://partner.example/ko/ko-1" }),
+    ];
     expect((await post(target, body)).status).toBe(200);
     const [en] = await store.byIds([itemId(site.settings, "push", "en-1")]);
     expect((await store.editions([en!.story])).map((e) => e.lang).sort()).toEqual(["en", "ko"]);
@@ -143,7 +146,8 @@ describe("a store that cannot be written", () => {
     const { store, site } = app();
     const full = new Proxy(store, {
       get(target, property) {
-        if (property === "upsert") return async () => Promise.reject(Object.assign(new Error("database or disk is full"), { code: "SQLITE_FULL" }));
+        if (property === "upsert")
+          return async () => Promise.reject(Object.assign(new Error("database or disk is full"), { code: "SQLITE_FULL" }));
         const value = Reflect.get(target, property);
         return typeof value === "function" ? value.bind(target) : value;
       },

@@ -134,7 +134,9 @@ describe("subscriberRecorder", () => {
     expect(await observe(FEED, FEEDLY(42))).toBe(0);
     clock.ms = START + HOUR;
     expect(await observe(FEED, FEEDLY(42))).toBe(1);
-    expect(await (store as ArticleStore).subscriberStats()).toEqual([{ feed: FEED, aggregator: "feedly", subscribers: 42, seenMs: START + HOUR }]);
+    expect(await (store as ArticleStore).subscriberStats()).toEqual([
+      { feed: FEED, aggregator: "feedly", subscribers: 42, seenMs: START + HOUR },
+    ]);
   });
 
   it("throttles each feed and aggregator on its own", async () => {
@@ -144,7 +146,9 @@ describe("subscriberRecorder", () => {
     expect(await observe(OTHER_FEED, FEEDLY(42))).toBe(1);
     expect(await observe(FEED, INOREADER(42))).toBe(0);
     expect((await (store as ArticleStore).subscriberStats()).map((r) => [r.feed, r.aggregator])).toEqual([
-      [FEED, "feedly"], [FEED, "inoreader"], [OTHER_FEED, "feedly"],
+      [FEED, "feedly"],
+      [FEED, "inoreader"],
+      [OTHER_FEED, "feedly"],
     ]);
   });
 
@@ -244,8 +248,16 @@ describe("subscriberReport", () => {
             { name: "feedbin", subscribers: 0, seen: "1970-01-01T00:00:00.002Z" },
           ],
         },
-        { url: "https://news.example/c.xml", subscribers: 6, aggregators: [{ name: "feedly", subscribers: 6, seen: "1970-01-01T00:00:00.003Z" }] },
-        { url: "https://news.example/a.xml", subscribers: 5, aggregators: [{ name: "feedly", subscribers: 5, seen: "2026-11-20T03:00:00.000Z" }] },
+        {
+          url: "https://news.example/c.xml",
+          subscribers: 6,
+          aggregators: [{ name: "feedly", subscribers: 6, seen: "1970-01-01T00:00:00.003Z" }],
+        },
+        {
+          url: "https://news.example/a.xml",
+          subscribers: 5,
+          aggregators: [{ name: "feedly", subscribers: 5, seen: "2026-11-20T03:00:00.000Z" }],
+        },
       ],
     });
     expect(JSON.parse(JSON.stringify(report))).toEqual(report);

@@ -186,7 +186,9 @@ describe("parseArticleFile", () => {
 
   it("takes an image from content/media with its real size and type, and an absolute URL", () => {
     const article = parseArticleFile(
-      articleFile("en/business/busan-port.md", { image: '{ src: /media/busan-port.jpg, alt: "Cranes at Busan port", width: 1200, height: 675 }' }),
+      articleFile("en/business/busan-port.md", {
+        image: '{ src: /media/busan-port.jpg, alt: "Cranes at Busan port", width: 1200, height: 675 }',
+      }),
       contentContext(),
     );
     expect(article.image).toEqual({
@@ -287,7 +289,9 @@ describe("readContent with one malformed file beside a good one", () => {
     },
     {
       name: "an image file that is not in content/media",
-      file: articleFile("en/business/missing-image.md", { image: "{ src: /media/no-such-photo.jpg, alt: Nothing, width: 10, height: 10 }" }),
+      file: articleFile("en/business/missing-image.md", {
+        image: "{ src: /media/no-such-photo.jpg, alt: Nothing, width: 10, height: 10 }",
+      }),
       mentions: ["image.src", "/media/no-such-photo.jpg", "content/media/"],
     },
     {
@@ -370,7 +374,9 @@ describe("the content folder test/fixtures/content-malformed", () => {
     expect(problems).toHaveLength(7);
     for (const [path, message] of Object.entries(byPath)) expect(message).toMatch(new RegExp(`^content: content-malformed/${path}: `));
     expect(byPath["en/business/export-figures-next-week.md"]).toContain('field "posted": time "next Tuesday"');
-    expect(byPath["en/culture/festival-poster.md"]).toContain("image.src /media/festival-poster.jpg: no such file in content-malformed/media/");
+    expect(byPath["en/culture/festival-poster.md"]).toContain(
+      "image.src /media/festival-poster.jpg: no such file in content-malformed/media/",
+    );
     expect(byPath["en/politics/drafts/old-note.md"]).toContain("is not at <language>/<section>/<slug>.md");
     expect(byPath["en/sports/league-final.md"]).toContain('folder "sports" is not a section of en');
     expect(byPath["fr/politics/budget-vote.md"]).toContain('folder "fr" is not a language of site.yaml');
@@ -383,11 +389,29 @@ describe("the content folder test/fixtures/content-malformed", () => {
     const logger = memoryLogger();
     try {
       const run = await runIngest(ingestDeps(store, { settings, siteUrl: SITE_URL }, MALFORMED_DIR, { logger }));
-      expect(run.sources[0]).toMatchObject({ source: "content", new: 2, rejected: problems.map((p) => ({ key: p.path, reason: p.message })) });
+      expect(run.sources[0]).toMatchObject({
+        source: "content",
+        new: 2,
+        rejected: problems.map((p) => ({ key: p.path, reason: p.message })),
+      });
       expect((await store.byIds(articles.map((a) => a.id))).length).toBe(2);
       expect(logger.errors).toEqual(problems.map((p) => p.message));
       expect(logger.infos.map((line) => JSON.parse(line))).toEqual([
-        { ingest: [{ source: "content", status: "loaded", seen: 9, new: 2, updated: 0, unchanged: 0, withdrawn: 0, rejected: 7, ms: expect.any(Number) }] },
+        {
+          ingest: [
+            {
+              source: "content",
+              status: "loaded",
+              seen: 9,
+              new: 2,
+              updated: 0,
+              unchanged: 0,
+              withdrawn: 0,
+              rejected: 7,
+              ms: expect.any(Number),
+            },
+          ],
+        },
       ]);
     } finally {
       await store.close();

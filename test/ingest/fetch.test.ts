@@ -42,14 +42,25 @@ const CHARSET_CASES: Record<string, { contentType: string; body: Buffer }> = {
       "</title></head></html>",
     ),
   },
-  "utf-8-bom": { contentType: "text/xml; charset=iso-8859-1", body: bytes({ hex: "efbbbf" }, '<?xml version="1.0"?><title>', { hex: HEX.utf8 }, "</title>") },
+  "utf-8-bom": {
+    contentType: "text/xml; charset=iso-8859-1",
+    body: bytes({ hex: "efbbbf" }, '<?xml version="1.0"?><title>', { hex: HEX.utf8 }, "</title>"),
+  },
   "utf-16le-bom": {
     contentType: "application/xml",
-    body: Buffer.concat([Buffer.from("fffe", "hex"), Buffer.from('<?xml version="1.0" encoding="UTF-16"?><title>', "utf16le"), Buffer.from(HEX.utf16le, "hex"), Buffer.from("</title>", "utf16le")]),
+    body: Buffer.concat([
+      Buffer.from("fffe", "hex"),
+      Buffer.from('<?xml version="1.0" encoding="UTF-16"?><title>', "utf16le"),
+      Buffer.from(HEX.utf16le, "hex"),
+      Buffer.from("</title>", "utf16le"),
+    ]),
   },
-  "header-beats-declaration": { contentType: "text/xml; charset=euc-kr", body: xmlTitle('<?xml version="1.0" encoding="Shift_JIS"?>', HEX.eucKr) },
+  "header-beats-declaration": {
+    contentType: "text/xml; charset=euc-kr",
+    body: xmlTitle('<?xml version="1.0" encoding="Shift_JIS"?>', HEX.eucKr),
+  },
   "latin1-header": { contentType: "text/plain; charset=ISO-8859-1", body: bytes({ hex: HEX.latin1 }) },
-  "undeclared": { contentType: "application/feed+json", body: bytes('{"title":"', { hex: HEX.utf8 }, '"}') },
+  undeclared: { contentType: "application/feed+json", body: bytes('{"title":"', { hex: HEX.utf8 }, '"}') },
   "unknown-header-label": { contentType: "text/xml; charset=x-made-up", body: bytes("<rss/>") },
   "unknown-declared-label": { contentType: "text/xml", body: bytes('<?xml version="1.0" encoding="klingon-8"?><rss/>') },
 };
@@ -274,8 +285,8 @@ describe("fetchDocument", () => {
     });
 
     it.each([
-      ["not a URL", "fetch: \"not a URL\" is not an absolute URL"],
-      ["/feed.xml", "fetch: \"/feed.xml\" is not an absolute URL"],
+      ["not a URL", 'fetch: "not a URL" is not an absolute URL'],
+      ["/feed.xml", 'fetch: "/feed.xml" is not an absolute URL'],
       ["file:///etc/passwd", "fetch: file:///etc/passwd: only http and https URLs are fetched"],
     ])("refuses %s before any request", async (url, message) => {
       const { urls, impl } = recordingFetch();
@@ -329,7 +340,9 @@ describe("fetchDocument", () => {
     it("refuses a redirect to an IPv4-mapped IPv6 loopback address", async () => {
       const { urls, impl } = recordingFetch();
       const { error } = await failure(fetchDocument(request("/to-mapped-loopback"), impl));
-      expect(error.message).toMatch(/redirect to http:\/\/\[::ffff:7f00:1\]:\d+\/must-not-be-reached leaves the source's host for a private address; refused$/);
+      expect(error.message).toMatch(
+        /redirect to http:\/\/\[::ffff:7f00:1\]:\d+\/must-not-be-reached leaves the source's host for a private address; refused$/,
+      );
       expect(urls).toHaveLength(1);
     });
 
@@ -447,7 +460,10 @@ describe("decodeBody", () => {
 
   it("reads a declared UTF-16 without a byte order mark as UTF-8, as HTML's prescan does", () => {
     const body = bytes('<?xml version="1.0" encoding="UTF-16"?><t>', { hex: HEX.utf8 }, "</t>");
-    expect(decodeBody(new Uint8Array(body), null)).toEqual({ text: `<?xml version="1.0" encoding="UTF-16"?><t>${KOREAN}</t>`, charset: "utf-8" });
+    expect(decodeBody(new Uint8Array(body), null)).toEqual({
+      text: `<?xml version="1.0" encoding="UTF-16"?><t>${KOREAN}</t>`,
+      charset: "utf-8",
+    });
   });
 
   it("only looks for a <meta> charset in the first 1024 bytes", () => {

@@ -36,7 +36,9 @@ const rssWith = (items: string, namespaces = "") =>
   `<?xml version="1.0"?>\n<rss version="2.0"${namespaces}><channel><title>T</title><link>https://feed.example/</link>${items}</channel></rss>`;
 
 describe("RSS 2.0 with namespaces", () => {
-  const feed = feedOf(parseFixture("rss2-namespaces.xml", "https://www.hankyeol.example/rss/world.xml", "application/rss+xml; charset=utf-8"));
+  const feed = feedOf(
+    parseFixture("rss2-namespaces.xml", "https://www.hankyeol.example/rss/world.xml", "application/rss+xml; charset=utf-8"),
+  );
 
   it("reads the channel and every item that can be told apart, reporting the one that cannot", () => {
     expect(feed).toMatchObject({ kind: "feed", format: "rss2", title: "한결일보 - 국제", lang: "ko-KR" });
@@ -301,7 +303,12 @@ describe("JSON Feed", () => {
         contentHtml: "<p>The ministry cut next year's cod quota by 20 percent.</p>",
         authors: [{ name: "Kari Solheim", url: "https://dagbladet-nord.example/staff/kari-solheim" }, { name: "Ole Hansen" }],
         tags: ["Economy", "Fisheries"],
-        image: { url: "https://dagbladet-nord.example/img/trawler.jpg", type: "image/jpeg", length: 120455, alt: "A trawler in Tromsø harbour" },
+        image: {
+          url: "https://dagbladet-nord.example/img/trawler.jpg",
+          type: "image/jpeg",
+          length: 120455,
+          alt: "A trawler in Tromsø harbour",
+        },
         published: "2024-03-05T10:00:00+01:00",
         updated: "2024-03-05T13:20:00+01:00",
         editions: [{ url: "https://dagbladet-nord.example/nb/2024/03/05/fiskeri", lang: "nb" }],
@@ -358,8 +365,18 @@ describe("sitemaps", () => {
       kind: "sitemap",
       sitemaps: [],
       pages: [
-        { url: "https://www.hankyeol.example/ko/world/2024/03/05/port-deal", lastmod: "2024-03-05T09:30:00+09:00", lang: "ko", editions: [] },
-        { url: "https://www.hankyeol.example/ko/opinion/2024/03/05/editorial", lastmod: "2024-03-05T07:20:00+09:00", lang: "ko", editions: [] },
+        {
+          url: "https://www.hankyeol.example/ko/world/2024/03/05/port-deal",
+          lastmod: "2024-03-05T09:30:00+09:00",
+          lang: "ko",
+          editions: [],
+        },
+        {
+          url: "https://www.hankyeol.example/ko/opinion/2024/03/05/editorial",
+          lastmod: "2024-03-05T07:20:00+09:00",
+          lang: "ko",
+          editions: [],
+        },
       ],
     });
   });
@@ -386,7 +403,12 @@ describe("article pages", () => {
       summaryText: "부산항 노사가 임금 4.1% 인상에 합의했다.",
       authors: [{ name: "박서준", url: "https://www.hankyeol.example/reporters/park-seojun" }, { name: "Emily Carter" }],
       tags: ["항만", "노동", "부산"],
-      image: { url: "https://cdn.hankyeol.example/2024/03/port.jpg", width: 1600, height: 900, alt: "부산항 신선대 부두의 컨테이너 크레인" },
+      image: {
+        url: "https://cdn.hankyeol.example/2024/03/port.jpg",
+        width: 1600,
+        height: 900,
+        alt: "부산항 신선대 부두의 컨테이너 크레인",
+      },
       published: "2024-03-05T09:30:00+09:00",
       updated: "2024-03-05T10:15:00+09:00",
       // Not the page itself, not x-default, not the links in a comment, a script or the body.
@@ -422,7 +444,10 @@ describe("article pages", () => {
       {"@type": "BlogPosting", "headline": "H", "workTranslation": [{"@id": "https://b.example/fr/h", "inLanguage": "fr"}, "https://b.example/de/h"]}
       </script></head><body></body></html>`;
     const page = parseUpstream(html, "text/html", "https://b.example/en/h");
-    expect(page.kind === "article-page" && page.item.editions).toEqual([{ url: "https://b.example/fr/h", lang: "fr" }, { url: "https://b.example/de/h" }]);
+    expect(page.kind === "article-page" && page.item.editions).toEqual([
+      { url: "https://b.example/fr/h", lang: "fr" },
+      { url: "https://b.example/de/h" },
+    ]);
   });
 
   it("HTML served where a feed was expected is still read as a page", () => {
@@ -440,7 +465,9 @@ describe("format detection", () => {
   it("reads a feed by its content whatever media type it is served with", () => {
     const asHtml = feedOf(parseFixture("rss2-namespaces.xml", "https://www.hankyeol.example/rss/world.xml", "text/html"));
     expect(asHtml.format).toBe("rss2");
-    expect(feedOf(parseFixture("jsonfeed-1.1.json", "https://dagbladet-nord.example/en/feed.json", "text/plain")).format).toBe("json-feed-1.1");
+    expect(feedOf(parseFixture("jsonfeed-1.1.json", "https://dagbladet-nord.example/en/feed.json", "text/plain")).format).toBe(
+      "json-feed-1.1",
+    );
   });
 
   it("takes the media type's word for HTML that starts without <!doctype html> or <html>", () => {
@@ -453,11 +480,15 @@ describe("format detection", () => {
 
   it("reads XHTML served with an XML declaration as a page", () => {
     const xhtml = `<?xml version="1.0"?>\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">\n<html xmlns="http://www.w3.org/1999/xhtml"><head></head></html>`;
-    expect(errorOf(() => parseUpstream(xhtml, "application/xml", "https://x.example/")).message).toContain("an HTML page with no JSON-LD article");
+    expect(errorOf(() => parseUpstream(xhtml, "application/xml", "https://x.example/")).message).toContain(
+      "an HTML page with no JSON-LD article",
+    );
   });
 
   it("forgives a byte order mark and blank lines before the XML declaration, and counts them in line numbers", () => {
-    const feed = feedOf(parseUpstream(`\uFEFF\n\n${rssWith("<item><guid>a</guid></item>")}`, "application/rss+xml", "https://feed.example/rss"));
+    const feed = feedOf(
+      parseUpstream(`\uFEFF\n\n${rssWith("<item><guid>a</guid></item>")}`, "application/rss+xml", "https://feed.example/rss"),
+    );
     expect(feed.items.map((i) => i.key)).toEqual(["a"]);
     expect(errorOf(() => parseUpstream(`\n\n<rss version="2.0">\n<channel>\n</rss>`, "", "u")).message).toBe(
       "parse: u: invalid XML at line 5, column 1: Expected closing tag 'channel' (opened in line 4, col 1) instead of closing tag 'rss'.",
@@ -477,15 +508,23 @@ describe("format detection", () => {
   });
 
   it("decodes numeric references and the five XML entities only, and keeps text and CDATA in document order", () => {
-    const xml = rssWith(`<item><guid>e</guid><title> A &#x26; B &#169; &#x1F91D; &amp;&lt;&gt;&quot;&apos; &nbsp; </title><description>x <![CDATA[<b>&amp;</b>]]> y</description></item>`);
-    expect(feedOf(parseUpstream(xml, "", "u")).items[0]).toMatchObject({ title: `A & B © 🤝 &<>"' &nbsp;`, contentHtml: "x <b>&amp;</b> y" });
+    const xml = rssWith(
+      `<item><guid>e</guid><title> A &#x26; B &#169; &#x1F91D; &amp;&lt;&gt;&quot;&apos; &nbsp; </title><description>x <![CDATA[<b>&amp;</b>]]> y</description></item>`,
+    );
+    expect(feedOf(parseUpstream(xml, "", "u")).items[0]).toMatchObject({
+      title: `A & B © 🤝 &<>"' &nbsp;`,
+      contentHtml: "x <b>&amp;</b> y",
+    });
   });
 
   it("names what it cannot read", () => {
-    const message = (text: string) => errorOf(() => parseUpstream(text, "", "https://x.example/d")).message.replace("parse: https://x.example/d: ", "");
+    const message = (text: string) =>
+      errorOf(() => parseUpstream(text, "", "https://x.example/d")).message.replace("parse: https://x.example/d: ", "");
     expect(message("   \n")).toBe("the document is empty");
     expect(message("Service Unavailable")).toBe(`neither XML, JSON nor HTML (served as no media type; begins "Service Unavailable")`);
-    expect(message(`<opml version="2.0"><head/><body/></opml>`)).toBe("unknown root element <opml> (expected rss, rdf:RDF, feed, urlset or sitemapindex)");
+    expect(message(`<opml version="2.0"><head/><body/></opml>`)).toBe(
+      "unknown root element <opml> (expected rss, rdf:RDF, feed, urlset or sitemapindex)",
+    );
     expect(message(`<rss version="3.0"><channel/></rss>`)).toBe(`RSS version "3.0" is not one of 2.0, 0.94, 0.93, 0.92, 0.91`);
     expect(message(`<rss version="2.0"></rss>`)).toBe("an RSS document without a <channel> element");
     expect(message(`<feed xmlns="http://purl.org/atom/ns#" version="0.3"/>`)).toBe("an Atom 0.3 feed; only Atom 1.0 is read");
@@ -494,10 +533,14 @@ describe("format detection", () => {
       "an RDF document in neither the RSS 1.0 (http://purl.org/rss/1.0/) nor the RSS 0.90 namespace",
     );
     // The validator notices a second root with children; one written as an empty tag is caught after parsing.
-    expect(message(`<rss version="2.0"><channel/></rss><rss version="2.0"><channel/></rss>`)).toBe("invalid XML at line 1, column 54: Multiple possible root nodes found.");
+    expect(message(`<rss version="2.0"><channel/></rss><rss version="2.0"><channel/></rss>`)).toBe(
+      "invalid XML at line 1, column 54: Multiple possible root nodes found.",
+    );
     expect(message(`<rss version="2.0"><channel/></rss><opml/>`)).toBe("invalid XML: more than one root element (<rss>, <opml>)");
     expect(message(`{"title": "no version", "items": []}`)).toBe(`JSON without a "version", so not a JSON Feed`);
-    expect(message(`{"version": "https://jsonfeed.org/version/2", "items": []}`)).toBe(`JSON Feed version "https://jsonfeed.org/version/2" is neither 1 nor 1.1`);
+    expect(message(`{"version": "https://jsonfeed.org/version/2", "items": []}`)).toBe(
+      `JSON Feed version "https://jsonfeed.org/version/2" is neither 1 nor 1.1`,
+    );
     expect(message(`{"version": "https://jsonfeed.org/version/1.1", "items": [}`)).toMatch(/^invalid JSON: /);
   });
 
@@ -533,10 +576,15 @@ describe("hostile documents are refused before they cost anything", () => {
   });
 
   it("nesting deeper than 200 elements; 200 is fine", () => {
-    expect(hostile("nesting-300.xml")).toBe("parse: https://attacker.example/nesting-300.xml: elements nested deeper than 200 levels (at line 2); refused");
-    const nested = (depth: number) => rssWith(`<item><guid>d</guid><description>${"<x>".repeat(depth - 4)}${"</x>".repeat(depth - 4)}</description></item>`);
+    expect(hostile("nesting-300.xml")).toBe(
+      "parse: https://attacker.example/nesting-300.xml: elements nested deeper than 200 levels (at line 2); refused",
+    );
+    const nested = (depth: number) =>
+      rssWith(`<item><guid>d</guid><description>${"<x>".repeat(depth - 4)}${"</x>".repeat(depth - 4)}</description></item>`);
     expect(feedOf(parseUpstream(nested(200), "", "u")).items).toHaveLength(1);
-    expect(errorOf(() => parseUpstream(nested(201), "", "u")).message).toBe("parse: u: elements nested deeper than 200 levels (at line 2); refused");
+    expect(errorOf(() => parseUpstream(nested(201), "", "u")).message).toBe(
+      "parse: u: elements nested deeper than 200 levels (at line 2); refused",
+    );
   });
 
   it("more than 10 000 items in RSS, Atom or JSON Feed; a sitemap may list more URLs", () => {
@@ -545,7 +593,10 @@ describe("hostile documents are refused before they cost anything", () => {
     expect(errorOf(() => parseUpstream(rss, "", "u")).message).toBe("parse: u: more than 10000 items; refused");
     const atom = `<feed xmlns="http://www.w3.org/2005/Atom">${"<entry><id>e</id></entry>".repeat(many)}</feed>`;
     expect(errorOf(() => parseUpstream(atom, "", "u")).message).toBe("parse: u: more than 10000 items; refused");
-    const json = JSON.stringify({ version: "https://jsonfeed.org/version/1.1", items: Array.from({ length: many }, (_, i) => ({ id: `${i}` })) });
+    const json = JSON.stringify({
+      version: "https://jsonfeed.org/version/1.1",
+      items: Array.from({ length: many }, (_, i) => ({ id: `${i}` })),
+    });
     expect(errorOf(() => parseUpstream(json, "", "u")).message).toBe("parse: u: more than 10000 items; refused");
     const urlset = `<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">${Array.from({ length: 10_001 }, (_, i) => `<url><loc>https://s.example/${i}</loc></url>`).join("")}</urlset>`;
     const sitemap = parseUpstream(urlset, "", "https://s.example/sitemap.xml");
@@ -563,8 +614,12 @@ describe("hostile documents are refused before they cost anything", () => {
       "parse: https://attacker.example/jsonfeed-wrong-shape.json: not a valid JSON Feed: item 2: title is not a string; item 3 has no id; " +
         "item 4 is not an object; item 5: tags is not an array of strings; item 5: authors is not an array of objects",
     );
-    expect(hostile("jsonfeed-items-not-array.json")).toBe("parse: https://attacker.example/jsonfeed-items-not-array.json: not a valid JSON Feed: items is not an array");
-    expect(errorOf(() => parseUpstream(`[{"id": "1"}]`, "application/feed+json", "u")).message).toBe("parse: u: JSON that is not an object, so not a JSON Feed");
+    expect(hostile("jsonfeed-items-not-array.json")).toBe(
+      "parse: https://attacker.example/jsonfeed-items-not-array.json: not a valid JSON Feed: items is not an array",
+    );
+    expect(errorOf(() => parseUpstream(`[{"id": "1"}]`, "application/feed+json", "u")).message).toBe(
+      "parse: u: JSON that is not an object, so not a JSON Feed",
+    );
   });
 });
 
@@ -579,7 +634,10 @@ describe("our own feeds read back", () => {
   /** The summary each format carries: escaped HTML in RSS, text in Atom and JSON Feed. */
   const summaryOf = (item: IncomingItem) => item.summaryText ?? decodeHtmlEntities(item.summaryHtml ?? "");
 
-  for (const [label, model] of [["the sample", sampleModel()], ["awkward text", modelWithText(`R&D <b> "q" 'a' ]]> \u00a0🤝 정상회담`)]] as [string, FeedModel][]) {
+  for (const [label, model] of [
+    ["the sample", sampleModel()],
+    ["awkward text", modelWithText(`R&D <b> "q" 'a' ]]> \u00a0🤝 정상회담`)],
+  ] as [string, FeedModel][]) {
     for (const format of FORMAT_NAMES) {
       it(`${FORMATS[format].label}, ${label}: ids, titles, urls, dates, authors, tags, image and editions`, () => {
         const feed = feedOf(parseUpstream(FORMATS[format].render(model), FORMATS[format].contentType, DOCUMENT_URL[format]!));

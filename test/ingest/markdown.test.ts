@@ -63,7 +63,9 @@ describe("markdownToHtml", () => {
     });
 
     it("makes relative images absolute", () => {
-      expect(render("![Busan port](/media/busan-port.jpg)")).toBe('<p><img src="https://news.example/media/busan-port.jpg" alt="Busan port"></p>');
+      expect(render("![Busan port](/media/busan-port.jpg)")).toBe(
+        '<p><img src="https://news.example/media/busan-port.jpg" alt="Busan port"></p>',
+      );
     });
 
     it("keeps http, https and mailto links, escaping & in the href", () => {

@@ -66,7 +66,13 @@ describe("parseFeedDate", () => {
   });
 
   it("gives the same instant for the same moment written in any zone", () => {
-    for (const text of ["Thu, 14 Sep 2023 08:17:00 +0900", "Wed, 13 Sep 2023 23:17:00 GMT", "Wed, 13 Sep 2023 19:17:00 EDT", "2023-09-14 08:17", "2023년 9월 14일 08:17"]) {
+    for (const text of [
+      "Thu, 14 Sep 2023 08:17:00 +0900",
+      "Wed, 13 Sep 2023 23:17:00 GMT",
+      "Wed, 13 Sep 2023 19:17:00 EDT",
+      "2023-09-14 08:17",
+      "2023년 9월 14일 08:17",
+    ]) {
       expect(parseFeedDate(text, SEOUL)?.ms, text).toBe(KST_MORNING_MS);
     }
   });
@@ -132,7 +138,13 @@ describe("stripTracking", () => {
   });
 
   it("leaves a URL without tracking parameters exactly as it was", () => {
-    for (const url of ["https://a.example/x", "https://a.example/x?q=a+b&&z", "https://a.example/x?ref=home", "https://a.example/x#utm_source=x", "not a url?utm"]) {
+    for (const url of [
+      "https://a.example/x",
+      "https://a.example/x?q=a+b&&z",
+      "https://a.example/x?ref=home",
+      "https://a.example/x#utm_source=x",
+      "not a url?utm",
+    ]) {
       expect(stripTracking(url)).toBe(url);
     }
   });
@@ -184,7 +196,8 @@ describe("deriveSummary", () => {
   });
 
   it("cuts Korean text after 다.", () => {
-    const korean = "<p>서울시는 14일 내년도 예산안을 발표했다. 예산은 지난해보다 5% 늘었다. 시는 복지와 교통에 중점을 뒀다고 밝혔다. 의회는 다음 달 심의를 시작한다.</p>";
+    const korean =
+      "<p>서울시는 14일 내년도 예산안을 발표했다. 예산은 지난해보다 5% 늘었다. 시는 복지와 교통에 중점을 뒀다고 밝혔다. 의회는 다음 달 심의를 시작한다.</p>";
     expect(deriveSummary(korean, 60)).toBe("서울시는 14일 내년도 예산안을 발표했다. 예산은 지난해보다 5% 늘었다.");
     expect(deriveSummary("<p>첫 문장이다.둘째 문장이 이어지고 계속 이어지며 끝나지 않는다</p>", 12)).toBe("첫 문장이다.");
   });

@@ -49,7 +49,18 @@ function item(guid: string, title: string, edition = "") {
 }
 
 function source(extra: Partial<SourceSettings> = {}): SourceSettings {
-  return { id: "wire", kind: "feed", url: `${base}/wire.xml`, lang: "en", section: "society", sections: {}, timezone: "Asia/Seoul", minInterval: 0, maxBytes: 1 << 20, ...extra };
+  return {
+    id: "wire",
+    kind: "feed",
+    url: `${base}/wire.xml`,
+    lang: "en",
+    section: "society",
+    sections: {},
+    timezone: "Asia/Seoul",
+    minInterval: 0,
+    maxBytes: 1 << 20,
+    ...extra,
+  };
 }
 
 /** Ingest dependencies over `store` with one source, counting the link passes. */
@@ -64,7 +75,13 @@ function depsFor(store: ArticleStore, wire = source()) {
       return typeof value === "function" ? value.bind(target) : value;
     },
   });
-  const deps: IngestDeps = { store: spied, site: { ...site, settings }, fetch: globalThis.fetch, now: () => Date.parse("2026-11-20T00:00:00Z"), logger: memoryLogger() };
+  const deps: IngestDeps = {
+    store: spied,
+    site: { ...site, settings },
+    fetch: globalThis.fetch,
+    now: () => Date.parse("2026-11-20T00:00:00Z"),
+    logger: memoryLogger(),
+  };
   return { deps, counted };
 }
 

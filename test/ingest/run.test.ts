@@ -49,8 +49,16 @@ function tempDir() {
 
 function source(id: string, path: string, extra: Partial<SourceSettings> = {}): SourceSettings {
   return {
-    id, kind: "feed", url: `${base}${path}`, lang: "en", section: "society", sections: { economy: "business" },
-    timezone: "Asia/Seoul", minInterval: 300, maxBytes: 1024 * 1024, ...extra,
+    id,
+    kind: "feed",
+    url: `${base}${path}`,
+    lang: "en",
+    section: "society",
+    sections: { economy: "business" },
+    timezone: "Asia/Seoul",
+    minInterval: 300,
+    maxBytes: 1024 * 1024,
+    ...extra,
   };
 }
 
@@ -62,7 +70,13 @@ function setup(sources: SourceSettings[], path = ":memory:") {
   stores.push(store);
   const clock = { ms: Date.parse("2026-11-20T00:00:00Z") };
   const logger = memoryLogger();
-  const deps: IngestDeps = { ...ingestDeps(store, { ...site, settings }), fetch: globalThis.fetch, now: () => clock.ms, logger, content: undefined };
+  const deps: IngestDeps = {
+    ...ingestDeps(store, { ...site, settings }),
+    fetch: globalThis.fetch,
+    now: () => clock.ms,
+    logger,
+    content: undefined,
+  };
   return { store, deps, clock, logger, site: { ...site, settings } };
 }
 
@@ -149,7 +163,11 @@ describe("an upstream feed", () => {
     const { deps, clock, logger } = setup([source("busy", "/busy.xml"), source("broken", "/broken.xml"), source("good", "/good.xml")]);
 
     const report = await runIngest(deps);
-    expect(report.sources.map((s) => [s.source, s.status])).toEqual([["busy", "throttled"], ["broken", "failed"], ["good", "fetched"]]);
+    expect(report.sources.map((s) => [s.source, s.status])).toEqual([
+      ["busy", "throttled"],
+      ["broken", "failed"],
+      ["good", "fetched"],
+    ]);
     expect(report.sources[1]!.error).toContain("500");
     expect(logger.errors.some((line) => line.startsWith('ingest: source "broken"'))).toBe(true);
     expect(report.sources[2]!.new).toBe(1);
@@ -161,7 +179,12 @@ describe("an upstream feed", () => {
 
   it("rejects items it cannot use, saying why, and keeps the rest", async () => {
     serveFeed("/wire.xml", () =>
-      rss(item("e-1", "Fine") + item("e-2", "") + `<item><title>No id at all</title><description>x</description></item>` + item("e-3", "French", "<p>x</p>", "<dc:language>fr</dc:language>")),
+      rss(
+        item("e-1", "Fine") +
+          item("e-2", "") +
+          `<item><title>No id at all</title><description>x</description></item>` +
+          item("e-3", "French", "<p>x</p>", "<dc:language>fr</dc:language>"),
+      ),
     );
     const { deps } = setup([source("wire", "/wire.xml")]);
     const [report] = (await runIngest(deps)).sources;
@@ -184,11 +207,20 @@ describe("hostile and legacy documents", () => {
   const FIXTURES = join(import.meta.dirname, "..", "fixtures", "upstream");
 
   it("refuses a hostile document with a clear message while the other sources go on", async () => {
-    routes.set("/laughs.xml", (_req, res) => res.writeHead(200, { "Content-Type": "application/xml" }).end(readFileSync(join(FIXTURES, "hostile", "billion-laughs.xml"))));
-    routes.set("/page.xml", (_req, res) => res.writeHead(200, { "Content-Type": "text/html" }).end("<!doctype html><html><body>Please enable JavaScript</body></html>"));
+    routes.set("/laughs.xml", (_req, res) =>
+      res.writeHead(200, { "Content-Type": "application/xml" }).end(readFileSync(join(FIXTURES, "hostile", "billion-laughs.xml"))),
+    );
+    routes.set("/page.xml", (_req, res) =>
+      res.writeHead(200, { "Content-Type": "text/html" }).end("<!doctype html><html><body>Please enable JavaScript</body></html>"),
+    );
     routes.set("/huge.xml", (_req, res) => res.writeHead(200, { "Content-Type": "application/xml" }).end("x".repeat(3 * 1024 * 1024)));
     serveFeed("/good.xml", () => rss(item("l-1", "Fine")));
-    const { deps } = setup([source("laughs", "/laughs.xml"), source("html", "/page.xml"), source("huge", "/huge.xml", { maxBytes: 1024 * 1024 }), source("good", "/good.xml")]);
+    const { deps } = setup([
+      source("laughs", "/laughs.xml"),
+      source("html", "/page.xml"),
+      source("huge", "/huge.xml", { maxBytes: 1024 * 1024 }),
+      source("good", "/good.xml"),
+    ]);
     const report = await runIngest(deps);
     expect(report.sources.map((s) => s.status)).toEqual(["failed", "failed", "failed", "fetched"]);
     expect(report.sources[0]!.error).toContain("declares entities");
@@ -200,9 +232,13 @@ describe("hostile and legacy documents", () => {
   it("reads a feed served in EUC-KR, declared only in its XML declaration", async () => {
     const title = Buffer.from("c7d1b1b9beee20b1e2bbe7", "hex"); // "한국어 기사" in EUC-KR
     const body = Buffer.concat([
-      Buffer.from(`<?xml version="1.0" encoding="EUC-KR"?><rss version="2.0"><channel><title>w</title><link>${base}/</link><description>d</description><language>ko</language><item><guid>m-1</guid><title>`),
+      Buffer.from(
+        `<?xml version="1.0" encoding="EUC-KR"?><rss version="2.0"><channel><title>w</title><link>${base}/</link><description>d</description><language>ko</language><item><guid>m-1</guid><title>`,
+      ),
       title,
-      Buffer.from(`</title><link>${base}/m-1</link><description>x</description><pubDate>Thu, 19 Nov 2026 09:00:00 +0900</pubDate></item></channel></rss>`),
+      Buffer.from(
+        `</title><link>${base}/m-1</link><description>x</description><pubDate>Thu, 19 Nov 2026 09:00:00 +0900</pubDate></item></channel></rss>`,
+      ),
     ]);
     routes.set("/euc-kr.xml", (_req, res) => res.writeHead(200, { "Content-Type": "application/rss+xml" }).end(body));
     const { store, deps } = setup([source("wire-ko", "/euc-kr.xml", { lang: "ko" })]);
@@ -217,9 +253,15 @@ describe("a sitemap index of article pages", () => {
 <link rel="alternate" hreflang="${lang}" href="${base}/${lang}/story">
 <link rel="alternate" hreflang="${other}" href="${base}/${other}/story">
 <script type="application/ld+json">${JSON.stringify({
-    "@context": "https://schema.org", "@type": "NewsArticle", headline, datePublished: "2026-11-19T08:17:00+09:00",
-    dateModified: "2026-11-19T10:00:00+09:00", author: { "@type": "Person", name: "Reporter" }, inLanguage: lang,
-    articleBody: "First paragraph.\n\nSecond paragraph.", url: `${base}/${lang}/story`,
+    "@context": "https://schema.org",
+    "@type": "NewsArticle",
+    headline,
+    datePublished: "2026-11-19T08:17:00+09:00",
+    dateModified: "2026-11-19T10:00:00+09:00",
+    author: { "@type": "Person", name: "Reporter" },
+    inLanguage: lang,
+    articleBody: "First paragraph.\n\nSecond paragraph.",
+    url: `${base}/${lang}/story`,
   })}</script></head><body><h1>${headline}</h1></body></html>`;
 
   it("reads each listed page's JSON-LD and links the editions by their hreflang links", async () => {
@@ -232,12 +274,19 @@ describe("a sitemap index of article pages", () => {
       res.writeHead(200, { "Content-Type": "application/xml" }).end(`<?xml version="1.0" encoding="UTF-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>${base}/ko/story</loc><lastmod>2026-11-19</lastmod></url><url><loc>${base}/en/story</loc></url><url><loc>http://169.254.169.254/latest/meta-data/</loc></url></urlset>`),
     );
-    routes.set("/ko/story", (_req, res) => res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" }).end(page("ko", "en", "정상회담 열려")));
-    routes.set("/en/story", (_req, res) => res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" }).end(page("en", "ko", "Summit held")));
+    routes.set("/ko/story", (_req, res) =>
+      res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" }).end(page("ko", "en", "정상회담 열려")),
+    );
+    routes.set("/en/story", (_req, res) =>
+      res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" }).end(page("en", "ko", "Summit held")),
+    );
     const { store, deps } = setup([source("pages", "/sitemap.xml", { kind: "sitemap" })]);
     const report = await runIngest(deps);
     expect(report.sources[0]).toMatchObject({ status: "fetched", new: 2 });
-    expect(report.sources[0]!.rejected.map((r) => r.key)).toEqual(["http://10.0.0.1/sitemap-2.xml", "http://169.254.169.254/latest/meta-data/"]);
+    expect(report.sources[0]!.rejected.map((r) => r.key)).toEqual([
+      "http://10.0.0.1/sitemap-2.xml",
+      "http://169.254.169.254/latest/meta-data/",
+    ]);
     expect(report.sources[0]!.rejected.every((r) => r.reason.includes("is not on the sitemap's host"))).toBe(true);
     const [ko] = await store.latest({ lang: "ko", limit: 1 });
     expect(ko).toMatchObject({ title: "정상회담 열려", url: `${base}/ko/story` });
@@ -251,10 +300,16 @@ describe("a sitemap index of article pages", () => {
 
 describe("editions of one story", () => {
   const ko = () =>
-    rss(item("k-1", "예산안 통과", "<p>본문</p>", `<atom:link rel="alternate" hreflang="en" href="${base}/news/e-1"/>`), "").replace("<language>en</language>", "<language>ko</language>");
+    rss(item("k-1", "예산안 통과", "<p>본문</p>", `<atom:link rel="alternate" hreflang="en" href="${base}/news/e-1"/>`), "").replace(
+      "<language>en</language>",
+      "<language>ko</language>",
+    );
   const en = () => rss(item("e-1", "Budget passes"));
 
-  for (const order of [["ko", "en"], ["en", "ko"]]) {
+  for (const order of [
+    ["ko", "en"],
+    ["en", "ko"],
+  ]) {
     it(`are joined into one story when the ${order[0]} edition arrives first`, async () => {
       serveFeed("/ko.xml", ko);
       serveFeed("/en.xml", en);
@@ -317,7 +372,9 @@ describe("the lease", () => {
 
 describe("after an ingest", () => {
   it("serves feeds that still parse strictly, with the upstream articles in them", async () => {
-    serveFeed("/wire.xml", () => rss(item("h-1", "R&amp;D &lt; 1% &amp; more", "<p>Hello <script>alert(1)</script><a href=\"/rel\">link</a></p>")));
+    serveFeed("/wire.xml", () =>
+      rss(item("h-1", "R&amp;D &lt; 1% &amp; more", '<p>Hello <script>alert(1)</script><a href="/rel">link</a></p>')),
+    );
     const { store, deps, site } = setup([source("wire", "/wire.xml")]);
     await runIngest(deps);
     const language = site.settings.languages.find((l) => l.tag === "en")!;
@@ -350,7 +407,12 @@ describe("a write budget", () => {
     const deps = { ...ingestDeps(store, testSite()), writeBudget: 20 };
     const runs = [];
     for (let i = 0; i < 4; i++) runs.push((await runIngest(deps)).sources[0]!);
-    expect(runs.map((r) => [r.new, r.unchanged])).toEqual([[20, 0], [20, 20], [10, 40], [0, 50]]);
+    expect(runs.map((r) => [r.new, r.unchanged])).toEqual([
+      [20, 0],
+      [20, 20],
+      [10, 40],
+      [0, 50],
+    ]);
     expect(runs[0]!.notes).toEqual(["30 articles left for the next run (write budget)"]);
   });
 
@@ -382,7 +444,9 @@ describe("WebSub announcements", () => {
     const withHub = { ...deps, site: { ...deps.site, hubs: [`${base}/hub`] } };
 
     const first = await runIngest(withHub);
-    const expected = ["en/", "en/society/"].flatMap((dir) => ["rss.xml", "atom.xml", "feed.json"].map((f) => `https://news.example/${dir}${f}`));
+    const expected = ["en/", "en/society/"].flatMap((dir) =>
+      ["rss.xml", "atom.xml", "feed.json"].map((f) => `https://news.example/${dir}${f}`),
+    );
     expect(first.websub).toEqual({ topics: expected, failed: [] });
     expect(received.sort()).toEqual([...expected].sort());
 

@@ -331,7 +331,9 @@ describe("publishToHubs", () => {
       expect(up.received.map((r) => r.body).sort()).toEqual([FORM_EN, FORM_KO].sort());
       for (const result of results.filter((r) => r.hub === down)) {
         expect(result).toMatchObject({ ok: false, attempts: 3 });
-        expect(result.error).toMatch(new RegExp(`^websub: hub ${down}: publishing .*: no success in 3 attempts; the last: request failed: .*ECONNREFUSED`));
+        expect(result.error).toMatch(
+          new RegExp(`^websub: hub ${down}: publishing .*: no success in 3 attempts; the last: request failed: .*ECONNREFUSED`),
+        );
       }
     });
   });
@@ -389,11 +391,11 @@ describe("publishToHubs", () => {
 
 describe("parseHubList", () => {
   it("reads comma- and space-separated URLs, normalized, without repeats", () => {
-    expect(parseHubList("https://pubsubhubbub.appspot.com, https://websub.example/hub?x=1  http://127.0.0.1:8080/hub\nhttps://pubsubhubbub.appspot.com/,")).toEqual([
-      "https://pubsubhubbub.appspot.com/",
-      "https://websub.example/hub?x=1",
-      "http://127.0.0.1:8080/hub",
-    ]);
+    expect(
+      parseHubList(
+        "https://pubsubhubbub.appspot.com, https://websub.example/hub?x=1  http://127.0.0.1:8080/hub\nhttps://pubsubhubbub.appspot.com/,",
+      ),
+    ).toEqual(["https://pubsubhubbub.appspot.com/", "https://websub.example/hub?x=1", "http://127.0.0.1:8080/hub"]);
     expect(parseHubList("https://a.example/hub,https://b.example/hub")).toEqual(["https://a.example/hub", "https://b.example/hub"]);
   });
 
@@ -404,7 +406,10 @@ describe("parseHubList", () => {
   });
 
   it.each([
-    ["pubsubhubbub.appspot.com", 'config: WEBSUB_HUBS entry "pubsubhubbub.appspot.com" is not an absolute URL such as https://pubsubhubbub.appspot.com/'],
+    [
+      "pubsubhubbub.appspot.com",
+      'config: WEBSUB_HUBS entry "pubsubhubbub.appspot.com" is not an absolute URL such as https://pubsubhubbub.appspot.com/',
+    ],
     ["https://ok.example/hub /hub", 'config: WEBSUB_HUBS entry "/hub" is not an absolute URL such as https://pubsubhubbub.appspot.com/'],
     ["https://ok.example/hub,ftp://hub.example/", 'config: WEBSUB_HUBS entry "ftp://hub.example/" must start with http:// or https://'],
     ["mailto:hub@example.com", 'config: WEBSUB_HUBS entry "mailto:hub@example.com" must start with http:// or https://'],

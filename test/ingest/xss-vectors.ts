@@ -72,8 +72,14 @@ export const XSS_VECTORS: [string, string][] = [
   // Every other URL-bearing attribute, kept element or not.
   ["a quotation cite to javascript:", '<q cite="javascript:alert(1)">q</q>'],
   ["del and ins cites to javascript:", '<del cite="javascript:alert(1)">x</del><ins cite="javascript:alert(1)">y</ins>'],
-  ["an image lowsrc, dynsrc and longdesc", '<img src="a.png" lowsrc="javascript:alert(1)" dynsrc="javascript:alert(1)" longdesc="javascript:alert(1)">'],
-  ["a video poster and source", '<video poster="javascript:alert(1)" src="javascript:alert(1)"><source src="javascript:alert(1)" onerror="alert(1)"></video>'],
+  [
+    "an image lowsrc, dynsrc and longdesc",
+    '<img src="a.png" lowsrc="javascript:alert(1)" dynsrc="javascript:alert(1)" longdesc="javascript:alert(1)">',
+  ],
+  [
+    "a video poster and source",
+    '<video poster="javascript:alert(1)" src="javascript:alert(1)"><source src="javascript:alert(1)" onerror="alert(1)"></video>',
+  ],
   ["an audio element with onerror", "<audio src=x onerror=alert(1)>"],
   ["an image input", '<input type="image" src="javascript:alert(1)">'],
   ["an area href", '<map><area href="javascript:alert(1)"></map>'],
@@ -87,13 +93,22 @@ export const XSS_VECTORS: [string, string][] = [
   // Encodings a naive filter misses.
   ["a scheme in decimal references without semicolons", '<a href="&#106&#97&#118&#97&#115&#99&#114&#105&#112&#116&#58alert(1)">x</a>'],
   ["a scheme in hex references without semicolons", '<a href="&#x6A&#x61&#x76&#x61&#x73&#x63&#x72&#x69&#x70&#x74&#x3A;alert(1)">x</a>'],
-  ["a scheme in zero-padded references without semicolons", '<a href="&#0000106&#0000097&#0000118&#0000097&#0000115&#0000099&#0000114&#0000105&#0000112&#0000116&#0000058alert(1)">x</a>'],
+  [
+    "a scheme in zero-padded references without semicolons",
+    '<a href="&#0000106&#0000097&#0000118&#0000097&#0000115&#0000099&#0000114&#0000105&#0000112&#0000116&#0000058alert(1)">x</a>',
+  ],
   ["a colon as a decimal reference", '<a href="javascript&#58;alert(1)">x</a>'],
-  ["named tab and newline references in the scheme", '<a href="jav&Tab;ascript:alert(1)">x</a><a href="jav&NewLine;ascript:alert(1)">y</a>'],
+  [
+    "named tab and newline references in the scheme",
+    '<a href="jav&Tab;ascript:alert(1)">x</a><a href="jav&NewLine;ascript:alert(1)">y</a>',
+  ],
   ["a percent-encoded scheme", '<a href="%6A%61%76%61%73%63%72%69%70%74%3Aalert(1)">x</a>'],
   ["a full-width scheme", '<a href="ｊａｖａｓｃｒｉｐｔ:alert(1)">x</a>'],
   ["a javascript: URL hiding code after a comment", '<a href="javascript://%0aalert(1)">x</a>'],
-  ["a polyglot closing every raw-text element", '<a href="javascript:/*--></title></style></textarea></script></xmp><svg/onload=alert(1)>">x</a>'],
+  [
+    "a polyglot closing every raw-text element",
+    '<a href="javascript:/*--></title></style></textarea></script></xmp><svg/onload=alert(1)>">x</a>',
+  ],
   ["a handler after a vertical tab", '<img src="https://ok.example/a.png" onerror\u000b=alert(1)>'],
   ["a handler after a slash", '<img src="https://ok.example/a.png"/onerror=alert(1)>'],
   ["a handler whose code is entity-encoded", '<img src=x onerror="&#97;&#108;&#101;&#114;&#116;(1)">'],

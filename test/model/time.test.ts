@@ -1,14 +1,6 @@
 /** Instants as the newsroom writes them: reading, zone arithmetic and the forms feeds print. */
 import { describe, expect, it } from "vitest";
-import {
-  inZone,
-  instantAt,
-  isTimeZone,
-  parseNewsroomTime,
-  parseRfc3339,
-  toRfc822,
-  wallClock,
-} from "../../src/model/time.ts";
+import { inZone, instantAt, isTimeZone, parseNewsroomTime, parseRfc3339, toRfc822, wallClock } from "../../src/model/time.ts";
 
 // 2023-09-14 08:17 KST is 2023-09-13 23:17 UTC: used throughout so a mix-up of wall time and UTC shows.
 const KST_MORNING_MS = Date.UTC(2023, 8, 13, 23, 17, 0);

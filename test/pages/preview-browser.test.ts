@@ -61,9 +61,19 @@ async function chromium(args: string[], url: string): Promise<string> {
     const { stdout } = await run(
       CHROMIUM,
       [
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        `--user-data-dir=${profile}`, "--window-size=1000,1400", "--hide-scrollbars", ...args, url,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        `--user-data-dir=${profile}`,
+        "--window-size=1000,1400",
+        "--hide-scrollbars",
+        ...args,
+        url,
       ],
       { timeout: TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 },
     );
@@ -74,26 +84,39 @@ async function chromium(args: string[], url: string): Promise<string> {
 }
 
 /** Text as Chromium serializes it in a dumped DOM. */
-const domText = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\u00a0/g, "&nbsp;");
+const domText = (s: string) =>
+  s
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/\u00a0/g, "&nbsp;");
 
 describe.each([...pages.keys()])("the preview of %s in headless Chromium", (path) => {
-  it("renders the feed and its items", async () => {
-    const { model } = pages.get(path)!;
-    const dom = await chromium(["--dump-dom"], `${base}${path}`);
-    expect(dom).toContain(`<html lang="${model.lang}">`);
-    expect(dom).toContain(`<h1>${domText(model.title)}</h1>`);
-    expect(dom).toContain(domText(model.items[0]!.title));
-    expect(dom).toContain(`value="${model.links.rss}"`);
-  }, TIMEOUT_MS);
+  it(
+    "renders the feed and its items",
+    async () => {
+      const { model } = pages.get(path)!;
+      const dom = await chromium(["--dump-dom"], `${base}${path}`);
+      expect(dom).toContain(`<html lang="${model.lang}">`);
+      expect(dom).toContain(`<h1>${domText(model.title)}</h1>`);
+      expect(dom).toContain(domText(model.items[0]!.title));
+      expect(dom).toContain(`value="${model.links.rss}"`);
+    },
+    TIMEOUT_MS,
+  );
 
-  it("takes a screenshot of the page", async () => {
-    const png = join(scratch, `${path.replaceAll("/", "_")}.png`);
-    await chromium([`--screenshot=${png}`], `${base}${path}`);
-    const bytes = await readFile(png);
-    expect(bytes.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
-    // The IHDR chunk: the window's width and height.
-    expect([bytes.readUInt32BE(16), bytes.readUInt32BE(20)]).toEqual([1000, 1400]);
-    // A blank page of that size compresses to about 7 KB; text and boxes make it far larger.
-    expect(bytes.length).toBeGreaterThan(20_000);
-  }, TIMEOUT_MS);
+  it(
+    "takes a screenshot of the page",
+    async () => {
+      const png = join(scratch, `${path.replaceAll("/", "_")}.png`);
+      await chromium([`--screenshot=${png}`], `${base}${path}`);
+      const bytes = await readFile(png);
+      expect(bytes.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+      // The IHDR chunk: the window's width and height.
+      expect([bytes.readUInt32BE(16), bytes.readUInt32BE(20)]).toEqual([1000, 1400]);
+      // A blank page of that size compresses to about 7 KB; text and boxes make it far larger.
+      expect(bytes.length).toBeGreaterThan(20_000);
+    },
+    TIMEOUT_MS,
+  );
 });

@@ -63,8 +63,20 @@ const ko = language("ko");
 const en = language("en");
 const koPolitics = ko.sections.find((s) => s.slug === "politics")!;
 const CASES: Case[] = [
-  { name: "the English feed as RSS", model: await readFeed(store, site, { language: en }), format: "rss", language: en, subscribe: "How to subscribe" },
-  { name: "the Korean feed as Atom", model: await readFeed(store, site, { language: ko }), format: "atom", language: ko, subscribe: "구독하는 방법" },
+  {
+    name: "the English feed as RSS",
+    model: await readFeed(store, site, { language: en }),
+    format: "rss",
+    language: en,
+    subscribe: "How to subscribe",
+  },
+  {
+    name: "the Korean feed as Atom",
+    model: await readFeed(store, site, { language: ko }),
+    format: "atom",
+    language: ko,
+    subscribe: "구독하는 방법",
+  },
   {
     name: "the Korean politics feed as JSON Feed",
     model: await readFeed(store, site, { language: ko, section: koPolitics }),
@@ -105,7 +117,9 @@ describe.each(CASES)("preview of $name", ({ model, format, language: lang, secti
     }
     expect(model.alternates.length).toBeGreaterThan(0);
     for (const alternate of model.alternates) {
-      expect(html).toContain(`<a href="${alternate.links[format]}" hreflang="${alternate.lang}" lang="${alternate.lang}" title="${esc(alternate.title)}">${esc(languageName(alternate.lang))}</a>`);
+      expect(html).toContain(
+        `<a href="${alternate.links[format]}" hreflang="${alternate.lang}" lang="${alternate.lang}" title="${esc(alternate.title)}">${esc(languageName(alternate.lang))}</a>`,
+      );
     }
   });
 
@@ -125,7 +139,9 @@ describe.each(CASES)("preview of $name", ({ model, format, language: lang, secti
       expect(html).toMatch(new RegExp(`<time datetime="${kst(item.published.ms).replace("+", "\\+")}">[^<]+ KST</time>`));
       expect(html).toContain(`<p>${esc(item.summary)}</p>`);
       for (const edition of item.editions) {
-        expect(html).toContain(`<a href="${esc(edition.url)}" hreflang="${edition.lang}" lang="${edition.lang}" title="${esc(edition.title)}">${esc(languageName(edition.lang))}</a>`);
+        expect(html).toContain(
+          `<a href="${esc(edition.url)}" hreflang="${edition.lang}" lang="${edition.lang}" title="${esc(edition.title)}">${esc(languageName(edition.lang))}</a>`,
+        );
       }
     }
     for (const [, datetime] of html.matchAll(/<time datetime="([^"]+)">/g)) expect(datetime).toMatch(/\+09:00$/);
@@ -152,8 +168,12 @@ describe("feed preview", () => {
   });
 
   it("shows dates the English and the Korean way", () => {
-    expect(feedPreviewPage(site, enModel, "rss")).toContain('<time datetime="2026-11-10T10:00:00+09:00">November 10, 2026 10:00 KST</time>');
-    expect(feedPreviewPage(site, CASES[1]!.model, "atom")).toContain('<time datetime="2026-11-10T08:30:00+09:00">2026-11-10 08:30 KST</time>');
+    expect(feedPreviewPage(site, enModel, "rss")).toContain(
+      '<time datetime="2026-11-10T10:00:00+09:00">November 10, 2026 10:00 KST</time>',
+    );
+    expect(feedPreviewPage(site, CASES[1]!.model, "atom")).toContain(
+      '<time datetime="2026-11-10T08:30:00+09:00">2026-11-10 08:30 KST</time>',
+    );
   });
 
   it("shows a time written in another offset on the newsroom's clocks", () => {

@@ -23,9 +23,11 @@ let upstreamDelayMs = 0;
 const dirs: string[] = [];
 
 function wireFeed() {
-  const items = Array.from({ length: UPSTREAM_ITEMS }, (_, i) =>
-    `<item><guid isPermaLink="false">wire-${i}</guid><title>Wire ${i} (${revision})</title><link>https://wire.example/${i}</link>` +
-    `<description>&lt;p&gt;${"Wire copy. ".repeat(30)}&lt;/p&gt;</description><pubDate>Thu, 19 Nov 2026 09:${String(i % 60).padStart(2, "0")}:00 +0900</pubDate></item>`,
+  const items = Array.from(
+    { length: UPSTREAM_ITEMS },
+    (_, i) =>
+      `<item><guid isPermaLink="false">wire-${i}</guid><title>Wire ${i} (${revision})</title><link>https://wire.example/${i}</link>` +
+      `<description>&lt;p&gt;${"Wire copy. ".repeat(30)}&lt;/p&gt;</description><pubDate>Thu, 19 Nov 2026 09:${String(i % 60).padStart(2, "0")}:00 +0900</pubDate></item>`,
   ).join("");
   return `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Wire</title><link>https://wire.example/</link><description>d</description>${items}</channel></rss>`;
 }
@@ -71,7 +73,10 @@ function storedReports(path: string): RunReport[] {
 }
 
 const total = (reports: RunReport[], source: string, field: "new" | "updated" | "withdrawn") =>
-  reports.flatMap((r) => r.sources).filter((s) => s.source === source).reduce((sum, s) => sum + s[field], 0);
+  reports
+    .flatMap((r) => r.sources)
+    .filter((s) => s.source === source)
+    .reduce((sum, s) => sum + s[field], 0);
 
 describe("two npm run ingest processes at once on one database", () => {
   it("on a new database, overlapping: one ingests and the other says the lease is taken; every article stored once and whole", async () => {

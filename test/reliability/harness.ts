@@ -16,7 +16,6 @@ export const CONTENT_DIR = join(ROOT, "content");
 const ATOM_NS = "http://www.w3.org/2005/Atom";
 export const SERVING = /http: serving .* on http:\/\/127\.0\.0\.1:\d+/;
 
-
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `hanbit-${prefix}-`));
 }
@@ -159,7 +158,9 @@ export function rawRequest(
       response.on("end", () => resolve({ status: response.statusCode!, headers: response.headers, body: Buffer.concat(chunks) }));
       response.on("error", reject);
     });
-    request.setTimeout(options.timeoutMs ?? 30_000, () => request.destroy(new Error(`no response from ${url} within ${options.timeoutMs ?? 30_000} ms`)));
+    request.setTimeout(options.timeoutMs ?? 30_000, () =>
+      request.destroy(new Error(`no response from ${url} within ${options.timeoutMs ?? 30_000} ms`)),
+    );
     request.on("error", reject);
     request.end(options.body);
   });
@@ -221,7 +222,8 @@ export function readFeedItems(file: FeedFile, text: string): FeedItemSeen[] {
       const id = item[rss ? "guid" : "id"];
       const title = item.title;
       const published = item[rss ? "pubDate" : "published"];
-      if (id === undefined || title === undefined || published === undefined) throw new Error(`an ${itemName} without id, title or publication date`);
+      if (id === undefined || title === undefined || published === undefined)
+        throw new Error(`an ${itemName} without id, title or publication date`);
       items.push({ id, title, published: parseTime(published) });
     }
   });

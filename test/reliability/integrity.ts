@@ -15,7 +15,21 @@ import { readContentFolder } from "../../src/ingest/sources/content-files.ts";
 import { openSqliteStore } from "../../src/store/sqlite.ts";
 import { FEED_FILES, readFeedItems } from "./harness.ts";
 
-const REQUIRED_TEXT = ["id", "lang", "section", "slug", "story", "url", "title", "summary", "content_html", "published", "updated", "source", "fingerprint"];
+const REQUIRED_TEXT = [
+  "id",
+  "lang",
+  "section",
+  "slug",
+  "story",
+  "url",
+  "title",
+  "summary",
+  "content_html",
+  "published",
+  "updated",
+  "source",
+  "fingerprint",
+];
 
 /** Throws, naming the row and the problem, unless the database is whole; returns what it holds. */
 export function checkDatabase(path: string) {
@@ -27,16 +41,22 @@ export function checkDatabase(path: string) {
     for (const row of rows) {
       const where = `integrity: article ${String(row.id)}`;
       for (const column of REQUIRED_TEXT) {
-        if (typeof row[column] !== "string" || (row[column] as string).trim() === "") throw new Error(`${where}: ${column} is ${JSON.stringify(row[column])}`);
+        if (typeof row[column] !== "string" || (row[column] as string).trim() === "")
+          throw new Error(`${where}: ${column} is ${JSON.stringify(row[column])}`);
       }
       for (const column of ["published", "updated"]) {
-        if (Date.parse(row[column] as string) !== row[`${column}_ms`]) throw new Error(`${where}: ${column} ${String(row[column])} is not ${column}_ms ${String(row[`${column}_ms`])}`);
+        if (Date.parse(row[column] as string) !== row[`${column}_ms`])
+          throw new Error(`${where}: ${column} ${String(row[column])} is not ${column}_ms ${String(row[`${column}_ms`])}`);
       }
-      if (!Array.isArray(JSON.parse(row.authors as string)) || !Array.isArray(JSON.parse(row.tags as string))) throw new Error(`${where}: authors or tags are not lists`);
+      if (!Array.isArray(JSON.parse(row.authors as string)) || !Array.isArray(JSON.parse(row.tags as string)))
+        throw new Error(`${where}: authors or tags are not lists`);
       if (row.image !== null && typeof JSON.parse(row.image as string) !== "object") throw new Error(`${where}: image is not an object`);
     }
-    const versions = new Set((db.prepare("SELECT lang || '/' || section FROM feed_versions").pluck().all() as string[]));
-    for (const feed of db.prepare("SELECT DISTINCT lang || '/' || section FROM articles UNION SELECT DISTINCT lang || '/' FROM articles").pluck().all() as string[]) {
+    const versions = new Set(db.prepare("SELECT lang || '/' || section FROM feed_versions").pluck().all() as string[]);
+    for (const feed of db
+      .prepare("SELECT DISTINCT lang || '/' || section FROM articles UNION SELECT DISTINCT lang || '/' FROM articles")
+      .pluck()
+      .all() as string[]) {
       if (!versions.has(feed)) throw new Error(`integrity: feed ${feed} has articles but no version`);
     }
     const both = db.prepare("SELECT id FROM articles WHERE id IN (SELECT id FROM tombstones)").pluck().all();
@@ -58,7 +78,16 @@ export async function renderEveryFeed(path: string, contentDir: string): Promise
   const site: Site = { settings, siteUrl: "http://127.0.0.1" };
   const store = openSqliteStore(path);
   try {
-    const app = createApp({ store, site, logger: { info: () => undefined, error: (m) => { throw new Error(m); } } });
+    const app = createApp({
+      store,
+      site,
+      logger: {
+        info: () => undefined,
+        error: (m) => {
+          throw new Error(m);
+        },
+      },
+    });
     const feeds = new Map<string, string[]>();
     for (const language of settings.languages) {
       for (const section of [undefined, ...language.sections.map((s) => s.slug)]) {
@@ -66,7 +95,10 @@ export async function renderEveryFeed(path: string, contentDir: string): Promise
           const feedPath = `/${language.tag}${section ? `/${section}` : ""}/${file}`;
           const response = await app.request(feedPath);
           if (response.status !== 200) throw new Error(`feed: ${feedPath}: ${response.status}`);
-          feeds.set(feedPath, readFeedItems(file, await response.text()).map((item) => item.id));
+          feeds.set(
+            feedPath,
+            readFeedItems(file, await response.text()).map((item) => item.id),
+          );
         }
       }
     }
@@ -87,13 +119,21 @@ interface Listed {
 export function expectedFeeds(contentDir: string, others: readonly Listed[] = []): Map<string, string[]> {
   const settings = parseSiteSettings(readFileSync(join(contentDir, "site.yaml"), "utf8"), "site.yaml");
   const folder = readContentFolder(contentDir);
-  const { articles } = readContent(folder.files, { settings, siteUrl: "http://127.0.0.1", mediaSize: folder.mediaSize, folder: folder.folder });
+  const { articles } = readContent(folder.files, {
+    settings,
+    siteUrl: "http://127.0.0.1",
+    mediaSize: folder.mediaSize,
+    folder: folder.folder,
+  });
   const all: Listed[] = [...articles.map((a) => ({ id: a.id, lang: a.lang, section: a.section, published: a.published.ms })), ...others];
   const newestFirst = all.sort((a, b) => b.published - a.published || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
   const feeds = new Map<string, string[]>();
   for (const language of settings.languages) {
     for (const section of [undefined, ...language.sections.map((s) => s.slug)]) {
-      const ids = newestFirst.filter((a) => a.lang === language.tag && (!section || a.section === section)).slice(0, settings.itemCount).map((a) => a.id);
+      const ids = newestFirst
+        .filter((a) => a.lang === language.tag && (!section || a.section === section))
+        .slice(0, settings.itemCount)
+        .map((a) => a.id);
       for (const file of FEED_FILES) feeds.set(`/${language.tag}${section ? `/${section}` : ""}/${file}`, ids);
     }
   }

@@ -12,8 +12,19 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  copyContent, kill, rawRequest, readFeedItems, runIngestCli, running, spawnIngest, spawnServer, startServer, tempDir, waitForLog,
-  type FeedFile, type ServerSettings,
+  copyContent,
+  kill,
+  rawRequest,
+  readFeedItems,
+  runIngestCli,
+  running,
+  spawnIngest,
+  spawnServer,
+  startServer,
+  tempDir,
+  waitForLog,
+  type FeedFile,
+  type ServerSettings,
 } from "./harness.ts";
 import { checkDatabase, expectedFeeds, renderEveryFeed } from "./integrity.ts";
 
@@ -25,12 +36,16 @@ let revision = 0;
 
 beforeAll(async () => {
   upstream = createServer((_req, res) => {
-    const items = Array.from({ length: UPSTREAM_ITEMS }, (_, i) =>
-      `<item><guid isPermaLink="false">wire-${i}</guid><title>Wire ${i} rev ${revision}</title><link>https://wire.example/${i}</link>` +
-      `<description>&lt;p&gt;${"Wire copy. ".repeat(30)}&lt;/p&gt;</description><pubDate>Tue, 01 Sep 2026 09:${String(i % 60).padStart(2, "0")}:00 +0900</pubDate></item>`,
+    const items = Array.from(
+      { length: UPSTREAM_ITEMS },
+      (_, i) =>
+        `<item><guid isPermaLink="false">wire-${i}</guid><title>Wire ${i} rev ${revision}</title><link>https://wire.example/${i}</link>` +
+        `<description>&lt;p&gt;${"Wire copy. ".repeat(30)}&lt;/p&gt;</description><pubDate>Tue, 01 Sep 2026 09:${String(i % 60).padStart(2, "0")}:00 +0900</pubDate></item>`,
     ).join("");
     res.writeHead(200, { "Content-Type": "application/rss+xml" });
-    res.end(`<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Wire</title><link>https://wire.example/</link><description>d</description>${items}</channel></rss>`);
+    res.end(
+      `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Wire</title><link>https://wire.example/</link><description>d</description>${items}</channel></rss>`,
+    );
   });
   await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
   upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/wire.xml`;
@@ -51,7 +66,9 @@ function changeContent(contentDir: string, adds: number) {
   const ours = LANGUAGES.flatMap((lang) =>
     SECTIONS.flatMap((section) => {
       try {
-        return readdirSync(join(contentDir, lang, section)).filter((f) => f.startsWith("kill-")).map((f) => join(contentDir, lang, section, f));
+        return readdirSync(join(contentDir, lang, section))
+          .filter((f) => f.startsWith("kill-"))
+          .map((f) => join(contentDir, lang, section, f));
       } catch {
         return [];
       }
@@ -82,7 +99,11 @@ function upstreamRows(path: string) {
   const db = new Database(path, { readonly: true });
   try {
     return db.prepare("SELECT id, lang, section, published_ms, title FROM articles WHERE source LIKE 'feed:%'").all() as {
-      id: string; lang: string; section: string; published_ms: number; title: string;
+      id: string;
+      lang: string;
+      section: string;
+      published_ms: number;
+      title: string;
     }[];
   } finally {
     db.close();
@@ -130,7 +151,10 @@ describe("SIGKILL at random points", () => {
     const rows = upstreamRows(settings.databasePath);
     expect(rows).toHaveLength(UPSTREAM_ITEMS);
     expect(rows.filter((r) => !r.title.endsWith(` rev ${revision}`))).toEqual([]);
-    const expected = expectedFeeds(contentDir, rows.map((r) => ({ id: r.id, lang: r.lang, section: r.section, published: r.published_ms })));
+    const expected = expectedFeeds(
+      contentDir,
+      rows.map((r) => ({ id: r.id, lang: r.lang, section: r.section, published: r.published_ms })),
+    );
     expect(await renderEveryFeed(settings.databasePath, contentDir)).toEqual(expected);
   }, 120_000);
 
@@ -165,7 +189,10 @@ describe("SIGKILL at random points", () => {
       for (const [path, ids] of expectedFeeds(contentDir)) {
         const response = await rawRequest(`${base}${path}`);
         expect(response.status, path).toBe(200);
-        expect(readFeedItems(path.split("/").at(-1) as FeedFile, response.body.toString("utf8")).map((i) => i.id), path).toEqual(ids);
+        expect(
+          readFeedItems(path.split("/").at(-1) as FeedFile, response.body.toString("utf8")).map((i) => i.id),
+          path,
+        ).toEqual(ids);
       }
       expect(checkDatabase(settings.databasePath).lease).toBeNull();
     } finally {

@@ -123,8 +123,15 @@ describe("runIngest and the lease", () => {
     const store = openSqliteStore(database());
     const site = testSite();
     const source = (id: string) => ({
-      id, kind: "feed" as const, url: `https://wire.example/${id}.xml`, lang: "en", section: "business", sections: {},
-      timezone: "Asia/Seoul", minInterval: 0, maxBytes: 1 << 20,
+      id,
+      kind: "feed" as const,
+      url: `https://wire.example/${id}.xml`,
+      lang: "en",
+      section: "business",
+      sections: {},
+      timezone: "Asia/Seoul",
+      minInterval: 0,
+      maxBytes: 1 << 20,
     });
     site.settings = { ...site.settings, sources: [source("first"), source("second")] };
     const fetched: string[] = [];
@@ -134,9 +141,12 @@ describe("runIngest and the lease", () => {
           fetched.push(String(url));
           // This run stalled past its lease: another run found it expired and took it.
           await store.acquireLease(LEASE, "another-run", Date.now() + LEASE_TTL_MS, LEASE_TTL_MS);
-          return new Response("<rss version=\"2.0\"><channel><title>t</title><link>https://wire.example/</link><description>d</description></channel></rss>", {
-            headers: { "Content-Type": "application/rss+xml" },
-          });
+          return new Response(
+            '<rss version="2.0"><channel><title>t</title><link>https://wire.example/</link><description>d</description></channel></rss>',
+            {
+              headers: { "Content-Type": "application/rss+xml" },
+            },
+          );
         },
       }),
     );

@@ -26,8 +26,18 @@ import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { parseSiteSettings, type SiteSettings } from "../../src/config.ts";
 import { fnv64 } from "../../src/model/hash.ts";
 import {
-  copyContent, FEED_FILES, kill, rawRequest, readFeedItems, runIngestCli, startServer, tempDir,
-  type Child, type FeedFile, type RawResponse, type ServerSettings,
+  copyContent,
+  FEED_FILES,
+  kill,
+  rawRequest,
+  readFeedItems,
+  runIngestCli,
+  startServer,
+  tempDir,
+  type Child,
+  type FeedFile,
+  type RawResponse,
+  type ServerSettings,
 } from "./harness.ts";
 
 export interface SoakOptions {
@@ -238,7 +248,10 @@ export async function soak(options: SoakOptions): Promise<SoakResult> {
     return floor;
   };
   const floorKeys = (lang: string, section: string, published: number) => [
-    `${lang}|${section}|latest`, `${lang}||latest`, `${lang}|${section}|${kstMonth(published)}`, `${lang}||${kstMonth(published)}`,
+    `${lang}|${section}|latest`,
+    `${lang}||latest`,
+    `${lang}|${section}|${kstMonth(published)}`,
+    `${lang}||${kstMonth(published)}`,
   ];
   const targetKey = (t: Target) => `${t.lang}|${t.section}|${t.month ?? "latest"}`;
 
@@ -265,9 +278,13 @@ export async function soak(options: SoakOptions): Promise<SoakResult> {
       if (want.withdrawn) {
         if (got) failures.add(kind, `${where}: ${key} is back after its withdrawal was committed or seen`);
       } else if (got) {
-        if (got.rev < want.rev) failures.add(kind, `${where}: ${key} went back to rev ${got.rev} after rev ${want.rev} was committed or seen`);
+        if (got.rev < want.rev)
+          failures.add(kind, `${where}: ${key} went back to rev ${got.rev} after rev ${want.rev} was committed or seen`);
       } else if (!slidOut(want) && !withdrawing.has(key)) {
-        failures.add(kind, `${where}: ${key} (rev ${want.rev}) went missing though not withdrawn nor out of the latest ${limit ?? "(archive)"}`);
+        failures.add(
+          kind,
+          `${where}: ${key} (rev ${want.rev}) went missing though not withdrawn nor out of the latest ${limit ?? "(archive)"}`,
+        );
       }
     }
     const floor = floorOf(targetKey(target));
@@ -295,13 +312,14 @@ export async function soak(options: SoakOptions): Promise<SoakResult> {
   /** One request with its checks; `probe` is the first request after a commit, which must show it. */
   type Mode = "identity" | "gzip" | "br" | "conditional" | "head";
   async function read(target: Target, probe = false, fixed: { mode?: Mode; limit?: number } = {}) {
-    const limit = target.month ? null : fixed.limit ?? (!probe && chance(0.1) ? 1 + Math.floor(Math.random() * 100) : itemCount);
+    const limit = target.month ? null : (fixed.limit ?? (!probe && chance(0.1) ? 1 + Math.floor(Math.random() * 100) : itemCount));
     const url = `${base}${target.path}${limit !== null && limit !== itemCount ? `?limit=${limit}` : ""}`;
     const seen = documents.get(url);
     const lastEtag = seen ? [...seen.keys()].at(-1) : undefined;
     const lastDocument = lastEtag ? seen!.get(lastEtag) : undefined;
     const roll = Math.random();
-    const randomMode: Mode = roll < 0.1 ? "head" : roll < 0.3 && lastEtag ? "conditional" : roll < 0.55 ? "gzip" : roll < 0.65 ? "br" : "identity";
+    const randomMode: Mode =
+      roll < 0.1 ? "head" : roll < 0.3 && lastEtag ? "conditional" : roll < 0.55 ? "gzip" : roll < 0.65 ? "br" : "identity";
     const mode: Mode = fixed.mode ?? (probe ? "identity" : randomMode);
     const headers: Record<string, string> = {};
     if (mode === "gzip" || (mode === "conditional" && chance(0.5))) headers["Accept-Encoding"] = "gzip";
@@ -337,7 +355,8 @@ export async function soak(options: SoakOptions): Promise<SoakResult> {
       return observe(target, limit, before, lastDocument!, where, category);
     }
     if (response.status !== 200) return failures.add("status", `${where}: ${response.status}`);
-    if (response.headers["content-type"] !== CONTENT_TYPES[target.file]) failures.add("malformed", `${where}: Content-Type ${response.headers["content-type"]}`);
+    if (response.headers["content-type"] !== CONTENT_TYPES[target.file])
+      failures.add("malformed", `${where}: Content-Type ${response.headers["content-type"]}`);
     if (typeof etag !== "string" || !/^"[0-9a-f]{16}"$/.test(etag)) return failures.add("etag", `${where}: ETag ${etag}`);
     if (method === "HEAD") {
       if (response.body.length) failures.add("malformed", `${where}: HEAD with a body`);
@@ -348,11 +367,13 @@ export async function soak(options: SoakOptions): Promise<SoakResult> {
       } else headUnmatched++;
       return;
     }
-    if (String(response.body.length) !== response.headers["content-length"]) failures.add("malformed", `${where}: Content-Length ${response.headers["content-length"]} for ${response.body.length} bytes`);
+    if (String(response.body.length) !== response.headers["content-length"])
+      failures.add("malformed", `${where}: Content-Length ${response.headers["content-length"]} for ${response.body.length} bytes`);
     let text: string;
     let doc: DocumentSeen;
     try {
-      const bytes = encoding === "gzip" ? gunzipSync(response.body) : encoding === "br" ? brotliDecompressSync(response.body) : response.body;
+      const bytes =
+        encoding === "gzip" ? gunzipSync(response.body) : encoding === "br" ? brotliDecompressSync(response.body) : response.body;
       text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
       doc = summarize(text, target.file);
     } catch (error) {
@@ -374,7 +395,8 @@ export async function soak(options: SoakOptions): Promise<SoakResult> {
         const item = `soak:${article.key}`;
         const known = floor.get(item);
         if (kind === "withdraw") floor.set(item, { rev: article.rev, published: article.published, withdrawn: true });
-        else if (!known?.withdrawn) floor.set(item, { rev: Math.max(article.rev, known?.rev ?? 0), published: article.published, withdrawn: false });
+        else if (!known?.withdrawn)
+          floor.set(item, { rev: Math.max(article.rev, known?.rev ?? 0), published: article.published, withdrawn: false });
       }
     }
     for (const { article } of ops) {
@@ -474,12 +496,20 @@ export async function soak(options: SoakOptions): Promise<SoakResult> {
       } else {
         if (kind === "update") article.rev++;
         const body = JSON.stringify({
-          id: `soak-${article.key}`, url: `https://partner.example/soak-${article.key}`, title: `Soak ${article.key} rev ${article.rev}`,
+          id: `soak-${article.key}`,
+          url: `https://partner.example/soak-${article.key}`,
+          title: `Soak ${article.key} rev ${article.rev}`,
           content_html: `<p>Pushed article ${article.key}, revision ${article.rev}.</p>`,
           date_published: new Date(article.published + KST_OFFSET_MS).toISOString().replace(/\.\d{3}Z$/, "+09:00"),
-          language: article.lang, section: article.section,
+          language: article.lang,
+          section: article.section,
         });
-        response = await rawRequest(`${base}/api/articles`, { method: "POST", headers: { ...auth, "Content-Type": "application/json" }, body, agent });
+        response = await rawRequest(`${base}/api/articles`, {
+          method: "POST",
+          headers: { ...auth, "Content-Type": "application/json" },
+          body,
+          agent,
+        });
       }
       pushOps++;
       if (response.status !== 200) {
@@ -506,9 +536,11 @@ export async function soak(options: SoakOptions): Promise<SoakResult> {
       ...(["identity", "gzip", "br"] as const).map((mode) => () => read(target, false, { mode, limit: itemCount })),
       ...(target.month ? [] : lengths.map((limit) => () => read(target, false, { mode: "identity", limit }))),
     ]);
-    await Promise.all(Array.from({ length: readers }, async () => {
-      for (let next = warmUp.shift(); next; next = warmUp.shift()) await next();
-    }));
+    await Promise.all(
+      Array.from({ length: readers }, async () => {
+        for (let next = warmUp.shift(); next; next = warmUp.shift()) await next();
+      }),
+    );
     warmUpRequests = requests;
     const clock = Date.now();
     deadline = clock + seconds * 1000;
@@ -533,7 +565,10 @@ export async function soak(options: SoakOptions): Promise<SoakResult> {
     // Every document once more, with nothing in flight: all of them consistent with everything committed.
     for (const target of targets) await read(target, true);
     if (server.exited()) failures.add("server", `the server exited:\n${server.log().slice(-2000)}`);
-    const errors = server.log().split("\n").filter((line) => /^http: [A-Z]+ \/|^start: |Unhandled|FATAL/.test(line));
+    const errors = server
+      .log()
+      .split("\n")
+      .filter((line) => /^http: [A-Z]+ \/|^start: |Unhandled|FATAL/.test(line));
     for (const line of errors) failures.add("server", line.slice(0, 300));
   } catch (error) {
     failures.add("harness", (error as Error).stack ?? String(error));
@@ -554,22 +589,34 @@ export async function soak(options: SoakOptions): Promise<SoakResult> {
   if (maxSlope !== null && rssSlopeKBps === null) failures.add("memory", "too few memory samples for a trend");
 
   const lines: string[] = [];
-  lines.push(`soak: ${seconds} s, ${readers} readers, ${targets.length} documents (${languages.length} languages × ${sections.length + 1} feeds × 3 formats, latest and ${months.join(", ")} archives)`);
-  lines.push(`requests: ${requests} (${warmUpRequests} of them warming up, before the clock); ingest: ${ingestRuns} npm run ingest runs, ${pushOps} push API calls; ${probes} first-requests-after-a-commit`);
+  lines.push(
+    `soak: ${seconds} s, ${readers} readers, ${targets.length} documents (${languages.length} languages × ${sections.length + 1} feeds × 3 formats, latest and ${months.join(", ")} archives)`,
+  );
+  lines.push(
+    `requests: ${requests} (${warmUpRequests} of them warming up, before the clock); ingest: ${ingestRuns} npm run ingest runs, ${pushOps} push API calls; ${probes} first-requests-after-a-commit`,
+  );
   const counts = { add: 0, update: 0, withdraw: 0 };
   for (const a of managed) {
     counts.add++;
     counts.update += a.rev;
     if (!a.live) counts.withdraw++;
   }
-  lines.push(`changes: ${counts.add} added, ${counts.update} updates, ${counts.withdraw} withdrawn (${managed.filter((a) => a.via === "content").length} content files, ${managed.filter((a) => a.via === "upstream").length} upstream items, ${managed.filter((a) => a.via === "push").length} pushed)`);
-  lines.push(`HEAD answers: ${headMatched} checked against the body a GET had shown for their ETag, ${headUnmatched} with an ETag no GET had shown yet (headers checked only)`);
+  lines.push(
+    `changes: ${counts.add} added, ${counts.update} updates, ${counts.withdraw} withdrawn (${managed.filter((a) => a.via === "content").length} content files, ${managed.filter((a) => a.via === "upstream").length} upstream items, ${managed.filter((a) => a.via === "push").length} pushed)`,
+  );
+  lines.push(
+    `HEAD answers: ${headMatched} checked against the body a GET had shown for their ETag, ${headUnmatched} with an ETag no GET had shown yet (headers checked only)`,
+  );
   lines.push("");
-  lines.push(`${"response".padEnd(26)}${"count".padStart(8)}${"p50".padStart(9)}${"p90".padStart(9)}${"p99".padStart(9)}${"max".padStart(9)}  (ms)`);
+  lines.push(
+    `${"response".padEnd(26)}${"count".padStart(8)}${"p50".padStart(9)}${"p90".padStart(9)}${"p99".padStart(9)}${"max".padStart(9)}  (ms)`,
+  );
   for (const [kind, values] of [...latencies].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const sorted = values.sort((a, b) => a - b);
     const cell = (v: number) => v.toFixed(1).padStart(9);
-    lines.push(`${kind.padEnd(26)}${String(sorted.length).padStart(8)}${cell(percentile(sorted, 50))}${cell(percentile(sorted, 90))}${cell(percentile(sorted, 99))}${cell(sorted.at(-1)!)}`);
+    lines.push(
+      `${kind.padEnd(26)}${String(sorted.length).padStart(8)}${cell(percentile(sorted, 50))}${cell(percentile(sorted, 90))}${cell(percentile(sorted, 99))}${cell(sorted.at(-1)!)}`,
+    );
   }
   lines.push("");
   const first = rss[0]?.[1];
@@ -579,11 +626,27 @@ export async function soak(options: SoakOptions): Promise<SoakResult> {
       `max ${(Math.max(...rss.map(([, kb]) => kb)) / 1024).toFixed(1)} MB; second-half trend ${rssSlopeKBps === null ? "n/a" : `${rssSlopeKBps >= 0 ? "+" : ""}${rssSlopeKBps.toFixed(1)} KB/s`}` +
       (maxSlope === null ? " (not asserted)" : ` (limit ${maxSlope} KB/s)`),
   );
-  lines.push(`server RSS every 10 s (MB): ${rss.filter((_, i) => i % 10 === 0).map(([, kb]) => (kb / 1024).toFixed(0)).join(" ")}`);
-  lines.push(failures.total === 0 ? "result: PASS, no failed assertion" : `result: FAIL, ${failures.total} failed assertions: ${[...failures.counts].map(([k, n]) => `${k} ${n}`).join(", ")}`);
+  lines.push(
+    `server RSS every 10 s (MB): ${rss
+      .filter((_, i) => i % 10 === 0)
+      .map(([, kb]) => (kb / 1024).toFixed(0))
+      .join(" ")}`,
+  );
+  lines.push(
+    failures.total === 0
+      ? "result: PASS, no failed assertion"
+      : `result: FAIL, ${failures.total} failed assertions: ${[...failures.counts].map(([k, n]) => `${k} ${n}`).join(", ")}`,
+  );
   for (const message of failures.messages) lines.push(`  ${message}`);
   return {
-    ok: failures.total === 0, failures: failures.messages, summary: lines.join("\n"), requests, ingestRuns, pushOps, probes, rssSlopeKBps,
+    ok: failures.total === 0,
+    failures: failures.messages,
+    summary: lines.join("\n"),
+    requests,
+    ingestRuns,
+    pushOps,
+    probes,
+    rssSlopeKBps,
     rssMaxKB: Math.max(0, ...rss.map(([, kb]) => kb)),
   };
 }
@@ -609,8 +672,10 @@ async function main() {
   const { values } = parseArgs({ options: { seconds: { type: "string", default: "120" }, readers: { type: "string", default: "16" } } });
   const seconds = Number(values.seconds);
   const readers = Number(values.readers);
-  if (!Number.isInteger(seconds) || seconds < 5 || seconds > 3600) throw new Error(`soak: --seconds must be a whole number from 5 to 3600, not "${values.seconds}"`);
-  if (!Number.isInteger(readers) || readers < 1 || readers > 256) throw new Error(`soak: --readers must be a whole number from 1 to 256, not "${values.readers}"`);
+  if (!Number.isInteger(seconds) || seconds < 5 || seconds > 3600)
+    throw new Error(`soak: --seconds must be a whole number from 5 to 3600, not "${values.seconds}"`);
+  if (!Number.isInteger(readers) || readers < 1 || readers > 256)
+    throw new Error(`soak: --readers must be a whole number from 1 to 256, not "${values.readers}"`);
   const result = await soak({ seconds, readers, log: (line) => console.error(line) });
   console.log(result.summary);
   return result.ok ? 0 : 1;

@@ -16,7 +16,17 @@ import { chmodSync, closeSync, copyFileSync, mkdirSync, openSync, rmSync, writeF
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import {
-  copyContent, kill, rawRequest, readFeedItems, runIngestCli, running, startServer, tempDir, waitForLog, type Child, type ServerSettings,
+  copyContent,
+  kill,
+  rawRequest,
+  readFeedItems,
+  runIngestCli,
+  running,
+  startServer,
+  tempDir,
+  waitForLog,
+  type Child,
+  type ServerSettings,
 } from "./harness.ts";
 
 const dirs: string[] = [];
@@ -68,7 +78,10 @@ async function setup(name: string, databaseDir?: string) {
   dirs.push(dir);
   const contentDir = copyContent(dir);
   const settings: ServerSettings = {
-    port: await freePort(), databasePath: join(databaseDir ?? join(dir, "db"), "articles.db"), contentDir, env: { INGEST_SCHEDULE: EVERY_TWO_SECONDS },
+    port: await freePort(),
+    databasePath: join(databaseDir ?? join(dir, "db"), "articles.db"),
+    contentDir,
+    env: { INGEST_SCHEDULE: EVERY_TWO_SECONDS },
   };
   return { dir, contentDir, settings, base: `http://127.0.0.1:${settings.port}` };
 }
@@ -99,7 +112,11 @@ async function feedIds(base: string, path: string) {
 /** Waits until the server logs a run that wrote the waiting article. */
 async function waitForRecovery(server: Child) {
   const deadline = Date.now() + 20_000;
-  const recovered = () => server.log().split("\n").some((line) => line.startsWith('{"ingest":[{"source":"content"') && line.includes('"new":1'));
+  const recovered = () =>
+    server
+      .log()
+      .split("\n")
+      .some((line) => line.startsWith('{"ingest":[{"source":"content"') && line.includes('"new":1'));
   while (!recovered()) {
     if (Date.now() > deadline) throw new Error(`no run wrote the waiting article after the fault:\n${server.log().slice(-3000)}`);
     await new Promise((resolve) => setTimeout(resolve, 100));

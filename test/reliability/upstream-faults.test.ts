@@ -18,8 +18,13 @@ const FETCH_TIMEOUT_MS = 1_000;
 function rss(name: string): string {
   return (
     `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>${name}</title><link>https://${name}.example/</link><description>d</description>` +
-    [1, 2].map((i) => `<item><guid isPermaLink="false">${name}-${i}</guid><title>한국어 기사 ${i} from ${name}</title><link>https://${name}.example/${i}</link>` +
-      `<description>본문 ${i}</description><pubDate>Thu, 19 Nov 2026 09:0${i}:00 +0900</pubDate></item>`).join("") +
+    [1, 2]
+      .map(
+        (i) =>
+          `<item><guid isPermaLink="false">${name}-${i}</guid><title>한국어 기사 ${i} from ${name}</title><link>https://${name}.example/${i}</link>` +
+          `<description>본문 ${i}</description><pubDate>Thu, 19 Nov 2026 09:0${i}:00 +0900</pubDate></item>`,
+      )
+      .join("") +
     `</channel></rss>`
   );
 }
@@ -27,7 +32,11 @@ function rss(name: string): string {
 const answer = (socket: Socket, head: string[], body: Buffer | string = "") => {
   socket.end(Buffer.concat([Buffer.from(`${head.join("\r\n")}\r\nConnection: close\r\n\r\n`), Buffer.from(body)]));
 };
-const okHead = (length: number, type = "application/rss+xml; charset=utf-8") => ["HTTP/1.1 200 OK", `Content-Type: ${type}`, `Content-Length: ${length}`];
+const okHead = (length: number, type = "application/rss+xml; charset=utf-8") => [
+  "HTTP/1.1 200 OK",
+  `Content-Type: ${type}`,
+  `Content-Length: ${length}`,
+];
 
 /** How each faulty upstream answers; a fixed one answers like the good ones. */
 const FAULTS: Record<string, { behave: (socket: Socket, name: string) => void; error: RegExp }> = {
@@ -41,7 +50,10 @@ const FAULTS: Record<string, { behave: (socket: Socket, name: string) => void; e
     error: /no complete response within 1000 ms/,
   },
   reset: { behave: (socket) => socket.resetAndDestroy(), error: /request failed/ },
-  "http-500": { behave: (socket) => answer(socket, ["HTTP/1.1 500 Internal Server Error", "Content-Length: 4"], "down"), error: /answered HTTP 500/ },
+  "http-500": {
+    behave: (socket) => answer(socket, ["HTTP/1.1 500 Internal Server Error", "Content-Length: 4"], "down"),
+    error: /answered HTTP 500/,
+  },
   "length-longer": {
     behave: (socket, name) => {
       const body = Buffer.from(rss(name));
@@ -61,7 +73,9 @@ const FAULTS: Record<string, { behave: (socket: Socket, name: string) => void; e
       // Its Korean words as EUC-KR bytes (한국어: c7d1 b1b9 beee), in a document whose header and
       // declaration say UTF-8.
       const parts = rss(name).split(/한국어|본문/);
-      const bytes = Buffer.concat(parts.flatMap((part, i) => (i ? [Buffer.from("c7d1b1b9beee", "hex"), Buffer.from(part)] : [Buffer.from(part)])));
+      const bytes = Buffer.concat(
+        parts.flatMap((part, i) => (i ? [Buffer.from("c7d1b1b9beee", "hex"), Buffer.from(part)] : [Buffer.from(part)])),
+      );
       answer(socket, okHead(bytes.length), bytes);
     },
     error: /the body is not valid utf-8/,
@@ -109,7 +123,15 @@ afterAll(async () => {
 });
 
 const source = (id: string): SourceSettings => ({
-  id, kind: "feed", url: `${origin}/${id}.xml`, lang: "ko", section: "society", sections: {}, timezone: "Asia/Seoul", minInterval: 0, maxBytes: 1 << 20,
+  id,
+  kind: "feed",
+  url: `${origin}/${id}.xml`,
+  lang: "ko",
+  section: "society",
+  sections: {},
+  timezone: "Asia/Seoul",
+  minInterval: 0,
+  maxBytes: 1 << 20,
 });
 
 describe("misbehaving upstreams", () => {
@@ -119,7 +141,12 @@ describe("misbehaving upstreams", () => {
     site.settings = { ...site.settings, sources: names.map(source) };
     const store = openSqliteStore(":memory:");
     let clock = Date.now();
-    const deps = ingestDeps(store, site, undefined, { content: undefined, fetch: globalThis.fetch, now: () => clock, fetchTimeoutMs: FETCH_TIMEOUT_MS });
+    const deps = ingestDeps(store, site, undefined, {
+      content: undefined,
+      fetch: globalThis.fetch,
+      now: () => clock,
+      fetchTimeoutMs: FETCH_TIMEOUT_MS,
+    });
     const byName = (report: RunReport) => new Map(report.sources.map((s) => [s.source, s]));
 
     const t0 = Date.now();
@@ -130,7 +157,11 @@ describe("misbehaving upstreams", () => {
     for (const [name, fault] of Object.entries(FAULTS)) {
       expect(first.get(name), name).toMatchObject({ status: "failed", new: 0 });
       expect(first.get(name)!.error, name).toMatch(fault.error);
-      expect(await store.sourceState(name), name).toMatchObject({ failures: 1, nextMs: clock + 120_000, lastError: first.get(name)!.error });
+      expect(await store.sourceState(name), name).toMatchObject({
+        failures: 1,
+        nextMs: clock + 120_000,
+        lastError: first.get(name)!.error,
+      });
     }
     expect((await store.latest({ lang: "ko", limit: 100 })).map((a) => a.title).sort()).toEqual(
       ["good-first", "good-last"].flatMap((name) => [1, 2].map((i) => `한국어 기사 ${i} from ${name}`)).sort(),

@@ -75,7 +75,12 @@ describe("the short way to subscription feeds, against the app", () => {
   beforeAll(async () => {
     ({ store } = await loadedStore(site));
     servers = await serversFor({
-      store, site, logger: memoryLogger(), cache: memoryCache(), now: () => NOW, maxInFlight: 64,
+      store,
+      site,
+      logger: memoryLogger(),
+      cache: memoryCache(),
+      now: () => NOW,
+      maxInFlight: 64,
       compress: (body, encoding) => (encoding === "gzip" ? gzipSync(body) : brotliCompressSync(body)),
     });
   });
@@ -142,7 +147,11 @@ describe("the short way to subscription feeds, against the app", () => {
     expect(reachedApp.length).toBe(before);
     expect(viaShort.status).toBe(226);
     expect(viaShort).toEqual(viaApp);
-    expect(Buffer.from(viaShort.body, "base64").toString().match(/<entry>/g)).toHaveLength(1);
+    expect(
+      Buffer.from(viaShort.body, "base64")
+        .toString()
+        .match(/<entry>/g),
+    ).toHaveLength(1);
   });
 
   it.each([

@@ -37,7 +37,6 @@ function tempDir(): string {
   return dir;
 }
 
-
 /**
  * Starts `src/runtime/node.ts` with the given settings (and nothing else from this process's env);
  * a "suite" server outlives single tests and is stopped by its describe block or at the very end.
@@ -82,7 +81,10 @@ async function waitForLog(server: RunningServer, pattern: RegExp, timeoutMs = 20
 /** The exit of a process that is expected to stop by itself (a start-up failure). */
 /** The content folder's line of the ingest report the server logged first (one JSON line per run). */
 function contentReport(server: RunningServer) {
-  const line = server.log().split("\n").find((l) => l.startsWith('{"ingest":'));
+  const line = server
+    .log()
+    .split("\n")
+    .find((l) => l.startsWith('{"ingest":'));
   if (!line) throw new Error(`no ingest report in the log:\n${server.log()}`);
   return (JSON.parse(line) as { ingest: { source: string }[] }).ingest.find((s) => s.source === "content");
 }
@@ -99,17 +101,17 @@ async function exitWithin(server: RunningServer, timeoutMs = 20_000) {
   }
 }
 
-async function startServing(
-  settings: { port: number; databasePath: string; contentDir?: string },
-  lifetime: "test" | "suite" = "test",
-) {
-  const server = startNode({
-    PORT: String(settings.port),
-    HOST: "127.0.0.1",
-    DATABASE_PATH: settings.databasePath,
-    SITE_URL: `http://127.0.0.1:${settings.port}`,
-    CONTENT_DIR: settings.contentDir ?? "content",
-  }, lifetime);
+async function startServing(settings: { port: number; databasePath: string; contentDir?: string }, lifetime: "test" | "suite" = "test") {
+  const server = startNode(
+    {
+      PORT: String(settings.port),
+      HOST: "127.0.0.1",
+      DATABASE_PATH: settings.databasePath,
+      SITE_URL: `http://127.0.0.1:${settings.port}`,
+      CONTENT_DIR: settings.contentDir ?? "content",
+    },
+    lifetime,
+  );
   await waitForLog(server, SERVING);
   return server;
 }
@@ -235,7 +237,15 @@ describe("the built server (npm start) on a fresh database", () => {
     expect(await exitWithin(server)).toEqual({ code: 0, signal: null });
 
     server = await startServing({ port, databasePath });
-    expect(contentReport(server)).toMatchObject({ status: "loaded", seen: 50, new: 0, updated: 0, unchanged: 50, withdrawn: 0, rejected: 0 });
+    expect(contentReport(server)).toMatchObject({
+      status: "loaded",
+      seen: 50,
+      new: 0,
+      updated: 0,
+      unchanged: 50,
+      withdrawn: 0,
+      rejected: 0,
+    });
     expect(await (await fetch(`${base}/en/rss.xml`)).text()).toBe(before);
 
     server.child.kill("SIGTERM");

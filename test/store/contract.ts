@@ -126,8 +126,19 @@ export function describeArticleStoreContract(name: string, makeStore: () => Prom
 
       it("refuses an article whose slug another id holds in that language, and writes the rest of the batch", async () => {
         await store.upsert([budget]);
-        const sameSlug = makeArticle({ lang: "en", section: "opinion", slug: "budget-vote", story: "budget-editorial", published: "2026-09-18T06:00:00+09:00" });
-        const sameSlugOtherLanguage = makeArticle({ lang: "ko", section: "politics", slug: "budget-vote", published: "2026-09-17T21:10:00+09:00" });
+        const sameSlug = makeArticle({
+          lang: "en",
+          section: "opinion",
+          slug: "budget-vote",
+          story: "budget-editorial",
+          published: "2026-09-18T06:00:00+09:00",
+        });
+        const sameSlugOtherLanguage = makeArticle({
+          lang: "ko",
+          section: "politics",
+          slug: "budget-vote",
+          published: "2026-09-17T21:10:00+09:00",
+        });
 
         const report = await store.upsert([sameSlug, chips, sameSlugOtherLanguage]);
 
@@ -140,8 +151,12 @@ export function describeArticleStoreContract(name: string, makeStore: () => Prom
       it("refuses a second edition of a story in one language under another id, and writes the rest of the batch", async () => {
         await store.upsert([budget]);
         const sameStory = makeArticle({
-          lang: "en", section: "politics", slug: "budget-vote-again", story: budget.story,
-          id: "tag:store.example,2026-09-01:other-id", published: "2026-09-18T06:00:00+09:00",
+          lang: "en",
+          section: "politics",
+          slug: "budget-vote-again",
+          story: budget.story,
+          id: "tag:store.example,2026-09-01:other-id",
+          published: "2026-09-18T06:00:00+09:00",
         });
 
         const report = await store.upsert([chips, sameStory, typhoon]);
@@ -152,7 +167,13 @@ export function describeArticleStoreContract(name: string, makeStore: () => Prom
       });
 
       it("refuses a clash inside one batch: the first article wins, the one after the refused article is still written", async () => {
-        const rival = makeArticle({ lang: "en", section: "opinion", slug: "budget-vote", story: "budget-editorial", published: "2026-09-18T06:00:00+09:00" });
+        const rival = makeArticle({
+          lang: "en",
+          section: "opinion",
+          slug: "budget-vote",
+          story: "budget-editorial",
+          published: "2026-09-18T06:00:00+09:00",
+        });
 
         const report = await store.upsert([budget, rival, chips]);
 
@@ -164,7 +185,12 @@ export function describeArticleStoreContract(name: string, makeStore: () => Prom
     describe("latest", () => {
       // The instant decides the order, not the text: 08:00-03:00 (11:00Z) is newer than 19:00+09:00 (10:00Z).
       const seoulEvening = makeArticle({ lang: "en", section: "politics", slug: "seoul-evening", published: "2026-09-17T19:00:00+09:00" });
-      const saoPauloMorning = makeArticle({ lang: "en", section: "business", slug: "sao-paulo-morning", published: "2026-09-17T08:00:00-03:00" });
+      const saoPauloMorning = makeArticle({
+        lang: "en",
+        section: "business",
+        slug: "sao-paulo-morning",
+        published: "2026-09-17T08:00:00-03:00",
+      });
       const earliest = makeArticle({ lang: "en", section: "politics", slug: "earliest", published: "2026-09-01T09:00:00+09:00" });
       // Three articles published at the same instant, written in two offsets; ids end in a, b, c.
       const tieA = makeArticle({ lang: "en", section: "politics", slug: "tie-a", published: "2026-09-10T12:00:00+09:00" });
@@ -218,7 +244,12 @@ export function describeArticleStoreContract(name: string, makeStore: () => Prom
         const seen: string[] = [];
         let before: Cursor | undefined;
         for (let pages = 0; pages < 100; pages++) {
-          const page = await store.latest({ lang: "ja", ...(section === undefined ? {} : { section }), limit: pageSize, ...(before ? { before } : {}) });
+          const page = await store.latest({
+            lang: "ja",
+            ...(section === undefined ? {} : { section }),
+            limit: pageSize,
+            ...(before ? { before } : {}),
+          });
           expect(page.length).toBeLessThanOrEqual(pageSize);
           if (page.length === 0) return seen;
           seen.push(...ids(page));
@@ -245,8 +276,20 @@ export function describeArticleStoreContract(name: string, makeStore: () => Prom
     });
 
     describe("bySlug", () => {
-      const english = makeArticle({ lang: "en", section: "culture", slug: "baseball-final-game7", story: "baseball-final", published: "2026-10-31T22:40:00+09:00" });
-      const korean = makeArticle({ lang: "ko", section: "culture", slug: "baseball-final-game7", story: "baseball-final", published: "2026-10-31T22:30:00+09:00" });
+      const english = makeArticle({
+        lang: "en",
+        section: "culture",
+        slug: "baseball-final-game7",
+        story: "baseball-final",
+        published: "2026-10-31T22:40:00+09:00",
+      });
+      const korean = makeArticle({
+        lang: "ko",
+        section: "culture",
+        slug: "baseball-final-game7",
+        story: "baseball-final",
+        published: "2026-10-31T22:30:00+09:00",
+      });
 
       beforeEach(async () => {
         await store.upsert([english, korean]);
@@ -269,7 +312,13 @@ export function describeArticleStoreContract(name: string, makeStore: () => Prom
       const stories = Array.from({ length: 95 }, (_, i) => `story-${String(i).padStart(3, "0")}`);
       const articles = stories.flatMap((story, i) =>
         languages.map((lang) =>
-          makeArticle({ lang, section: "society", slug: `${story}-${lang}`, story, published: `2026-11-01T09:${String(i % 60).padStart(2, "0")}:00+09:00` }),
+          makeArticle({
+            lang,
+            section: "society",
+            slug: `${story}-${lang}`,
+            story,
+            published: `2026-11-01T09:${String(i % 60).padStart(2, "0")}:00+09:00`,
+          }),
         ),
       );
       const editionOf = (a: Article): Edition => ({ id: a.id, story: a.story, lang: a.lang, title: a.title, url: a.url });
@@ -300,8 +349,11 @@ export function describeArticleStoreContract(name: string, makeStore: () => Prom
     describe("lastUpdated", () => {
       // Published first but corrected last: lastUpdated must follow `updated`, not `published`.
       const corrected = makeArticle({
-        lang: "en", section: "politics", slug: "corrected-late",
-        published: "2026-09-01T09:00:00+09:00", updated: "2026-09-20T18:30:00-03:30",
+        lang: "en",
+        section: "politics",
+        slug: "corrected-late",
+        published: "2026-09-01T09:00:00+09:00",
+        updated: "2026-09-20T18:30:00-03:30",
       });
       const newestPolitics = makeArticle({ lang: "en", section: "politics", slug: "newer", published: "2026-09-19T10:00:00+09:00" });
       const business = makeArticle({ lang: "en", section: "business", slug: "business-news", published: "2026-09-18T10:00:00+09:00" });
@@ -338,9 +390,15 @@ export function describeArticleStoreContract(name: string, makeStore: () => Prom
     describe("round trip", () => {
       it("keeps authors, tags, image and text exactly, Unicode included", async () => {
         const article = makeArticle(
-          { lang: "ko", section: "business", slug: "bandoche-suchul", published: "2026-10-01T09:30:00+09:00", title: "반도체 수출 역대 최고 🚀" },
           {
-            summary: "9월 반도체 수출이 174억 달러로 \"역대 최고\"를 기록했다.",
+            lang: "ko",
+            section: "business",
+            slug: "bandoche-suchul",
+            published: "2026-10-01T09:30:00+09:00",
+            title: "반도체 수출 역대 최고 🚀",
+          },
+          {
+            summary: '9월 반도체 수출이 174억 달러로 "역대 최고"를 기록했다.',
             contentHtml: '<p>AI 서버 수요 &amp; 메모리 <a href="https://store.example/ko">링크</a></p>',
             authors: [
               { name: "강민서", email: "minseo.kang@hanbit.example", url: "https://store.example/authors/kang" },
@@ -363,7 +421,10 @@ export function describeArticleStoreContract(name: string, makeStore: () => Prom
       });
 
       it("keeps a missing image as null and empty tags as an empty list", async () => {
-        const article = makeArticle({ lang: "en", section: "opinion", slug: "no-picture", published: "2026-10-01T09:30:00+09:00" }, { image: null, tags: [] });
+        const article = makeArticle(
+          { lang: "en", section: "opinion", slug: "no-picture", published: "2026-10-01T09:30:00+09:00" },
+          { image: null, tags: [] },
+        );
         await store.upsert([article]);
         const stored = await store.bySlug("en", "no-picture");
         expect(stored?.image).toBeNull();
@@ -377,7 +438,9 @@ export function describeArticleStoreContract(name: string, makeStore: () => Prom
           ["newfoundland", "2026-09-17T08:40:00-03:30"],
           ["kathmandu", "2026-09-17T17:55:00+05:45"],
         ] as const;
-        await store.upsert(written.map(([slug, time]) => makeArticle({ lang: "en", section: "society", slug, published: time, updated: time })));
+        await store.upsert(
+          written.map(([slug, time]) => makeArticle({ lang: "en", section: "society", slug, published: time, updated: time })),
+        );
         for (const [slug, time] of written) {
           const stored = await store.bySlug("en", slug);
           expect(stored?.published.iso).toBe(time);
@@ -402,7 +465,11 @@ export function describeArticleStoreContract(name: string, makeStore: () => Prom
         makeArticle({ lang: "en", section: "society", slug, published: "2026-10-01T09:00:00+09:00" }, extra);
 
       it("finds articles by id and by source prefix, without treating _ or % as wildcards", async () => {
-        await store.upsert([en("a", { source: "content/en/a.md" }), en("b", { source: "feed:wire_ko" }), en("c", { source: "feed:wire%ko" })]);
+        await store.upsert([
+          en("a", { source: "content/en/a.md" }),
+          en("b", { source: "feed:wire_ko" }),
+          en("c", { source: "feed:wire%ko" }),
+        ]);
         expect((await store.byIds([en("a").id, "tag:missing", en("c").id])).map((a) => a.slug).sort()).toEqual(["a", "c"]);
         expect(await store.fromSource("content/")).toEqual([{ id: en("a").id, source: "content/en/a.md" }]);
         expect(await store.fromSource("feed:wire_")).toEqual([{ id: en("b").id, source: "feed:wire_ko" }]);
@@ -422,8 +489,20 @@ export function describeArticleStoreContract(name: string, makeStore: () => Prom
       });
 
       it("joins editions into one story whichever names the other first, and refuses two editions in one language", async () => {
-        const ko = makeArticle({ lang: "ko", section: "society", slug: "ko-one", story: "story-b", published: "2026-10-01T09:00:00+09:00" });
-        const en1 = makeArticle({ lang: "en", section: "society", slug: "en-one", story: "story-a", published: "2026-10-01T10:00:00+09:00" });
+        const ko = makeArticle({
+          lang: "ko",
+          section: "society",
+          slug: "ko-one",
+          story: "story-b",
+          published: "2026-10-01T09:00:00+09:00",
+        });
+        const en1 = makeArticle({
+          lang: "en",
+          section: "society",
+          slug: "en-one",
+          story: "story-a",
+          published: "2026-10-01T10:00:00+09:00",
+        });
         // The Korean edition names the English one before it exists.
         await store.upsert([ko], new Map([[ko.id, [en1.url]]]));
         expect(await store.linkEditions()).toEqual({ joined: 0, conflicts: [] });
@@ -432,7 +511,13 @@ export function describeArticleStoreContract(name: string, makeStore: () => Prom
         expect((await store.editions(["story-a"])).map((e) => e.lang).sort()).toEqual(["en", "ko"]);
         expect(await store.linkEditions()).toEqual({ joined: 0, conflicts: [] });
 
-        const ko2 = makeArticle({ lang: "ko", section: "society", slug: "ko-two", story: "story-c", published: "2026-10-01T11:00:00+09:00" });
+        const ko2 = makeArticle({
+          lang: "ko",
+          section: "society",
+          slug: "ko-two",
+          story: "story-c",
+          published: "2026-10-01T11:00:00+09:00",
+        });
         await store.upsert([ko2], new Map([[ko2.id, [en1.id]]]));
         const result = await store.linkEditions();
         expect(result.joined).toBe(0);
@@ -442,11 +527,23 @@ export function describeArticleStoreContract(name: string, makeStore: () => Prom
       });
 
       it("moves a feed's version on every change to it or to another edition of its stories, and on nothing else", async () => {
-        const ko = makeArticle({ lang: "ko", section: "business", slug: "v-ko", story: "versions", published: "2026-10-01T09:00:00+09:00" });
+        const ko = makeArticle({
+          lang: "ko",
+          section: "business",
+          slug: "v-ko",
+          story: "versions",
+          published: "2026-10-01T09:00:00+09:00",
+        });
         const other = en("v-other");
         expect(await store.feedVersion("en")).toBe(0);
         await store.upsert([en("v-en", { story: "versions" }), other]);
-        const versions = async () => [await store.feedVersion("en"), await store.feedVersion("en", "society"), await store.feedVersion("ko"), await store.feedVersion("ko", "business"), await store.feedVersion("ko", "politics")];
+        const versions = async () => [
+          await store.feedVersion("en"),
+          await store.feedVersion("en", "society"),
+          await store.feedVersion("ko"),
+          await store.feedVersion("ko", "business"),
+          await store.feedVersion("ko", "politics"),
+        ];
         const start = await versions();
         expect(start[0]).toBeGreaterThan(0);
         expect(start.slice(2)).toEqual([0, 0, 0]);
@@ -473,7 +570,15 @@ export function describeArticleStoreContract(name: string, makeStore: () => Prom
 
       it("remembers a source's validators and schedule", async () => {
         expect(await store.sourceState("wire")).toBeNull();
-        const state = { sourceId: "wire", etag: '"v1"', lastModified: "Thu, 01 Oct 2026 00:00:00 GMT", checkedMs: 1000, nextMs: 301_000, failures: 0, lastError: null };
+        const state = {
+          sourceId: "wire",
+          etag: '"v1"',
+          lastModified: "Thu, 01 Oct 2026 00:00:00 GMT",
+          checkedMs: 1000,
+          nextMs: 301_000,
+          failures: 0,
+          lastError: null,
+        };
         await store.saveSourceState(state);
         await store.saveSourceState({ ...state, failures: 2, lastError: "fetch: timeout" });
         expect(await store.sourceState("wire")).toEqual({ ...state, failures: 2, lastError: "fetch: timeout" });
@@ -520,7 +625,12 @@ export function describeArticleStoreContract(name: string, makeStore: () => Prom
         await store.upsert([en("fv-alone", { title: "Edited" })]);
 
         const versions = await store.feedVersions();
-        expect(versions.map(({ lang, section }) => [lang, section])).toEqual([["en", ""], ["en", "society"], ["ko", ""], ["ko", "business"]]);
+        expect(versions.map(({ lang, section }) => [lang, section])).toEqual([
+          ["en", ""],
+          ["en", "society"],
+          ["ko", ""],
+          ["ko", "business"],
+        ]);
         for (const { lang, section, version } of versions) {
           expect(version, `${lang}/${section}`).toBe(await store.feedVersion(lang, section === "" ? undefined : section));
           expect(version).toBeGreaterThan(0);

@@ -41,13 +41,15 @@ describe("SQLite file store across close and reopen", () => {
 
   it("records each migration once in d1_migrations, as wrangler does, and does not apply it again", async () => {
     const path = freshDatabasePath();
-    await (openSqliteStore(path)).close();
+    await openSqliteStore(path).close();
     // A second open would fail on CREATE TABLE articles if the migration ran again.
-    await (openSqliteStore(path)).close();
+    await openSqliteStore(path).close();
 
     const db = new Database(path);
     try {
-      const files = readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith(".sql")).sort();
+      const files = readdirSync(MIGRATIONS_DIR)
+        .filter((f) => f.endsWith(".sql"))
+        .sort();
       expect(files.slice(0, 2)).toEqual(["0001_articles.sql", "0002_ingest.sql"]);
       expect(db.prepare("SELECT name FROM d1_migrations ORDER BY id").pluck().all()).toEqual(files);
       expect(migrate(db)).toEqual([]);
@@ -79,7 +81,8 @@ describe("SQLite file store across close and reopen", () => {
 });
 
 describe("SQLite feed versions, answered from memory", () => {
-  const article = (slug: string, title = slug) => makeArticle({ lang: "en", section: "politics", slug, title, published: "2026-09-17T21:10:00+09:00" });
+  const article = (slug: string, title = slug) =>
+    makeArticle({ lang: "en", section: "politics", slug, title, published: "2026-09-17T21:10:00+09:00" });
 
   it("sees its own writes at once and another connection's once OTHER_WRITERS_CHECK_MS has passed", async () => {
     const path = freshDatabasePath();
@@ -124,7 +127,11 @@ describe("SQLite query plans on the loaded sample edition", () => {
   const queries: [string, Statement, string][] = [
     ["latest of a language", latestArticles({ lang: "ko", limit: 20 }), "articles_latest"],
     ["latest of a section", latestArticles({ lang: "ko", section: "politics", limit: 20 }), "articles_latest_in_section"],
-    ["an older page of a language", latestArticles({ lang: "ko", limit: 20, before: { publishedMs: Date.UTC(2026, 9, 1), id: "tag:x" } }), "articles_latest"],
+    [
+      "an older page of a language",
+      latestArticles({ lang: "ko", limit: 20, before: { publishedMs: Date.UTC(2026, 9, 1), id: "tag:x" } }),
+      "articles_latest",
+    ],
     [
       "an older page of a section",
       latestArticles({ lang: "ko", section: "politics", limit: 20, before: { publishedMs: Date.UTC(2026, 9, 1), id: "tag:x" } }),

@@ -46,7 +46,13 @@ export function pushRoutes(ingest: IngestDeps, token: string | null): Hono {
 
     const nowMs = ingest.now();
     const [language] = site.settings.languages;
-    const source: ItemSource = { name: SOURCE_NAME, lang: language!.tag, section: language!.sections[0]!.slug, sections: sectionNames(ingest), timezone: site.settings.timezone };
+    const source: ItemSource = {
+      name: SOURCE_NAME,
+      lang: language!.tag,
+      section: language!.sections[0]!.slug,
+      sections: sectionNames(ingest),
+      timezone: site.settings.timezone,
+    };
     const normalized = parsed.items.map((item) => normalizeItem(item, source, site.settings, site.siteUrl, nowMs));
     const refused = normalized.flatMap((n, i) => (n.ok ? [] : [`${Array.isArray(body) ? `[${i}]` : "body"}: ${n.reason}`]));
     if (refused.length) return apiProblem(c, 400, "body has problems; nothing was stored", refused);

@@ -31,14 +31,16 @@ export function parseAtom(root: XmlElement, documentUrl: string): ParsedDocument
     const links = children(entry, atom("link")).flatMap((link) => {
       const href = trimmed(attribute(link, "href"));
       if (href === undefined) return [];
-      return [definedOnly<AtomLink>({
-        // A link without rel is an alternate (RFC 4287 section 4.2.7.2).
-        rel: trimmed(attribute(link, "rel")) ?? "alternate",
-        href,
-        type: trimmed(attribute(link, "type")),
-        hreflang: trimmed(attribute(link, "hreflang")),
-        length: wholeNumber(attribute(link, "length")),
-      })];
+      return [
+        definedOnly<AtomLink>({
+          // A link without rel is an alternate (RFC 4287 section 4.2.7.2).
+          rel: trimmed(attribute(link, "rel")) ?? "alternate",
+          href,
+          type: trimmed(attribute(link, "type")),
+          hreflang: trimmed(attribute(link, "hreflang")),
+          length: wholeNumber(attribute(link, "length")),
+        }),
+      ];
     });
     const pages = links.filter((l) => l.rel === "alternate" && (l.type === undefined || l.type.includes("html")));
     // The entry's own page is the alternate in its language (or without one); the others are editions.
@@ -52,7 +54,9 @@ export function parseAtom(root: XmlElement, documentUrl: string): ParsedDocument
     }
     const summary = textConstruct(child(entry, atom("summary")));
     const content = textConstruct(child(entry, atom("content")));
-    const categories = children(entry, atom("category")).flatMap((c) => trimmed(attribute(c, "label")) ?? trimmed(attribute(c, "term")) ?? []);
+    const categories = children(entry, atom("category")).flatMap(
+      (c) => trimmed(attribute(c, "label")) ?? trimmed(attribute(c, "term")) ?? [],
+    );
     const source = child(entry, atom("source"));
     const authors = [persons(entry, atom), persons(source, atom), feedAuthors].find((list) => list.length > 0) ?? [];
     const enclosures: IncomingImage[] = links

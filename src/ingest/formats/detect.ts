@@ -18,7 +18,11 @@ export { UpstreamError } from "./document.ts";
 
 /** https://www.rssboard.org/rss-version-history */
 const RSS_VERSIONS: Readonly<Record<string, "rss2" | "rss09">> = {
-  "2.0": "rss2", "0.94": "rss09", "0.93": "rss09", "0.92": "rss09", "0.91": "rss09",
+  "2.0": "rss2",
+  "0.94": "rss09",
+  "0.93": "rss09",
+  "0.92": "rss09",
+  "0.91": "rss09",
 };
 
 const JSON_FEED_VERSIONS: Readonly<Record<string, FeedFormatName>> = {
@@ -44,7 +48,10 @@ export function parseUpstream(text: string, contentType: string, documentUrl: st
   if (opening.startsWith("<")) {
     return isHtml(opening, mediaType) ? parsePage(body, documentUrl) : parseXmlDocument(body, documentUrl);
   }
-  fail(documentUrl, `neither XML, JSON nor HTML (served as ${contentType || "no media type"}; begins ${JSON.stringify(opening.slice(0, 40))})`);
+  fail(
+    documentUrl,
+    `neither XML, JSON nor HTML (served as ${contentType || "no media type"}; begins ${JSON.stringify(opening.slice(0, 40))})`,
+  );
 }
 
 /**
@@ -56,7 +63,11 @@ function isHtml(opening: string, mediaType: string): boolean {
   let i = 0;
   for (;;) {
     while (i < opening.length && /\s/.test(opening[i]!)) i++;
-    const end = opening.startsWith("<?", i) ? opening.indexOf("?>", i) + 2 : opening.startsWith("<!--", i) ? opening.indexOf("-->", i) + 3 : -1;
+    const end = opening.startsWith("<?", i)
+      ? opening.indexOf("?>", i) + 2
+      : opening.startsWith("<!--", i)
+        ? opening.indexOf("-->", i) + 3
+        : -1;
     if (end <= 1) break;
     i = end;
   }
@@ -77,9 +88,22 @@ function parseJson(body: string, documentUrl: string): ParsedDocument {
   if (typeof json !== "object" || json === null || Array.isArray(json)) fail(documentUrl, "JSON that is not an object, so not a JSON Feed");
   const version = (json as Record<string, unknown>).version;
   // Seen in the wild: http:// and a trailing slash.
-  const format = typeof version === "string" ? JSON_FEED_VERSIONS[version.trim().replace(/^http:/, "https:").replace(/\/$/, "")] : undefined;
+  const format =
+    typeof version === "string"
+      ? JSON_FEED_VERSIONS[
+          version
+            .trim()
+            .replace(/^http:/, "https:")
+            .replace(/\/$/, "")
+        ]
+      : undefined;
   if (format === undefined) {
-    fail(documentUrl, version === undefined ? `JSON without a "version", so not a JSON Feed` : `JSON Feed version ${JSON.stringify(version)} is neither 1 nor 1.1`);
+    fail(
+      documentUrl,
+      version === undefined
+        ? `JSON without a "version", so not a JSON Feed`
+        : `JSON Feed version ${JSON.stringify(version)} is neither 1 nor 1.1`,
+    );
   }
   return parseJsonFeed(json as Record<string, unknown>, format as "json-feed-1.0" | "json-feed-1.1", documentUrl);
 }
@@ -100,7 +124,12 @@ function parseXmlDocument(body: string, documentUrl: string): ParsedDocument {
   }
   if (root.localName === "feed") {
     if (root.namespace === NS.atom) return parseAtom(root.element, documentUrl);
-    fail(documentUrl, root.namespace === NS.atom03 ? "an Atom 0.3 feed; only Atom 1.0 is read" : `a <${root.name}> outside the Atom namespace (${root.namespace ?? "no namespace"})`);
+    fail(
+      documentUrl,
+      root.namespace === NS.atom03
+        ? "an Atom 0.3 feed; only Atom 1.0 is read"
+        : `a <${root.name}> outside the Atom namespace (${root.namespace ?? "no namespace"})`,
+    );
   }
   if (root.localName === "urlset" || root.localName === "sitemapindex") {
     return parseSitemap(root.element, root.localName === "sitemapindex", documentUrl);
@@ -109,5 +138,7 @@ function parseXmlDocument(body: string, documentUrl: string): ParsedDocument {
 }
 
 function declares(element: XmlElement, namespace: string): boolean {
-  return Object.entries(element).some(([key, value]) => key.startsWith("@_xmlns") && typeof value === "string" && value.trim() === namespace);
+  return Object.entries(element).some(
+    ([key, value]) => key.startsWith("@_xmlns") && typeof value === "string" && value.trim() === namespace,
+  );
 }

@@ -72,7 +72,9 @@ export function parseAuthorText(text: string | undefined): IncomingAuthor | unde
 export function mergeAuthors(authors: IncomingAuthor[]): IncomingAuthor[] {
   const merged: IncomingAuthor[] = [];
   for (const author of authors) {
-    const same = merged.find((m) => (author.name !== undefined && m.name === author.name) || (author.email !== undefined && m.email === author.email));
+    const same = merged.find(
+      (m) => (author.name !== undefined && m.name === author.name) || (author.email !== undefined && m.email === author.email),
+    );
     if (same) Object.assign(same, { ...author, ...same });
     else merged.push({ ...author });
   }
@@ -126,18 +128,39 @@ export function makeItem(fields: ItemFields): IncomingItem {
 
 // The named references an HTML title or attribute commonly carries; any other stays as written.
 const HTML_ENTITIES: Record<string, string> = {
-  amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: "\u00a0", copy: "©", reg: "®", trade: "™", hellip: "…",
-  mdash: "—", ndash: "–", lsquo: "‘", rsquo: "’", ldquo: "“", rdquo: "”", laquo: "«", raquo: "»", middot: "·", bull: "•",
+  amp: "&",
+  lt: "<",
+  gt: ">",
+  quot: '"',
+  apos: "'",
+  nbsp: "\u00a0",
+  copy: "©",
+  reg: "®",
+  trade: "™",
+  hellip: "…",
+  mdash: "—",
+  ndash: "–",
+  lsquo: "‘",
+  rsquo: "’",
+  ldquo: "“",
+  rdquo: "”",
+  laquo: "«",
+  raquo: "»",
+  middot: "·",
+  bull: "•",
 };
 
 /** Character references in HTML text or attribute values decoded (numeric ones and the common named ones). */
 export function decodeHtmlEntities(text: string): string {
   if (!text.includes("&")) return text;
-  return text.replace(/&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|([a-zA-Z]+));/g, (reference, decimal?: string, hex?: string, name?: string) => {
-    if (name !== undefined) return HTML_ENTITIES[name] ?? reference;
-    const codePoint = decimal !== undefined ? Number(decimal) : Number.parseInt(hex!, 16);
-    return codePoint <= 0x10ffff ? String.fromCodePoint(codePoint) : reference;
-  });
+  return text.replace(
+    /&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|([a-zA-Z]+));/g,
+    (reference, decimal?: string, hex?: string, name?: string) => {
+      if (name !== undefined) return HTML_ENTITIES[name] ?? reference;
+      const codePoint = decimal !== undefined ? Number(decimal) : Number.parseInt(hex!, 16);
+      return codePoint <= 0x10ffff ? String.fromCodePoint(codePoint) : reference;
+    },
+  );
 }
 
 /** The text an HTML fragment shows: tags dropped, references decoded (for a title given as HTML). */

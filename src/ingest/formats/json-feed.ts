@@ -14,7 +14,19 @@ const text = (value: unknown) => (typeof value === "string" ? value : undefined)
 /** Shown in full, the list of what is wrong with a feed of thousands of bad items would drown the log. */
 const PROBLEMS_SHOWN = 10;
 
-const ITEM_STRINGS = ["url", "external_url", "title", "content_html", "content_text", "summary", "image", "banner_image", "date_published", "date_modified", "language"];
+const ITEM_STRINGS = [
+  "url",
+  "external_url",
+  "title",
+  "content_html",
+  "content_text",
+  "summary",
+  "image",
+  "banner_image",
+  "date_published",
+  "date_modified",
+  "language",
+];
 
 /**
  * The items of a JSON Feed whose version detect.ts has read. A feed of the wrong shape is refused as a

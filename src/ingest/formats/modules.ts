@@ -63,7 +63,9 @@ export function mediaThumbnails(item: XmlNode, n: Names): IncomingImage[] {
   ];
   return thumbnails.flatMap((thumbnail) => {
     const url = trimmed(attribute(thumbnail, "url"));
-    return url === undefined ? [] : [{ url, width: wholeNumber(attribute(thumbnail, "width")), height: wholeNumber(attribute(thumbnail, "height")) }];
+    return url === undefined
+      ? []
+      : [{ url, width: wholeNumber(attribute(thumbnail, "width")), height: wholeNumber(attribute(thumbnail, "height")) }];
   });
 }
 

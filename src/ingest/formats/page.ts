@@ -5,13 +5,30 @@
  * Only those tags and scripts matter, so a linear scan of the tags stands in for an HTML parser.
  */
 import type { IncomingAuthor, IncomingEdition, IncomingImage, ParsedDocument } from "../incoming.ts";
-import { decodeHtmlEntities, definedOnly, fail, makeItem, mergeEditions, nonBlank, pickImage, resolveUrl, trimmed, wholeNumber } from "./document.ts";
+import {
+  decodeHtmlEntities,
+  definedOnly,
+  fail,
+  makeItem,
+  mergeEditions,
+  nonBlank,
+  pickImage,
+  resolveUrl,
+  trimmed,
+  wholeNumber,
+} from "./document.ts";
 
 type Json = Record<string, unknown>;
 
 const ARTICLE_TYPES = new Set([
-  "Article", "NewsArticle", "BlogPosting", "ReportageNewsArticle",
-  "AnalysisNewsArticle", "BackgroundNewsArticle", "OpinionNewsArticle", "ReviewNewsArticle",
+  "Article",
+  "NewsArticle",
+  "BlogPosting",
+  "ReportageNewsArticle",
+  "AnalysisNewsArticle",
+  "BackgroundNewsArticle",
+  "OpinionNewsArticle",
+  "ReviewNewsArticle",
 ]);
 
 export function parsePage(html: string, documentUrl: string): ParsedDocument {
@@ -21,14 +38,19 @@ export function parsePage(html: string, documentUrl: string): ParsedDocument {
 
   const baseUrl = resolveUrl(page.base, documentUrl) ?? documentUrl;
   const url =
-    resolveUrl(page.canonical, baseUrl) ?? resolveUrl(text(article.url), baseUrl) ?? resolveUrl(idOf(article.mainEntityOfPage), baseUrl) ?? documentUrl;
+    resolveUrl(page.canonical, baseUrl) ??
+    resolveUrl(text(article.url), baseUrl) ??
+    resolveUrl(idOf(article.mainEntityOfPage), baseUrl) ??
+    documentUrl;
   const ownUrls = new Set([url, documentUrl]);
   const lang = trimmed(languageOf(article.inLanguage)) ?? trimmed(page.lang);
   const editions = [
     ...page.alternates.filter((link) => link.lang.toLowerCase() !== "x-default"),
     ...[article.workTranslation, article.translationOfWork].flatMap(list).flatMap(editionOf),
   ].filter((edition) => edition.url === undefined || !ownUrls.has(resolveUrl(edition.url, baseUrl) ?? edition.url));
-  const keywords = list(article.keywords).flatMap((k) => (typeof k === "string" ? k.split(",") : [])).flatMap((k) => trimmed(k) ?? []);
+  const keywords = list(article.keywords)
+    .flatMap((k) => (typeof k === "string" ? k.split(",") : []))
+    .flatMap((k) => trimmed(k) ?? []);
 
   return {
     kind: "article-page",
@@ -126,7 +148,10 @@ function attributeOf(attributes: string, name: string): string | undefined {
 /** A script's JSON, or undefined when it is not JSON (one broken block must not hide another). */
 function parseJsonLd(body: string): unknown {
   // Some CMSs still wrap scripts in `<!--` or `//<![CDATA[` for browsers of the last century.
-  const json = body.trim().replace(/^(?:<!--|(?:\/\/\s*)?<!\[CDATA\[)/, "").replace(/(?:-->|(?:\/\/\s*)?\]\]>)$/, "");
+  const json = body
+    .trim()
+    .replace(/^(?:<!--|(?:\/\/\s*)?<!\[CDATA\[)/, "")
+    .replace(/(?:-->|(?:\/\/\s*)?\]\]>)$/, "");
   try {
     return JSON.parse(json);
   } catch {
@@ -138,7 +163,8 @@ function parseJsonLd(body: string): unknown {
 function articleNodes(block: unknown): Json[] {
   const nodes = list(block).flatMap((node) => (isObject(node) && Array.isArray(node["@graph"]) ? [node, ...node["@graph"]] : [node]));
   return [...nodes, ...nodes.flatMap((node) => (isObject(node) ? list(node.mainEntity) : []))].filter(
-    (node): node is Json => isObject(node) && list(node["@type"]).some((type) => typeof type === "string" && ARTICLE_TYPES.has(type.replace(/^.*[/:]/, ""))),
+    (node): node is Json =>
+      isObject(node) && list(node["@type"]).some((type) => typeof type === "string" && ARTICLE_TYPES.has(type.replace(/^.*[/:]/, ""))),
   );
 }
 
@@ -165,7 +191,11 @@ function languageOf(value: unknown): string | undefined {
 function authorOf(value: unknown): IncomingAuthor[] {
   if (typeof value === "string") return trimmed(value) === undefined ? [] : [{ name: value.trim() }];
   if (!isObject(value)) return [];
-  const author = definedOnly<IncomingAuthor>({ name: trimmed(text(value.name)), email: trimmed(text(value.email)), url: trimmed(idOf(value.url)) });
+  const author = definedOnly<IncomingAuthor>({
+    name: trimmed(text(value.name)),
+    email: trimmed(text(value.email)),
+    url: trimmed(idOf(value.url)),
+  });
   return Object.keys(author).length > 0 ? [author] : [];
 }
 
@@ -175,7 +205,15 @@ function imageOf(value: unknown): IncomingImage[] {
   const url = trimmed(text(value.url) ?? text(value.contentUrl));
   if (url === undefined) return [];
   const size = (v: unknown) => wholeNumber(isObject(v) ? v.value : v);
-  return [{ url, type: trimmed(text(value.encodingFormat)), width: size(value.width), height: size(value.height), alt: trimmed(text(value.caption)) }];
+  return [
+    {
+      url,
+      type: trimmed(text(value.encodingFormat)),
+      width: size(value.width),
+      height: size(value.height),
+      alt: trimmed(text(value.caption)),
+    },
+  ];
 }
 
 /** A workTranslation or translationOfWork: a URL, or a CreativeWork with a url or @id and an inLanguage. */

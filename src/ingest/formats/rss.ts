@@ -5,7 +5,16 @@
  */
 import type { IncomingImage, IncomingItem, ParsedDocument } from "../incoming.ts";
 import {
-  fail, isImageType, makeItem, mergeAuthors, nonBlank, parseAuthorText, pickImage, resolveUrl, trimmed, wholeNumber,
+  fail,
+  isImageType,
+  makeItem,
+  mergeAuthors,
+  nonBlank,
+  parseAuthorText,
+  pickImage,
+  resolveUrl,
+  trimmed,
+  wholeNumber,
 } from "./document.ts";
 import { allTexts, atomLinkEditions, CONVENTIONAL_PREFIXES, mediaImages, mediaThumbnails, NS } from "./modules.ts";
 import { attribute, child, children, childText, namesOf, textOf, xmlBase, type Names, type XmlElement, type XmlNode } from "./xml.ts";
@@ -66,7 +75,11 @@ export function readRssItems(nodes: XmlNode[], context: RssContext): { items: In
     const key = guid ?? trimmed(attribute(node, n(NS.rdf, "about"))) ?? resolveUrl(url, baseUrl);
     if (key === undefined) {
       const named = title === undefined ? `item ${index + 1}` : `item ${index + 1} ("${title}")`;
-      problems.push(link === undefined ? `${named} has neither a guid nor a link; skipped` : `${named} has no guid and its link "${link}" is not an http(s) URL; skipped`);
+      problems.push(
+        link === undefined
+          ? `${named} has neither a guid nor a link; skipped`
+          : `${named} has no guid and its link "${link}" is not an http(s) URL; skipped`,
+      );
       return;
     }
     const description = nonBlank(childText(node, core("description")));

@@ -35,17 +35,34 @@ const XML_ENTITIES: EntityDecoderOptions = {
   setXmlVersion() {},
   decode(text) {
     if (!text.includes("&")) return text;
-    return text.replace(/&(?:#(\d{1,7})|#x([0-9a-fA-F]{1,6})|(amp|lt|gt|quot|apos));/g, (reference, decimal?: string, hex?: string, name?: string) => {
-      if (name !== undefined) return PREDEFINED[name]!;
-      const codePoint = decimal !== undefined ? Number(decimal) : Number.parseInt(hex!, 16);
-      return codePoint <= 0x10ffff ? String.fromCodePoint(codePoint) : reference;
-    });
+    return text.replace(
+      /&(?:#(\d{1,7})|#x([0-9a-fA-F]{1,6})|(amp|lt|gt|quot|apos));/g,
+      (reference, decimal?: string, hex?: string, name?: string) => {
+        if (name !== undefined) return PREDEFINED[name]!;
+        const codePoint = decimal !== undefined ? Number(decimal) : Number.parseInt(hex!, 16);
+        return codePoint <= 0x10ffff ? String.fromCodePoint(codePoint) : reference;
+      },
+    );
   },
 };
 const PREDEFINED: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
 
 /** Elements that may repeat, by local name: always arrays, so a feed with one item reads like one with ten. */
-const REPEATING = new Set(["item", "entry", "link", "category", "author", "contributor", "enclosure", "content", "thumbnail", "creator", "subject", "url", "sitemap"]);
+const REPEATING = new Set([
+  "item",
+  "entry",
+  "link",
+  "category",
+  "author",
+  "contributor",
+  "enclosure",
+  "content",
+  "thumbnail",
+  "creator",
+  "subject",
+  "url",
+  "sitemap",
+]);
 
 const localNameOf = (name: string) => name.slice(name.indexOf(":") + 1);
 
@@ -62,7 +79,10 @@ const PARSER = new XMLParser({
   // the element's value; with it, text and CDATA land in two properties and their order is lost.
   isArray: (name, _path, _isLeaf, isAttribute) => !isAttribute && REPEATING.has(localNameOf(name)),
   // Atom's XHTML text constructs are markup; kept raw, they stay in document order.
-  stopNodes: ["title", "subtitle", "summary", "content", "rights"].flatMap((name) => [`..${name}[type=xhtml]`, `..atom:${name}[type=xhtml]`]),
+  stopNodes: ["title", "subtitle", "summary", "content", "rights"].flatMap((name) => [
+    `..${name}[type=xhtml]`,
+    `..atom:${name}[type=xhtml]`,
+  ]),
   // The scan has already held the document to MAX_DEPTH; this is the parser's own guard (default 100).
   maxNestedTags: MAX_DEPTH + 1,
 });
@@ -141,7 +161,10 @@ function scan(xml: string, documentUrl: string) {
       const level = selfClosing ? depth + 1 : depth;
       if (sitemap ? level === 2 : level <= 3 && (localNameOf(name) === "item" || localNameOf(name) === "entry")) {
         if (++items > (sitemap ? MAX_SITEMAP_URLS : MAX_ITEMS)) {
-          fail(documentUrl, sitemap ? `more than ${MAX_SITEMAP_URLS} URLs in one sitemap; refused` : `more than ${MAX_ITEMS} items; refused`);
+          fail(
+            documentUrl,
+            sitemap ? `more than ${MAX_SITEMAP_URLS} URLs in one sitemap; refused` : `more than ${MAX_ITEMS} items; refused`,
+          );
         }
       }
       i = end;

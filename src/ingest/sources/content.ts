@@ -34,7 +34,12 @@ const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const FIELDS = new Set(["id", "story", "title", "summary", "posted", "updated", "authors", "tags", "image"]);
 const IMAGE_FIELDS = new Set(["src", "alt", "width", "height", "type", "length"]);
 const IMAGE_TYPES: Record<string, string> = {
-  jpg: "image/jpeg", jpeg: "image/jpeg", png: "image/png", gif: "image/gif", webp: "image/webp", avif: "image/avif",
+  jpg: "image/jpeg",
+  jpeg: "image/jpeg",
+  png: "image/png",
+  gif: "image/gif",
+  webp: "image/webp",
+  avif: "image/avif",
 };
 
 /** Reads every article file; a file that cannot be read is a problem, and the others still load. */
@@ -152,7 +157,8 @@ function time(meta: Record<string, unknown>, key: string, timeZone: string): Ins
 function articleId(meta: Record<string, unknown>, settings: SiteSettings, lang: string, story: string): string {
   if (meta.id !== undefined) {
     const id = typeof meta.id === "string" ? meta.id.trim() : "";
-    if (!/^[a-z][a-z0-9+.-]*:\S+$/i.test(id)) throw new ContentError(`field "id" must be an absolute URI such as tag:news.example,2024:1234`);
+    if (!/^[a-z][a-z0-9+.-]*:\S+$/i.test(id))
+      throw new ContentError(`field "id" must be an absolute URI such as tag:news.example,2024:1234`);
     return id;
   }
   return `tag:${settings.idAuthority},${settings.idDate}:article/${lang}/${story}`;

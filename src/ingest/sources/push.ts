@@ -9,8 +9,23 @@ import type { IncomingItem } from "../incoming.ts";
 export const MAX_PUSH_ITEMS = 100;
 
 const FIELDS = new Set([
-  "id", "url", "external_url", "title", "content_html", "content_text", "summary", "image", "banner_image", "date_published",
-  "date_modified", "authors", "author", "tags", "language", "section", "translations",
+  "id",
+  "url",
+  "external_url",
+  "title",
+  "content_html",
+  "content_text",
+  "summary",
+  "image",
+  "banner_image",
+  "date_published",
+  "date_modified",
+  "authors",
+  "author",
+  "tags",
+  "language",
+  "section",
+  "translations",
 ]);
 
 export type PushParse = { ok: true; items: IncomingItem[] } | { ok: false; errors: string[] };
@@ -54,7 +69,8 @@ export function parsePushBody(body: unknown, baseUrl: string): PushParse {
     const title = text("title", true);
     const contentHtml = text("content_html");
     const contentText = text("content_text");
-    if (item.content_html === undefined && item.content_text === undefined) problem("content_html", "content_html or content_text is required");
+    if (item.content_html === undefined && item.content_text === undefined)
+      problem("content_html", "content_html or content_text is required");
     const url = text("url");
     for (const field of ["url", "external_url", "image", "banner_image"]) {
       const v = item[field];

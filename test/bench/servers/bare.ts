@@ -31,7 +31,11 @@ for (const [path, doc] of Object.entries(manifest)) {
     const file = doc.files[encoding];
     if (!file) return [];
     const body = readFileSync(file);
-    const headers = { ...base, ...(encoding === "identity" ? {} : { "Content-Encoding": encoding }), "Content-Length": String(body.byteLength) };
+    const headers = {
+      ...base,
+      ...(encoding === "identity" ? {} : { "Content-Encoding": encoding }),
+      "Content-Length": String(body.byteLength),
+    };
     return [{ encoding, body, headers }];
   });
   served.set(path, { etag: doc.etag, notModified: base, variants });
