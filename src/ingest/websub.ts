@@ -18,6 +18,8 @@ export interface PublishResult {
 
 export interface PublishOptions {
   fetch: typeof fetch;
+  /** The clock a Retry-After date is read against. */
+  now: () => number;
   /** Waits between attempts; the deadline cuts it short whatever it does. */
   sleep?: (ms: number) => Promise<void>;
   /** Tries per (hub, topic), the first included. Default 3. */
@@ -54,6 +56,7 @@ interface Job {
 
 interface Settings {
   fetchImpl: typeof fetch;
+  now: () => number;
   sleep: ((ms: number) => Promise<void>) | undefined;
   attempts: number;
   baseDelayMs: number;
@@ -84,6 +87,7 @@ export async function publishToHubs(hubs: readonly string[], topics: readonly st
   const settings: Settings = {
     // Called as a plain function: Workers' fetch throws "Illegal invocation" when called as a method of `options`.
     fetchImpl: options.fetch,
+    now: options.now,
     sleep: options.sleep,
     attempts: Math.max(1, Math.floor(options.attempts ?? 3)),
     baseDelayMs: Math.max(0, options.baseDelayMs ?? 500),
@@ -192,7 +196,7 @@ async function publishOnce(hub: string, topic: string, settings: Settings): Prom
     const excerpt = await bodyExcerpt(response, signal);
     const reason = excerpt ? `${answered} ("${excerpt}")` : answered;
     if (status === 429 || status >= 500) {
-      return { kind: "retryable", reason, retryAfterMs: parseRetryAfter(response.headers.get("retry-after"), Date.now()) };
+      return { kind: "retryable", reason, retryAfterMs: parseRetryAfter(response.headers.get("retry-after"), settings.now()) };
     }
     return { kind: "refused", reason };
   } finally {
