@@ -1,4 +1,4 @@
-/** Conditional requests (RFC 9110 section 13), content negotiation of encodings, HTTP dates: pure helpers. */
+/** Conditional requests (RFC 9110 section 13) and content negotiation of encodings: pure helpers. */
 
 /** The entity tags of an If-None-Match value, `*`, or nothing usable. Malformed parts are skipped. */
 export function parseEntityTags(header: string | null | undefined): "*" | string[] {
@@ -16,30 +16,6 @@ export function noneMatchHits(header: string | null | undefined, etag: string): 
   const tags = parseEntityTags(header);
   const opaque = etag.replace(/^W\//, "");
   return tags === "*" || tags.includes(opaque);
-}
-
-/** An HTTP-date (IMF-fixdate, RFC 850 or asctime), or null. */
-export function parseHttpDate(value: string | null | undefined): number | null {
-  if (!value) return null;
-  const imf = /^[A-Za-z]{3}, (\d{2}) ([A-Za-z]{3}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) GMT$/.exec(value.trim());
-  const rfc850 = /^[A-Za-z]+, (\d{2})-([A-Za-z]{3})-(\d{2}) (\d{2}):(\d{2}):(\d{2}) GMT$/.exec(value.trim());
-  const asctime = /^[A-Za-z]{3} ([A-Za-z]{3}) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2}) (\d{4})$/.exec(value.trim());
-  const months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
-  let parts: [string, string, number, string, string, string] | undefined;
-  if (imf) parts = [imf[1]!, imf[2]!, Number(imf[3]), imf[4]!, imf[5]!, imf[6]!];
-  else if (rfc850)
-    parts = [rfc850[1]!, rfc850[2]!, Number(rfc850[3]) + (Number(rfc850[3]) < 70 ? 2000 : 1900), rfc850[4]!, rfc850[5]!, rfc850[6]!];
-  else if (asctime) parts = [asctime[2]!, asctime[1]!, Number(asctime[6]), asctime[3]!, asctime[4]!, asctime[5]!];
-  if (!parts) return null;
-  const month = months.indexOf(parts[1].toLowerCase());
-  if (month < 0) return null;
-  const ms = Date.UTC(parts[2], month, Number(parts[0]), Number(parts[3]), Number(parts[4]), Number(parts[5]));
-  return Number.isNaN(ms) ? null : ms;
-}
-
-/** IMF-fixdate, as Last-Modified is written. */
-export function httpDate(ms: number): string {
-  return new Date(ms).toUTCString();
 }
 
 export type Encoding = "br" | "gzip" | "identity";

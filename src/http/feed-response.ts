@@ -13,7 +13,8 @@ import { feedLinks } from "../feeds/links.ts";
 import type { FeedFormat, FeedModel } from "../feeds/model.ts";
 import { fnv64 } from "../model/hash.ts";
 import type { ArticleStore } from "../store/store.ts";
-import { chooseEncoding, httpDate, noneMatchHits, parseEntityTags, parseHttpDate, type Encoding } from "./conditional.ts";
+import { httpDate, parseHttpDate } from "../model/http-date.ts";
+import { chooseEncoding, noneMatchHits, parseEntityTags, type Encoding } from "./conditional.ts";
 import type { RenderCache, RenderedDocument } from "./render-cache.ts";
 import type { SubscriberRecorder } from "./subscribers.ts";
 import { waitUntil } from "./background.ts";
@@ -303,7 +304,7 @@ function answerWith(
       })();
     }
   } else {
-    const since = parseHttpDate(request.header("if-modified-since"));
+    const since = parseHttpDate(request.header("if-modified-since"), now);
     if (since !== null && document.lastModified <= since) return { status: 304, headers, body: null };
   }
   return fullAnswer(request, serving, spec, document, shared, headers, reusable, defer);

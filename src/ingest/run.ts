@@ -12,7 +12,8 @@ import { instantAt } from "../model/time.ts";
 import { articleToRow, type ArticleStore, type SourceState, type UpsertReport } from "../store/store.ts";
 import { FORMAT_NAMES } from "../feeds/formats.ts";
 import { feedLinks } from "../feeds/links.ts";
-import { fetchDocument, FetchError, type FetchOutcome } from "./fetch.ts";
+import { fetchDocument, type FetchOutcome } from "./fetch/document.ts";
+import { FetchError } from "./fetch/errors.ts";
 import { publishToHubs } from "./websub.ts";
 import { parseUpstream } from "./formats/detect.ts";
 import type { IncomingItem, ParsedDocument } from "./incoming.ts";
@@ -222,7 +223,7 @@ export async function feedVersionsIfAnnouncing(deps: Pick<IngestDeps, "site" | "
  * subscription documents in every format. Failures are reported, never thrown.
  */
 export async function announceChanges(
-  deps: Pick<IngestDeps, "site" | "store" | "fetch" | "userAgent">,
+  deps: Pick<IngestDeps, "site" | "store" | "fetch" | "now" | "userAgent">,
   before: Map<string, number>,
 ): Promise<Announcement> {
   const { site } = deps;
@@ -232,7 +233,11 @@ export async function announceChanges(
     return FORMAT_NAMES.map((format) => links[format]);
   });
   if (topics.length === 0) return { topics, failed: [] };
-  const results = await publishToHubs(site.hubs ?? [], topics, { fetch: deps.fetch, userAgent: deps.userAgent ?? DEFAULT_USER_AGENT });
+  const results = await publishToHubs(site.hubs ?? [], topics, {
+    fetch: deps.fetch,
+    now: deps.now,
+    userAgent: deps.userAgent ?? DEFAULT_USER_AGENT,
+  });
   return { topics, failed: results.filter((r) => !r.ok).map((r) => ({ hub: r.hub, topic: r.topic, error: r.error ?? "failed" })) };
 }
 

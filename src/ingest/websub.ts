@@ -1,5 +1,8 @@
 /** WebSub publishing: telling each configured hub which feed URLs changed, with retries, a concurrency bound and a deadline. */
-import { abortable, describeError, parseRetryAfter, timeoutSignal } from "./fetch.ts";
+import { joinChunks } from "../model/bytes.ts";
+import { parseRetryAfter } from "../model/http-date.ts";
+import { abortable } from "./fetch/abortable.ts";
+import { describeError } from "./fetch/errors.ts";
 
 /** What became of one (hub, topic) publish. */
 export interface PublishResult {
@@ -15,6 +18,8 @@ export interface PublishResult {
 
 export interface PublishOptions {
   fetch: typeof fetch;
+  /** The clock a Retry-After date is read against. */
+  now: () => number;
   /** Waits between attempts; the deadline cuts it short whatever it does. */
   sleep?: (ms: number) => Promise<void>;
   /** Tries per (hub, topic), the first included. Default 3. */
@@ -51,6 +56,7 @@ interface Job {
 
 interface Settings {
   fetchImpl: typeof fetch;
+  now: () => number;
   sleep: ((ms: number) => Promise<void>) | undefined;
   attempts: number;
   baseDelayMs: number;
@@ -74,10 +80,14 @@ interface Settings {
  */
 export async function publishToHubs(hubs: readonly string[], topics: readonly string[], options: PublishOptions): Promise<PublishResult[]> {
   const deadlineMs = options.deadlineMs ?? 30_000;
-  const deadline = new AbortController();
+  const deadlinePassed = AbortSignal.timeout(deadlineMs);
+  const finished = new AbortController();
+  // Aborted at the deadline, or once every job is done: either way nothing may still be in flight.
+  const deadline = AbortSignal.any([deadlinePassed, finished.signal]);
   const settings: Settings = {
     // Called as a plain function: Workers' fetch throws "Illegal invocation" when called as a method of `options`.
     fetchImpl: options.fetch,
+    now: options.now,
     sleep: options.sleep,
     attempts: Math.max(1, Math.floor(options.attempts ?? 3)),
     baseDelayMs: Math.max(0, options.baseDelayMs ?? 500),
@@ -85,7 +95,7 @@ export async function publishToHubs(hubs: readonly string[], topics: readonly st
     timeoutMs: options.timeoutMs ?? 10_000,
     deadlineMs,
     userAgent: options.userAgent,
-    deadline: deadline.signal,
+    deadline,
     slot: limiter(MAX_CONCURRENT_REQUESTS),
   };
 
@@ -101,14 +111,11 @@ export async function publishToHubs(hubs: readonly string[], topics: readonly st
   }
   if (jobs.length === 0) return [];
 
-  const deadlinePassed = new Promise<void>((resolve) => deadline.signal.addEventListener("abort", () => resolve(), { once: true }));
-  const timer = setTimeout(() => deadline.abort(), deadlineMs);
+  const timeUp = new Promise<void>((resolve) => deadlinePassed.addEventListener("abort", () => resolve(), { once: true }));
   try {
-    await Promise.race([Promise.all(jobs.map((job) => runJob(job, settings))), deadlinePassed]);
+    await Promise.race([Promise.all(jobs.map((job) => runJob(job, settings))), timeUp]);
   } finally {
-    clearTimeout(timer);
-    // After the deadline this aborts what is still in flight; after a normal finish nothing is left to abort.
-    deadline.abort();
+    finished.abort();
   }
   return jobs.map((job) => job.result ?? stopped(job, deadlineMs));
 }
@@ -161,10 +168,9 @@ async function publishOnce(hub: string, topic: string, settings: Settings): Prom
     ["hub.url", topic],
   ]).toString();
 
-  const timeout = timeoutSignal(settings.timeoutMs);
-  const { signal } = timeout;
-  const onDeadline = timeout.abort;
-  settings.deadline.addEventListener("abort", onDeadline, { once: true });
+  const timeout = AbortSignal.timeout(settings.timeoutMs);
+  const finished = new AbortController();
+  const signal = AbortSignal.any([timeout, settings.deadline, finished.signal]);
 
   try {
     let response: Response;
@@ -172,7 +178,7 @@ async function publishOnce(hub: string, topic: string, settings: Settings): Prom
       const { fetchImpl } = settings;
       response = await abortable(fetchImpl(hub, { method: "POST", headers, body, redirect: "manual", signal }), signal);
     } catch (error) {
-      const reason = timeout.timedOut() ? `no response within ${settings.timeoutMs} ms` : `request failed: ${describeError(error)}`;
+      const reason = timeout.aborted ? `no response within ${settings.timeoutMs} ms` : `request failed: ${describeError(error)}`;
       return { kind: "retryable", reason, retryAfterMs: null };
     }
     const { status } = response;
@@ -190,12 +196,11 @@ async function publishOnce(hub: string, topic: string, settings: Settings): Prom
     const excerpt = await bodyExcerpt(response, signal);
     const reason = excerpt ? `${answered} ("${excerpt}")` : answered;
     if (status === 429 || status >= 500) {
-      return { kind: "retryable", reason, retryAfterMs: parseRetryAfter(response.headers.get("retry-after"), Date.now()) };
+      return { kind: "retryable", reason, retryAfterMs: parseRetryAfter(response.headers.get("retry-after"), settings.now()) };
     }
     return { kind: "refused", reason };
   } finally {
-    settings.deadline.removeEventListener("abort", onDeadline);
-    timeout.end();
+    finished.abort();
   }
 }
 
@@ -217,13 +222,7 @@ async function bodyExcerpt(response: Response, signal: AbortSignal): Promise<str
   } finally {
     reader.cancel().catch(() => {});
   }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  const text = new TextDecoder().decode(bytes.subarray(0, ERROR_BODY_BYTES)).replace(/\s+/g, " ").trim();
+  const text = new TextDecoder().decode(joinChunks(chunks, total).subarray(0, ERROR_BODY_BYTES)).replace(/\s+/g, " ").trim();
   return text.length > ERROR_BODY_CHARS ? `${text.slice(0, ERROR_BODY_CHARS)}…` : text;
 }
 

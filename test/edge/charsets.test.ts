@@ -1,6 +1,6 @@
 /** The legacy character sets Korean, Japanese and Chinese publishers still serve, decoded inside workerd. */
 import { expect, it } from "vitest";
-import { decodeBody } from "../../src/ingest/fetch.ts";
+import { decodeBody } from "../../src/ingest/fetch/charset.ts";
 
 const hex = (h: string) => new Uint8Array(h.match(/../g)!.map((b) => parseInt(b, 16)));
 

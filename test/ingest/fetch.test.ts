@@ -2,7 +2,11 @@
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FetchError, decodeBody, fetchDocument, isPrivateAddress, parseRetryAfter, type FetchRequest } from "../../src/ingest/fetch.ts";
+import { parseRetryAfter } from "../../src/model/http-date.ts";
+import { isPrivateAddress } from "../../src/ingest/fetch/addresses.ts";
+import { decodeBody } from "../../src/ingest/fetch/charset.ts";
+import { fetchDocument, type FetchRequest } from "../../src/ingest/fetch/document.ts";
+import { FetchError } from "../../src/ingest/fetch/errors.ts";
 
 /** Test strings encoded once with Python (`'한국어 뉴스'.encode('euc-kr').hex()` and so on). */
 const KOREAN = "한국어 뉴스";

@@ -116,8 +116,11 @@ const FORM_KO = "hub.mode=publish&hub.url=https%3A%2F%2Fnews.example%2Fko%2Frss.
 const FORM_EN = "hub.mode=publish&hub.url=https%3A%2F%2Fnews.example%2Fen%2Fworld%2Fatom.xml%3Flimit%3D20%26page%3D2";
 const USER_AGENT = "hanbit-feeds-test/1.0 (+https://news.example)";
 
+const FIXED_NOW = Date.UTC(2026, 9, 21, 7, 26, 30);
+
 const fast = (extra: Partial<PublishOptions> = {}): PublishOptions => ({
   fetch,
+  now: () => FIXED_NOW,
   sleep: recordingSleep().sleep,
   baseDelayMs: 10,
   maxDelayMs: 100,
@@ -217,6 +220,17 @@ describe("publishToHubs", () => {
 
       expect(result).toMatchObject({ ok: true, attempts: 2 });
       expect(waits).toEqual([1000]);
+    });
+
+    it("reads a Retry-After date against the clock it is given", async () => {
+      const hub = await startHub();
+      hub.failNext({ status: 503, headers: { "Retry-After": new Date(FIXED_NOW + 3000).toUTCString() } });
+      const { waits, sleep } = recordingSleep();
+
+      const [result] = await publishToHubs([hub.url], [TOPIC_KO], fast({ sleep, maxDelayMs: 5000 }));
+
+      expect(result).toMatchObject({ ok: true, attempts: 2 });
+      expect(waits).toEqual([3000]);
     });
 
     it("caps the backoff at maxDelayMs", async () => {

@@ -5,7 +5,7 @@
 import { Hono } from "hono";
 import { apiProblem, bearerAuth } from "../bearer.ts";
 import { announceChanges, commitArticles, feedVersionsIfAnnouncing, type IngestDeps } from "../../ingest/run.ts";
-import { joinChunks } from "../../ingest/fetch.ts";
+import { joinChunks } from "../../model/bytes.ts";
 import { waitUntil } from "../background.ts";
 import { itemId, normalizeItem, type ItemSource } from "../../ingest/normalize.ts";
 import { parsePushBody } from "../../ingest/sources/push.ts";
