@@ -2,7 +2,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, findLanguage, parseSiteSettings, readRuntimeConfig } from "../src/config.ts";
+import { readRuntimeConfig } from "../src/config/env.ts";
+import { ConfigError } from "../src/config/error.ts";
+import { findLanguage, parseSiteSettings } from "../src/config/site.ts";
 import { CONTENT_DIR, siteSettings } from "./helpers.ts";
 
 const SITE_YAML_PATH = join(CONTENT_DIR, "site.yaml");

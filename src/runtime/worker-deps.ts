@@ -1,5 +1,7 @@
 /** What the Worker builds from its environment: the same app and ingest as Node, over D1 and the Cache API. */
-import { ConfigError, parseSiteSettings, readRuntimeConfig } from "../config.ts";
+import { readRuntimeConfig } from "../config/env.ts";
+import { ConfigError } from "../config/error.ts";
+import { parseSiteSettings } from "../config/site.ts";
 import { createApp } from "../http/app.ts";
 import type { Logger } from "../model/logger.ts";
 import type { RenderCache } from "../http/render-cache.ts";
