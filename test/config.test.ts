@@ -274,4 +274,15 @@ describe("sources in site.yaml", () => {
   ])("refuses a wrong source, naming the field (%#)", (yaml, message) => {
     expect(configErrorOf(withSources(yaml)).message).toContain(message);
   });
+
+  it("refuses a section that only another language has, naming the source, the section and its language's sections", () => {
+    const yaml = siteYamlWith("      business: 経済\n", "");
+    const withJa = yaml.replace(
+      "sources: []",
+      good.replace("id: wire-ko", "id: wire-ja").replace("lang: ko", "lang: ja").replace("section: society", "section: business"),
+    );
+    expect(configErrorOf(withJa).message).toBe(
+      'config: content/site.yaml: sources.wire-ja.section must be a section slug of its language ja (politics, society, culture, opinion), not "business"',
+    );
+  });
 });

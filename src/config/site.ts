@@ -168,8 +168,16 @@ function parseSources(
     if (url!.protocol !== "http:" && url!.protocol !== "https:") fail(`${where}.url`, "must be http(s)");
     const lang = languages.find((l) => l.tag === source.lang);
     if (!lang) fail(`${where}.lang`, `must be one of the site's languages (${languages.map((l) => l.tag).join(", ")})`);
+    // An item that states neither a language nor a mapped category lands in this section of the source's language.
+    const ownSections = lang!.sections.map((s) => s.slug);
+    if (!ownSections.includes(source.section as string)) {
+      fail(
+        `${where}.section`,
+        `must be a section slug of its language ${lang!.tag} (${ownSections.join(", ")}), not "${String(source.section)}"`,
+      );
+    }
+    // A category maps items that may state another language; normalizing checks the slug against the item's.
     const isSection = (slug: unknown) => languages.some((l) => l.sections.some((s) => s.slug === slug));
-    if (!isSection(source.section)) fail(`${where}.section`, "must be a section slug of site.yaml");
     const sections: Record<string, string> = {};
     if (source.sections !== undefined) {
       for (const [name, slug] of Object.entries(record(source.sections, `${where}.sections`, fail))) {
