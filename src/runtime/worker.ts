@@ -5,7 +5,7 @@
 import bundle from "../../.build/content.json" with { type: "json" };
 import { runIngest } from "../ingest/run.ts";
 import type { EdgeContent } from "./edge-content.ts";
-import { edgeDeps, type Env } from "./worker-deps.ts";
+import { edgeDeps, type WorkerEnv } from "./worker-deps.ts";
 
 const content = bundle as EdgeContent;
 
@@ -18,4 +18,4 @@ export default {
   async scheduled(_controller, env, ctx) {
     ctx.waitUntil(runIngest(edgeDeps(env, content).ingest).then(() => undefined));
   },
-} satisfies ExportedHandler<Env>;
+} satisfies ExportedHandler<WorkerEnv>;
