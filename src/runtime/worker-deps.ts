@@ -66,11 +66,8 @@ export interface EdgeDeps {
   ingest: IngestDeps;
 }
 
-let built: { env: WorkerEnv; content: EdgeContent; deps: EdgeDeps } | undefined;
-
-/** Everything made from the environment and the bundled content, once per isolate (again if the bindings change). */
+/** Everything made from the environment and the bundled content; the Worker entry keeps it for the isolate. */
 export function edgeDeps(env: WorkerEnv, content: EdgeContent): EdgeDeps {
-  if (built?.env === env && built.content === content) return built.deps;
   const config = readRuntimeConfig({
     SITE_URL: env.SITE_URL,
     INGEST_TOKEN: env.INGEST_TOKEN,
@@ -106,6 +103,5 @@ export function edgeDeps(env: WorkerEnv, content: EdgeContent): EdgeDeps {
     cacheNamespace: env.CF_VERSION_METADATA?.id ?? "",
     maxAge: config.feedMaxAge,
   });
-  built = { env, content, deps: { app, ingest } };
-  return built.deps;
+  return { app, ingest };
 }
