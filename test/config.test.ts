@@ -2,7 +2,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, findLanguage, parseSiteSettings, readRuntimeConfig } from "../src/config.ts";
+import { readRuntimeConfig } from "../src/config/env.ts";
+import { ConfigError } from "../src/config/error.ts";
+import { findLanguage, parseSiteSettings } from "../src/config/site.ts";
 import { CONTENT_DIR, siteSettings } from "./helpers.ts";
 
 const SITE_YAML_PATH = join(CONTENT_DIR, "site.yaml");
@@ -271,5 +273,16 @@ describe("sources in site.yaml", () => {
     [`${good}\n${good.replace("sources:\n", "")}`, 'sources[1].id "wire-ko" is used twice'],
   ])("refuses a wrong source, naming the field (%#)", (yaml, message) => {
     expect(configErrorOf(withSources(yaml)).message).toContain(message);
+  });
+
+  it("refuses a section that only another language has, naming the source, the section and its language's sections", () => {
+    const yaml = siteYamlWith("      business: 経済\n", "");
+    const withJa = yaml.replace(
+      "sources: []",
+      good.replace("id: wire-ko", "id: wire-ja").replace("lang: ko", "lang: ja").replace("section: society", "section: business"),
+    );
+    expect(configErrorOf(withJa).message).toBe(
+      'config: content/site.yaml: sources.wire-ja.section must be a section slug of its language ja (politics, society, culture, opinion), not "business"',
+    );
   });
 });

@@ -1,8 +1,7 @@
 /** Shared test setup: the real settings and content folder loaded into a real SQLite store. */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseSiteSettings } from "../src/config.ts";
-import type { Site } from "../src/config.ts";
+import { parseSiteSettings, type Site } from "../src/config/site.ts";
 import type { Logger } from "../src/model/logger.ts";
 import { runIngest, type IngestDeps } from "../src/ingest/run.ts";
 import { readContent } from "../src/ingest/sources/content.ts";

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { ConfigError } from "../config.ts";
+import { ConfigError } from "../config/error.ts";
 import { decodeBody } from "../ingest/fetch/charset.ts";
 import { runIngest, summary, type IngestOptions, type RunReport } from "../ingest/run.ts";
 import { exitWith, nodeSetup } from "../runtime/node-setup.ts";

@@ -1,6 +1,6 @@
 /** Store rows to the format-neutral feed model: pure, plus one function that reads what it needs. */
 import pkg from "../../package.json" with { type: "json" };
-import type { LanguageSettings, SectionSettings, Site, SiteSettings } from "../config.ts";
+import type { LanguageSettings, SectionSettings, Site, SiteSettings } from "../config/site.ts";
 import type { Article, Edition } from "../model/article.ts";
 import { inZone, instantAt, parseNewsroomTime, type Instant } from "../model/time.ts";
 import type { ArticleStore } from "../store/store.ts";

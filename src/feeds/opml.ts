@@ -1,5 +1,5 @@
 /** OPML 2.0 (http://opml.org/spec2.opml): every feed, grouped by language. */
-import type { LanguageSettings, SiteSettings } from "../config.ts";
+import type { LanguageSettings, SiteSettings } from "../config/site.ts";
 import { toRfc822, type Instant } from "../model/time.ts";
 import { feedTitle } from "./build.ts";
 import { FORMAT_NAMES, FORMATS } from "./formats.ts";

@@ -1,8 +1,7 @@
 /** The HTTP surface of the service, the same on every runtime: `createApp(deps)` returns a Hono app. */
 import { Hono, type Context } from "hono";
-import { findLanguage, type LanguageSettings, type SectionSettings } from "../config.ts";
+import { findLanguage, type LanguageSettings, type SectionSettings, type Site } from "../config/site.ts";
 import { GENERATOR, isArchiveMonth } from "../feeds/build.ts";
-import type { Site } from "../config.ts";
 import { fnv64 } from "../model/hash.ts";
 import { FORMATS, formatOfFile } from "../feeds/formats.ts";
 import { ARCHIVE_SEGMENT, EXTENSION_DOCS_PATH } from "../feeds/links.ts";

@@ -5,9 +5,8 @@
  * a readable preview for a person's browser instead of the raw document.
  */
 import type { Context } from "hono";
-import type { LanguageSettings, SectionSettings } from "../config.ts";
+import type { LanguageSettings, SectionSettings, Site } from "../config/site.ts";
 import { monthRange, readFeed } from "../feeds/build.ts";
-import type { Site } from "../config.ts";
 import { FORMATS } from "../feeds/formats.ts";
 import { feedLinks } from "../feeds/links.ts";
 import type { FeedFormat, FeedModel } from "../feeds/model.ts";

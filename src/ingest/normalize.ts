@@ -3,7 +3,7 @@
  * characters, sanitized HTML with absolute URLs, dates with their offsets, a language of the site, an
  * id namespaced by source. Pure: the clock comes in as `nowMs`.
  */
-import type { SiteSettings } from "../config.ts";
+import type { SiteSettings } from "../config/site.ts";
 import { fingerprintOf, type Article, type ArticleImage, type Author } from "../model/article.ts";
 import { fnv64 } from "../model/hash.ts";
 import { cleanLine, cleanText } from "../model/text.ts";

@@ -3,8 +3,7 @@
  * overlapping runs never ingest twice, each source on its own so one failure stops nothing. The same
  * function runs from node-cron on Node and from `scheduled()` on Workers.
  */
-import type { SourceSettings } from "../config.ts";
-import type { Site } from "../config.ts";
+import type { SourceSettings, Site } from "../config/site.ts";
 import type { Logger } from "../model/logger.ts";
 import type { Article } from "../model/article.ts";
 import { fnv64 } from "../model/hash.ts";

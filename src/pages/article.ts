@@ -3,8 +3,7 @@
  * newsroom's zone, links to the other editions in their own language names, body; with hreflang
  * alternates and a schema.org NewsArticle in JSON-LD.
  */
-import type { LanguageSettings } from "../config.ts";
-import type { Site } from "../config.ts";
+import type { LanguageSettings, Site } from "../config/site.ts";
 import { feedDirectory } from "../feeds/links.ts";
 import { escapeHtml as h } from "../model/escape.ts";
 import type { Article, ArticleImage, Edition } from "../model/article.ts";

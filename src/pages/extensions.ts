@@ -1,5 +1,5 @@
 /** The page that documents how feeds link the language editions of a story (the `about` URL). */
-import type { Site } from "../config.ts";
+import type { Site } from "../config/site.ts";
 import { escapeHtml as h } from "../model/escape.ts";
 import { discoveryLinks, page } from "./layout.ts";
 

@@ -1,7 +1,6 @@
 /** The HTML shell every page shares: language, title, autodiscovery links, a small stylesheet. */
-import type { LanguageSettings } from "../config.ts";
+import type { LanguageSettings, Site } from "../config/site.ts";
 import { feedTitle } from "../feeds/build.ts";
-import type { Site } from "../config.ts";
 import { FORMAT_NAMES, FORMATS } from "../feeds/formats.ts";
 import { feedLinks } from "../feeds/links.ts";
 import { escapeHtml as h } from "../model/escape.ts";

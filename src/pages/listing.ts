@@ -1,7 +1,6 @@
 /** Pages that list feeds and articles: the site index, a language's front page, a section's page. */
-import type { LanguageSettings, SectionSettings } from "../config.ts";
+import type { LanguageSettings, SectionSettings, Site } from "../config/site.ts";
 import { feedTitle } from "../feeds/build.ts";
-import type { Site } from "../config.ts";
 import { FORMAT_NAMES, FORMATS } from "../feeds/formats.ts";
 import { articlePath, feedDirectory, feedLinks } from "../feeds/links.ts";
 import { escapeHtml as h } from "../model/escape.ts";

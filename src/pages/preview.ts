@@ -3,8 +3,7 @@
  * the same feed in the other formats and languages, and its items. No script: it must work as plain
  * HTML, since browsers no longer run XSLT and a preview should never need anything more.
  */
-import type { LanguageSettings } from "../config.ts";
-import type { Site } from "../config.ts";
+import type { LanguageSettings, Site } from "../config/site.ts";
 import { FORMAT_NAMES, FORMATS } from "../feeds/formats.ts";
 import { feedDirectory } from "../feeds/links.ts";
 import type { FeedFormat, FeedItem, FeedLinks, FeedModel } from "../feeds/model.ts";

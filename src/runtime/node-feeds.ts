@@ -5,7 +5,7 @@
  * most of the cost of a cached answer). Anything else, and anything that fails here, goes to the app.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Site } from "../config.ts";
+import type { Site } from "../config/site.ts";
 import { FORMAT_NAMES, FORMATS } from "../feeds/formats.ts";
 import { feedDirectory } from "../feeds/links.ts";
 import type { Service } from "../http/app.ts";

@@ -4,7 +4,7 @@ import { serveStatic } from "@hono/node-server/serve-static";
 import { Hono } from "hono";
 import cron from "node-cron";
 import { createServer } from "node:http";
-import { ConfigError } from "../config.ts";
+import { ConfigError } from "../config/error.ts";
 import { createService } from "../http/app.ts";
 import { memoryCache } from "../http/render-cache.ts";
 import { runIngest } from "../ingest/run.ts";

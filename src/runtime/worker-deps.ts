@@ -1,5 +1,7 @@
 /** What the Worker builds from its environment: the same app and ingest as Node, over D1 and the Cache API. */
-import { ConfigError, parseSiteSettings, readRuntimeConfig } from "../config.ts";
+import { readRuntimeConfig } from "../config/env.ts";
+import { ConfigError } from "../config/error.ts";
+import { parseSiteSettings } from "../config/site.ts";
 import { createApp } from "../http/app.ts";
 import type { Logger } from "../model/logger.ts";
 import type { RenderCache } from "../http/render-cache.ts";
@@ -7,18 +9,16 @@ import type { IngestDeps } from "../ingest/run.ts";
 import { d1Store } from "../store/d1.ts";
 import { bundledFolder, type EdgeContent } from "./edge-content.ts";
 
-export interface Env {
-  DB: D1Database;
-  /** Static files: the content folder's media, copied by `npm run build:edge`. */
-  ASSETS?: Fetcher;
-  /** Deployment metadata; its id keeps one deployment's cached feeds from another's. */
-  CF_VERSION_METADATA?: { id: string };
-  SITE_URL?: string;
+/**
+ * The Worker's bindings. `Env` holds those of wrangler.toml, generated into worker-configuration.d.ts by
+ * `npm run types:worker`; these are set elsewhere, so the generator cannot see them.
+ */
+export interface WorkerEnv extends Env {
+  /** A secret (`wrangler secret put INGEST_TOKEN`), never in wrangler.toml; the push API is off without it. */
   INGEST_TOKEN?: string;
+  /** Settings an operator may add as vars; without them the Node defaults apply. */
   FEED_MAX_AGE?: string;
   WEBSUB_HUBS?: string;
-  /** Articles a scheduled run writes at most (cron CPU and D1 query limits); the rest wait for the next run. */
-  INGEST_WRITE_BUDGET?: string;
 }
 
 const logger: Logger = {
@@ -66,11 +66,8 @@ export interface EdgeDeps {
   ingest: IngestDeps;
 }
 
-let built: { env: Env; content: EdgeContent; deps: EdgeDeps } | undefined;
-
-/** Everything made from the environment and the bundled content, once per isolate (again if the bindings change). */
-export function edgeDeps(env: Env, content: EdgeContent): EdgeDeps {
-  if (built?.env === env && built.content === content) return built.deps;
+/** Everything made from the environment and the bundled content; the Worker entry keeps it for the isolate. */
+export function edgeDeps(env: WorkerEnv, content: EdgeContent): EdgeDeps {
   const config = readRuntimeConfig({
     SITE_URL: env.SITE_URL,
     INGEST_TOKEN: env.INGEST_TOKEN,
@@ -106,6 +103,5 @@ export function edgeDeps(env: Env, content: EdgeContent): EdgeDeps {
     cacheNamespace: env.CF_VERSION_METADATA?.id ?? "",
     maxAge: config.feedMaxAge,
   });
-  built = { env, content, deps: { app, ingest } };
-  return built.deps;
+  return { app, ingest };
 }

@@ -5,17 +5,28 @@
 import bundle from "../../.build/content.json" with { type: "json" };
 import { runIngest } from "../ingest/run.ts";
 import type { EdgeContent } from "./edge-content.ts";
-import { edgeDeps, type Env } from "./worker-deps.ts";
+import { edgeDeps, type EdgeDeps, type WorkerEnv } from "./worker-deps.ts";
 
-const content = bundle as EdgeContent;
+/**
+ * The handlers, with the app and ingest they build on first use and keep for the isolate's life (built
+ * again if the bindings change). The memo lives in this object, so no other app in the isolate shares it.
+ */
+function createWorker(content: EdgeContent) {
+  let built: { env: WorkerEnv; deps: EdgeDeps } | undefined;
+  const deps = (env: WorkerEnv): EdgeDeps => {
+    if (built?.env !== env) built = { env, deps: edgeDeps(env, content) };
+    return built.deps;
+  };
+  return {
+    async fetch(request, env, ctx) {
+      if (env.ASSETS && new URL(request.url).pathname.startsWith("/media/")) return env.ASSETS.fetch(request);
+      return deps(env).app.fetch(request, env, ctx);
+    },
 
-export default {
-  async fetch(request, env, ctx) {
-    if (env.ASSETS && new URL(request.url).pathname.startsWith("/media/")) return env.ASSETS.fetch(request);
-    return edgeDeps(env, content).app.fetch(request, env, ctx);
-  },
+    async scheduled(_controller, env, ctx) {
+      ctx.waitUntil(runIngest(deps(env).ingest).then(() => undefined));
+    },
+  } satisfies ExportedHandler<WorkerEnv>;
+}
 
-  async scheduled(_controller, env, ctx) {
-    ctx.waitUntil(runIngest(edgeDeps(env, content).ingest).then(() => undefined));
-  },
-} satisfies ExportedHandler<Env>;
+export default createWorker(bundle as EdgeContent);

@@ -8,7 +8,7 @@
 import Database from "better-sqlite3";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseSiteSettings, type SiteSettings } from "../../src/config.ts";
+import { parseSiteSettings, type SiteSettings } from "../../src/config/site.ts";
 import { fnv64 } from "../../src/model/hash.ts";
 import { instantAt } from "../../src/model/time.ts";
 import { migrate } from "../../src/store/sqlite.ts";

@@ -13,7 +13,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { request, type IncomingHttpHeaders } from "node:http";
 import { join } from "node:path";
 import { buildNode } from "../../src/cli/build-node.ts";
-import type { SiteSettings } from "../../src/config.ts";
+import type { SiteSettings } from "../../src/config/site.ts";
 import { FORMATS } from "../../src/feeds/formats.ts";
 import { ROOT, SITE_URL } from "./data.ts";
 import { compared, median, paired, raisedTo, spread, type Figure } from "./figures.ts";

@@ -10,7 +10,7 @@
  */
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { SiteSettings } from "../../src/config.ts";
+import type { SiteSettings } from "../../src/config/site.ts";
 import { FORMATS } from "../../src/feeds/formats.ts";
 import type { Logger } from "../../src/model/logger.ts";
 import { runIngest, type IngestDeps, type RunReport } from "../../src/ingest/run.ts";

@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import { parse as parseYaml } from "yaml";
 import type { TestProject } from "vitest/node";
 import { buildEdge } from "../../src/cli/build-edge.ts";
-import { parseSiteSettings } from "../../src/config.ts";
+import { parseSiteSettings } from "../../src/config/site.ts";
 import { FORMAT_NAMES, FORMATS } from "../../src/feeds/formats.ts";
 import { feedDirectory } from "../../src/feeds/links.ts";
 import { createApp } from "../../src/http/app.ts";

@@ -1,8 +1,6 @@
-/** The bindings the edge tests see: the Worker's own, and the migrations the setup file applies. */
+/** The bindings the edge tests see besides the Worker's own (worker-configuration.d.ts): the migrations the setup file applies. */
 declare namespace Cloudflare {
   interface Env {
-    DB: D1Database;
     TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
-    SITE_URL: string;
   }
 }

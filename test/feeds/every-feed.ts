@@ -5,7 +5,7 @@
  */
 import { parseFeed } from "@rowanmanning/feed-parser";
 import { beforeAll, expect } from "vitest";
-import type { LanguageSettings, SectionSettings } from "../../src/config.ts";
+import type { LanguageSettings, SectionSettings } from "../../src/config/site.ts";
 import { readFeed } from "../../src/feeds/build.ts";
 import type { FeedModel } from "../../src/feeds/model.ts";
 import type { Article } from "../../src/model/article.ts";

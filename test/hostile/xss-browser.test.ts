@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import { getRequestListener } from "@hono/node-server";
 import type { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Site } from "../../src/config.ts";
+import type { Site } from "../../src/config/site.ts";
 import type { ArticleStore } from "../../src/store/store.ts";
 import { CHROMIUM, CHROMIUM_TIMEOUT_MS, dumpDom, everyArticle, hostileApp, TOKEN } from "./support.ts";
 

@@ -2,7 +2,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseSiteSettings } from "../../src/config.ts";
+import { parseSiteSettings } from "../../src/config/site.ts";
 import { runIngest } from "../../src/ingest/run.ts";
 import { parseArticleFile, readContent, type ContentContext, type ContentFile } from "../../src/ingest/sources/content.ts";
 import { openSqliteStore } from "../../src/store/sqlite.ts";

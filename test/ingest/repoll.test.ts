@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { SiteSettings, SourceSettings } from "../../src/config.ts";
+import type { SiteSettings, SourceSettings } from "../../src/config/site.ts";
 import { runIngest, type IngestDeps } from "../../src/ingest/run.ts";
 import { openSqliteStore } from "../../src/store/sqlite.ts";
 import type { ArticleStore } from "../../src/store/store.ts";

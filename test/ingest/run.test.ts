@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { SiteSettings, SourceSettings } from "../../src/config.ts";
+import type { SiteSettings, SourceSettings } from "../../src/config/site.ts";
 import { readFeed } from "../../src/feeds/build.ts";
 import { FORMAT_NAMES, FORMATS } from "../../src/feeds/formats.ts";
 import { runIngest, type IngestDeps } from "../../src/ingest/run.ts";

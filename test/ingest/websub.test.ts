@@ -2,8 +2,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { ConfigError } from "../../src/config.ts";
-import { parseHubList } from "../../src/config.ts";
+import { parseHubList } from "../../src/config/env.ts";
+import { ConfigError } from "../../src/config/error.ts";
 import { publishToHubs, type PublishOptions } from "../../src/ingest/websub.ts";
 
 /** What a hub answers to one request: a status (with optional headers and body), a reset connection, or nothing at all. */

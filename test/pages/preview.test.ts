@@ -1,8 +1,7 @@
 /** The feed preview page, built from the sample edition's real feeds and checked as text. */
 import { afterAll, describe, expect, it } from "vitest";
-import type { LanguageSettings } from "../../src/config.ts";
+import type { LanguageSettings, Site } from "../../src/config/site.ts";
 import { buildFeed, readFeed } from "../../src/feeds/build.ts";
-import type { Site } from "../../src/config.ts";
 import { FORMAT_NAMES, FORMATS } from "../../src/feeds/formats.ts";
 import type { FeedFormat, FeedModel } from "../../src/feeds/model.ts";
 import { parseRfc3339 } from "../../src/model/time.ts";

@@ -7,8 +7,7 @@
 import Database from "better-sqlite3";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseSiteSettings } from "../../src/config.ts";
-import type { Site } from "../../src/config.ts";
+import { parseSiteSettings, type Site } from "../../src/config/site.ts";
 import { createApp } from "../../src/http/app.ts";
 import { readContent } from "../../src/ingest/sources/content.ts";
 import { readContentFolder } from "../../src/ingest/sources/content-files.ts";

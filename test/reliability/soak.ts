@@ -23,7 +23,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
-import { parseSiteSettings, type SiteSettings } from "../../src/config.ts";
+import { parseSiteSettings, type SiteSettings } from "../../src/config/site.ts";
 import { fnv64 } from "../../src/model/hash.ts";
 import {
   copyContent,

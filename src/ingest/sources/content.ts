@@ -3,7 +3,7 @@
  * Markdown body become articles. Pure: the caller reads the files (Node) or bundles them (Workers).
  */
 import { parse as parseYaml } from "yaml";
-import type { SiteSettings } from "../../config.ts";
+import type { SiteSettings } from "../../config/site.ts";
 import { fingerprintOf, type Article, type ArticleImage, type Author } from "../../model/article.ts";
 import { parseNewsroomTime, type Instant } from "../../model/time.ts";
 import { cleanLine, cleanText } from "../../model/text.ts";

@@ -7,9 +7,8 @@ import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { findLanguage, parseSiteSettings } from "../../../src/config.ts";
+import { findLanguage, parseSiteSettings, type Site } from "../../../src/config/site.ts";
 import { readFeed } from "../../../src/feeds/build.ts";
-import type { Site } from "../../../src/config.ts";
 import { openSqliteStore } from "../../../src/store/sqlite.ts";
 import { feedLibRss } from "../render.ts";
 
