@@ -23,12 +23,16 @@ export const LAYERS: readonly (readonly string[])[] = [
 /** Each folder directly under src/ (or top-level file, by its name without `.ts`) and its layer's index. */
 const RANK = new Map(LAYERS.flatMap((folders, rank) => folders.map((folder) => [folder, rank] as const)));
 
+/** The only files that may sit directly in src/; everything else lives in a layer's folder. */
+const TOP_LEVEL_FILES = new Set(["config.ts"]);
+
 /** The folder (or top-level file without `.ts`) of src/ that a path belongs to. */
 function unitOf(srcDir: string, file: string): string {
   const first = relative(srcDir, file).split(sep)[0] ?? "";
   return first.replace(/\.ts$/, "");
 }
 
+/** Every TypeScript file under a folder, at any depth. */
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
@@ -104,9 +108,10 @@ export function checkLayers(srcDir: string): string[] {
   const problems: string[] = [];
   const files = sourceFiles(srcDir);
   const graph = new Map(files.map((file) => [file, importsInSrc(srcDir, file)]));
-  const show = (file: string): string => relative(srcDir, file).split(sep).join("/");
-  for (const unit of new Set(readdirSync(srcDir).map((name) => unitOf(srcDir, join(srcDir, name))))) {
-    if (!RANK.has(unit)) problems.push(`layers: src/${unit} is in no layer; add it to the layers in src/cli/check-layers.ts`);
+  const show = (file: string): string => ["src", ...relative(srcDir, file).split(sep)].join("/");
+  for (const entry of readdirSync(srcDir, { withFileTypes: true })) {
+    const known = entry.isDirectory() ? RANK.has(entry.name) : TOP_LEVEL_FILES.has(entry.name);
+    if (!known) problems.push(`layers: src/${entry.name} is in no layer; add it to the layers in src/cli/check-layers.ts`);
   }
   for (const [file, targets] of graph) {
     const from = unitOf(srcDir, file);
@@ -116,7 +121,7 @@ export function checkLayers(srcDir: string): string[] {
       const toRank = RANK.get(to);
       if (from === to || fromRank === undefined || toRank === undefined || toRank < fromRank) continue;
       const why = toRank === fromRank ? `${from} and ${to} are siblings` : `${to} is above ${from}`;
-      problems.push(`layers: src/${show(file)} imports src/${show(target)}, but ${why}`);
+      problems.push(`layers: ${show(file)} imports ${show(target)}, but ${why}`);
     }
   }
   for (const loop of cycles(graph)) problems.push(`layers: import cycle ${loop.map(show).join(" -> ")}`);

@@ -56,13 +56,14 @@ describe("checkLayers", () => {
     const problems = checkLayers(
       tree({ ...lawful, "model/lang.ts": 'import "./article.ts";\n', "model/article.ts": 'export { x } from "./lang.ts";\n' }),
     );
-    expect(problems).toEqual(["layers: import cycle model/article.ts -> model/lang.ts -> model/article.ts"]);
+    expect(problems).toEqual(["layers: import cycle src/model/article.ts -> src/model/lang.ts -> src/model/article.ts"]);
   });
 
   it("names a folder or top-level file that no layer holds", () => {
-    const problems = checkLayers(tree({ ...lawful, "util/strings.ts": "", "helpers.ts": "" }));
+    const problems = checkLayers(tree({ ...lawful, "util/strings.ts": "", "helpers.ts": "", "cli.ts": "" }));
     expect(problems.sort()).toEqual([
-      "layers: src/helpers is in no layer; add it to the layers in src/cli/check-layers.ts",
+      "layers: src/cli.ts is in no layer; add it to the layers in src/cli/check-layers.ts",
+      "layers: src/helpers.ts is in no layer; add it to the layers in src/cli/check-layers.ts",
       "layers: src/util is in no layer; add it to the layers in src/cli/check-layers.ts",
     ]);
   });
