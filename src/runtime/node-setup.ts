@@ -6,8 +6,8 @@ import { join } from "node:path";
 import { ConfigError, parseSiteSettings, readRuntimeConfig, type RuntimeConfig } from "../config.ts";
 import type { Site } from "../config.ts";
 import type { Logger } from "../model/logger.ts";
-import type { IngestDeps, LeaseOwner } from "../ingest/run.ts";
-import { readContentFolder } from "../ingest/sources/content-files.ts";
+import { createIngestState, type IngestDeps, type LeaseOwner } from "../ingest/deps.ts";
+import { readContentFolder } from "../ingest/sources/content-disk.ts";
 import { openSqliteStore } from "../store/sqlite.ts";
 
 export const consoleLogger: Logger = {
@@ -35,6 +35,7 @@ export function nodeSetup(env: Record<string, string | undefined>, logger: Logge
     logger,
     content: () => readContentFolder(config.contentDir),
     lease: processLease(),
+    state: createIngestState(),
   };
   return { config, site, store, logger, ingestDeps };
 }

@@ -10,8 +10,8 @@ import { join } from "node:path";
 import { parseSiteSettings } from "../../src/config.ts";
 import type { Site } from "../../src/config.ts";
 import { createApp } from "../../src/http/app.ts";
-import { readContent } from "../../src/ingest/sources/content.ts";
-import { readContentFolder } from "../../src/ingest/sources/content-files.ts";
+import { readContent } from "../../src/ingest/sources/content-file.ts";
+import { readContentFolder } from "../../src/ingest/sources/content-disk.ts";
 import { openSqliteStore } from "../../src/store/sqlite.ts";
 import { FEED_FILES, readFeedItems } from "./harness.ts";
 
