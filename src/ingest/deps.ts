@@ -2,8 +2,7 @@
 import type { Site } from "../config.ts";
 import type { Logger } from "../model/logger.ts";
 import type { ArticleStore } from "../store/store.ts";
-import type { ContentFile } from "./sources/content-file.ts";
-import { LastDocuments } from "./sources/last-document.ts";
+import { LastDocuments } from "./last-document.ts";
 
 /** Sent with every upstream request and WebSub announcement unless the runtime names another. */
 export const DEFAULT_USER_AGENT = "hanbit-feeds-ingest/1 (+https://www.rssboard.org/rss-specification)";
@@ -42,6 +41,12 @@ export interface LeaseOwner {
   owner: string;
   /** True only when the holder's process is certainly gone. */
   isDead(holder: string): boolean;
+}
+
+export interface ContentFile {
+  /** Path relative to the content folder, with `/` separators: `en/politics/budget-vote.md`. */
+  path: string;
+  text: string;
 }
 
 export interface ContentFolder {

@@ -4,7 +4,7 @@ import { fnv64 } from "../model/hash.ts";
 import type { Budget } from "./commit.ts";
 import type { IngestDeps, IngestOptions } from "./deps.ts";
 import { contentFolderSource } from "./sources/content-folder.ts";
-import type { LastDocuments } from "./sources/last-document.ts";
+import type { LastDocuments } from "./last-document.ts";
 import type { Source } from "./sources/source.ts";
 import { upstreamSource } from "./sources/upstream.ts";
 

@@ -11,7 +11,7 @@ import type { FetchOutcome } from "../fetch.ts";
 import { parseUpstream } from "../formats/detect.ts";
 import type { IncomingItem, ParsedDocument } from "../incoming.ts";
 import type { SourceReport } from "../report.ts";
-import { documentFingerprint, type LastDocuments } from "./last-document.ts";
+import { documentFingerprint, type LastDocuments } from "../last-document.ts";
 import { sitemapItems } from "./sitemap.ts";
 import type { Source } from "./source.ts";
 import { fetchUpstream } from "./upstream-fetch.ts";

@@ -7,10 +7,10 @@
  * source): a new process or isolate reads the document whole once, and a sitemap is always read, since
  * its pages are fetched a few per run.
  */
-import type { SourceSettings, Site } from "../../config.ts";
-import { fnv64 } from "../../model/hash.ts";
-import type { ArticleStore } from "../../store/store.ts";
-import type { SourceReport } from "../report.ts";
+import type { SourceSettings, Site } from "../config.ts";
+import { fnv64 } from "../model/hash.ts";
+import type { ArticleStore } from "../store/store.ts";
+import type { SourceReport } from "./report.ts";
 
 export interface LastDocument {
   fingerprint: string;
