@@ -1,26 +1,24 @@
 /** Which sources one run reads, in order: the content folder, then every upstream source; or the one document asked for. */
 import type { SourceSettings } from "../config.ts";
 import { fnv64 } from "../model/hash.ts";
-import type { Budget } from "./commit.ts";
 import type { IngestDeps, IngestOptions } from "./deps.ts";
 import { contentFolderSource } from "./sources/content-folder.ts";
-import type { LastDocuments } from "./last-document.ts";
 import type { Source } from "./sources/source.ts";
-import { upstreamSource } from "./sources/upstream.ts";
+import { upstreamSource, type UpstreamRun } from "./sources/upstream.ts";
 
-export function planSources(deps: IngestDeps, options: IngestOptions, budget: Budget, lastDocuments: LastDocuments): Source[] {
+export function planSources(deps: IngestDeps, options: IngestOptions, run: UpstreamRun): Source[] {
   if (options.document) {
     const doc = options.document;
     const configured = deps.site.settings.sources.find((s) => s.url === doc.url);
     const source: SourceSettings = configured
       ? { ...configured, lang: doc.lang ?? configured.lang, section: doc.section ?? configured.section }
       : adHocSource(deps, doc.url, doc.lang, doc.section);
-    return [upstreamSource(deps, source, budget, lastDocuments, { force: true, text: doc.text, contentType: doc.contentType })];
+    return [upstreamSource(deps, source, { force: true, text: doc.text, contentType: doc.contentType }, run)];
   }
   const sources: Source[] = [];
-  if (deps.content) sources.push(contentFolderSource(deps, deps.content, budget));
+  if (deps.content) sources.push(contentFolderSource(deps, deps.content, run.budget));
   for (const source of deps.site.settings.sources) {
-    sources.push(upstreamSource(deps, source, budget, lastDocuments, { force: options.force ?? false }));
+    sources.push(upstreamSource(deps, source, { force: options.force ?? false }, run));
   }
   return sources;
 }

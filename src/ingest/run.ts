@@ -47,7 +47,7 @@ async function ingestSources(deps: IngestDeps, state: IngestState, options: Inge
   const { store, now } = deps;
   const budget: Budget = { left: deps.writeBudget ?? Infinity };
   const versions = await feedVersionsIfAnnouncing(deps);
-  const sources = planSources(deps, options, budget, state.lastDocuments);
+  const sources = planSources(deps, options, { budget, lastDocuments: state.lastDocuments });
   for (const [i, source] of sources.entries()) {
     options.progress?.(i, sources.length, source.label);
     if (!(await renewLease(store, holder, now()))) {

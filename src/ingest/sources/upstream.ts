@@ -25,24 +25,18 @@ export interface UpstreamRequest {
   contentType?: string;
 }
 
-export function upstreamSource(
-  deps: IngestDeps,
-  source: SourceSettings,
-  budget: Budget,
-  lastDocuments: LastDocuments,
-  how: UpstreamRequest,
-): Source {
-  return { label: source.id, ingest: (report) => ingestUpstream(deps, source, report, budget, lastDocuments, how) };
+/** What the run lends its upstream sources: the writes it has left, and the runtime's memory of the documents it read. */
+export interface UpstreamRun {
+  budget: Budget;
+  lastDocuments: LastDocuments;
 }
 
-async function ingestUpstream(
-  deps: IngestDeps,
-  source: SourceSettings,
-  report: SourceReport,
-  budget: Budget,
-  lastDocuments: LastDocuments,
-  how: UpstreamRequest,
-) {
+export function upstreamSource(deps: IngestDeps, source: SourceSettings, how: UpstreamRequest, run: UpstreamRun): Source {
+  return { label: source.id, ingest: (report) => ingestUpstream(deps, source, how, run, report) };
+}
+
+async function ingestUpstream(deps: IngestDeps, source: SourceSettings, how: UpstreamRequest, run: UpstreamRun, report: SourceReport) {
+  const { budget, lastDocuments } = run;
   const { store, now } = deps;
   const nowMs = now();
   const state: SourceState = (await store.sourceState(source.id)) ?? {
