@@ -3,9 +3,10 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseSiteSettings, type Site } from "../src/config/site.ts";
 import type { Logger } from "../src/model/logger.ts";
-import { runIngest, type IngestDeps } from "../src/ingest/run.ts";
-import { readContent } from "../src/ingest/sources/content.ts";
-import { readContentFolder } from "../src/ingest/sources/content-files.ts";
+import { createIngestState, type IngestDeps } from "../src/ingest/deps.ts";
+import { runIngest } from "../src/ingest/run.ts";
+import { readContent } from "../src/ingest/sources/content-file.ts";
+import { readContentFolder } from "../src/ingest/sources/content-disk.ts";
 import { openSqliteStore } from "../src/store/sqlite.ts";
 import type { ArticleStore } from "../src/store/store.ts";
 
@@ -36,6 +37,7 @@ export function ingestDeps(store: ArticleStore, site: Site, contentDir = CONTENT
     now: Date.now,
     fetch: () => Promise.reject(new Error("test: no upstream fetch expected")),
     content: () => readContentFolder(contentDir),
+    state: createIngestState(),
     ...extra,
   };
 }

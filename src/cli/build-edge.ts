@@ -6,7 +6,7 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { pathToFileURL } from "node:url";
-import { readContentFolder } from "../ingest/sources/content-files.ts";
+import { readContentFolder } from "../ingest/sources/content-disk.ts";
 import type { EdgeContent } from "../runtime/edge-content.ts";
 
 export function buildEdge(contentDir = process.env.CONTENT_DIR || "content", outDir = ".build"): EdgeContent {

@@ -7,7 +7,9 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { ConfigError } from "../config/error.ts";
 import { decodeBody } from "../ingest/fetch/charset.ts";
-import { runIngest, summary, type IngestOptions, type RunReport } from "../ingest/run.ts";
+import type { IngestOptions } from "../ingest/deps.ts";
+import { summary, type RunReport } from "../ingest/report.ts";
+import { runIngest } from "../ingest/run.ts";
 import { exitWith, nodeSetup } from "../runtime/node-setup.ts";
 
 const USAGE = "usage: npm run ingest [-- --source <url-or-path> [--lang <tag>] [--section <slug>] | --report [--runs <n>] | --force]";

@@ -10,7 +10,7 @@ import { instantAt, type Instant } from "../model/time.ts";
 import { articlePage } from "../pages/article.ts";
 import { extensionsPage } from "../pages/extensions.ts";
 import { listingPage, siteIndexPage } from "../pages/listing.ts";
-import type { IngestDeps } from "../ingest/run.ts";
+import type { IngestDeps } from "../ingest/deps.ts";
 import { isStoreUnavailable } from "../store/conflicts.ts";
 import type { Logger } from "../model/logger.ts";
 import type { ArticleStore } from "../store/store.ts";

@@ -1,6 +1,5 @@
 /** The content folder as a bundled module carries it to the Worker (made by `npm run build:edge`). */
-import type { ContentFolder } from "../ingest/run.ts";
-import type { ContentFile } from "../ingest/sources/content.ts";
+import type { ContentFile, ContentFolder } from "../ingest/deps.ts";
 
 export interface EdgeContent {
   /** The folder's name, the prefix of its articles' sources: `content`. */

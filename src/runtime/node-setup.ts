@@ -7,8 +7,8 @@ import { readRuntimeConfig, type RuntimeConfig } from "../config/env.ts";
 import { ConfigError } from "../config/error.ts";
 import { parseSiteSettings, type Site } from "../config/site.ts";
 import type { Logger } from "../model/logger.ts";
-import type { IngestDeps, LeaseOwner } from "../ingest/run.ts";
-import { readContentFolder } from "../ingest/sources/content-files.ts";
+import { createIngestState, type IngestDeps, type LeaseOwner } from "../ingest/deps.ts";
+import { readContentFolder } from "../ingest/sources/content-disk.ts";
 import { openSqliteStore } from "../store/sqlite.ts";
 
 export const consoleLogger: Logger = {
@@ -36,6 +36,7 @@ export function nodeSetup(env: Record<string, string | undefined>, logger: Logge
     logger,
     content: () => readContentFolder(config.contentDir),
     lease: processLease(),
+    state: createIngestState(),
   };
   return { config, site, store, logger, ingestDeps };
 }

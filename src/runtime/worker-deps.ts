@@ -5,7 +5,7 @@ import { parseSiteSettings } from "../config/site.ts";
 import { createApp } from "../http/app.ts";
 import type { Logger } from "../model/logger.ts";
 import type { RenderCache } from "../http/render-cache.ts";
-import type { IngestDeps } from "../ingest/run.ts";
+import { createIngestState, type IngestDeps } from "../ingest/deps.ts";
 import { d1Store } from "../store/d1.ts";
 import { bundledFolder, type EdgeContent } from "./edge-content.ts";
 
@@ -92,6 +92,7 @@ export function edgeDeps(env: WorkerEnv, content: EdgeContent): EdgeDeps {
     logger,
     content: () => bundledFolder(content),
     writeBudget: budget,
+    state: createIngestState(),
   };
   const app = createApp({
     store,

@@ -13,7 +13,9 @@ import { join } from "node:path";
 import type { SiteSettings } from "../../src/config/site.ts";
 import { FORMATS } from "../../src/feeds/formats.ts";
 import type { Logger } from "../../src/model/logger.ts";
-import { runIngest, type IngestDeps, type RunReport } from "../../src/ingest/run.ts";
+import { createIngestState, type IngestDeps } from "../../src/ingest/deps.ts";
+import type { RunReport } from "../../src/ingest/report.ts";
+import { runIngest } from "../../src/ingest/run.ts";
 import { fnv64 } from "../../src/model/hash.ts";
 import { openSqliteStore } from "../../src/store/sqlite.ts";
 import type { ArticleStore } from "../../src/store/store.ts";
@@ -75,6 +77,8 @@ export async function ingestBench(o: IngestOptions): Promise<Figure[]> {
       const store = openSqliteStore(path);
       // A second connection to the same file, through which nothing was ingested yet: a new process.
       const fresh = openSqliteStore(path);
+      // One process's memory of the documents it read, kept per store: the re-poll through `store` finds its last document.
+      const state = createIngestState();
       const timed = async (through: ArticleStore, settings: SiteSettings) => {
         const deps: IngestDeps = {
           store: through,
@@ -82,6 +86,7 @@ export async function ingestBench(o: IngestOptions): Promise<Figure[]> {
           fetch: globalThis.fetch,
           now: Date.now,
           logger: silent,
+          state,
         };
         const start = performance.now();
         const report = await runIngest(deps, { force: true });

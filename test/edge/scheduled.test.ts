@@ -5,7 +5,7 @@
 import { createExecutionContext, createScheduledController, env, SELF, waitOnExecutionContext } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import worker from "../../src/runtime/worker.ts";
-import type { RunReport } from "../../src/ingest/run.ts";
+import type { RunReport } from "../../src/ingest/report.ts";
 import { clearDatabase } from "./clear.ts";
 
 const SITE = "https://news.example";

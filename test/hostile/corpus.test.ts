@@ -17,7 +17,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { IncomingItem } from "../../src/ingest/incoming.ts";
 import { parseFeedDate } from "../../src/ingest/normalize-text.ts";
 import { sanitizeHtml } from "../../src/ingest/sanitize.ts";
-import { readContent } from "../../src/ingest/sources/content.ts";
+import { readContent } from "../../src/ingest/sources/content-file.ts";
 import { inZone } from "../../src/model/time.ts";
 import type { ArticleStore } from "../../src/store/store.ts";
 import { SITE_URL, siteSettings } from "../helpers.ts";

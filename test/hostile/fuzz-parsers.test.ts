@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, it, vi, type MockInstance } from
 import { parseUpstream } from "../../src/ingest/formats/detect.ts";
 import { normalizeLanguageTag, parseFeedDate } from "../../src/ingest/normalize-text.ts";
 import { sanitizeHtml } from "../../src/ingest/sanitize.ts";
-import { parseArticleFile, readContent, type ContentContext } from "../../src/ingest/sources/content.ts";
-import { MAX_PUSH_ITEMS, parsePushBody } from "../../src/ingest/sources/push.ts";
+import { parseArticleFile, readContent, type ContentContext } from "../../src/ingest/sources/content-file.ts";
+import { MAX_PUSH_ITEMS, parsePushBody } from "../../src/ingest/sources/push-body.ts";
 import { canonicalLanguageTag } from "../../src/model/lang.ts";
 import { instantAt, parseNewsroomTime, toRfc822 } from "../../src/model/time.ts";
 import { SITE_URL, siteSettings } from "../helpers.ts";

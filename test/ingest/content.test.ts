@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseSiteSettings } from "../../src/config/site.ts";
 import { runIngest } from "../../src/ingest/run.ts";
-import { parseArticleFile, readContent, type ContentContext, type ContentFile } from "../../src/ingest/sources/content.ts";
+import type { ContentFile } from "../../src/ingest/deps.ts";
+import { parseArticleFile, readContent, type ContentContext } from "../../src/ingest/sources/content-file.ts";
 import { openSqliteStore } from "../../src/store/sqlite.ts";
 import { CONTENT_DIR, SITE_URL, ingestDeps, loadedStore, memoryLogger, readContentDir, siteSettings } from "../helpers.ts";
 

@@ -1,5 +1,5 @@
 /**
- * The re-poll path of an upstream feed (src/ingest/run.ts): a forced re-poll that gets back the very
+ * The re-poll path of an upstream feed (src/ingest/sources/upstream.ts): a forced re-poll that gets back the very
  * document this process last ingested whole is not parsed or normalized again, and reports what the
  * full comparison would; anything else (a changed document, other settings, a store this process has
  * not ingested through) is read whole. A run that wrote nothing skips the pass that joins editions.
@@ -11,7 +11,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { SiteSettings, SourceSettings } from "../../src/config/site.ts";
-import { runIngest, type IngestDeps } from "../../src/ingest/run.ts";
+import { createIngestState, type IngestDeps } from "../../src/ingest/deps.ts";
+import { runIngest } from "../../src/ingest/run.ts";
 import { openSqliteStore } from "../../src/store/sqlite.ts";
 import type { ArticleStore } from "../../src/store/store.ts";
 import { memoryLogger, testSite } from "../helpers.ts";
@@ -81,6 +82,7 @@ function depsFor(store: ArticleStore, wire = source()) {
     fetch: globalThis.fetch,
     now: () => Date.parse("2026-11-20T00:00:00Z"),
     logger: memoryLogger(),
+    state: createIngestState(),
   };
   return { deps, counted };
 }

@@ -9,7 +9,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunReport } from "../../src/ingest/run.ts";
+import type { RunReport } from "../../src/ingest/report.ts";
 import { freePort } from "../ports.ts";
 import { copyContent, running, spawnIngest, tempDir, type ServerSettings } from "./harness.ts";
 import { checkDatabase } from "./integrity.ts";

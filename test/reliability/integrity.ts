@@ -9,8 +9,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseSiteSettings, type Site } from "../../src/config/site.ts";
 import { createApp } from "../../src/http/app.ts";
-import { readContent } from "../../src/ingest/sources/content.ts";
-import { readContentFolder } from "../../src/ingest/sources/content-files.ts";
+import { readContent } from "../../src/ingest/sources/content-file.ts";
+import { readContentFolder } from "../../src/ingest/sources/content-disk.ts";
 import { openSqliteStore } from "../../src/store/sqlite.ts";
 import { FEED_FILES, readFeedItems } from "./harness.ts";
 

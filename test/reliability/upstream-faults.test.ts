@@ -9,7 +9,8 @@
 import { createServer, type Server, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SourceSettings } from "../../src/config/site.ts";
-import { runIngest, type RunReport } from "../../src/ingest/run.ts";
+import type { RunReport } from "../../src/ingest/report.ts";
+import { runIngest } from "../../src/ingest/run.ts";
 import { openSqliteStore } from "../../src/store/sqlite.ts";
 import { ingestDeps, testSite } from "../helpers.ts";
 

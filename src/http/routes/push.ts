@@ -1,22 +1,20 @@
 /**
  * The push API: `POST /api/articles` takes one article or an array (JSON Feed item vocabulary),
- * `DELETE /api/articles/{id}` withdraws one; both need `Authorization: Bearer <INGEST_TOKEN>`.
+ * `DELETE /api/articles/{id}` withdraws one; both need `Authorization: Bearer <INGEST_TOKEN>`. The route
+ * reads the request and answers; the ingest does the work.
  */
 import { Hono } from "hono";
 import { apiProblem, bearerAuth } from "../bearer.ts";
-import { announceChanges, commitArticles, feedVersionsIfAnnouncing, type IngestDeps } from "../../ingest/run.ts";
+import type { IngestDeps } from "../../ingest/deps.ts";
 import { joinChunks } from "../../model/bytes.ts";
+import { pushArticles, withdrawPushed } from "../../ingest/sources/push.ts";
 import { waitUntil } from "../background.ts";
-import { itemId, normalizeItem, type ItemSource } from "../../ingest/normalize.ts";
-import { parsePushBody } from "../../ingest/sources/push.ts";
 
 /** Largest body accepted, in bytes. */
 export const MAX_PUSH_BYTES = 1024 * 1024;
-const SOURCE_NAME = "push";
 
 export function pushRoutes(ingest: IngestDeps, token: string | null): Hono {
   const app = new Hono();
-  const { store, site } = ingest;
 
   app.use("*", bearerAuth(token));
 
@@ -41,42 +39,15 @@ export function pushRoutes(ingest: IngestDeps, token: string | null): Hono {
     } catch (error) {
       return apiProblem(c, 400, "body is not valid UTF-8 JSON", [(error as Error).message]);
     }
-    const parsed = parsePushBody(body, site.siteUrl);
-    if (!parsed.ok) return apiProblem(c, 400, "body has problems; nothing was stored", parsed.errors);
-
-    const nowMs = ingest.now();
-    const [language] = site.settings.languages;
-    const source: ItemSource = {
-      name: SOURCE_NAME,
-      lang: language!.tag,
-      section: language!.sections[0]!.slug,
-      sections: sectionNames(ingest),
-      timezone: site.settings.timezone,
-    };
-    const normalized = parsed.items.map((item) => normalizeItem(item, source, site.settings, site.siteUrl, nowMs));
-    const refused = normalized.flatMap((n, i) => (n.ok ? [] : [`${Array.isArray(body) ? `[${i}]` : "body"}: ${n.reason}`]));
-    if (refused.length) return apiProblem(c, 400, "body has problems; nothing was stored", refused);
-
-    const ready = normalized.flatMap((n) => (n.ok ? [n] : []));
-    const versions = await feedVersionsIfAnnouncing(ingest);
-    const { report } = await commitArticles(store, ready, nowMs, { keepWithdrawn: false });
-    const links = await store.linkEditions();
-    if (versions) waitUntil(c, announceChanges(ingest, versions));
-    return c.json({
-      ids: ready.map((r) => r.article.id),
-      new: report.inserted,
-      updated: report.updated,
-      unchanged: ready.length - report.inserted.length - report.updated.length - report.failed.length,
-      failed: report.failed,
-      conflicts: links.conflicts,
-    });
+    const pushed = await pushArticles(ingest, body);
+    if (!pushed.ok) return apiProblem(c, 400, "body has problems; nothing was stored", pushed.problems);
+    if (pushed.announcement) waitUntil(c, pushed.announcement);
+    return c.json(pushed.result);
   });
 
   app.delete("/:id{.+}", async (c) => {
-    const id = itemId(site.settings, SOURCE_NAME, c.req.param("id"));
-    const versions = await feedVersionsIfAnnouncing(ingest);
-    const withdrawn = await store.withdraw([id], ingest.now());
-    if (versions && withdrawn.length) waitUntil(c, announceChanges(ingest, versions));
+    const { withdrawn, announcement } = await withdrawPushed(ingest, c.req.param("id"));
+    if (announcement) waitUntil(c, announcement);
     if (withdrawn.length === 0) return apiProblem(c, 404, `no pushed article with id "${c.req.param("id")}"`);
     return c.json({ withdrawn });
   });
@@ -102,11 +73,4 @@ async function readAtMost(request: Request, limit: number): Promise<Uint8Array |
     chunks.push(read.value);
   }
   return joinChunks(chunks, size);
-}
-
-/** Pushed items name our sections by slug; each slug maps to itself. */
-function sectionNames(ingest: IngestDeps): Record<string, string> {
-  const names: Record<string, string> = {};
-  for (const l of ingest.site.settings.languages) for (const s of l.sections) names[s.slug] = s.slug;
-  return names;
 }

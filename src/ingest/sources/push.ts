@@ -1,147 +1,73 @@
 /**
- * The push API's body: one item or an array, in JSON Feed 1.1 item vocabulary
- * (https://www.jsonfeed.org/version/1.1/#items-a-name-items-a) plus `section` and `translations`.
- * Every problem is listed by field; an invalid body yields no items at all.
+ * The push API as a source: a pushed body is taken whole or not at all, its items normalized under the
+ * site's defaults and committed, editions linked, and the hubs told. The HTTP route only reads the
+ * request and answers with what this returns.
  */
-import type { IncomingItem } from "../incoming.ts";
+import type { SiteSettings } from "../../config/site.ts";
+import type { UpsertReport } from "../../store/store.ts";
+import { announceChanges, feedVersionsIfAnnouncing } from "../announce.ts";
+import { commitArticles } from "../commit.ts";
+import type { IngestDeps } from "../deps.ts";
+import { itemId, normalizeItem, type ItemSource } from "../normalize.ts";
+import type { Announcement } from "../report.ts";
+import { parsePushBody } from "./push-body.ts";
 
-/** Items one request may carry. */
-export const MAX_PUSH_ITEMS = 100;
+const SOURCE_NAME = "push";
 
-const FIELDS = new Set([
-  "id",
-  "url",
-  "external_url",
-  "title",
-  "content_html",
-  "content_text",
-  "summary",
-  "image",
-  "banner_image",
-  "date_published",
-  "date_modified",
-  "authors",
-  "author",
-  "tags",
-  "language",
-  "section",
-  "translations",
-]);
+type PushDeps = Pick<IngestDeps, "store" | "site" | "now" | "fetch" | "userAgent">;
 
-export type PushParse = { ok: true; items: IncomingItem[] } | { ok: false; errors: string[] };
-
-/** Reads a parsed JSON body into incoming items, or every reason it cannot. */
-export function parsePushBody(body: unknown, baseUrl: string): PushParse {
-  const list = Array.isArray(body) ? body : [body];
-  const errors: string[] = [];
-  if (list.length === 0) errors.push("body: an empty array has no article to take");
-  if (list.length > MAX_PUSH_ITEMS) errors.push(`body: ${list.length} items; at most ${MAX_PUSH_ITEMS} per request`);
-  const items: IncomingItem[] = [];
-  const seen = new Set<string>();
-  list.slice(0, MAX_PUSH_ITEMS).forEach((entry, i) => {
-    const at = Array.isArray(body) ? `[${i}].` : "";
-    if (entry === null || typeof entry !== "object" || Array.isArray(entry)) {
-      errors.push(`${Array.isArray(body) ? `[${i}]` : "body"}: must be an object (a JSON Feed item)`);
-      return;
-    }
-    const item = entry as Record<string, unknown>;
-    const problem = (field: string, message: string) => errors.push(`${at}${field}: ${message}`);
-    for (const key of Object.keys(item)) {
-      if (!FIELDS.has(key) && !key.startsWith("_")) problem(key, "is not a field of a pushed article");
-    }
-    const text = (field: string, required = false): string | undefined => {
-      const v = item[field];
-      if (v === undefined || v === null) {
-        if (required) problem(field, "is required");
-        return undefined;
-      }
-      if (typeof v !== "string" || v.trim() === "") {
-        problem(field, "must be a non-empty string");
-        return undefined;
-      }
-      return v;
+/** What was written; `announcement` is the hubs being told, still under way, for the runtime to keep alive. */
+export type Pushed =
+  | { ok: false; problems: string[] }
+  | {
+      ok: true;
+      result: { ids: string[]; new: string[]; updated: string[]; unchanged: number; failed: UpsertReport["failed"]; conflicts: string[] };
+      announcement: Promise<Announcement> | null;
     };
-    const id = text("id", true);
-    if (id !== undefined) {
-      if (seen.has(id)) problem("id", `"${id}" appears twice in this request`);
-      seen.add(id);
-    }
-    const title = text("title", true);
-    const contentHtml = text("content_html");
-    const contentText = text("content_text");
-    if (item.content_html === undefined && item.content_text === undefined)
-      problem("content_html", "content_html or content_text is required");
-    const url = text("url");
-    for (const field of ["url", "external_url", "image", "banner_image"]) {
-      const v = item[field];
-      if (typeof v === "string" && !isHttpUrl(v, baseUrl)) problem(field, `"${v}" is not an http(s) URL`);
-    }
-    const dates: Record<string, string | undefined> = {};
-    for (const field of ["date_published", "date_modified"]) {
-      const v = text(field);
-      if (v !== undefined && !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i.test(v)) {
-        problem(field, `"${v}" is not an RFC 3339 date-time such as 2023-09-14T08:17:00+09:00`);
-      } else dates[field] = v;
-    }
-    const authors = authorsOf(item, problem);
-    const tags = stringList(item.tags, "tags", problem);
-    const translations = stringList(item.translations, "translations", problem);
-    const section = text("section");
-    const language = text("language");
-    const image = text("image") ?? text("banner_image");
-    if (id === undefined || title === undefined) return;
-    items.push({
-      key: id,
-      url,
-      baseUrl,
-      lang: language,
-      sections: section ? [section] : [],
-      title,
-      summaryText: text("summary"),
-      contentHtml,
-      contentText,
-      authors,
-      tags,
-      image: image ? { url: image } : undefined,
-      published: dates.date_published,
-      updated: dates.date_modified,
-      editions: translations.map((t) => (isHttpUrl(t, baseUrl) && /^https?:/i.test(t) ? { url: t } : { id: t })),
-    });
-  });
-  return errors.length ? { ok: false, errors } : { ok: true, items };
+
+/** Takes a parsed JSON body: every problem of any item refuses the whole body, and nothing is stored. */
+export async function pushArticles(deps: PushDeps, body: unknown): Promise<Pushed> {
+  const { store, site } = deps;
+  const parsed = parsePushBody(body, site.siteUrl);
+  if (!parsed.ok) return { ok: false, problems: parsed.errors };
+  const nowMs = deps.now();
+  const source = pushSource(site.settings);
+  const normalized = parsed.items.map((item) => normalizeItem(item, source, site.settings, site.siteUrl, nowMs));
+  const refused = normalized.flatMap((n, i) => (n.ok ? [] : [`${Array.isArray(body) ? `[${i}]` : "body"}: ${n.reason}`]));
+  if (refused.length) return { ok: false, problems: refused };
+
+  const ready = normalized.flatMap((n) => (n.ok ? [n] : []));
+  const versions = await feedVersionsIfAnnouncing(deps);
+  const { report } = await commitArticles(store, ready, nowMs, { keepWithdrawn: false });
+  const links = await store.linkEditions();
+  return {
+    ok: true,
+    result: {
+      ids: ready.map((r) => r.article.id),
+      new: report.inserted,
+      updated: report.updated,
+      unchanged: ready.length - report.inserted.length - report.updated.length - report.failed.length,
+      failed: report.failed,
+      conflicts: links.conflicts,
+    },
+    announcement: versions ? announceChanges(deps, versions) : null,
+  };
 }
 
-function isHttpUrl(value: string, base: string): boolean {
-  try {
-    const url = new URL(value, base);
-    return url.protocol === "http:" || url.protocol === "https:";
-  } catch {
-    return false;
-  }
+/** Withdraws the pushed article with the id its publisher gave; `withdrawn` is empty when there is none. */
+export async function withdrawPushed(
+  deps: PushDeps,
+  id: string,
+): Promise<{ withdrawn: string[]; announcement: Promise<Announcement> | null }> {
+  const versions = await feedVersionsIfAnnouncing(deps);
+  const withdrawn = await deps.store.withdraw([itemId(deps.site.settings, SOURCE_NAME, id)], deps.now());
+  return { withdrawn, announcement: versions && withdrawn.length ? announceChanges(deps, versions) : null };
 }
 
-function stringList(value: unknown, field: string, problem: (f: string, m: string) => void): string[] {
-  if (value === undefined || value === null) return [];
-  if (!Array.isArray(value) || value.some((v) => typeof v !== "string" || v.trim() === "")) {
-    problem(field, "must be an array of non-empty strings");
-    return [];
-  }
-  return value as string[];
-}
-
-/** JSON Feed 1.1 `authors`, and 1.0's single `author` for publishers not yet on 1.1. */
-function authorsOf(item: Record<string, unknown>, problem: (f: string, m: string) => void) {
-  const raw = item.authors ?? (item.author !== undefined ? [item.author] : []);
-  if (!Array.isArray(raw)) {
-    problem("authors", "must be an array of {name, url?}");
-    return [];
-  }
-  return raw.flatMap((a, i) => {
-    if (a === null || typeof a !== "object" || typeof (a as { name?: unknown }).name !== "string" || !(a as { name: string }).name.trim()) {
-      problem(`authors[${i}]`, "must be an object with a non-empty name");
-      return [];
-    }
-    const { name, url } = a as { name: string; url?: unknown };
-    return [{ name, ...(typeof url === "string" ? { url } : {}) }];
-  });
+/** Pushed items default to the first language and its first section, and name our sections by slug. */
+function pushSource(settings: SiteSettings): ItemSource {
+  const [language] = settings.languages;
+  const sections: Record<string, string> = {};
+  for (const l of settings.languages) for (const s of l.sections) sections[s.slug] = s.slug;
+  return { name: SOURCE_NAME, lang: language!.tag, section: language!.sections[0]!.slug, sections, timezone: settings.timezone };
 }

@@ -1,20 +1,15 @@
 /**
- * The content folder as a source: `<lang>/<section>/<slug>.md` files with YAML front matter and a
- * Markdown body become articles. Pure: the caller reads the files (Node) or bundles them (Workers).
+ * Content files to articles: `<lang>/<section>/<slug>.md` files with YAML front matter and a Markdown
+ * body, each read and checked field by field. Pure: the caller reads the files (Node) or bundles them (Workers).
  */
 import { parse as parseYaml } from "yaml";
 import type { SiteSettings } from "../../config/site.ts";
 import { fingerprintOf, type Article, type ArticleImage, type Author } from "../../model/article.ts";
 import { parseNewsroomTime, type Instant } from "../../model/time.ts";
 import { cleanLine, cleanText } from "../../model/text.ts";
+import type { ContentFile } from "../deps.ts";
 import { absoluteUrl, markdownToHtml } from "../markdown.ts";
 import { sanitizeHtml } from "../sanitize.ts";
-
-export interface ContentFile {
-  /** Path relative to the content folder, with `/` separators: `en/politics/budget-vote.md`. */
-  path: string;
-  text: string;
-}
 
 export interface ContentProblem {
   path: string;

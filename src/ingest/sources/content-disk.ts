@@ -1,8 +1,7 @@
 /** Reads the content folder from the file system (Node) for the content source. */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join, relative, sep } from "node:path";
-import type { ContentFolder } from "../run.ts";
-import type { ContentFile } from "./content.ts";
+import type { ContentFile, ContentFolder } from "../deps.ts";
 
 /** Every `.md` file below the language folders, with paths relative to `dir`. */
 export function listContentFiles(dir: string): ContentFile[] {

@@ -1,0 +1,76 @@
+/** What the ingest is given: the runtime's dependencies, the state a runtime keeps between runs, and one run's options. */
+import type { Site } from "../config/site.ts";
+import type { Logger } from "../model/logger.ts";
+import type { ArticleStore } from "../store/store.ts";
+import { LastDocuments } from "./last-document.ts";
+
+/** Sent with every upstream request and WebSub announcement unless the runtime names another. */
+export const DEFAULT_USER_AGENT = "hanbit-feeds-ingest/1 (+https://www.rssboard.org/rss-specification)";
+
+export interface IngestDeps {
+  store: ArticleStore;
+  site: Site;
+  fetch: typeof fetch;
+  now: () => number;
+  logger: Logger;
+  /** The content folder, where the runtime can read it. */
+  content?: () => ContentFolder;
+  userAgent?: string;
+  /**
+   * Articles written at most per run, where a runtime bounds a run's work (Workers' cron CPU and query
+   * limits); the rest are written by the next run.
+   */
+  writeBudget?: number;
+  /**
+   * Where the runtime can tell (Node: processes on this machine): who runs here, and whether the run
+   * that holds the lease has died, in which case its lease is taken over rather than waited out.
+   * Without it a dead run's lease expires after LEASE_TTL_MS.
+   */
+  lease?: LeaseOwner;
+  /** Deadline of one upstream request (FETCH_TIMEOUT_MS by default). */
+  fetchTimeoutMs?: number;
+  /**
+   * What runs remember of earlier runs, built once by the runtime and handed to each of its runs.
+   * Without it a run starts with nothing remembered.
+   */
+  state?: IngestState;
+}
+
+export interface LeaseOwner {
+  /** Names this process (its machine and process id, say); a holder is `<owner>:<random id>`. */
+  owner: string;
+  /** True only when the holder's process is certainly gone. */
+  isDead(holder: string): boolean;
+}
+
+export interface ContentFile {
+  /** Path relative to the content folder, with `/` separators: `en/politics/budget-vote.md`. */
+  path: string;
+  text: string;
+}
+
+export interface ContentFolder {
+  files: ContentFile[];
+  mediaSize(name: string): number | null;
+  /** Name shown in messages and kept as the articles' source prefix: `content`. */
+  folder: string;
+}
+
+/** What one runtime's runs share, and no other runtime in the same process sees. */
+export interface IngestState {
+  /** Leases of this runtime's runs that ended without releasing them (the store failed at the end): the next run takes them over. */
+  unreleasedLeases: Set<string>;
+  lastDocuments: LastDocuments;
+}
+
+export function createIngestState(): IngestState {
+  return { unreleasedLeases: new Set(), lastDocuments: new LastDocuments() };
+}
+
+export interface IngestOptions {
+  /** Ingest this one document instead of the configured sources (`npm run ingest -- --source`). */
+  document?: { url: string; text?: string; contentType?: string; lang?: string; section?: string };
+  /** Ask sources even when their minimum interval has not passed. */
+  force?: boolean;
+  progress?: (done: number, total: number, label: string) => void;
+}
