@@ -163,17 +163,17 @@ function parseSources(
     try {
       url = new URL(String(source.url));
     } catch {
-      fail(`${where}.url`, `"${source.url}" is not an absolute URL`);
+      fail(`${where}.url`, `"${String(source.url)}" is not an absolute URL`);
     }
-    if (url!.protocol !== "http:" && url!.protocol !== "https:") fail(`${where}.url`, "must be http(s)");
+    if (url.protocol !== "http:" && url.protocol !== "https:") fail(`${where}.url`, "must be http(s)");
     const lang = languages.find((l) => l.tag === source.lang);
     if (!lang) fail(`${where}.lang`, `must be one of the site's languages (${languages.map((l) => l.tag).join(", ")})`);
     // An item that states neither a language nor a mapped category lands in this section of the source's language.
-    const ownSections = lang!.sections.map((s) => s.slug);
+    const ownSections = lang.sections.map((s) => s.slug);
     if (!ownSections.includes(source.section as string)) {
       fail(
         `${where}.section`,
-        `must be a section slug of its language ${lang!.tag} (${ownSections.join(", ")}), not "${String(source.section)}"`,
+        `must be a section slug of its language ${lang.tag} (${ownSections.join(", ")}), not "${String(source.section)}"`,
       );
     }
     // A category maps items that may state another language; normalizing checks the slug against the item's.
@@ -185,18 +185,19 @@ function parseSources(
         sections[name.trim().toLowerCase()] = slug as string;
       }
     }
-    const zone = source.timezone === undefined ? timezone : String(source.timezone);
+    const zone =
+      typeof source.timezone === "string" ? source.timezone : source.timezone === undefined ? timezone : JSON.stringify(source.timezone);
     if (!isTimeZone(zone)) fail(`${where}.timezone`, `"${zone}" is not an IANA time zone`);
     const whole = (key: string, fallback: number, min: number) => {
       const v = source[key] ?? fallback;
       if (typeof v !== "number" || !Number.isInteger(v) || v < min) fail(`${where}.${key}`, `must be a whole number, at least ${min}`);
-      return v as number;
+      return v;
     };
     return {
       id,
-      kind: source.kind as "feed" | "sitemap",
-      url: url!.href,
-      lang: lang!.tag,
+      kind: source.kind,
+      url: url.href,
+      lang: lang.tag,
       section: source.section as string,
       sections,
       timezone: zone,

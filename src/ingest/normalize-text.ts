@@ -80,10 +80,10 @@ export function parseFeedDate(text: string, timeZone: string): Instant | null {
     .replace(/\s*\([^()]*\)$/, "");
   let m: RegExpExecArray | null;
   if ((m = NUMERIC_DATE.exec(trimmed))) {
-    return dateFrom(timeZone, m[1]!, m[3]!, m[4]!, m.slice(5, 10), m[10]!);
+    return dateFrom(timeZone, m[1]!, m[3], m[4]!, m.slice(5, 10), m[10]!);
   }
   if ((m = COMPACT_DATE.exec(trimmed))) {
-    return dateFrom(timeZone, m[1]!, m[2]!, m[3]!, [undefined, m[4], m[5], m[6], undefined], m[7]!);
+    return dateFrom(timeZone, m[1]!, m[2], m[3]!, [undefined, m[4], m[5], m[6], undefined], m[7]!);
   }
   if ((m = DAY_FIRST_DATE.exec(trimmed))) {
     return dateFrom(timeZone, fullYear(m[3]!), monthNumber(m[2]!), m[1]!, m.slice(4, 9), m[9]!);
@@ -93,7 +93,7 @@ export function parseFeedDate(text: string, timeZone: string): Instant | null {
   }
   if ((m = CJK_DATE.exec(trimmed))) {
     const time = m[5] !== undefined ? m.slice(4, 9) : [...m.slice(9, 13), undefined];
-    return dateFrom(timeZone, m[1]!, m[2]!, m[3]!, time, m[13]!);
+    return dateFrom(timeZone, m[1]!, m[2], m[3]!, time, m[13]!);
   }
   return null;
 }
@@ -138,7 +138,7 @@ function dateFrom(
     return parseNewsroomTime(`${year}-${pad(month)}-${pad(day)} ${pad(h)}:${pad(minute ?? 0)}:${pad(second ?? 0)}${zone}`, timeZone);
   } catch (error) {
     // Intl rejects an unknown zone name with a RangeError: that is a settings mistake, not a bad date.
-    if (error instanceof RangeError) throw new Error(`normalize-text: time zone "${timeZone}" is not an IANA zone name`);
+    if (error instanceof RangeError) throw new Error(`normalize-text: time zone "${timeZone}" is not an IANA zone name`, { cause: error });
     return null;
   }
 }

@@ -2,6 +2,7 @@
 
 /** Settles with `promise`, or rejects as soon as `signal` aborts, for runtimes and fetch implementations that ignore the signal. */
 export function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  /* eslint-disable @typescript-eslint/prefer-promise-reject-errors -- the abort reason and the work's own rejection are passed on unchanged */
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason);
     if (signal.aborted) onAbort();
@@ -17,4 +18,5 @@ export function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<
       },
     );
   });
+  /* eslint-enable @typescript-eslint/prefer-promise-reject-errors */
 }

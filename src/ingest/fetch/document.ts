@@ -195,7 +195,7 @@ async function readBody(response: Response, maxBytes: number, signal: AbortSigna
   }
   if (response.body === null) return new Uint8Array(0);
 
-  const reader = response.body.getReader();
+  const reader: ReadableStreamDefaultReader<Uint8Array> = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {

@@ -85,7 +85,8 @@ function shapeProblems(feed: Json): string[] {
       return;
     }
     // Spec: an id given as a number is read as its string.
-    if (item.id === undefined || item.id === null || String(item.id).trim() === "") problems.push(`${name} has no id`);
+    if (item.id === undefined || item.id === null || (typeof item.id === "string" && item.id.trim() === ""))
+      problems.push(`${name} has no id`);
     else if (typeof item.id !== "string" && typeof item.id !== "number") problems.push(`${name} has an id that is not a string`);
     for (const field of ITEM_STRINGS) {
       if (item[field] !== undefined && typeof item[field] !== "string") problems.push(`${name}: ${field} is not a string`);
@@ -144,8 +145,8 @@ function editionsOf(item: Json, ownUrl: string | undefined): IncomingEdition[] {
   const editions: IncomingEdition[] = [];
   const extension = item._editions;
   const listed = [
-    ...(isObject(extension) && Array.isArray(extension.articles) ? extension.articles : []),
-    ...[item.translations, item._translations].flatMap((list) => (Array.isArray(list) ? list : [])),
+    ...(isObject(extension) && Array.isArray(extension.articles) ? (extension.articles as unknown[]) : []),
+    ...[item.translations, item._translations].flatMap((list): unknown[] => (Array.isArray(list) ? (list as unknown[]) : [])),
   ];
   for (const entry of listed) {
     if (typeof entry === "string") {

@@ -161,7 +161,9 @@ function parseJsonLd(body: string): unknown {
 
 /** Article nodes of one JSON-LD block: the block itself, array members, `@graph` members and their `mainEntity`. */
 function articleNodes(block: unknown): Json[] {
-  const nodes = list(block).flatMap((node) => (isObject(node) && Array.isArray(node["@graph"]) ? [node, ...node["@graph"]] : [node]));
+  const nodes = list(block).flatMap((node) =>
+    isObject(node) && Array.isArray(node["@graph"]) ? [node, ...(node["@graph"] as unknown[])] : [node],
+  );
   return [...nodes, ...nodes.flatMap((node) => (isObject(node) ? list(node.mainEntity) : []))].filter(
     (node): node is Json =>
       isObject(node) && list(node["@type"]).some((type) => typeof type === "string" && ARTICLE_TYPES.has(type.replace(/^.*[/:]/, ""))),

@@ -184,7 +184,7 @@ function authors(value: unknown): Author[] {
     }
     if (url !== undefined) {
       const absolute = typeof url === "string" ? absoluteUrl(url, "http://invalid") : null;
-      if (!absolute || !/^https?:\/\//.test(String(url))) throw new ContentError(`${where}.url must be an absolute http(s) URL`);
+      if (!absolute || !/^https?:\/\//.test(url as string)) throw new ContentError(`${where}.url must be an absolute http(s) URL`);
       author.url = absolute;
     }
     return author;
@@ -226,7 +226,7 @@ function image(value: unknown, context: ContentContext): ArticleImage {
 
   let url: string;
   let length: number;
-  let type: string | undefined = declaredType as string | undefined;
+  let type: string | undefined = declaredType;
   if (src.startsWith("/media/")) {
     const name = src.slice("/media/".length);
     const size = /^[\w.-]+(?:\/[\w.-]+)*$/.test(name) && !name.split("/").includes("..") ? context.mediaSize(name) : null;
@@ -245,7 +245,7 @@ function image(value: unknown, context: ContentContext): ArticleImage {
       throw new ContentError(`image.type and image.length are needed for an image outside ${context.folder}/media/`);
     }
     url = absolute;
-    length = declaredLength as number;
+    length = declaredLength;
   }
   return { url, type, length, width: dimension("width"), height: dimension("height"), alt };
 }

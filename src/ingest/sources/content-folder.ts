@@ -24,7 +24,7 @@ async function ingestContent(
   const { articles, problems } = readContent(folder.files, {
     settings: site.settings,
     siteUrl: site.siteUrl,
-    mediaSize: folder.mediaSize,
+    mediaSize: (name) => folder.mediaSize(name),
     folder: folder.folder,
   });
   report.seen = folder.files.length;
