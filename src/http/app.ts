@@ -12,7 +12,7 @@ import { articlePage } from "../pages/article.ts";
 import { extensionsPage } from "../pages/extensions.ts";
 import { listingPage, siteIndexPage } from "../pages/listing.ts";
 import type { IngestDeps } from "../ingest/run.ts";
-import { isStoreUnavailable } from "../store/conflicts.ts";
+import { StoreError } from "../store/errors.ts";
 import type { Logger } from "../model/logger.ts";
 import type { ArticleStore } from "../store/store.ts";
 import { serveFeed, type Compressor, type FeedServing } from "./feed-response.ts";
@@ -219,7 +219,7 @@ export function createService(deps: AppDeps): Service {
 
   app.onError((error, c) => {
     // A store that cannot be written right now (locked, read-only, full) is a wait, not a failure.
-    if (isStoreUnavailable(error)) {
+    if (error instanceof StoreError) {
       logger.error(`http: ${c.req.method} ${new URL(c.req.url).pathname}: ${error.message}`);
       return c.text("Service unavailable: the article store cannot be written right now; try again later\n", 503, { "Retry-After": "30" });
     }
