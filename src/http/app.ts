@@ -15,7 +15,10 @@ import type { IngestDeps } from "../ingest/run.ts";
 import { StoreError } from "../store/errors.ts";
 import type { Logger } from "../model/logger.ts";
 import type { ArticleStore } from "../store/store.ts";
-import { serveFeed, type Compressor, type FeedServing } from "./feed-response.ts";
+import { FeedResponder } from "./feeds/answer.ts";
+import type { Compressor } from "./feeds/encoding.ts";
+import { serveFeed } from "./feeds/hono.ts";
+import type { FeedServing } from "./feeds/serving.ts";
 import { bearerAuth } from "./bearer.ts";
 import { InFlight, overload } from "./overload.ts";
 import { subscriberRecorder, subscriberReport } from "./subscribers.ts";
@@ -61,6 +64,8 @@ export interface Service {
   app: Hono;
   /** How feeds are served: the same cache, clock and counters as the app's. */
   serving: FeedServing;
+  /** The app's feed answers, and what they remember between requests. */
+  feeds: FeedResponder;
   /** The app's count of requests in flight, when it sheds load. */
   inFlight?: InFlight;
 }
@@ -102,6 +107,7 @@ export function createService(deps: AppDeps): Service {
     subscribers: subscriberRecorder(store, now),
     now,
   };
+  const feeds = new FeedResponder(serving);
 
   /** A subscription document (`?limit=` from 1 to 100; other query parameters change nothing) or an archive month. */
   const feed = async (c: Context, lang: LanguageSettings, file: string, sectionSettings?: SectionSettings, archive?: string) => {
@@ -117,7 +123,7 @@ export function createService(deps: AppDeps): Service {
     if (archive !== undefined && !(isArchiveMonth(archive) && archive >= FIRST_ARCHIVE && archive <= LAST_ARCHIVE)) {
       return notFound(c, `no archive "${archive}" (archives are months: YYYY-MM, from ${FIRST_ARCHIVE} to ${LAST_ARCHIVE})`);
     }
-    const response = await serveFeed(c, serving, { language: lang, section: sectionSettings, format, archive, limit });
+    const response = await serveFeed(c, feeds, { language: lang, section: sectionSettings, format, archive, limit });
     return response ?? notFound(c, `no articles in ${lang.tag}${sectionSettings ? `/${sectionSettings.slug}` : ""} archive ${archive}`);
   };
 
@@ -227,5 +233,5 @@ export function createService(deps: AppDeps): Service {
     return c.text("Internal error: the request could not be served; it has been logged.\n", 500);
   });
 
-  return { app, serving, inFlight };
+  return { app, serving, feeds, inFlight };
 }
