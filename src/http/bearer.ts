@@ -1,4 +1,5 @@
 /** The bearer token that guards the API (push and stats): off without a token, compared in constant time. */
+// Not hono/bearer-auth: it answers 400 (not a 401 JSON problem) to tokens outside RFC 6750's token68 set, which INGEST_TOKEN may use, and its compare's time grows with the token's length.
 import type { Context, MiddlewareHandler } from "hono";
 
 /** Compares two secrets in time that does not depend on where they differ (both hashed first, so lengths leak nothing). */

@@ -40,7 +40,7 @@ interface Job {
 }
 
 /**
- * A compressor (see Compressor in http/feed-response.ts) backed by one worker thread, taking one document at a time (brotli's window sized to the
+ * A compressor (see Compressor in http/feeds/encoding.ts) backed by one worker thread, taking one document at a time (brotli's window sized to the
  * document: output no larger, less memory). gzip (a few ms) goes ahead of brotli (hundreds) in the
  * queue, so after an ingest the feeds' gzip forms are ready long before the last brotli one. The
  * worker starts on first use and again after it dies; what it was doing then fails and is tried again

@@ -1,6 +1,6 @@
 /**
  * Node's short way to the subscription feeds, the URLs aggregators poll all day: a request for one of
- * them, by its exact path, is answered by the same `answerFeed` as the app's, and written straight to
+ * them, by its exact path, is answered by the app's own FeedResponder, and written straight to
  * node:http's response, skipping the router and the conversion to and from Fetch API objects (together
  * most of the cost of a cached answer). Anything else, and anything that fails here, goes to the app.
  */
@@ -10,7 +10,7 @@ import { FORMAT_NAMES, FORMATS } from "../feeds/formats.ts";
 import { feedDirectory } from "../feeds/links.ts";
 import type { Service } from "../http/app.ts";
 import { inBackground } from "../http/background.ts";
-import { answerFeed, type FeedAnswer, type FeedRequest, type FeedSpec } from "../http/feed-response.ts";
+import type { FeedAnswer, FeedRequest, FeedSpec } from "../http/feeds/serving.ts";
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -48,7 +48,7 @@ class NodeFeedRequest implements FeedRequest {
 function answer(service: Service, spec: FeedSpec, req: IncomingMessage, res: ServerResponse, app: Listener) {
   let answered: FeedAnswer | null | Promise<FeedAnswer | null>;
   try {
-    answered = answerFeed(new NodeFeedRequest(req), service.serving, spec, inBackground);
+    answered = service.feeds.answer(new NodeFeedRequest(req), spec, inBackground);
   } catch {
     answered = null;
   }

@@ -21,18 +21,49 @@ import {
   type UpsertReport,
 } from "./store.ts";
 import { planStoryJoins } from "./story-joins.ts";
+import { kindOfSqliteCode, StoreError, type StoreErrorKind } from "./errors.ts";
+
+/** SQLite's own words for a database that cannot be used now, for a D1 message that names no result code. */
+const UNAVAILABLE_PHRASES: readonly (readonly [RegExp, StoreErrorKind])[] = [
+  [/database is locked/i, "locked"],
+  [/readonly database/i, "read-only"],
+  [/database or disk is full/i, "full"],
+  [/disk I\/O error/i, "unavailable"],
+];
+
+/**
+ * A D1 error as it leaves the store. D1 reports SQLite's failures only as messages ("D1_ERROR: database is
+ * locked: SQLITE_BUSY"), so the result code in the message, else SQLite's phrase, says whether the database
+ * cannot be used now (a StoreError) or the statement failed on its own (the error as it is).
+ */
+function leaving(error: unknown): unknown {
+  const message = error instanceof Error ? error.message : String(error);
+  let kind: StoreErrorKind | undefined;
+  for (const [code] of message.matchAll(/SQLITE_[A-Z]+/gi)) kind ??= kindOfSqliteCode(code);
+  kind ??= UNAVAILABLE_PHRASES.find(([phrase]) => phrase.test(message))?.[1];
+  return kind === undefined ? error : new StoreError(kind, error);
+}
+
+/** Runs one call to D1, its failure leaving as described above. */
+async function guarded<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw leaving(error);
+  }
+}
 
 export function d1Store(db: D1Database): ArticleStore {
   const bind = (s: Statement) => db.prepare(s.sql).bind(...s.params);
-  const all = async <T>(s: Statement) => (await bind(s).all<T>()).results;
+  const all = async <T>(s: Statement) => (await guarded(() => bind(s).all<T>())).results;
+  const run = (s: Statement) => guarded(() => bind(s).run());
+  const batch = <T>(statements: Statement[]) => guarded(() => db.batch<T>(statements.map(bind)));
   const allOf = async <T>(statements: Statement[]) => (await Promise.all(statements.map((s) => all<T>(s)))).flat();
 
   return {
     async upsert(articles: readonly Article[], links?: ReadonlyMap<string, readonly string[]>): Promise<UpsertReport> {
       return upsertEach(articles, async (article) => {
-        const [written] = await db.batch<{ version: number }>(
-          sql.articleWrite(articleToRow(article), links?.get(article.id) ?? []).map(bind),
-        );
+        const [written] = await batch<{ version: number }>(sql.articleWrite(articleToRow(article), links?.get(article.id) ?? []));
         return written?.results[0];
       });
     },
@@ -78,7 +109,7 @@ export function d1Store(db: D1Database): ArticleStore {
     async withdraw(ids: readonly string[], atMs: number) {
       const withdrawn: string[] = [];
       for (const id of ids) {
-        const results = await db.batch(sql.withdrawArticle(id, atMs).map(bind));
+        const results = await batch(sql.withdrawArticle(id, atMs));
         if ((results.at(-1)?.results.length ?? 0) > 0) withdrawn.push(id);
       }
       return withdrawn;
@@ -98,7 +129,7 @@ export function d1Store(db: D1Database): ArticleStore {
         languages.set(row.story, [...(languages.get(row.story) ?? []), row.lang]);
       }
       const plan = planStoryJoins(pairs, languages);
-      if (plan.renames.length) await db.batch(plan.renames.map(([from, to]) => bind(sql.renameStory(from, to))));
+      if (plan.renames.length) await batch(plan.renames.map(([from, to]) => sql.renameStory(from, to)));
       return { joined: plan.renames.length, conflicts: plan.conflicts };
     },
 
@@ -126,7 +157,7 @@ export function d1Store(db: D1Database): ArticleStore {
     },
 
     async saveSourceState(state: SourceState) {
-      await bind(sql.saveSourceState(state)).run();
+      await run(sql.saveSourceState(state));
     },
 
     async acquireLease(name: string, holder: string, nowMs: number, ttlMs: number, replacing?: string) {
@@ -138,11 +169,11 @@ export function d1Store(db: D1Database): ArticleStore {
     },
 
     async releaseLease(name: string, holder: string) {
-      await bind(sql.releaseLease(name, holder)).run();
+      await run(sql.releaseLease(name, holder));
     },
 
     async saveRun(run: StoredRun) {
-      await db.batch(sql.saveRun(run.startedMs, run.finishedMs, run.report, KEPT_RUNS).map(bind));
+      await batch(sql.saveRun(run.startedMs, run.finishedMs, run.report, KEPT_RUNS));
     },
 
     async recentRuns(limit: number) {
@@ -154,7 +185,7 @@ export function d1Store(db: D1Database): ArticleStore {
     },
 
     async recordSubscribers(feed: string, aggregator: string, subscribers: number, seenMs: number) {
-      await bind(sql.recordSubscribers(feed, aggregator, subscribers, seenMs)).run();
+      await run(sql.recordSubscribers(feed, aggregator, subscribers, seenMs));
     },
 
     async subscriberStats() {

@@ -22,6 +22,7 @@ import {
   type UpsertReport,
 } from "./store.ts";
 import { planStoryJoins } from "./story-joins.ts";
+import { kindOfSqliteCode, StoreError } from "./errors.ts";
 
 /** How long a statement waits, blocking, for another connection's lock before the store waits without blocking. */
 const BLOCKING_BUSY_MS = 25;
@@ -110,6 +111,13 @@ function isBusy(error: unknown): boolean {
   return typeof code === "string" && code.startsWith("SQLITE_BUSY");
 }
 
+/** A driver error as it leaves the store: a StoreError when SQLite's result code says the database cannot be used now. */
+function leaving(error: unknown): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  const kind = typeof code === "string" ? kindOfSqliteCode(code) : undefined;
+  return kind === undefined ? error : new StoreError(kind, error);
+}
+
 class SqliteArticleStore implements ArticleStore {
   readonly #db: Database.Database;
   readonly #busyWaitMs: number;
@@ -138,7 +146,7 @@ class SqliteArticleStore implements ArticleStore {
       try {
         return work();
       } catch (error) {
-        if (!isBusy(error) || Date.now() + pause > deadline) throw error;
+        if (!isBusy(error) || Date.now() + pause > deadline) throw leaving(error);
         await new Promise((resolve) => setTimeout(resolve, pause));
       }
     }
@@ -217,7 +225,13 @@ class SqliteArticleStore implements ArticleStore {
   }
 
   knownFeedVersion(lang: string, section?: string): number | undefined {
-    return this.#unchangedSinceVersionsRead() ? this.#versions.get(`${lang}\n${section ?? ""}`) : undefined;
+    let unchanged: boolean;
+    try {
+      unchanged = this.#unchangedSinceVersionsRead();
+    } catch (error) {
+      throw leaving(error);
+    }
+    return unchanged ? this.#versions.get(`${lang}\n${section ?? ""}`) : undefined;
   }
 
   /** Whether the versions in memory are still current; when not, forgets them and notes the database's state now. */

@@ -1,7 +1,7 @@
 /** The ArticleStore contract that every adapter (SQLite on Node, D1 on Workers) fulfils. */
 import type { Article, Edition } from "../model/article.ts";
 import type { Instant } from "../model/time.ts";
-import { describeConflict, isStoreUnavailable } from "./conflicts.ts";
+import { describeConflict, StoreError } from "./errors.ts";
 
 /** Where an older page starts: strictly after this (published, id) position, newest first. */
 export interface Cursor {
@@ -146,7 +146,7 @@ export async function upsertEach(
       else report.updated.push(article.id);
     } catch (error) {
       // A database that cannot be written at all fails the whole write, not each article in turn.
-      if (isStoreUnavailable(error)) throw error;
+      if (error instanceof StoreError) throw error;
       report.failed.push({ id: article.id, source: article.source, error: describeConflict(error) });
     }
   }

@@ -8,6 +8,7 @@ import { createApp } from "../../src/http/app.ts";
 import { memoryCache } from "../../src/http/render-cache.ts";
 import { runIngest } from "../../src/ingest/run.ts";
 import { openSqliteStore } from "../../src/store/sqlite.ts";
+import { StoreError } from "../../src/store/errors.ts";
 import type { ArticleStore } from "../../src/store/store.ts";
 import { CONTENT_DIR, ingestDeps, memoryLogger, testSite } from "../helpers.ts";
 import { NOW_MS, TOKEN } from "./support.ts";
@@ -18,7 +19,7 @@ function failing(store: ArticleStore, methods: string[]): ArticleStore {
     get(target, property, receiver) {
       if (typeof property === "string" && methods.includes(property)) {
         return async () => {
-          throw new Error(`store: unable to write: database or disk is full (SQLITE_FULL)`);
+          throw new StoreError("full", new Error(`store: unable to write: database or disk is full (SQLITE_FULL)`));
         };
       }
       const value = Reflect.get(target, property, receiver);

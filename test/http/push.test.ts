@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createApp } from "../../src/http/app.ts";
 import { itemId } from "../../src/ingest/normalize.ts";
+import { StoreError } from "../../src/store/errors.ts";
 import { openSqliteStore } from "../../src/store/sqlite.ts";
 import type { ArticleStore } from "../../src/store/store.ts";
 import { ingestDeps, memoryLogger, testSite } from "../helpers.ts";
@@ -147,7 +148,8 @@ describe("a store that cannot be written", () => {
     const full = new Proxy(store, {
       get(target, property) {
         if (property === "upsert")
-          return async () => Promise.reject(Object.assign(new Error("database or disk is full"), { code: "SQLITE_FULL" }));
+          return async () =>
+            Promise.reject(new StoreError("full", Object.assign(new Error("database or disk is full"), { code: "SQLITE_FULL" })));
         const value = Reflect.get(target, property);
         return typeof value === "function" ? value.bind(target) : value;
       },

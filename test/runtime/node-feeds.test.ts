@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createService, type AppDeps } from "../../src/http/app.ts";
 import { memoryCache } from "../../src/http/render-cache.ts";
 import { subscriptionPaths, withFeedPath } from "../../src/runtime/node-feeds.ts";
+import { StoreError } from "../../src/store/errors.ts";
 import type { ArticleStore } from "../../src/store/store.ts";
 import { loadedStore, memoryLogger, testSite } from "../helpers.ts";
 
@@ -179,7 +180,7 @@ describe("the short way when the store is slow or failing", () => {
       get(target, property) {
         if (property === "feedVersion") {
           return async (lang: string, section?: string) => {
-            if (behaviour.locked) throw Object.assign(new Error("database is locked"), { code: "SQLITE_BUSY" });
+            if (behaviour.locked) throw new StoreError("locked", Object.assign(new Error("database is locked"), { code: "SQLITE_BUSY" }));
             await behaviour.gate;
             return target.feedVersion(lang, section);
           };

@@ -1,0 +1,154 @@
+/**
+ * Answering a request for one feed document the way crawlers need it: rendered once per data version,
+ * with a strong ETag of its bytes and Last-Modified of its newest article, conditional GET (RFC 9110),
+ * precompressed encodings where the runtime provides them, delta feeds (RFC 3229 + feed), WebSub Link
+ * headers, and a readable preview for a person's browser instead of the raw document.
+ */
+import { FORMATS } from "../../feeds/formats.ts";
+import { noneMatchHits } from "../conditional.ts";
+import { parseHttpDate } from "../../model/http-date.ts";
+import { FeedLocations } from "./cache-keys.ts";
+import { asksForDelta, deltaAnswer } from "./delta.ts";
+import { EncodingChoices } from "./encoding.ts";
+import { bodyHeaders, validatorHeaders, VARY } from "./headers.ts";
+import { PreparedDocuments, type PreparedDocument } from "./prepared.ts";
+import { readModel, RenderOnce } from "./render-once.ts";
+import { textAnswer, type Defer, type Exchange, type FeedAnswer, type FeedRequest, type FeedServing, type FeedSpec } from "./serving.ts";
+
+/** A browser navigating to the URL (a person), as Fetch Metadata says; feed readers send neither header. */
+function isNavigation(request: FeedRequest): boolean {
+  return request.header("sec-fetch-mode") === "navigate" && request.header("sec-fetch-dest") === "document";
+}
+
+/**
+ * Whether the exchange's answer may reuse the headers kept with its document: a hit on a subscription
+ * document. A miss, an archive month (whose Cache-Control changes when the month ends) and a document
+ * dated ahead of the clock get their own.
+ */
+function isReusable(exchange: Exchange): boolean {
+  return exchange.hit && exchange.spec.archive === undefined && exchange.document.lastModified <= exchange.now;
+}
+
+/**
+ * Answers feed requests for one app, and owns what it remembers between them: cache locations, the
+ * renderings under way, each document's prepared parts and the encoding choices. A runtime builds one per
+ * app (see createService), so two apps in one process share none of it.
+ */
+export class FeedResponder {
+  readonly #locations: FeedLocations;
+  readonly #renderings: RenderOnce;
+  readonly #prepared: PreparedDocuments;
+  readonly #encodings: EncodingChoices;
+
+  constructor(readonly serving: FeedServing) {
+    this.#locations = new FeedLocations(serving.namespace, serving.site.settings.itemCount);
+    this.#renderings = new RenderOnce(serving);
+    this.#prepared = new PreparedDocuments(serving.site.siteUrl);
+    this.#encodings = new EncodingChoices(serving.compress);
+  }
+
+  /**
+   * Answers `request` for `spec`, or returns null when it names an archive month without articles. The
+   * hot path, a document already rendered whose version the store knows in memory (Node), answers at
+   * once, without a promise; anything else reads the version, renders when needed, and answers later.
+   */
+  answer(request: FeedRequest, spec: FeedSpec, defer: Defer): FeedAnswer | null | Promise<FeedAnswer | null> {
+    const { serving } = this;
+    if (serving.preview !== undefined && isNavigation(request)) return this.#preview(request, spec);
+    const version = serving.store.knownFeedVersion?.(spec.language.tag, spec.section?.slug);
+    if (version !== undefined) {
+      const { scope, key } = this.#locations.at(spec, version);
+      const document = serving.cache?.peek?.(key);
+      if (document !== undefined)
+        return this.#answerWith({ request, spec, defer, scope, document, hit: true, model: undefined, now: serving.now() });
+    }
+    return this.#answerReading(request, spec, defer);
+  }
+
+  /** The readable page a person's browser gets instead of the raw document. */
+  async #preview(request: FeedRequest, spec: FeedSpec): Promise<FeedAnswer | null> {
+    const { serving } = this;
+    const model = await readModel(serving, spec);
+    if (spec.archive !== undefined && model.items.length === 0) return null;
+    const headers = { Vary: VARY, "Cache-Control": `public, max-age=${serving.maxAge}`, "Content-Type": "text/html; charset=UTF-8" };
+    return textAnswer(request, 200, headers, serving.preview!(model, spec.format));
+  }
+
+  /** answer's way when the version must be read first, or the document fetched from the cache or rendered. */
+  async #answerReading(request: FeedRequest, spec: FeedSpec, defer: Defer): Promise<FeedAnswer | null> {
+    const { serving } = this;
+    const version = await serving.store.feedVersion(spec.language.tag, spec.section?.slug);
+    const location = this.#locations.at(spec, version);
+    const { scope } = location;
+    const cached = await serving.cache?.get(location.key);
+    if (cached !== undefined)
+      return this.#answerWith({ request, spec, defer, scope, document: cached, hit: true, model: undefined, now: serving.now() });
+    const rendered = await this.#renderings.render(spec, location, defer);
+    return (
+      rendered &&
+      this.#answerWith({ request, spec, defer, scope, document: rendered.document, hit: false, model: rendered.model, now: serving.now() })
+    );
+  }
+
+  /** The answer from a document: 304, a delta (226), 406, or the bytes in the encoding negotiated. */
+  #answerWith(exchange: Exchange): FeedAnswer | Promise<FeedAnswer> {
+    const { serving } = this;
+    const { request, document } = exchange;
+    const prepared = this.#prepared.of(document, exchange.spec);
+    serving.subscribers?.observe(prepared.self, request.header("user-agent"), exchange.defer);
+    const headers = isReusable(exchange)
+      ? (prepared.hitHeaders ??= validatorHeaders(serving, exchange, prepared))
+      : validatorHeaders(serving, exchange, prepared);
+
+    // If-None-Match takes precedence over If-Modified-Since (RFC 9110 section 13.2.2).
+    const ifNoneMatch = request.header("if-none-match");
+    if (ifNoneMatch !== undefined) {
+      if (noneMatchHits(ifNoneMatch, document.etag)) return { status: 304, headers, body: null };
+      if (serving.cache && asksForDelta(request)) return this.#deltaOrFull(exchange, prepared, headers);
+    } else {
+      const since = parseHttpDate(request.header("if-modified-since"), exchange.now);
+      if (since !== null && document.lastModified <= since) return { status: 304, headers, body: null };
+    }
+    return this.#fullAnswer(exchange, prepared, headers);
+  }
+
+  /** The delta a client asked for, or the full document when the version it names is no longer known. */
+  async #deltaOrFull(exchange: Exchange, prepared: PreparedDocument, headers: Readonly<Record<string, string>>): Promise<FeedAnswer> {
+    const model = exchange.model ?? (await readModel(this.serving, exchange.spec));
+    const delta = await deltaAnswer(this.serving.cache!, { ...exchange, model }, headers);
+    return delta ?? this.#fullAnswer(exchange, prepared, headers);
+  }
+
+  /** The document's bytes in the encoding negotiated (waiting for its compression when it must), or 406. */
+  #fullAnswer(exchange: Exchange, prepared: PreparedDocument, headers: Readonly<Record<string, string>>): FeedAnswer | Promise<FeedAnswer> {
+    const { request } = exchange;
+    const { compress } = this.serving;
+    const choice = this.#encodings.choose(request.header("accept-encoding"));
+    let encoding = choice.best;
+    // Brotli at its best takes a while, and after an ingest many documents wait for it: a client that also
+    // takes gzip gets gzip until the brotli form is ready, which is made meanwhile.
+    if (encoding === "br" && choice.gzip) {
+      const brotli = prepared.encoded("br", compress!);
+      if (!(brotli instanceof Uint8Array)) {
+        exchange.defer(brotli);
+        encoding = "gzip";
+      }
+    }
+    if (encoding === null) {
+      const refused = { Vary: VARY, "Content-Type": "text/plain; charset=UTF-8" };
+      return textAnswer(request, 406, refused, "Not acceptable: this feed is available as br, gzip or identity\n");
+    }
+    const chosen = encoding;
+    const contentType = FORMATS[exchange.spec.format].contentType;
+    const reusable = isReusable(exchange);
+    const answer = (body: Uint8Array): FeedAnswer => ({
+      status: 200,
+      headers: reusable
+        ? (prepared.okHeaders[chosen] ??= bodyHeaders(headers, chosen, contentType, body))
+        : bodyHeaders(headers, chosen, contentType, body),
+      body: request.method === "HEAD" ? null : body,
+    });
+    const body = chosen === "identity" ? exchange.document.body : prepared.encoded(chosen, compress!);
+    return body instanceof Uint8Array ? answer(body) : body.then(answer);
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * What every response of one rendered document shares, worked out on its first request and kept with
+ * it, since a cached document is reused for many requests: Last-Modified as text, its canonical URL, the
+ * compressed bodies, and the header sets of a cache hit (for 304 and per encoding).
+ */
+import { feedLinks } from "../../feeds/links.ts";
+import type { Encoding } from "../conditional.ts";
+import { httpDate } from "../../model/http-date.ts";
+import type { RenderedDocument } from "../render-cache.ts";
+import type { Compressor } from "./encoding.ts";
+import type { FeedSpec } from "./serving.ts";
+
+/**
+ * One document's shared parts. A document belongs to one feed (its cache key names the feed), so the
+ * headers of a hit are the same on every hit; answers share them unchanged.
+ */
+export class PreparedDocument {
+  readonly lastModified: string;
+  /** The validator headers of a reusable hit (see answer.ts). */
+  hitHeaders: Readonly<Record<string, string>> | undefined = undefined;
+  /** The headers of a reusable hit's 200, per encoding. */
+  readonly okHeaders: Partial<Record<Encoding, Readonly<Record<string, string>>>> = {};
+  /** Each compressed body, or its compression under way (which every request for it waits on). */
+  readonly #encoded: Partial<Record<"br" | "gzip", Uint8Array | Promise<Uint8Array>>> = {};
+
+  constructor(
+    readonly document: RenderedDocument,
+    /** The document's canonical URL: the WebSub topic, and the feed subscriber counts are kept under. */
+    readonly self: string,
+  ) {
+    this.lastModified = httpDate(document.lastModified);
+  }
+
+  /** The body in `encoding`, compressed on its first request; a failed compression is tried again by the next. */
+  encoded(encoding: "br" | "gzip", compress: Compressor): Uint8Array | Promise<Uint8Array> {
+    const known = this.#encoded[encoding];
+    if (known !== undefined) return known;
+    const made = compress(this.document.body, encoding);
+    if (made instanceof Uint8Array) return (this.#encoded[encoding] = made);
+    return (this.#encoded[encoding] = made.then(
+      (bytes) => (this.#encoded[encoding] = bytes),
+      (error: unknown) => {
+        delete this.#encoded[encoding];
+        throw error;
+      },
+    ));
+  }
+}
+
+/** The prepared form of each document, kept exactly as long as the document itself is (by the render cache). */
+export class PreparedDocuments {
+  readonly #prepared = new WeakMap<RenderedDocument, PreparedDocument>();
+
+  constructor(private readonly siteUrl: string) {}
+
+  of(document: RenderedDocument, spec: FeedSpec): PreparedDocument {
+    let found = this.#prepared.get(document);
+    if (!found) {
+      const self = feedLinks(this.siteUrl, spec.language.tag, spec.section?.slug, spec.archive)[spec.format];
+      this.#prepared.set(document, (found = new PreparedDocument(document, self)));
+    }
+    return found;
+  }
+}

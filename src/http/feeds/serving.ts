@@ -1,0 +1,79 @@
+/** What serving feeds is given (its settings, a feed to answer, a request) and gives back (an answer as plain data). */
+import type { LanguageSettings, SectionSettings, Site } from "../../config/site.ts";
+import type { FeedFormat, FeedModel } from "../../feeds/model.ts";
+import type { ArticleStore } from "../../store/store.ts";
+import type { RenderCache, RenderedDocument } from "../render-cache.ts";
+import type { SubscriberRecorder } from "../subscribers.ts";
+import type { Compressor } from "./encoding.ts";
+
+/** The settings and services every feed answer of one app uses; what it remembers between requests is FeedResponder's. */
+export interface FeedServing {
+  store: ArticleStore;
+  site: Site;
+  cache?: RenderCache;
+  /** Names what else the bytes depend on (code, settings, deployment). */
+  namespace: string;
+  /** Seconds a subscription document may be reused (FEED_MAX_AGE). */
+  maxAge: number;
+  compress?: Compressor;
+  /** Renders the preview a person's browser gets (see pages/preview.ts). */
+  preview?: (model: FeedModel, format: FeedFormat) => string;
+  /** Notes the subscriber counts aggregators report in their User-Agent. */
+  subscribers?: SubscriberRecorder;
+  now: () => number;
+}
+
+export interface FeedSpec {
+  language: LanguageSettings;
+  section?: SectionSettings;
+  format: FeedFormat;
+  /** An archive month, or the subscription document with `limit` items. */
+  archive?: string;
+  limit?: number;
+}
+
+/** What answering a feed reads of a request, whatever the runtime's request object. */
+export interface FeedRequest {
+  method: string;
+  /** A header's value by its lowercase name. */
+  header(name: string): string | undefined;
+}
+
+/** A response, as plain data a runtime writes out its own way; bodies are bytes with their Content-Length set. */
+export interface FeedAnswer {
+  status: number;
+  /** Shared between answers of one document: read, never changed. */
+  headers: Readonly<Record<string, string>>;
+  body: Uint8Array | null;
+}
+
+/** Runs what may finish after the response (cache writes, subscriber counts, compressions). */
+export type Defer = (work: Promise<unknown>) => void;
+
+/** One request being answered from one document, as it travels through the steps of its answer. */
+export interface Exchange {
+  request: FeedRequest;
+  spec: FeedSpec;
+  defer: Defer;
+  /** Where the feed's documents are cached, every version (see cache-keys.ts). */
+  scope: string;
+  document: RenderedDocument;
+  /** Whether `document` came from the cache rather than being rendered for this request. */
+  hit: boolean;
+  /** The model `document` was rendered from, when it was rendered for this request. */
+  model: FeedModel | undefined;
+  /** The one instant the answer is made at. */
+  now: number;
+}
+
+const encoder = new TextEncoder();
+
+/** A whole answer of text, its Content-Length after `headers` (which name its Content-Type); HEAD gets the headers alone. */
+export function textAnswer(request: FeedRequest, status: number, headers: Record<string, string>, text: string): FeedAnswer {
+  const body = encoder.encode(text);
+  return {
+    status,
+    headers: { ...headers, "Content-Length": String(body.byteLength) },
+    body: request.method === "HEAD" ? null : body,
+  };
+}

@@ -1,0 +1,15 @@
+/** The API behind the bearer token: the push API (`/api/articles`, when the ingest is given) and subscriber statistics. */
+import { Hono } from "hono";
+import type { IngestDeps } from "../../ingest/deps.ts";
+import type { ArticleStore } from "../../store/store.ts";
+import { bearerAuth } from "../bearer.ts";
+import { subscriberReport } from "../subscribers.ts";
+import { pushRoutes } from "./push.ts";
+
+export function apiRoutes(deps: { store: ArticleStore; ingest?: IngestDeps; token: string | null }): Hono {
+  const { store, token } = deps;
+  const app = new Hono();
+  if (deps.ingest) app.route("/api/articles", pushRoutes(deps.ingest, token));
+  app.get("/api/stats", bearerAuth(token), async (c) => c.json(subscriberReport(await store.subscriberStats())));
+  return app;
+}
