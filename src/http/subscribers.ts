@@ -29,7 +29,7 @@ const KNOWN_AGGREGATOR = new RegExp(`\\b(?:${KNOWN_AGGREGATORS.map(([, pattern])
  * The word before "subscribers" or "readers", bounded by a space, `(`, `[` or `;`. Bounded words keep
  * the scan linear; whether the word is a count is decided after.
  */
-const COUNT_PHRASE = /(?:^|[\s(\[;])([^\s(\[;]+) +(?:subscribers?|readers?)\b/gi;
+const COUNT_PHRASE = /(?:^|[\s([;])([^\s([;]+) +(?:subscribers?|readers?)\b/gi;
 /** A word that is meant as a number: only these are counts, valid or not. */
 const NUMBER_LIKE = /^[-+]?[\d.,]*\d[\d.,]*$/;
 const MAX_SUBSCRIBERS = 1_000_000_000;
@@ -80,7 +80,7 @@ function aggregatorOf(agent: string): string | null {
 
 /** The leading name up to `/`, whitespace, `(` or `;`, lowercase, kept to a safe alphabet and 40 characters. */
 function productToken(text: string): string {
-  const [token = ""] = /^[^\s\/(;]*/.exec(text.trim()) ?? [];
+  const [token = ""] = /^[^\s/(;]*/.exec(text.trim()) ?? [];
   return token
     .toLowerCase()
     .replace(/[^a-z0-9._:+-]/g, "")

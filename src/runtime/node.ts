@@ -41,7 +41,9 @@ export async function start(env: Record<string, string | undefined> = process.en
   app.get("/media/*", (c) => c.text(`Not found: no media file ${new URL(c.req.url).pathname}\n`, 404));
   app.route("/", service.app);
 
-  const server = createServer(withFeedPath(service, site, getRequestListener(app.fetch, { hostname: config.host })));
+  const appListener = getRequestListener(app.fetch, { hostname: config.host });
+  // The app answers its own failures (its error handler), so the listener's promise has nothing left to report.
+  const server = createServer(withFeedPath(service, site, (req, res) => void appListener(req, res)));
   server.listen(config.port, config.host, () => {
     const address = server.address();
     const port = typeof address === "object" && address ? address.port : config.port;

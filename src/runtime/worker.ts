@@ -29,4 +29,4 @@ function createWorker(content: EdgeContent) {
   } satisfies ExportedHandler<WorkerEnv>;
 }
 
-export default createWorker(bundle as EdgeContent);
+export default createWorker(bundle);

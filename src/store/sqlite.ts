@@ -100,7 +100,7 @@ export function openSqliteStore(path: string, busyWaitMs = BUSY_WAIT_MS): Articl
     db.pragma(`busy_timeout = ${BLOCKING_BUSY_MS}`);
   } catch (error) {
     db?.close();
-    throw new Error(`store: unable to open the database "${path}": ${(error as Error).message}`);
+    throw new Error(`store: unable to open the database "${path}": ${(error as Error).message}`, { cause: error });
   }
   return new SqliteArticleStore(db, busyWaitMs);
 }

@@ -21,7 +21,7 @@ export function planStoryJoins(pairs: readonly [string, string][], languages: Re
   };
   const conflicts: string[] = [];
   const sorted = [...pairs]
-    .map(([a, b]) => (a < b ? [a, b] : [b, a]) as [string, string])
+    .map(([a, b]): [string, string] => (a < b ? [a, b] : [b, a]))
     .sort((x, y) => (x.join("\0") < y.join("\0") ? -1 : 1));
   for (const [a, b] of sorted) {
     const ra = root(a);
