@@ -20,13 +20,10 @@ export const LAYERS: readonly (readonly string[])[] = [
   ["cli"],
 ];
 
-/** Each folder directly under src/ (or top-level file, by its name without `.ts`) and its layer's index. */
+/** Each folder directly under src/ and its layer's index. */
 const RANK = new Map(LAYERS.flatMap((folders, rank) => folders.map((folder) => [folder, rank] as const)));
 
-/** The only files that may sit directly in src/; everything else lives in a layer's folder. */
-const TOP_LEVEL_FILES = new Set(["config.ts"]);
-
-/** The folder (or top-level file without `.ts`) of src/ that a path belongs to. */
+/** The folder of src/ that a path belongs to (a file directly in src/ is its own unit, and in no layer). */
 function unitOf(srcDir: string, file: string): string {
   const first = relative(srcDir, file).split(sep)[0] ?? "";
   return first.replace(/\.ts$/, "");
@@ -110,7 +107,7 @@ export function checkLayers(srcDir: string): string[] {
   const graph = new Map(files.map((file) => [file, importsInSrc(srcDir, file)]));
   const show = (file: string): string => ["src", ...relative(srcDir, file).split(sep)].join("/");
   for (const entry of readdirSync(srcDir, { withFileTypes: true })) {
-    const known = entry.isDirectory() ? RANK.has(entry.name) : TOP_LEVEL_FILES.has(entry.name);
+    const known = entry.isDirectory() && RANK.has(entry.name);
     if (!known) problems.push(`layers: src/${entry.name} is in no layer; add it to the layers in src/cli/check-layers.ts`);
   }
   for (const [file, targets] of graph) {

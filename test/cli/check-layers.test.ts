@@ -20,7 +20,7 @@ function tree(files: Record<string, string>): string {
 afterEach(() => rmSync(srcDir, { recursive: true, force: true }));
 
 const lawful = {
-  "config.ts": 'import { canonicalLanguageTag } from "./model/lang.ts";\n',
+  "config/site.ts": 'import { canonicalLanguageTag } from "../model/lang.ts";\n',
   "model/lang.ts": "export const canonicalLanguageTag = (tag: string) => tag;\n",
   "store/store.ts": 'import type { Article } from "../model/article.ts";\n',
   "model/article.ts": "export type Article = { id: string };\n",
@@ -29,7 +29,7 @@ const lawful = {
   "pages/page.ts": 'import "../feeds/build.ts";\n',
   "http/app.ts": 'import "../ingest/run.ts";\nimport "../pages/page.ts";\n',
   "runtime/node.ts": 'import "../http/app.ts";\n',
-  "cli/ingest.ts": 'import "../runtime/node.ts";\nimport "../config.ts";\n',
+  "cli/ingest.ts": 'import "../runtime/node.ts";\nimport "../config/site.ts";\n',
 };
 
 describe("checkLayers", () => {
@@ -43,8 +43,8 @@ describe("checkLayers", () => {
   });
 
   it("catches an import from model up into config", () => {
-    const problems = checkLayers(tree({ ...lawful, "model/lang.ts": 'export type { Site } from "../config.ts";\n' }));
-    expect(problems).toContain("layers: src/model/lang.ts imports src/config.ts, but config is above model");
+    const problems = checkLayers(tree({ ...lawful, "model/lang.ts": 'export type { Site } from "../config/site.ts";\n' }));
+    expect(problems).toContain("layers: src/model/lang.ts imports src/config/site.ts, but config is above model");
   });
 
   it("catches an import between the sibling layers ingest and pages, a dynamic one included", () => {
@@ -60,9 +60,9 @@ describe("checkLayers", () => {
   });
 
   it("names a folder or top-level file that no layer holds", () => {
-    const problems = checkLayers(tree({ ...lawful, "util/strings.ts": "", "helpers.ts": "", "cli.ts": "" }));
+    const problems = checkLayers(tree({ ...lawful, "util/strings.ts": "", "helpers.ts": "", "config.ts": "" }));
     expect(problems.sort()).toEqual([
-      "layers: src/cli.ts is in no layer; add it to the layers in src/cli/check-layers.ts",
+      "layers: src/config.ts is in no layer; add it to the layers in src/cli/check-layers.ts",
       "layers: src/helpers.ts is in no layer; add it to the layers in src/cli/check-layers.ts",
       "layers: src/util is in no layer; add it to the layers in src/cli/check-layers.ts",
     ]);
