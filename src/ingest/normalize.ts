@@ -9,7 +9,8 @@ import { fnv64 } from "../model/hash.ts";
 import { cleanLine, cleanText } from "../model/text.ts";
 import { instantAt, type Instant } from "../model/time.ts";
 import type { IncomingItem } from "./incoming.ts";
-import { deriveSummary, htmlToText, normalizeLanguageTag, parseFeedDate, stripTracking } from "./normalize-text.ts";
+import { parseFeedDate } from "./feed-date.ts";
+import { deriveSummary, htmlToText, normalizeLanguageTag, stripTracking } from "./normalize-text.ts";
 import { sanitizeHtml } from "./sanitize.ts";
 
 /** How the items of one source are read. */

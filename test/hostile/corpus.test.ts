@@ -15,7 +15,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { IncomingItem } from "../../src/ingest/incoming.ts";
-import { parseFeedDate } from "../../src/ingest/normalize-text.ts";
+import { parseFeedDate } from "../../src/ingest/feed-date.ts";
 import { sanitizeHtml } from "../../src/ingest/sanitize.ts";
 import { readContent } from "../../src/ingest/sources/content-file.ts";
 import { inZone } from "../../src/model/time.ts";

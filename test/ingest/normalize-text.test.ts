@@ -1,7 +1,8 @@
 /** The pure helpers ingest normalizes with: feed dates in every form seen, tracking-free URLs, text, summaries, tags. */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { deriveSummary, htmlToText, normalizeLanguageTag, parseFeedDate, stripTracking } from "../../src/ingest/normalize-text.ts";
+import { parseFeedDate } from "../../src/ingest/feed-date.ts";
+import { deriveSummary, htmlToText, normalizeLanguageTag, stripTracking } from "../../src/ingest/normalize-text.ts";
 
 const SEOUL = "Asia/Seoul";
 // 2023-09-14 08:17 KST is 2023-09-13 23:17 UTC: a mix-up of wall time and UTC shows in every case.
