@@ -1,5 +1,5 @@
 /** The HTML sanitizer: no XSS vector survives, what a newsroom writes does, and the output is always well-formed. */
-import fc from "fast-check";
+import fc from "../fast-check.ts";
 import { SaxesParser } from "saxes";
 import { describe, expect, it } from "vitest";
 import { sanitizeHtml } from "../../src/ingest/sanitize.ts";
