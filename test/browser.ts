@@ -18,6 +18,9 @@ export const chromiumFound = existsSync(CHROMIUM);
  */
 export const browserChecksRun = chromiumFound || process.env.CI === "true";
 
+/** Said in the name of a browser check's suite when it is skipped. */
+export const browserSkipNote = browserChecksRun ? "" : ` (skipped: no Chromium at ${CHROMIUM})`;
+
 /** Thrown by a browser check's setup when it runs without Chromium (in CI). */
 export function requireChromium(file: string) {
   if (!chromiumFound)

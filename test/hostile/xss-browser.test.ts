@@ -11,7 +11,7 @@ import type { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Site } from "../../src/config.ts";
 import type { ArticleStore } from "../../src/store/store.ts";
-import { browserChecksRun, requireChromium } from "../browser.ts";
+import { browserChecksRun, browserSkipNote, requireChromium } from "../browser.ts";
 import { CHROMIUM_TIMEOUT_MS, dumpDom, everyArticle, hostileApp, TOKEN } from "./support.ts";
 
 /** What a vector's script does if it runs: no spaces, so it also works as an unquoted attribute value. */
@@ -128,7 +128,7 @@ afterAll(async () => {
 /** The vectors whose mark is on the dumped document's root element (the vectors' text may show elsewhere, escaped). */
 const marked = (dom: string) => [...(/<html\b[^>]*>/.exec(dom)?.[0].matchAll(/\sdata-pwned-(\d+)/g) ?? [])].map((m) => Number(m[1]));
 
-describe.skipIf(!browserChecksRun)("headless Chromium", () => {
+describe.skipIf(!browserChecksRun)(`headless Chromium${browserSkipNote}`, () => {
   it(
     "runs every raw vector on the control page, so their absence elsewhere is meaningful",
     async () => {

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFeed } from "../../src/feeds/build.ts";
 import type { FeedModel } from "../../src/feeds/model.ts";
 import { feedPreviewPage } from "../../src/pages/preview.ts";
-import { browserChecksRun, CHROMIUM, requireChromium } from "../browser.ts";
+import { browserChecksRun, browserSkipNote, CHROMIUM, requireChromium } from "../browser.ts";
 import { loadedStore } from "../helpers.ts";
 
 const TIMEOUT_MS = 60_000;
@@ -88,7 +88,7 @@ const domText = (s: string) =>
     .replace(/>/g, "&gt;")
     .replace(/\u00a0/g, "&nbsp;");
 
-describe.skipIf(!browserChecksRun).each([...pages.keys()])("the preview of %s in headless Chromium", (path) => {
+describe.skipIf(!browserChecksRun).each([...pages.keys()])(`the preview of %s in headless Chromium${browserSkipNote}`, (path) => {
   it(
     "renders the feed and its items",
     async () => {
