@@ -6,18 +6,9 @@
  * explores other inputs (`FC_SEED=$RANDOM ...`).
  */
 import fc from "fast-check";
+import { seedFrom } from "./seeded-random.ts";
 
-const DEFAULT_SEED = 2026;
-
-function seedFromEnv(): number {
-  const text = process.env.FC_SEED;
-  if (text === undefined || text === "") return DEFAULT_SEED;
-  const seed = Number(text);
-  if (!Number.isInteger(seed)) throw new Error(`fast-check: FC_SEED "${text}" is not an integer`);
-  return seed;
-}
-
-export const FC_SEED = seedFromEnv();
+export const FC_SEED = seedFrom("FC_SEED", 2026);
 
 fc.configureGlobal({ ...fc.readConfigureGlobal(), seed: FC_SEED });
 
