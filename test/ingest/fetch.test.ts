@@ -78,6 +78,8 @@ const received: Array<{ path: string; headers: IncomingHttpHeaders }> = [];
 /** Called when the server sees the connection for a path close, so a test can tell the client hung up. */
 const onClose = new Map<string, () => void>();
 const timers = new Set<ReturnType<typeof setInterval>>();
+/** Settles once the client of /reset has its response headers: the server resets the connection then. */
+let headersReceived: Promise<void> = Promise.resolve();
 
 /** Writes `chunk` as fast as the client takes it, up to `total` bytes or until the connection closes. */
 function pump(res: ServerResponse, chunk: Buffer, total = Infinity) {
@@ -150,7 +152,7 @@ function handle(path: string, res: ServerResponse, headers: IncomingHttpHeaders)
     case "/reset":
       res.writeHead(200, { "Content-Type": "application/rss+xml", "Content-Length": "1000" });
       res.write("<rss>".padEnd(100, " "));
-      return void setTimeout(() => res.socket?.resetAndDestroy(), 50);
+      return void headersReceived.then(() => res.socket?.resetAndDestroy());
     default:
       return res.writeHead(404).end();
   }
@@ -395,7 +397,14 @@ describe("fetchDocument", () => {
     });
 
     it("fails when the connection is reset mid-body", async () => {
-      const { error } = await failure(fetchDocument(request("/reset")));
+      let received!: () => void;
+      headersReceived = new Promise((resolve) => (received = resolve));
+      const noticing: typeof fetch = async (input, init) => {
+        const response = await fetch(input, init);
+        received();
+        return response;
+      };
+      const { error } = await failure(fetchDocument(request("/reset"), noticing));
       expect(error.message).toMatch(new RegExp(`^fetch: ${origin}/reset: the connection failed while reading the body: `));
     });
   });
