@@ -13,7 +13,14 @@ export default defineConfig(async () => {
       testTimeout: 30_000,
       projects: [
         {
-          test: { name: "node", include: ["test/**/*.test.ts"], exclude: ["test/edge/**"], testTimeout: 30_000 },
+          test: {
+            name: "node",
+            include: ["test/**/*.test.ts"],
+            exclude: ["test/edge/**"],
+            // Says which browser checks did not run when Chromium is missing.
+            globalSetup: ["test/browser-setup.ts"],
+            testTimeout: 30_000,
+          },
         },
         {
           plugins: [

@@ -28,13 +28,16 @@ export function memoryLogger(): Logger & { infos: string[]; errors: string[] } {
   return { infos, errors, info: (m) => infos.push(m), error: (m) => errors.push(m) };
 }
 
+/** The ingest tests' clock: a fixed instant after every article of content/, so runs replay exactly. */
+export const INGEST_NOW = Date.parse("2026-11-27T12:00:00Z");
+
 /** Ingest dependencies over a store, reading `contentDir`, with no upstream fetches allowed unless given. */
 export function ingestDeps(store: ArticleStore, site: Site, contentDir = CONTENT_DIR, extra: Partial<IngestDeps> = {}): IngestDeps {
   return {
     store,
     site,
     logger: memoryLogger(),
-    now: Date.now,
+    now: () => INGEST_NOW,
     fetch: () => Promise.reject(new Error("test: no upstream fetch expected")),
     content: () => readContentFolder(contentDir),
     state: createIngestState(),

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
 import { createApp } from "../../src/http/app.ts";
+import { waitForOutput } from "../child-output.ts";
 import { loadedStore, memoryLogger, testSite } from "../helpers.ts";
 import { freePort } from "../ports.ts";
 
@@ -39,16 +40,9 @@ it("serves the same feed bytes as Node for the same content and SITE_URL", { tim
   const expected = await (await createApp({ store, site, logger: memoryLogger() }).request("/en/rss.xml")).text();
   await store.close();
 
-  const deadline = Date.now() + 150_000;
-  let body = "";
-  while (Date.now() < deadline && body !== expected) {
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    if (child.exitCode !== null) throw new Error(`dev:edge exited early:\n${log}`);
-    body = await fetch(`${origin}/en/rss.xml`).then(
-      (r) => r.text(),
-      () => "",
-    );
-  }
+  // Said once the cron event that loads content/ has been answered.
+  await waitForOutput(child, () => log, /^dev:edge: serving on /m, 150_000);
+  const body = await (await fetch(`${origin}/en/rss.xml`)).text();
   expect(body, log).toBe(expected);
   const image = await fetch(`${origin}/media/chip-fab.jpg`);
   expect(image.status).toBe(200);

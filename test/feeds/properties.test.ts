@@ -2,7 +2,7 @@
  * Property tests: whatever Unicode an article holds (controls, lone surrogates, `]]>`, literal
  * `&amp;`, RTL, CJK, emoji), every format stays well-formed and gives back the same text.
  */
-import fc from "fast-check";
+import fc from "../fast-check.ts";
 import { describe, expect, it } from "vitest";
 import { renderAtom } from "../../src/feeds/atom.ts";
 import { renderJsonFeed } from "../../src/feeds/json-feed.ts";

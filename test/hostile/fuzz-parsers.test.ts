@@ -3,7 +3,7 @@
  * error other than the module's own (UpstreamError, a content problem, a push problem list), inputs are
  * bounded so that vitest's timeout catches a hang, and what is produced is well-formed.
  */
-import fc from "fast-check";
+import fc from "../fast-check.ts";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi, type MockInstance } from "vitest";

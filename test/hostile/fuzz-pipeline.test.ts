@@ -4,7 +4,7 @@
  * strict XML (saxes) and JSON, no forbidden or C1 characters, inert well-formed HTML, absolute ASCII
  * URLs, RFC 3339 and RFC 822 dates, no future date, no script on the article page or the preview.
  */
-import fc from "fast-check";
+import fc from "../fast-check.ts";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";

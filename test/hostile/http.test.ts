@@ -3,7 +3,7 @@
  * huge and malformed conditional and negotiation headers. Every answer is a clear 4xx, or the normal
  * 200/226/304 where the request is in fact valid; never a 5xx, and nothing is logged as an error.
  */
-import fc from "fast-check";
+import fc from "../fast-check.ts";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/http/app.ts";

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { waitForOutput } from "../child-output.ts";
 import { freePort } from "../ports.ts";
 
 const ROOT = join(import.meta.dirname, "..", "..");
@@ -50,14 +51,11 @@ export async function startNode(env: Record<string, string> = {}): Promise<Runni
     await exited;
     rmSync(dir, { recursive: true, force: true });
   };
-  const deadline = Date.now() + 30_000;
-  while (!SERVING.test(log)) {
-    if (child.exitCode !== null) throw new Error(`hostile: the Node server exited before serving:\n${log}`);
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`hostile: the Node server did not serve within 30 s:\n${log}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
+  try {
+    await waitForOutput(child, () => log, SERVING, 30_000);
+  } catch (error) {
+    await stop();
+    throw new Error(`hostile: the Node server did not serve: ${(error as Error).message}`);
   }
   return { port, base: `http://127.0.0.1:${port}`, databasePath, log: () => log, stop };
 }
@@ -72,21 +70,28 @@ export interface RawResponse {
  * Sends `request` (bytes exactly as given) on a new connection and reads the first response. `more`
  * writes further bytes after it (a body that keeps coming); `halfClose` ends the client's side right
  * after `request`, as a client that gives up on its upload does. Resolves when the first response is
- * complete; rejects when the server closes the connection before that.
+ * complete (and, with `untilClosed`, the server has closed the connection: the request is over on
+ * its side); rejects when the server closes the connection before a complete response.
  */
 export function rawRequest(
   port: number,
   request: string | Buffer,
-  options: { halfClose?: boolean; more?: (write: (chunk: Buffer | string) => boolean) => void; timeoutMs?: number } = {},
+  options: {
+    halfClose?: boolean;
+    untilClosed?: boolean;
+    more?: (write: (chunk: Buffer | string) => boolean) => void;
+    timeoutMs?: number;
+  } = {},
 ): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, "127.0.0.1");
     let received = Buffer.alloc(0);
     let settled = false;
+    let closed = false;
     const finish = () => {
       if (settled) return;
       const parsed = parseResponse(received);
-      if (!parsed) return;
+      if (!parsed || (options.untilClosed && !closed)) return;
       settled = true;
       clearTimeout(timer);
       socket.destroy();
@@ -109,6 +114,7 @@ export function rawRequest(
       // A reset after the server answered (it stops reading a body it refused) is expected.
     });
     socket.on("close", () => {
+      closed = true;
       finish();
       if (!settled) {
         settled = true;

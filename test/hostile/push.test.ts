@@ -4,7 +4,7 @@
  * malformed, nested ten thousand deep or holding ten thousand items. Each is refused with its status and
  * a JSON problem, and the store is checked after each: nothing partial is ever stored.
  */
-import fc from "fast-check";
+import fc from "../fast-check.ts";
 import { afterEach, describe, expect, it } from "vitest";
 import { MAX_PUSH_BYTES } from "../../src/http/routes/push.ts";
 import type { ArticleStore } from "../../src/store/store.ts";

@@ -22,6 +22,7 @@ import { feedPreviewPage } from "../../src/pages/preview.ts";
 import { openSqliteStore } from "../../src/store/sqlite.ts";
 import type { ArticleStore } from "../../src/store/store.ts";
 import { children, NS, only, parseXml, q, XML_FORBIDDEN, type XmlElement } from "../feeds/xml-dom.ts";
+import { CHROMIUM } from "../browser.ts";
 import { ingestDeps, memoryLogger, testSite } from "../helpers.ts";
 
 /**
@@ -307,7 +308,6 @@ export function expectOnlyDataScripts(page: string, where: string) {
   }
 }
 
-export const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 export const CHROMIUM_TIMEOUT_MS = 60_000;
 const run = promisify(execFile);
 

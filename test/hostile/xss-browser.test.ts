@@ -4,7 +4,6 @@
  * mark the top document if it ran; a control page shows each raw vector does run there, so the marks'
  * absence from the served pages means something.
  */
-import { existsSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { getRequestListener } from "@hono/node-server";
@@ -12,7 +11,8 @@ import type { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Site } from "../../src/config/site.ts";
 import type { ArticleStore } from "../../src/store/store.ts";
-import { CHROMIUM, CHROMIUM_TIMEOUT_MS, dumpDom, everyArticle, hostileApp, TOKEN } from "./support.ts";
+import { browserChecksRun, browserSkipNote, requireChromium } from "../browser.ts";
+import { CHROMIUM_TIMEOUT_MS, dumpDom, everyArticle, hostileApp, TOKEN } from "./support.ts";
 
 /** What a vector's script does if it runs: no spaces, so it also works as an unquoted attribute value. */
 const pwn = (n: number) => `top.document.title='pwned';top.document.documentElement.setAttribute('data-pwned-${n}','')`;
@@ -61,9 +61,7 @@ let allSlug: string;
 const seen: { url: string; headers: IncomingHttpHeaders }[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`xss-browser: no Chromium at ${CHROMIUM}; install it (apt-get update && apt-get install -y chromium) or set CHROMIUM`);
-  }
+  requireChromium("xss-browser");
   let listener: ReturnType<typeof getRequestListener> | undefined;
   server = createServer((request, response) => {
     seen.push({ url: request.url ?? "", headers: request.headers });
@@ -130,7 +128,7 @@ afterAll(async () => {
 /** The vectors whose mark is on the dumped document's root element (the vectors' text may show elsewhere, escaped). */
 const marked = (dom: string) => [...(/<html\b[^>]*>/.exec(dom)?.[0].matchAll(/\sdata-pwned-(\d+)/g) ?? [])].map((m) => Number(m[1]));
 
-describe("headless Chromium", () => {
+describe.skipIf(!browserChecksRun)(`headless Chromium${browserSkipNote}`, () => {
   it(
     "runs every raw vector on the control page, so their absence elsewhere is meaningful",
     async () => {

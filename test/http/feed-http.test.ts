@@ -331,17 +331,21 @@ describe("people and crawlers", () => {
     const { store: slowStore, site } = await loadedStore();
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
+    let reached!: () => void;
+    const asked = new Promise<void>((resolve) => (reached = resolve));
     // The same store, its latest() held until the test lets it go.
     const slow = new Proxy(slowStore, {
       get(target, property) {
-        if (property === "latest") return async (query: Parameters<ArticleStore["latest"]>[0]) => (await gate, target.latest(query));
+        if (property === "latest")
+          return async (query: Parameters<ArticleStore["latest"]>[0]) => (reached(), await gate, target.latest(query));
         const value = Reflect.get(target, property);
         return typeof value === "function" ? value.bind(target) : value;
       },
     });
     const limited = createApp({ store: slow, site, logger: memoryLogger(), maxInFlight: 1 });
     const first = limited.request("/en/");
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // The first request holds the one place once it waits in the store.
+    await asked;
     const second = await limited.request("/en/rss.xml");
     expect(second.status).toBe(503);
     expect(second.headers.get("retry-after")).toBe("5");
@@ -354,10 +358,14 @@ describe("people and crawlers", () => {
 
 describe("subscriber statistics", () => {
   it("records the counts aggregators report and shows them at /api/stats behind the token", async () => {
-    await get("/en/rss.xml?utm_source=feedly", { "User-Agent": "Feedly/1.0 (+http://www.feedly.com/fetcher.html; 42 subscribers; )" });
-    await get("/en/rss.xml", { "User-Agent": "Inoreader/1.0 (+http://www.inoreader.com/feed-fetcher; 7 subscribers; )" });
-    await get("/en/rss.xml", { "User-Agent": "Mozilla/5.0 (X11; Linux x86_64)" });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // The counts are written after the response; an execution context collects that work to wait for it.
+    const background: Promise<unknown>[] = [];
+    const context = { waitUntil: (work: Promise<unknown>) => void background.push(work), passThroughOnException() {}, props: {} };
+    const observed = (path: string, userAgent: string) => app.request(path, { headers: { "User-Agent": userAgent } }, undefined, context);
+    await observed("/en/rss.xml?utm_source=feedly", "Feedly/1.0 (+http://www.feedly.com/fetcher.html; 42 subscribers; )");
+    await observed("/en/rss.xml", "Inoreader/1.0 (+http://www.inoreader.com/feed-fetcher; 7 subscribers; )");
+    await observed("/en/rss.xml", "Mozilla/5.0 (X11; Linux x86_64)");
+    await Promise.all(background);
     expect((await get("/api/stats")).status).toBe(401);
     const stats = (await (await get("/api/stats", { Authorization: `Bearer ${TOKEN}` })).json()) as {
       feeds: { url: string; subscribers: number; aggregators: { name: string; subscribers: number }[] }[];

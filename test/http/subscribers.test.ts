@@ -77,13 +77,12 @@ describe("parseSubscriberAgent", () => {
     expect(parseSubscriberAgent('<b>"Evil</b>/1.0 (2 subscribers)')?.aggregator).toBe("bevil");
   });
 
-  it("parses the longest User-Agents it accepts quickly, whatever they hold", () => {
-    const started = performance.now();
+  // Backtracking on these would hang the test until its timeout; how fast they parse is for npm run bench.
+  it("parses the longest User-Agents it accepts, whatever they hold", () => {
     for (const filler of ["1", " ", "a(", "; 1", "- ", "x subscribers "]) {
       parseSubscriberAgent(filler.repeat(Math.floor(1_000 / filler.length)));
       parseSubscriberAgent(filler.repeat(5_000));
     }
-    expect(performance.now() - started).toBeLessThan(200);
   });
 });
 

@@ -82,6 +82,8 @@ const received: Array<{ path: string; headers: IncomingHttpHeaders }> = [];
 /** Called when the server sees the connection for a path close, so a test can tell the client hung up. */
 const onClose = new Map<string, () => void>();
 const timers = new Set<ReturnType<typeof setInterval>>();
+/** Settles once the client of /reset has its response headers: the server resets the connection then. */
+let headersReceived: Promise<void> = Promise.resolve();
 
 /** Writes `chunk` as fast as the client takes it, up to `total` bytes or until the connection closes. */
 function pump(res: ServerResponse, chunk: Buffer, total = Infinity) {
@@ -154,7 +156,7 @@ function handle(path: string, res: ServerResponse, headers: IncomingHttpHeaders)
     case "/reset":
       res.writeHead(200, { "Content-Type": "application/rss+xml", "Content-Length": "1000" });
       res.write("<rss>".padEnd(100, " "));
-      return void setTimeout(() => res.socket?.resetAndDestroy(), 50);
+      return void headersReceived.then(() => res.socket?.resetAndDestroy());
     default:
       return res.writeHead(404).end();
   }
@@ -189,15 +191,14 @@ function request(path: string, overrides: Partial<FetchRequest> = {}): FetchRequ
   };
 }
 
-/** The FetchError a fetch fails with, and how long it took to fail. */
-async function failure(promise: Promise<unknown>): Promise<{ error: FetchError; ms: number }> {
-  const started = performance.now();
+/** The FetchError a fetch fails with. */
+async function failure(promise: Promise<unknown>): Promise<{ error: FetchError }> {
   const error = await promise.then(
     () => expect.unreachable("the fetch should have failed"),
     (e: unknown) => e,
   );
   expect(error).toBeInstanceOf(FetchError);
-  return { error: error as FetchError, ms: performance.now() - started };
+  return { error: error as FetchError };
 }
 
 /** A fetch that records the URLs it was asked for, to show which connections were never attempted. */
@@ -369,18 +370,16 @@ describe("fetchDocument", () => {
   describe("limits", () => {
     it("rejects a body whose Content-Length is over the limit before reading it", async () => {
       const closed = new Promise<void>((resolve) => onClose.set("/big/declared", resolve));
-      const { error, ms } = await failure(fetchDocument(request("/big/declared", { maxBytes: 100_000 })));
+      const { error } = await failure(fetchDocument(request("/big/declared", { maxBytes: 100_000 })));
       expect(error.message).toBe(`fetch: ${origin}/big/declared: response is over the 100000-byte limit (Content-Length: 52428800)`);
-      expect(ms).toBeLessThan(2_000);
       await closed;
     });
 
     it("cuts a chunked body with no length as soon as it passes the limit", async () => {
       const closed = new Promise<void>((resolve) => onClose.set("/big/chunked", resolve));
-      const { error, ms } = await failure(fetchDocument(request("/big/chunked", { maxBytes: 100_000 })));
+      const { error } = await failure(fetchDocument(request("/big/chunked", { maxBytes: 100_000 })));
       // The server would send forever: an error that is not a timeout means the count stopped it.
       expect(error.message).toBe(`fetch: ${origin}/big/chunked: response is over the 100000-byte limit`);
-      expect(ms).toBeLessThan(2_000);
       await closed;
     });
 
@@ -391,21 +390,25 @@ describe("fetchDocument", () => {
 
     it("stops a body that never ends at the timeout", async () => {
       const closed = new Promise<void>((resolve) => onClose.set("/endless", resolve));
-      const { error, ms } = await failure(fetchDocument(request("/endless", { timeoutMs: 300 })));
+      const { error } = await failure(fetchDocument(request("/endless", { timeoutMs: 300 })));
       expect(error.message).toBe(`fetch: ${origin}/endless: no complete response within 300 ms`);
-      expect(ms).toBeGreaterThanOrEqual(290);
-      expect(ms).toBeLessThan(2_000);
       await closed;
     });
 
     it("stops waiting for a server that never answers", async () => {
-      const { error, ms } = await failure(fetchDocument(request("/silent", { timeoutMs: 300 })));
+      const { error } = await failure(fetchDocument(request("/silent", { timeoutMs: 300 })));
       expect(error.message).toBe(`fetch: ${origin}/silent: no complete response within 300 ms`);
-      expect(ms).toBeLessThan(2_000);
     });
 
     it("fails when the connection is reset mid-body", async () => {
-      const { error } = await failure(fetchDocument(request("/reset")));
+      let received!: () => void;
+      headersReceived = new Promise((resolve) => (received = resolve));
+      const noticing: typeof fetch = async (input, init) => {
+        const response = await fetch(input, init);
+        received();
+        return response;
+      };
+      const { error } = await failure(fetchDocument(request("/reset"), noticing));
       expect(error.message).toMatch(new RegExp(`^fetch: ${origin}/reset: the connection failed while reading the body: `));
     });
   });

@@ -1,5 +1,5 @@
 /** The pure helpers ingest normalizes with: feed dates in every form seen, tracking-free URLs, text, summaries, tags. */
-import fc from "fast-check";
+import fc from "../fast-check.ts";
 import { describe, expect, it } from "vitest";
 import { parseFeedDate } from "../../src/ingest/feed-date.ts";
 import { deriveSummary, htmlToText, normalizeLanguageTag, stripTracking } from "../../src/ingest/normalize-text.ts";

@@ -355,14 +355,18 @@ describe("the lease", () => {
     const dir = tempDir();
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
+    let reached!: () => void;
+    const fetching = new Promise<void>((resolve) => (reached = resolve));
     routes.set("/slow.xml", (_req, res) => {
+      reached();
       void gate.then(() => res.writeHead(200, { "Content-Type": "application/rss+xml" }).end(rss(item("g-1", "Slow"))));
     });
     const path = join(dir, "db.sqlite");
     const one = setup([source("slow", "/slow.xml")], path);
     const two = setup([source("slow", "/slow.xml")], path);
     const first = runIngest(one.deps);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The first run holds the lease by the time it fetches.
+    await fetching;
     const second = await runIngest(two.deps);
     release();
     expect(second.skipped).toBe("another ingest run holds the lease");

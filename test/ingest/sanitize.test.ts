@@ -1,5 +1,5 @@
 /** The HTML sanitizer: no XSS vector survives, what a newsroom writes does, and the output is always well-formed. */
-import fc from "fast-check";
+import fc from "../fast-check.ts";
 import { SaxesParser } from "saxes";
 import { describe, expect, it } from "vitest";
 import { sanitizeHtml } from "../../src/ingest/sanitize.ts";
@@ -207,22 +207,19 @@ describe("sanitizeHtml keeps what a newsroom writes", () => {
     expect(sanitize('<!DOCTYPE html><?xml version="1.0"?><!-- note --><p>a<![CDATA[b]]>c</p>')).toBe("<p>ac</p>");
   });
 
-  it("flattens nesting deeper than 100 levels quickly, keeping the text", () => {
+  it("flattens nesting deeper than 100 levels, keeping the text", () => {
     const deep = `${"<blockquote>".repeat(150)}deep text${"</blockquote>".repeat(150)}`;
-    const started = performance.now();
     const html = sanitize(deep);
-    expect(performance.now() - started).toBeLessThan(500);
     expect(html).toContain("deep text");
     expect(html.match(/<blockquote>/g)).toHaveLength(100);
     expect(xmlError(html)).toBeNull();
   });
 
-  it("takes linear time on hostile nesting a hundred thousand deep", () => {
-    const started = performance.now();
+  // Quadratic work here would run past the test's timeout; the time itself is for npm run bench.
+  it("sanitizes hostile nesting a hundred thousand deep into well-formed markup", () => {
     for (const hostile of ["<div>".repeat(100_000) + "x", "<b>".repeat(100_000) + "</x>".repeat(100_000), "<span><em>".repeat(50_000)]) {
       expect(xmlError(sanitize(hostile))).toBeNull();
     }
-    expect(performance.now() - started).toBeLessThan(3_000);
   });
 
   it("trims white space around the fragment", () => {

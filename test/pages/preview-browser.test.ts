@@ -3,7 +3,6 @@
  * Chromium (Debian package `chromium`), which must render it and take a screenshot of it.
  */
 import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -14,9 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFeed } from "../../src/feeds/build.ts";
 import type { FeedModel } from "../../src/feeds/model.ts";
 import { feedPreviewPage } from "../../src/pages/preview.ts";
+import { browserChecksRun, browserSkipNote, CHROMIUM, requireChromium } from "../browser.ts";
 import { loadedStore } from "../helpers.ts";
 
-const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const TIMEOUT_MS = 60_000;
 const run = promisify(execFile);
 
@@ -33,9 +32,7 @@ let base: string;
 let scratch: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`preview-browser: no Chromium at ${CHROMIUM}; install it (apt-get install -y chromium) or set CHROMIUM`);
-  }
+  requireChromium("preview-browser");
   scratch = await mkdtemp(join(tmpdir(), "preview-browser-"));
   server = createServer((request, response) => {
     const page = pages.get(request.url ?? "");
@@ -91,7 +88,7 @@ const domText = (s: string) =>
     .replace(/>/g, "&gt;")
     .replace(/\u00a0/g, "&nbsp;");
 
-describe.each([...pages.keys()])("the preview of %s in headless Chromium", (path) => {
+describe.skipIf(!browserChecksRun).each([...pages.keys()])(`the preview of %s in headless Chromium${browserSkipNote}`, (path) => {
   it(
     "renders the feed and its items",
     async () => {

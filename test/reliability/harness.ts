@@ -9,6 +9,7 @@ import { Agent, request as httpRequest, type IncomingHttpHeaders } from "node:ht
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SaxesParser } from "saxes";
+import { waitForOutput } from "../child-output.ts";
 import { freePort } from "../ports.ts";
 
 export const ROOT = join(import.meta.dirname, "..", "..");
@@ -105,13 +106,8 @@ export function spawnServer(settings: ServerSettings): Child {
 }
 
 /** Waits until the log matches `pattern`; fails with the log when the process exits or time runs out. */
-export async function waitForLog(process: Child, pattern: RegExp, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!pattern.test(process.log())) {
-    if (process.exited()) throw new Error(`the process exited before logging ${pattern}:\n${process.log()}`);
-    if (Date.now() > deadline) throw new Error(`no ${pattern} within ${timeoutMs} ms:\n${process.log()}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+export function waitForLog(process: Child, pattern: RegExp, timeoutMs = 30_000): Promise<void> {
+  return waitForOutput(process.child, process.log, pattern, timeoutMs);
 }
 
 /** The server started and serving. */

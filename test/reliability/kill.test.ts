@@ -6,10 +6,10 @@
  */
 import { freePort } from "../ports.ts";
 import Database from "better-sqlite3";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, unlinkSync, watch, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   copyContent,
@@ -18,6 +18,7 @@ import {
   readFeedItems,
   runIngestCli,
   running,
+  SERVING,
   spawnIngest,
   spawnServer,
   startServer,
@@ -27,6 +28,7 @@ import {
   type ServerSettings,
 } from "./harness.ts";
 import { checkDatabase, expectedFeeds, renderEveryFeed } from "./integrity.ts";
+import { seededRandom, seedFrom } from "../seeded-random.ts";
 
 const dirs: string[] = [];
 let upstream: Server;
@@ -91,8 +93,41 @@ function changeContent(contentDir: string, adds: number) {
   }
 }
 
-/** A random delay in [min, max) ms, said in the failure message when the round fails. */
-const randomDelay = (min: number, max: number) => Math.floor(min + Math.random() * (max - min));
+/**
+ * Where each kill lands, drawn from one seed (said in every failure): RELIABILITY_SEED=<seed> replays
+ * the same kill points, another seed tries others.
+ */
+const random = seededRandom(seedFrom("RELIABILITY_SEED", 11));
+
+/** The database after a kill: nothing partial, every feed renders; a failure names where the kill landed. */
+async function checkAfterKill(where: string, databasePath: string, contentDir: string) {
+  try {
+    const state = checkDatabase(databasePath);
+    await renderEveryFeed(databasePath, contentDir);
+    return state;
+  } catch (error) {
+    throw new Error(`${where}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/**
+ * Resolves after `count` changes to the files in `dir` (the database, its log and index being
+ * written), or as soon as `stop` settles; how many changes it saw.
+ */
+function afterChanges(dir: string, count: number, stop: Promise<unknown>): Promise<number> {
+  return new Promise((resolve) => {
+    let seen = 0;
+    const done = () => {
+      watcher.close();
+      resolve(seen);
+    };
+    const watcher = watch(dir, () => {
+      if (++seen >= count) done();
+    });
+    if (count <= 0) done();
+    void stop.then(done, done);
+  });
+}
 
 /** The rows of the upstream source: all there, each at the current revision. */
 function upstreamRows(path: string) {
@@ -130,17 +165,17 @@ describe("SIGKILL at random points", () => {
     for (let round = 1; round <= INGEST_KILLS; round++) {
       revision++;
       changeContent(contentDir, 10);
-      // Killed at a random moment of the run, after it took the lease (over, from the run killed
-      // before it) and began: its first progress line.
-      const delay = randomDelay(0, 1000);
-      const where = `kill ${round}, ${delay} ms into the run`;
+      // Killed at a point of the run drawn from the seed, after it took the lease (over, from the run
+      // killed before it) and began (its first progress line): after so many writes to the database (a
+      // whole run makes some 1,600).
+      const writes = random.int(0, 1600);
       const run = spawnIngest(settings);
       await waitForLog(run, /^ingest: 1\/\d+ |another ingest run holds the lease/m);
-      expect(run.log(), where).not.toContain("another ingest run holds the lease");
-      await new Promise((resolve) => setTimeout(resolve, delay));
+      expect(run.log(), `kill ${round}`).not.toContain("another ingest run holds the lease");
+      const seen = await afterChanges(dirname(settings.databasePath), writes, run.exit);
       await kill(run);
-      ({ lease } = checkDatabase(settings.databasePath));
-      await renderEveryFeed(settings.databasePath, contentDir);
+      const where = `kill ${round} (RELIABILITY_SEED=${random.seed}), after ${seen} of ${writes} database writes`;
+      ({ lease } = await checkAfterKill(where, settings.databasePath, contentDir));
     }
 
     const last = await runIngestCli(settings);
@@ -168,16 +203,17 @@ describe("SIGKILL at random points", () => {
     let lease: string | null = null;
     for (let round = 1; round <= SERVER_KILLS; round++) {
       changeContent(contentDir, 30);
-      // Anywhere from loading the code through opening the database and ingesting to serving.
-      const delay = randomDelay(500, 2500);
-      const where = `kill ${round}, ${delay} ms after the start`;
+      // Anywhere from loading the code through opening the database and ingesting to serving: after
+      // a number of writes to the database drawn from the seed (a first start makes some 900; none:
+      // before it is even opened).
+      const writes = random.int(0, 1000);
       const doomed = spawnServer(settings);
-      await new Promise((resolve) => setTimeout(resolve, delay));
+      const seen = await afterChanges(dirname(settings.databasePath), writes, Promise.race([doomed.exit, waitForLog(doomed, SERVING)]));
       await kill(doomed);
+      const where = `kill ${round} (RELIABILITY_SEED=${random.seed}), after ${seen} of ${writes} database writes`;
       expect(doomed.log(), where).not.toContain("another ingest run holds the lease");
       if (existsSync(settings.databasePath)) {
-        ({ lease } = checkDatabase(settings.databasePath));
-        await renderEveryFeed(settings.databasePath, contentDir);
+        ({ lease } = await checkAfterKill(where, settings.databasePath, contentDir));
       }
     }
 

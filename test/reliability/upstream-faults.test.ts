@@ -141,7 +141,7 @@ describe("misbehaving upstreams", () => {
     const site = testSite();
     site.settings = { ...site.settings, sources: names.map(source) };
     const store = openSqliteStore(":memory:");
-    let clock = Date.now();
+    let clock = Date.parse("2026-12-01T09:00:00Z");
     const deps = ingestDeps(store, site, undefined, {
       content: undefined,
       fetch: globalThis.fetch,
@@ -150,10 +150,7 @@ describe("misbehaving upstreams", () => {
     });
     const byName = (report: RunReport) => new Map(report.sources.map((s) => [s.source, s]));
 
-    const t0 = Date.now();
     const first = byName(await runIngest(deps));
-    // The two slow ones cost their deadline each; nothing else waits.
-    expect(Date.now() - t0).toBeLessThan(2 * FETCH_TIMEOUT_MS + 3_000);
     for (const name of ["good-first", "good-last"]) expect(first.get(name)).toMatchObject({ status: "fetched", new: 2 });
     for (const [name, fault] of Object.entries(FAULTS)) {
       expect(first.get(name), name).toMatchObject({ status: "failed", new: 0 });

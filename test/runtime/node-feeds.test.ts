@@ -173,13 +173,19 @@ describe("the short way to subscription feeds, against the app", () => {
 });
 
 describe("the short way when the store is slow or failing", () => {
-  /** A store whose feedVersion waits for `gate`, or fails as a locked database does. */
+  /**
+   * A store whose feedVersion waits for `gate`, or fails as a locked database does; `asked` settles
+   * when a request first reaches feedVersion.
+   */
   async function heldStore(behaviour: { gate?: Promise<void>; locked?: boolean }) {
     const { store, site } = await loadedStore();
+    let reached!: () => void;
+    const asked = new Promise<void>((resolve) => (reached = resolve));
     const held = new Proxy(store, {
       get(target, property) {
         if (property === "feedVersion") {
           return async (lang: string, section?: string) => {
+            reached();
             if (behaviour.locked) throw new StoreError("locked", Object.assign(new Error("database is locked"), { code: "SQLITE_BUSY" }));
             await behaviour.gate;
             return target.feedVersion(lang, section);
@@ -189,16 +195,17 @@ describe("the short way when the store is slow or failing", () => {
         return typeof value === "function" ? value.bind(target) : value;
       },
     });
-    return { store, held, site };
+    return { store, held, site, asked };
   }
 
   it("counts its requests in the app's in-flight limit: past it, the app answers 503 with Retry-After", async () => {
     let release!: () => void;
-    const { store, held, site } = await heldStore({ gate: new Promise<void>((resolve) => (release = resolve)) });
+    const { store, held, site, asked } = await heldStore({ gate: new Promise<void>((resolve) => (release = resolve)) });
     const { short, plain, reachedApp } = await serversFor({ store: held, site, logger: memoryLogger(), maxInFlight: 1 });
     try {
       const first = send(short, "/en/rss.xml");
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      // The first request holds the one place once it waits in the store.
+      await asked;
       const second = await send(short, "/en/atom.xml");
       expect(second.status).toBe(503);
       expect(second.headers["retry-after"]).toBe("5");

@@ -11,6 +11,7 @@ import { request as httpRequest } from "node:http";
 import { gunzipSync } from "node:zlib";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { buildNode } from "../../src/cli/build-node.ts";
+import { waitForOutput } from "../child-output.ts";
 import { CONTENT_DIR } from "../helpers.ts";
 import { freePort } from "../ports.ts";
 
@@ -57,7 +58,7 @@ function startNode(env: Record<string, string>, lifetime: "test" | "suite" = "te
     stderr += chunk;
   });
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once("exit", (code, signal) => {
+    child.once("close", (code, signal) => {
       children.delete(child);
       testChildren.delete(child);
       resolve({ code, signal });
@@ -67,18 +68,10 @@ function startNode(env: Record<string, string>, lifetime: "test" | "suite" = "te
 }
 
 /** Waits until the log matches `pattern`; fails with the log when the process exits or time runs out. */
-async function waitForLog(server: RunningServer, pattern: RegExp, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let exited = false;
-  void server.exit.then(() => (exited = true));
-  while (!pattern.test(server.log())) {
-    if (exited) throw new Error(`the server exited before logging ${pattern}:\n${server.log()}`);
-    if (Date.now() > deadline) throw new Error(`no ${pattern} within ${timeoutMs} ms:\n${server.log()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+function waitForLog(server: RunningServer, pattern: RegExp, timeoutMs = 20_000): Promise<void> {
+  return waitForOutput(server.child, server.log, pattern, timeoutMs);
 }
 
-/** The exit of a process that is expected to stop by itself (a start-up failure). */
 /** The content folder's line of the ingest report the server logged first (one JSON line per run). */
 function contentReport(server: RunningServer) {
   const line = server
@@ -89,6 +82,7 @@ function contentReport(server: RunningServer) {
   return (JSON.parse(line) as { ingest: { source: string }[] }).ingest.find((s) => s.source === "content");
 }
 
+/** The exit of a process that is expected to stop by itself (a start-up failure, SIGTERM). */
 async function exitWithin(server: RunningServer, timeoutMs = 20_000) {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {

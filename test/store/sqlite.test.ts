@@ -3,7 +3,7 @@ import Database from "better-sqlite3";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { lastUpdated, latestArticles, type Statement } from "../../src/store/queries.ts";
 import { migrate, MIGRATIONS_DIR, openSqliteStore, OTHER_WRITERS_CHECK_MS } from "../../src/store/sqlite.ts";
 import { loadedStore } from "../helpers.ts";
@@ -88,6 +88,8 @@ describe("SQLite feed versions, answered from memory", () => {
     const path = freshDatabasePath();
     const serving = openSqliteStore(path);
     const ingesting = openSqliteStore(path);
+    // The store's clock (Date) is the test's: time passes when the test says so.
+    vi.useFakeTimers({ toFake: ["Date"] });
     try {
       await serving.upsert([article("a")]);
       const first = await serving.feedVersion("en", "politics");
@@ -100,7 +102,7 @@ describe("SQLite feed versions, answered from memory", () => {
 
       // Another connection's write (another process, as `npm run ingest` is): seen once the check is due.
       await ingesting.upsert([article("b")]);
-      await new Promise((resolve) => setTimeout(resolve, OTHER_WRITERS_CHECK_MS + 20));
+      vi.advanceTimersByTime(OTHER_WRITERS_CHECK_MS + 1);
       const other = await serving.feedVersion("en", "politics");
       expect(other).toBeGreaterThan(own);
       expect(await serving.feedVersion("en", "politics")).toBe(await ingesting.feedVersion("en", "politics"));
@@ -109,6 +111,7 @@ describe("SQLite feed versions, answered from memory", () => {
       for (let i = 0; i < 5; i++) expect(await serving.feedVersion("en", "politics")).toBe(other);
       expect(await serving.feedVersion("en", "society")).toBe(0);
     } finally {
+      vi.useRealTimers();
       await ingesting.close();
       await serving.close();
     }
