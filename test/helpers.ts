@@ -48,7 +48,7 @@ export function ingestDeps(store: ArticleStore, site: Site, contentDir = CONTENT
 /** Reads a content folder the way the ingest does, without a store. */
 export function readContentDir(dir: string, settings = siteSettings(), siteUrl = SITE_URL) {
   const folder = readContentFolder(dir);
-  return readContent(folder.files, { settings, siteUrl, mediaSize: folder.mediaSize, folder: folder.folder });
+  return readContent(folder.files, { settings, siteUrl, mediaSize: (name) => folder.mediaSize(name), folder: folder.folder });
 }
 
 /** The sample edition ingested into a SQLite store (in memory unless a path is given). */

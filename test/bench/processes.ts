@@ -90,12 +90,12 @@ export function startChild(
     };
     const done = (port: number) => {
       clearTimeout(timer);
-      child.stdout!.off("data", onOutput);
-      child.stdout!.resume();
+      child.stdout.off("data", onOutput);
+      child.stdout.resume();
       resolve({ name, process: child, port, log: () => log });
     };
-    child.stdout!.setEncoding("utf8").on("data", onOutput);
-    child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (log += chunk));
+    child.stdout.setEncoding("utf8").on("data", onOutput);
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (log += chunk));
     child.once("exit", (code, signal) => fail(`exited (${signal ?? code})`));
   });
 }
@@ -209,8 +209,8 @@ http {
   running.add(child);
   child.once("exit", () => running.delete(child));
   let log = "";
-  child.stdout!.setEncoding("utf8").on("data", (c: string) => (log += c));
-  child.stderr!.setEncoding("utf8").on("data", (c: string) => (log += c));
+  child.stdout.setEncoding("utf8").on("data", (c: string) => (log += c));
+  child.stderr.setEncoding("utf8").on("data", (c: string) => (log += c));
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`bench: nginx exited (${child.exitCode}):\n${log}`);

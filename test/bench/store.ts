@@ -7,7 +7,7 @@
 import Database from "better-sqlite3";
 import { Bench } from "tinybench";
 import { openSqliteStore } from "../../src/store/sqlite.ts";
-import type { ArticleStore, Cursor, LatestQuery } from "../../src/store/store.ts";
+import type { Cursor, LatestQuery } from "../../src/store/store.ts";
 import { compared, alone, median, spread, type Figure } from "./figures.ts";
 
 export interface StoreOptions {

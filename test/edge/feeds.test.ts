@@ -9,7 +9,6 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
 import bundle from "../../.build/content.json" with { type: "json" };
 import { runIngest } from "../../src/ingest/run.ts";
-import type { EdgeContent } from "../../src/runtime/edge-content.ts";
 import { edgeDeps } from "../../src/runtime/worker-deps.ts";
 import { clearDatabase } from "./clear.ts";
 
@@ -30,7 +29,7 @@ function parseStrictly(xml: string) {
 beforeAll(async () => {
   await clearDatabase(env.DB);
   // The content folder alone, whole, as Node's copy was made: no upstream, no write budget.
-  const { ingest } = edgeDeps(env, bundle as EdgeContent);
+  const { ingest } = edgeDeps(env, bundle);
   await runIngest({ ...ingest, site: { ...ingest.site, settings: { ...ingest.site.settings, sources: [] } }, writeBudget: undefined });
 });
 
@@ -68,7 +67,7 @@ describe("feeds from workerd over D1", () => {
     expect(cached.headers.get("x-cache")).toBe("HIT");
     expect(await cached.text()).toBe(nodeFeeds[path]);
 
-    const { ingest } = edgeDeps(env, bundle as EdgeContent);
+    const { ingest } = edgeDeps(env, bundle);
     const [article] = await ingest.store.latest({ lang: "en", section: "culture", limit: 1 });
     await ingest.store.upsert([{ ...article!, title: "A headline edited at the edge" }]);
     const fresh = await SELF.fetch(`${SITE}${path}`);

@@ -2,7 +2,7 @@
 import Parser from "rss-parser";
 import { describe, expect, it } from "vitest";
 import { renderAtom } from "../../src/feeds/atom.ts";
-import { everyFeedBeforeAll, expectFeedParserReads, otherEditions, RFC3339, TAG_URI, type FeedCase } from "./every-feed.ts";
+import { everyFeedBeforeAll, expectFeedParserReads, otherEditions, RFC3339, TAG_URI } from "./every-feed.ts";
 import { children, NS, only, parseXml, q, type XmlElement } from "./xml-dom.ts";
 
 const loaded = everyFeedBeforeAll();

@@ -5,7 +5,7 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { describe, expect, it } from "vitest";
 import { renderJsonFeed } from "../../src/feeds/json-feed.ts";
-import { everyFeedBeforeAll, otherEditions, RFC3339, type FeedCase } from "./every-feed.ts";
+import { everyFeedBeforeAll, otherEditions, RFC3339 } from "./every-feed.ts";
 import { sampleModel } from "./sample-model.ts";
 
 const loaded = everyFeedBeforeAll();

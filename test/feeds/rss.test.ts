@@ -2,7 +2,7 @@
 import Parser from "rss-parser";
 import { describe, expect, it } from "vitest";
 import { renderRss, RSS_NAMESPACES } from "../../src/feeds/rss.ts";
-import { everyFeedBeforeAll, expectFeedParserReads, otherEditions, RFC822, type FeedCase } from "./every-feed.ts";
+import { everyFeedBeforeAll, expectFeedParserReads, otherEditions, RFC822 } from "./every-feed.ts";
 import { children, decodeHtmlEntities, NS, only, parseXml, q, type XmlElement } from "./xml-dom.ts";
 
 const loaded = everyFeedBeforeAll();

@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { renderAtom } from "../../src/feeds/atom.ts";
 import { renderRss } from "../../src/feeds/rss.ts";
-import { everyFeedBeforeAll, type FeedCase } from "./every-feed.ts";
+import { everyFeedBeforeAll } from "./every-feed.ts";
 import { children, NS, only, parseXml, q } from "./xml-dom.ts";
 
 const loaded = everyFeedBeforeAll();
@@ -43,7 +43,7 @@ function checkHtml(html: string, where: string) {
   for (const m of html.matchAll(markup)) {
     const between = html.slice(last, m.index);
     expect(between, `${where}: bare & or < in text`).not.toMatch(/[&<]/);
-    last = m.index! + m[0].length;
+    last = m.index + m[0].length;
     if (m[0][0] === "&") continue;
     const [, closing, name, attributes] = m;
     const element = name!.toLowerCase();

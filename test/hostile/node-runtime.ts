@@ -55,7 +55,7 @@ export async function startNode(env: Record<string, string> = {}): Promise<Runni
     await waitForOutput(child, () => log, SERVING, 30_000);
   } catch (error) {
     await stop();
-    throw new Error(`hostile: the Node server did not serve: ${(error as Error).message}`);
+    throw new Error(`hostile: the Node server did not serve: ${(error as Error).message}`, { cause: error });
   }
   return { port, base: `http://127.0.0.1:${port}`, databasePath, log: () => log, stop };
 }

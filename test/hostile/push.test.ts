@@ -39,7 +39,7 @@ function post(app: ReturnType<typeof pushApp>["app"], body: Body, headers: Recor
     headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json", ...headers },
     body,
     ...(body instanceof ReadableStream ? { duplex: "half" } : {}),
-  } as RequestInit);
+  });
 }
 
 /** The problem a refused request answers with, after checking that nothing at all was stored. */

@@ -62,7 +62,6 @@ const seen: { url: string; headers: IncomingHttpHeaders }[] = [];
 
 beforeAll(async () => {
   requireChromium("xss-browser");
-  let listener: ReturnType<typeof getRequestListener> | undefined;
   server = createServer((request, response) => {
     seen.push({ url: request.url ?? "", headers: request.headers });
     const url = request.url ?? "";
@@ -85,13 +84,14 @@ beforeAll(async () => {
       response.end(html("<script>top.document.documentElement.setAttribute('data-frames-run','')</script>"));
       return;
     }
-    void listener!(request, response);
+    // Requests come from the browser, which starts after the app below is made.
+    void listener(request, response);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   let site: Site;
   ({ app, store, site } = hostileApp({ siteUrl: origin }));
-  listener = getRequestListener(app.fetch);
+  const listener = getRequestListener(app.fetch);
 
   const item = (id: string, title: string, body: string) => ({
     id,

@@ -205,7 +205,7 @@ async function failure(promise: Promise<unknown>): Promise<{ error: FetchError }
 function recordingFetch() {
   const urls: string[] = [];
   const impl: typeof fetch = (input, init) => {
-    urls.push(String(input));
+    urls.push(input instanceof Request ? input.url : input.toString());
     return fetch(input, init);
   };
   return { urls, impl };

@@ -25,7 +25,7 @@ for (const tag of ["en", "ko"]) {
   const model = await readFeed(store, site, { language: site.settings.languages.find((l) => l.tag === tag)! });
   pages.set(`/${tag}/rss.xml`, { model, html: feedPreviewPage(site, model, "rss") });
 }
-store.close();
+await store.close();
 
 let server: Server;
 let base: string;

@@ -5,12 +5,11 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { Agent, request as httpRequest, type IncomingHttpHeaders } from "node:http";
+import { type Agent, request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SaxesParser } from "saxes";
 import { waitForOutput } from "../child-output.ts";
-import { freePort } from "../ports.ts";
 
 export const ROOT = join(import.meta.dirname, "..", "..");
 export const CONTENT_DIR = join(ROOT, "content");
@@ -60,11 +59,11 @@ export function spawnScript(script: string, args: string[], env: Record<string, 
   let stdout = "";
   let stderr = "";
   let done = false;
-  child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
     log += chunk;
     stdout += chunk;
   });
-  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
     log += chunk;
     stderr += chunk;
   });
@@ -107,7 +106,7 @@ export function spawnServer(settings: ServerSettings): Child {
 
 /** Waits until the log matches `pattern`; fails with the log when the process exits or time runs out. */
 export function waitForLog(process: Child, pattern: RegExp, timeoutMs = 30_000): Promise<void> {
-  return waitForOutput(process.child, process.log, pattern, timeoutMs);
+  return waitForOutput(process.child, () => process.log(), pattern, timeoutMs);
 }
 
 /** The server started and serving. */

@@ -35,12 +35,12 @@ export function checkDatabase(path: string) {
   const db = new Database(path, { readonly: true, fileMustExist: true });
   try {
     const integrity = db.pragma("integrity_check", { simple: true });
-    if (integrity !== "ok") throw new Error(`integrity: ${path}: ${integrity}`);
+    if (integrity !== "ok") throw new Error(`integrity: ${path}: ${String(integrity)}`);
     const rows = db.prepare("SELECT * FROM articles").all() as Record<string, unknown>[];
     for (const row of rows) {
       const where = `integrity: article ${String(row.id)}`;
       for (const column of REQUIRED_TEXT) {
-        if (typeof row[column] !== "string" || (row[column] as string).trim() === "")
+        if (typeof row[column] !== "string" || row[column].trim() === "")
           throw new Error(`${where}: ${column} is ${JSON.stringify(row[column])}`);
       }
       for (const column of ["published", "updated"]) {
@@ -121,7 +121,7 @@ export function expectedFeeds(contentDir: string, others: readonly Listed[] = []
   const { articles } = readContent(folder.files, {
     settings,
     siteUrl: "http://127.0.0.1",
-    mediaSize: folder.mediaSize,
+    mediaSize: (name) => folder.mediaSize(name),
     folder: folder.folder,
   });
   const all: Listed[] = [...articles.map((a) => ({ id: a.id, lang: a.lang, section: a.section, published: a.published.ms })), ...others];

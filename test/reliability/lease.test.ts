@@ -139,7 +139,7 @@ describe("runIngest and the lease", () => {
     const report = await runIngest(
       ingestDeps(store, site, undefined, {
         fetch: async (url) => {
-          fetched.push(String(url));
+          fetched.push(url instanceof Request ? url.url : url.toString());
           // This run stalled past its lease: another run found it expired and took it.
           await store.acquireLease(LEASE, "another-run", INGEST_NOW + LEASE_TTL_MS, LEASE_TTL_MS);
           return new Response(

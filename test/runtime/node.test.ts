@@ -52,8 +52,8 @@ function startNode(env: Record<string, string>, lifetime: "test" | "suite" = "te
   if (lifetime === "test") testChildren.add(child);
   let log = "";
   let stderr = "";
-  child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (log += chunk));
-  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (log += chunk));
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
     log += chunk;
     stderr += chunk;
   });
