@@ -9,7 +9,7 @@ import { build } from "esbuild";
 import { cpSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { MIGRATIONS_DIR } from "../store/sqlite.ts";
+import { MIGRATIONS_DIR } from "../store/sqlite-migrate.ts";
 
 export const SERVER_ENTRY = "src/runtime/node.ts";
 

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { parseSiteSettings, type SiteSettings } from "../../src/config/site.ts";
 import { fnv64 } from "../../src/model/hash.ts";
 import { instantAt } from "../../src/model/time.ts";
-import { migrate } from "../../src/store/sqlite.ts";
+import { migrate } from "../../src/store/sqlite-migrate.ts";
 import { htmlBody, makeWriter, PACKS, seededRandom } from "./render.ts";
 
 export const ROOT = join(import.meta.dirname, "..", "..");

@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { lastUpdated, latestArticles, type Statement } from "../../src/store/queries.ts";
-import { migrate, MIGRATIONS_DIR, openSqliteStore, OTHER_WRITERS_CHECK_MS } from "../../src/store/sqlite.ts";
+import { migrate, MIGRATIONS_DIR } from "../../src/store/sqlite-migrate.ts";
+import { openSqliteStore, OTHER_WRITERS_CHECK_MS } from "../../src/store/sqlite.ts";
 import { loadedStore } from "../helpers.ts";
 import { describeArticleStoreContract, makeArticle } from "./contract.ts";
 
