@@ -43,24 +43,31 @@ const NAMED_ZONES = new Map([
 // Hour and minute, optional seconds and fraction (Instants keep whole seconds), and an AM/PM marker written
 // before the time (Korean and Japanese) or after it (English). Five groups: marker, hour, minute, second, marker.
 const TIME = String.raw`(?:(오전|오후|午前|午後)\s*)?(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?(?:\s*([AaPp])\.?[Mm]\.?(?![A-Za-z]))?`;
-const REST = String.raw`\s*(.*)$`;
+
+// No pattern ends in `\s*(.*)$` for the zone: a `.*` that must reach the end trades characters with every `\d+` and
+// `\s*` before it, and backtracks quadratically when it cannot (a line break). Each pattern stops where the date or
+// time does and the zone is the rest of the text, taken in code: the same split, as collapsed text has no line break
+// for `.*$` to fail on, so the first way the date matched was always the one kept.
+
+/** A date is a few dozen characters; more than this, once spacing is collapsed, is not one, and no pattern runs on it. */
+const MAX_DATE_LENGTH = 200;
 
 /** `2023-09-14T08:17:00+09:00`, `2023-09-14 08:17:00.0`, `2023.09.14 08:17`, `2023/09/14`, `2023. 9. 14. 오후 3:04`. */
-const NUMERIC_DATE = new RegExp(String.raw`^(\d{4})\s*([-./])\s*(\d{1,2})\s*\2\s*(\d{1,2})\.?(?:(?:\s*[Tt]\s*|\s+)${TIME})?${REST}`);
+const NUMERIC_DATE = new RegExp(String.raw`^(\d{4})\s*([-./])\s*(\d{1,2})\s*\2\s*(\d{1,2})\.?(?:(?:\s*[Tt]\s*|\s+)${TIME})?`);
 /** ISO 8601 basic format: `20230914`, `20230914T0817Z`, `20230914T081700+0900`. */
-const COMPACT_DATE = /^(\d{4})(\d{2})(\d{2})(?:[Tt](\d{2})(\d{2})(\d{2})?(?:[.,]\d+)?)?\s*(.*)$/;
+const COMPACT_DATE = /^(\d{4})(\d{2})(\d{2})(?:[Tt](\d{2})(\d{2})(\d{2})?(?:[.,]\d+)?)?/;
 /** RFC 822 and its relatives: `Thu, 14 Sep 2023 08:17:00 +0900`, `14 Sep 23 08:17 KST`, `14-Sep-2023`. */
 const DAY_FIRST_DATE = new RegExp(
-  String.raw`^(?:[A-Za-z]+\.?,?\s*)?(\d{1,2})[\s-]+([A-Za-z]+)\.?,?[\s-]+(\d{4}|\d{2})(?:(?:\s*,\s*|\s+|[Tt])${TIME})?${REST}`,
+  String.raw`^(?:[A-Za-z]+\.?,?\s*)?(\d{1,2})[\s-]+([A-Za-z]+)\.?,?[\s-]+(\d{4}|\d{2})(?:(?:\s*,\s*|\s+|[Tt])${TIME})?`,
 );
 /** `Sep 14, 2023 8:17 PM`, and JavaScript's `Thu Sep 14 2023 08:17:00 GMT+0900`. */
 const MONTH_FIRST_DATE = new RegExp(
-  String.raw`^(?:[A-Za-z]+\.?,?\s+)?([A-Za-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})(?:,?\s+(?:at\s+)?${TIME})?${REST}`,
+  String.raw`^(?:[A-Za-z]+\.?,?\s+)?([A-Za-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})(?:,?\s+(?:at\s+)?${TIME})?`,
 );
 /** `2023년 9월 14일 08:17`, `2023년 9월 14일 (목) 오후 3시 4분`, `2023年9月14日 8時17分`. */
 const CJK_DATE = new RegExp(
   String.raw`^(\d{4})\s*[년年]\s*(\d{1,2})\s*[월月]\s*(\d{1,2})\s*[일日](?:\s*[(（][^)）]{1,3}[)）])?` +
-    String.raw`(?:\s*(?:${TIME}|(?:(오전|오후|午前|午後)\s*)?(\d{1,2})\s*[시時](?:\s*(\d{1,2})\s*[분分])?(?:\s*(\d{1,2})\s*[초秒])?))?${REST}`,
+    String.raw`(?:\s*(?:${TIME}|(?:(오전|오후|午前|午後)\s*)?(\d{1,2})\s*[시時](?:\s*(\d{1,2})\s*[분分])?(?:\s*(\d{1,2})\s*[초秒])?))?`,
 );
 
 /**
@@ -71,28 +78,40 @@ const CJK_DATE = new RegExp(
  * The instant keeps the offset it was written with. Null when the text is not a readable date.
  */
 export function parseFeedDate(text: string, timeZone: string): Instant | null {
-  const trimmed = text
-    .replace(/\s+/g, " ")
-    .trim()
-    .replace(/\s*\([^()]*\)$/, "");
+  const collapsed = text.replace(/\s+/g, " ").trim();
+  if (collapsed.length > MAX_DATE_LENGTH) return null;
+  const trimmed = withoutComment(collapsed);
+  // The zone: what follows the matched date and time, spaces before it dropped (`trimStart` drops exactly `\s`).
+  const zoneAfter = (m: RegExpExecArray) => trimmed.slice(m[0].length).trimStart();
   let m: RegExpExecArray | null;
   if ((m = NUMERIC_DATE.exec(trimmed))) {
-    return dateFrom(timeZone, m[1]!, m[3], m[4]!, m.slice(5, 10), m[10]!);
+    return dateFrom(timeZone, m[1]!, m[3], m[4]!, m.slice(5, 10), zoneAfter(m));
   }
   if ((m = COMPACT_DATE.exec(trimmed))) {
-    return dateFrom(timeZone, m[1]!, m[2], m[3]!, [undefined, m[4], m[5], m[6], undefined], m[7]!);
+    return dateFrom(timeZone, m[1]!, m[2], m[3]!, [undefined, m[4], m[5], m[6], undefined], zoneAfter(m));
   }
   if ((m = DAY_FIRST_DATE.exec(trimmed))) {
-    return dateFrom(timeZone, fullYear(m[3]!), monthNumber(m[2]!), m[1]!, m.slice(4, 9), m[9]!);
+    return dateFrom(timeZone, fullYear(m[3]!), monthNumber(m[2]!), m[1]!, m.slice(4, 9), zoneAfter(m));
   }
   if ((m = MONTH_FIRST_DATE.exec(trimmed))) {
-    return dateFrom(timeZone, m[3]!, monthNumber(m[1]!), m[2]!, m.slice(4, 9), m[9]!);
+    return dateFrom(timeZone, m[3]!, monthNumber(m[1]!), m[2]!, m.slice(4, 9), zoneAfter(m));
   }
   if ((m = CJK_DATE.exec(trimmed))) {
     const time = m[5] !== undefined ? m.slice(4, 9) : [...m.slice(9, 13), undefined];
-    return dateFrom(timeZone, m[1]!, m[2], m[3]!, time, m[13]!);
+    return dateFrom(timeZone, m[1]!, m[2], m[3]!, time, zoneAfter(m));
   }
   return null;
+}
+
+/**
+ * The text without a trailing comment such as `(KST)` or `(Korean Standard Time)`, and the spaces before it. Found by
+ * index: the pattern `\s*\([^()]*\)$` would be tried from every space and rescan the run after it.
+ */
+function withoutComment(text: string): string {
+  if (!text.endsWith(")")) return text;
+  const open = text.lastIndexOf("(");
+  if (open === -1 || text.indexOf(")", open) !== text.length - 1) return text;
+  return text.slice(0, open).trimEnd();
 }
 
 /** RFC 5322 section 4.3: a two-digit year below 50 is in the 2000s, any other in the 1900s. */
