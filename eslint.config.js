@@ -2,6 +2,7 @@
 import js from "@eslint/js";
 import prettier from "eslint-config-prettier";
 import { defineConfig } from "eslint/config";
+import regexp from "eslint-plugin-regexp";
 import tseslint from "typescript-eslint";
 import workerProject from "./tsconfig.worker.json" with { type: "json" };
 
@@ -26,6 +27,12 @@ export default defineConfig(
       // An adapter method is async to meet a Promise-returning interface (store, cache) even when its own work is synchronous.
       "@typescript-eslint/require-await": "off",
     },
+  },
+  {
+    // Untrusted text reaches most patterns in src/: none may backtrack super-linearly, in one match or across a scan.
+    files: ["src/**/*.ts"],
+    plugins: { regexp },
+    rules: { "regexp/no-super-linear-backtracking": "error", "regexp/no-super-linear-move": "error" },
   },
   {
     // The Workers files are typed with the Workers globals, which only tsconfig.worker.json loads.

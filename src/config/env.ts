@@ -1,4 +1,5 @@
 /** The runtime settings (PORT, SITE_URL, INGEST_TOKEN, ...), read from the environment and checked once at start-up. */
+import { trimEndMatching } from "../model/text.ts";
 import { ConfigError } from "./error.ts";
 
 /** Settings from the environment; the same names serve as wrangler `[vars]`. */
@@ -47,7 +48,7 @@ export function readRuntimeConfig(env: Record<string, string | undefined>): Runt
     host: value("HOST", "127.0.0.1"),
     databasePath: value("DATABASE_PATH", "data/articles.db"),
     contentDir: value("CONTENT_DIR", "content"),
-    siteUrl: parsed.href.replace(/\/+$/, ""),
+    siteUrl: trimEndMatching(parsed.href, /\//),
     ingestSchedule: value("INGEST_SCHEDULE", "*/5 * * * *"),
     ingestToken: tokenOf(env.INGEST_TOKEN),
     feedMaxAge: maxAgeOf(value("FEED_MAX_AGE", "300")),

@@ -22,7 +22,7 @@ export function apiProblem(c: Context, status: 400 | 401 | 404 | 413 | 415, erro
 export function bearerAuth(token: string | null): MiddlewareHandler {
   return async function requireBearer(c, next) {
     if (!token) return apiProblem(c, 404, "the API is off: set INGEST_TOKEN to turn it on");
-    const given = /^Bearer\s+(.+)$/i.exec(c.req.header("authorization") ?? "")?.[1]?.trim();
+    const given = /^Bearer\s+(\S.*)$/i.exec(c.req.header("authorization") ?? "")?.[1]?.trim();
     if (!given || !(await sameSecret(given, token))) return apiProblem(c, 401, "missing or wrong bearer token");
     await next();
   };

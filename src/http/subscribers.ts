@@ -31,7 +31,7 @@ const KNOWN_AGGREGATOR = new RegExp(`\\b(?:${KNOWN_AGGREGATORS.map(([, pattern])
  */
 const COUNT_PHRASE = /(?:^|[\s([;])([^\s([;]+) +(?:subscribers?|readers?)\b/gi;
 /** A word that is meant as a number: only these are counts, valid or not. */
-const NUMBER_LIKE = /^[-+]?[\d.,]*\d[\d.,]*$/;
+const NUMBER_LIKE = /^[-+]?(?=[.,]*\d)[\d.,]+$/;
 const MAX_SUBSCRIBERS = 1_000_000_000;
 /** Real aggregator User-Agents are a few hundred characters; longer ones are not parsed at all. */
 const MAX_AGENT_LENGTH = 1_000;

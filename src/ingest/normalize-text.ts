@@ -1,7 +1,7 @@
 /** Pure helpers that turn what upstream documents say into the store's clean values: URLs, text, summaries, language tags. */
 import { Parser, type Handler } from "htmlparser2";
 import { canonicalLanguageTag } from "../model/lang.ts";
-import { cleanLine, cleanText } from "../model/text.ts";
+import { cleanLine, cleanText, trimEndMatching } from "../model/text.ts";
 
 // Names of query parameters that only say where a click came from, never what it leads to.
 const TRACKING_PARAMETERS = new Set(["fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "yclid", "_ga", "ref_src"]);
@@ -217,7 +217,7 @@ export function deriveSummary(html: string, maxChars = 200): string {
   // A space at index maxChars - 1 means the word before it ends exactly where the room does.
   const space = chars[maxChars - 1] === " " ? room.length : room.lastIndexOf(" ");
   const cut = space > 0 && Array.from(room.slice(0, space)).length >= maxChars / 2 ? room.slice(0, space) : room;
-  return `${cut.replace(/[\s,;:、，。·\-–—]+$/u, "")}…`;
+  return `${trimEndMatching(cut, /[\s,;:、，。·\-–—]/u)}…`;
 }
 
 /**

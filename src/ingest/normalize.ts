@@ -6,7 +6,7 @@
 import type { SiteSettings } from "../config/site.ts";
 import { fingerprintOf, type Article, type ArticleImage, type Author } from "../model/article.ts";
 import { fnv64 } from "../model/hash.ts";
-import { cleanLine, cleanText } from "../model/text.ts";
+import { cleanLine, cleanText, isEmailAddress, trimEndMatching, trimStartMatching } from "../model/text.ts";
 import { instantAt, type Instant } from "../model/time.ts";
 import type { IncomingItem } from "./incoming.ts";
 import { parseFeedDate } from "./feed-date.ts";
@@ -175,13 +175,11 @@ function slugFor(from: string, id: string): string {
   } catch {
     // Not a URL: the title gives the words.
   }
-  const ascii = words
+  const dashed = words
     .normalize("NFKD")
     .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "")
-    .slice(0, 60)
-    .replace(/-+$/, "");
+    .replace(/[^a-z0-9]+/g, "-");
+  const ascii = trimEndMatching(trimStartMatching(dashed, /-/).slice(0, 60), /-/);
   const hash = fnv64(id).slice(0, 8);
   return ascii ? `${ascii}-${hash}` : `article-${hash}`;
 }
@@ -201,7 +199,7 @@ function authorsOf(item: IncomingItem, base: string): Author[] {
   for (const a of item.authors) {
     // Cleaned like every other text: JavaScript's \s does not cover C1 controls such as U+0085, which no feed may carry.
     const address = cleanLine(a.email ?? "");
-    const email = /^[^\s@<>()"]+@[^\s@<>()"]+\.[^\s@<>()"]+$/.test(address) ? address : undefined;
+    const email = isEmailAddress(address) ? address : undefined;
     const name = cleanLine(a.name ?? "") || email;
     if (!name || authors.some((x) => x.name === name)) continue;
     const url = absoluteHttp(a.url, base) ?? undefined;

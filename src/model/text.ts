@@ -16,3 +16,27 @@ export function cleanText(text: string): string {
 export function cleanLine(text: string): string {
   return cleanText(text).replace(/\s+/gu, " ").trim();
 }
+
+/** `text` without the characters at its end that `char` (a pattern of one character) matches; linear, whatever the text. */
+export function trimEndMatching(text: string, char: RegExp): string {
+  let end = text.length;
+  while (end > 0 && char.test(text[end - 1]!)) end--;
+  return text.slice(0, end);
+}
+
+/** `text` without the characters at its start that `char` (a pattern of one character) matches. */
+export function trimStartMatching(text: string, char: RegExp): string {
+  let start = 0;
+  while (start < text.length && char.test(text[start]!)) start++;
+  return text.slice(start);
+}
+
+/** Longest address SMTP carries (RFC 5321, section 4.5.3.1.3). */
+const MAX_EMAIL_LENGTH = 254;
+// Dot-separated labels after the @, each without a dot, so no two quantifiers can trade characters.
+const EMAIL = /^[^\s@<>()"]+@[^\s@<>()".]+(?:\.[^\s@<>()".]+)+$/;
+
+/** An e-mail address as feeds and bylines carry one: local part, @, a dotted domain; nothing that breaks a header. */
+export function isEmailAddress(text: string): boolean {
+  return text.length <= MAX_EMAIL_LENGTH && EMAIL.test(text);
+}

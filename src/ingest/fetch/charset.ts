@@ -45,7 +45,7 @@ function headerCharset(contentTypeHeader: string | null): Charset | null {
 }
 
 const XML_DECLARATION_ENCODING = /^\s*<\?xml\s[^>]*?\bencoding\s*=\s*["']([^"']+)["']/;
-const META_CHARSET = /<meta\b[^>]*?\bcharset\s*=\s*["']?\s*([^\s"';>/]+)/i;
+const META_CHARSET = /<meta\b[^>]*?\bcharset\s*=\s*(?:["']\s*)?([^\s"';>/]+)/i;
 
 /** A declaration inside the document, read from its first 1024 bytes as if they were ASCII. */
 function documentCharset(bytes: Uint8Array): Charset | null {

@@ -61,11 +61,13 @@ export function isImageType(type: string | undefined): boolean {
 export function parseAuthorText(text: string | undefined): IncomingAuthor | undefined {
   const value = trimmed(text);
   if (value === undefined) return undefined;
-  const emailThenName = /^(\S+@\S+)\s*\((.+)\)$/.exec(value);
+  // Each part's characters exclude what ends it (the @, the space, the bracket), so no match backtracks.
+  const emailThenName = /^([^\s@(]+@[^\s(]+)\s*\((.+)\)$/.exec(value);
   if (emailThenName) return { name: emailThenName[2]!.trim(), email: emailThenName[1]! };
-  const nameThenEmail = /^(.+?)\s*<(\S+@\S+)>$/.exec(value);
-  if (nameThenEmail) return { name: nameThenEmail[1]!, email: nameThenEmail[2]! };
-  return /^\S+@\S+$/.test(value) ? { email: value } : { name: value };
+  const nameThenEmail = /^([^<]+)<([^\s<>@]+@[^\s<>]+)>$/.exec(value);
+  const name = nameThenEmail?.[1]!.trim();
+  if (nameThenEmail && name) return { name, email: nameThenEmail[2]! };
+  return /^[^\s@]+@\S+$/.test(value) ? { email: value } : { name: value };
 }
 
 /** Authors with one entry per name: an e-mail or URL found in a second mention joins the first. */
@@ -163,7 +165,23 @@ export function decodeHtmlEntities(text: string): string {
   );
 }
 
+/**
+ * The text with every `<...>` removed, as `/<[^>]*>/g` would, in one pass: that pattern retries from
+ * each `<` of a run that never closes, quadratic on a hostile title.
+ */
+function withoutTags(html: string): string {
+  let text = "";
+  let from = 0;
+  for (let open = html.indexOf("<"); open !== -1; open = html.indexOf("<", from)) {
+    const close = html.indexOf(">", open);
+    if (close === -1) break;
+    text += html.slice(from, open);
+    from = close + 1;
+  }
+  return text + html.slice(from);
+}
+
 /** The text an HTML fragment shows: tags dropped, references decoded (for a title given as HTML). */
 export function htmlToText(html: string): string {
-  return decodeHtmlEntities(html.replace(/<[^>]*>/g, ""));
+  return decodeHtmlEntities(withoutTags(html));
 }

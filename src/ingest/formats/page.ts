@@ -103,10 +103,11 @@ function scanPage(html: string): PageScan {
     const close = html.indexOf(">", open);
     if (close === -1) break;
     pos = close + 1;
-    const tag = /^<([a-zA-Z][^\s/>]*)([^]*)$/.exec(html.slice(open, close));
+    const inside = html.slice(open, close);
+    const tag = /^<([a-zA-Z][^\s/>]*)/.exec(inside);
     if (!tag) continue;
     const name = tag[1]!.toLowerCase();
-    const attributes = tag[2]!;
+    const attributes = inside.slice(tag[0].length);
     if (name === "script" || name === "style") {
       const end = new RegExp(`</${name}[\\s>]`, "gi");
       end.lastIndex = pos;

@@ -6,7 +6,7 @@ import { parse as parseYaml } from "yaml";
 import type { SiteSettings } from "../../config/site.ts";
 import { fingerprintOf, type Article, type ArticleImage, type Author } from "../../model/article.ts";
 import { parseNewsroomTime, type Instant } from "../../model/time.ts";
-import { cleanLine, cleanText } from "../../model/text.ts";
+import { cleanLine, cleanText, isEmailAddress } from "../../model/text.ts";
 import type { ContentFile } from "../deps.ts";
 import { absoluteUrl, markdownToHtml } from "../markdown.ts";
 import { sanitizeHtml } from "../sanitize.ts";
@@ -177,7 +177,7 @@ function authors(value: unknown): Author[] {
     const author: Author = { name: typeof name === "string" ? cleanLine(name) : "" };
     if (!author.name) throw new ContentError(`${where}.name must be a non-empty string`);
     if (email !== undefined) {
-      if (typeof email !== "string" || !/^[^\s@<>()"]+@[^\s@<>()"]+\.[^\s@<>()"]+$/.test(email)) {
+      if (typeof email !== "string" || !isEmailAddress(email)) {
         throw new ContentError(`${where}.email must be an e-mail address`);
       }
       author.email = email;
