@@ -17,6 +17,8 @@ import type { Source } from "./source.ts";
 import { fetchUpstream } from "./upstream-fetch.ts";
 
 const MAX_BACKOFF_MS = 6 * 3600_000;
+/** The longest an upstream's own Retry-After can make us wait: past it, a mistaken or hostile value would stop polling for good. */
+export const MAX_RETRY_AFTER_MS = 24 * 3600_000;
 
 /** How this run asks: `force` ignores the minimum interval; `text` is the document itself, given instead of fetched. */
 export interface UpstreamRequest {
@@ -48,9 +50,12 @@ async function ingestUpstream(deps: IngestDeps, source: SourceSettings, how: Ups
     failures: 0,
     lastError: null,
   };
-  if (!how.force && nowMs < state.nextMs) {
+  // A wait stored before waits were capped is held to the cap from when it was set.
+  const longest = Math.max(MAX_RETRY_AFTER_MS, source.minInterval * 1000);
+  const dueMs = state.checkedMs === null ? state.nextMs : Math.min(state.nextMs, state.checkedMs + longest);
+  if (!how.force && nowMs < dueMs) {
     report.status = "not-due";
-    report.notes.push(`next request after ${new Date(state.nextMs).toISOString()}`);
+    report.notes.push(`next request after ${new Date(dueMs).toISOString()}`);
     return;
   }
   try {
@@ -73,8 +78,10 @@ async function ingestUpstream(deps: IngestDeps, source: SourceSettings, how: Ups
     }
     if (outcome.kind === "throttled") {
       report.status = "throttled";
-      const wait = Math.max(outcome.retryAfterMs ?? backoff(source, state.failures + 1), source.minInterval * 1000);
-      report.notes.push(`${outcome.status}: asked again after ${Math.round(wait / 1000)} s`);
+      const asked = outcome.retryAfterMs ?? backoff(source, state.failures + 1);
+      const wait = Math.max(Math.min(asked, MAX_RETRY_AFTER_MS), source.minInterval * 1000);
+      const capped = asked > MAX_RETRY_AFTER_MS ? ` (Retry-After asked for more than ${MAX_RETRY_AFTER_MS / 3600_000} h, the most we wait)` : "";
+      report.notes.push(`${outcome.status}: asked again after ${Math.round(wait / 1000)} s${capped}`);
       await store.saveSourceState({
         ...state,
         checkedMs: nowMs,
