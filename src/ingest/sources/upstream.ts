@@ -80,7 +80,8 @@ async function ingestUpstream(deps: IngestDeps, source: SourceSettings, how: Ups
       report.status = "throttled";
       const asked = outcome.retryAfterMs ?? backoff(source, state.failures + 1);
       const wait = Math.max(Math.min(asked, MAX_RETRY_AFTER_MS), source.minInterval * 1000);
-      const capped = asked > MAX_RETRY_AFTER_MS ? ` (Retry-After asked for more than ${MAX_RETRY_AFTER_MS / 3600_000} h, the most we wait)` : "";
+      const capped =
+        asked > MAX_RETRY_AFTER_MS ? ` (Retry-After asked for more than ${MAX_RETRY_AFTER_MS / 3600_000} h, the most we wait)` : "";
       report.notes.push(`${outcome.status}: asked again after ${Math.round(wait / 1000)} s${capped}`);
       await store.saveSourceState({
         ...state,
