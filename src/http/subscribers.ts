@@ -23,6 +23,7 @@ const KNOWN_AGGREGATORS: readonly (readonly [name: string, pattern: string])[] =
   ["freshrss", "freshrss"],
   ["miniflux", "miniflux"],
 ];
+const KNOWN_NAMES: ReadonlySet<string> = new Set(KNOWN_AGGREGATORS.map(([name]) => name));
 const KNOWN_AGGREGATOR = new RegExp(`\\b(?:${KNOWN_AGGREGATORS.map(([, pattern]) => `(${pattern})`).join("|")})`, "i");
 
 /**
@@ -32,7 +33,13 @@ const KNOWN_AGGREGATOR = new RegExp(`\\b(?:${KNOWN_AGGREGATORS.map(([, pattern])
 const COUNT_PHRASE = /(?:^|[\s([;])([^\s([;]+) +(?:subscribers?|readers?)\b/gi;
 /** A word that is meant as a number: only these are counts, valid or not. */
 const NUMBER_LIKE = /^[-+]?(?=[.,]*\d)[\d.,]+$/;
-const MAX_SUBSCRIBERS = 1_000_000_000;
+/** More readers than any aggregator reports for one feed: a larger count is made up. */
+const MAX_SUBSCRIBERS = 50_000_000;
+/**
+ * Rows for aggregators known only by the name their User-Agent gives: anyone can send any name, so
+ * these are bounded per feed and in all; the known aggregators are always recorded.
+ */
+export const UNKNOWN_AGGREGATOR_LIMITS = { perFeed: 20, total: 2_000 };
 /** Real aggregator User-Agents are a few hundred characters; longer ones are not parsed at all. */
 const MAX_AGENT_LENGTH = 1_000;
 const MAX_NAME_LENGTH = 40;
@@ -42,7 +49,7 @@ const MAX_NAME_LENGTH = 40;
  * http://www.feedly.com/fetcher.html ("Feedly/1.0 (+http://www.feedly.com/fetcher.html; 42 subscribers; )")
  * and Inoreader, NewsBlur, Feedbin, The Old Reader, Feedspot, BazQux and others follow: the first
  * "<n> subscribers" (or "readers"). Null when there is no count, when the count is not a plain
- * non-negative integer up to 10^9, or when the User-Agent is over 1 000 characters.
+ * non-negative integer up to 5 * 10^7, or when the User-Agent is over 1 000 characters.
  */
 export function parseSubscriberAgent(userAgent: string | undefined): ReportedSubscribers | null {
   if (userAgent === undefined || userAgent.length > MAX_AGENT_LENGTH) return null;
@@ -127,7 +134,10 @@ export function subscriberRecorder(
         if (lastWritten.size > REMEMBERED_PAIRS) lastWritten.delete(lastWritten.keys().next().value!);
 
         const write = Promise.resolve()
-          .then(() => store.recordSubscribers(feedUrl, reported.aggregator, reported.subscribers, atMs))
+          .then(() => {
+            const limits = KNOWN_NAMES.has(reported.aggregator) ? undefined : UNKNOWN_AGGREGATOR_LIMITS;
+            return store.recordSubscribers(feedUrl, reported.aggregator, reported.subscribers, atMs, limits);
+          })
           .catch(() => {
             if (lastWritten.get(key) === written) lastWritten.delete(key);
           });

@@ -17,6 +17,7 @@ import {
   type LatestQuery,
   type SourceState,
   type StoredRun,
+  type SubscriberLimits,
   type SubscriberRow,
   type UpsertReport,
 } from "./store.ts";
@@ -184,8 +185,8 @@ export function d1Store(db: D1Database): ArticleStore {
       }));
     },
 
-    async recordSubscribers(feed: string, aggregator: string, subscribers: number, seenMs: number) {
-      await run(sql.recordSubscribers(feed, aggregator, subscribers, seenMs));
+    async recordSubscribers(feed: string, aggregator: string, subscribers: number, seenMs: number, limits?: SubscriberLimits) {
+      await run(sql.recordSubscribers(feed, aggregator, subscribers, seenMs, limits));
     },
 
     async subscriberStats() {

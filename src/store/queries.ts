@@ -2,7 +2,7 @@
  * The store's SQL, as plain functions returning a statement and its bound parameters, so the SQLite
  * and D1 adapters run the very same queries. Positional `?` parameters only (both drivers bind them).
  */
-import type { ArticleRow, LatestQuery } from "./store.ts";
+import type { ArticleRow, LatestQuery, SubscriberLimits } from "./store.ts";
 
 export type SqlValue = string | number | null;
 export interface Statement {
@@ -235,12 +235,26 @@ export function feedVersion(lang: string, section?: string): Statement {
 /** In primary-key order, so no sort. */
 export const FEED_VERSIONS: Statement = { sql: "SELECT lang, section, version FROM feed_versions ORDER BY lang, section", params: [] };
 
-export function recordSubscribers(feed: string, aggregator: string, subscribers: number, seenMs: number): Statement {
+/**
+ * Upserts one count. With `limits`, a new (feed, aggregator) row is added only while the feed has fewer
+ * than `perFeed` rows and the table fewer than `total`; a known row is always updated.
+ */
+export function recordSubscribers(
+  feed: string,
+  aggregator: string,
+  subscribers: number,
+  seenMs: number,
+  limits?: SubscriberLimits,
+): Statement {
+  const perFeed = limits?.perFeed ?? null;
   return {
     sql:
-      "INSERT INTO feed_subscribers (feed, aggregator, subscribers, seen_ms) VALUES (?, ?, ?, ?) " +
+      "INSERT INTO feed_subscribers (feed, aggregator, subscribers, seen_ms) SELECT ?, ?, ?, ? " +
+      "WHERE ? IS NULL OR EXISTS (SELECT 1 FROM feed_subscribers WHERE feed = ? AND aggregator = ?) " +
+      "OR ((SELECT COUNT(*) FROM feed_subscribers WHERE feed = ?) < ? AND (SELECT COUNT(*) FROM feed_subscribers) < ?) " +
       "ON CONFLICT (feed, aggregator) DO UPDATE SET subscribers = excluded.subscribers, seen_ms = excluded.seen_ms",
-    params: [feed, aggregator, subscribers, seenMs],
+    // In the order the placeholders stand (D1 and SQLite both take plain `?`).
+    params: [feed, aggregator, subscribers, seenMs, perFeed, feed, aggregator, feed, perFeed, limits?.total ?? null],
   };
 }
 

@@ -17,6 +17,7 @@ import {
   type LatestQuery,
   type SourceState,
   type StoredRun,
+  type SubscriberLimits,
   type SubscriberRow,
   type UpsertReport,
 } from "./store.ts";
@@ -316,8 +317,8 @@ class SqliteArticleStore implements ArticleStore {
     return rows.map((r) => ({ startedMs: r.started_ms, finishedMs: r.finished_ms, report: r.report }));
   }
 
-  async recordSubscribers(feed: string, aggregator: string, subscribers: number, seenMs: number) {
-    await this.#retry(() => this.#run(sql.recordSubscribers(feed, aggregator, subscribers, seenMs)));
+  async recordSubscribers(feed: string, aggregator: string, subscribers: number, seenMs: number, limits?: SubscriberLimits) {
+    await this.#retry(() => this.#run(sql.recordSubscribers(feed, aggregator, subscribers, seenMs, limits)));
   }
 
   async subscriberStats() {

@@ -63,6 +63,14 @@ export interface FeedVersion {
 /** How many run reports the store keeps. */
 export const KEPT_RUNS = 100;
 
+/** Bounds on new subscriber rows, for aggregators known only by the name their User-Agent claims. */
+export interface SubscriberLimits {
+  /** Rows one feed may have. */
+  perFeed: number;
+  /** Rows in all. */
+  total: number;
+}
+
 export interface ArticleStore {
   /**
    * Writes new and changed articles, each with the other editions it names (URLs or ids) in `links`,
@@ -123,7 +131,7 @@ export interface ArticleStore {
    * Keeps `subscribers` as the latest count the aggregator reported for the feed URL, seen at `seenMs`,
    * replacing the one before.
    */
-  recordSubscribers(feed: string, aggregator: string, subscribers: number, seenMs: number): Promise<void>;
+  recordSubscribers(feed: string, aggregator: string, subscribers: number, seenMs: number, limits?: SubscriberLimits): Promise<void>;
   /** The latest count per feed and aggregator, ordered by feed, then aggregator. */
   subscriberStats(): Promise<SubscriberCount[]>;
   close(): Promise<void>;

@@ -1,6 +1,12 @@
 /** Subscriber statistics: the User-Agent parser, the throttled recorder on a real SQLite store, the report. */
 import { afterEach, describe, expect, it } from "vitest";
-import { parseSubscriberAgent, REMEMBERED_PAIRS, subscriberRecorder, subscriberReport } from "../../src/http/subscribers.ts";
+import {
+  parseSubscriberAgent,
+  REMEMBERED_PAIRS,
+  subscriberRecorder,
+  subscriberReport,
+  UNKNOWN_AGGREGATOR_LIMITS,
+} from "../../src/http/subscribers.ts";
 import { openSqliteStore } from "../../src/store/sqlite.ts";
 import type { ArticleStore } from "../../src/store/store.ts";
 
@@ -28,7 +34,7 @@ describe("parseSubscriberAgent", () => {
     ["g2reader-bot/1.0 (+http://www.g2reader.com/; 5 subscribers)", "g2reader-bot", 5],
     ["Mozilla/5.0 (compatible; Digg Feed Fetcher 1.0; +http://digg.com/reader; 8 Readers)", "digg", 8],
     ["  Bloglines/3.1 (http://www.bloglines.com; 0 subscribers)  ", "bloglines", 0],
-    ["Feedly/1.0 (+http://www.feedly.com/fetcher.html; 1000000000 subscribers; )", "feedly", 1_000_000_000],
+    ["Feedly/1.0 (+http://www.feedly.com/fetcher.html; 50000000 subscribers; )", "feedly", 50_000_000],
   ];
 
   it.each(reporting)("reads %j as %s with %i", (agent, aggregator, subscribers) => {
@@ -55,7 +61,8 @@ describe("parseSubscriberAgent", () => {
   });
 
   const hostile: [string, string][] = [
-    ["a count over 10^9", "Feedly/1.0 (+http://www.feedly.com/fetcher.html; 1000000001 subscribers; )"],
+    ["a count over 5 * 10^7, more than any aggregator has", "Feedly/1.0 (+http://www.feedly.com/fetcher.html; 50000001 subscribers; )"],
+    ["the count of the forged flood", "Forged/1.0 (999999999 subscribers)"],
     ["a count past Number.MAX_SAFE_INTEGER", "Feedly/1.0 (+http://www.feedly.com/fetcher.html; 99999999999999999999 subscribers; )"],
     ["a negative count", "Inoreader/1.0 (+http://www.inoreader.com/feed-fetcher; -12 subscribers; )"],
     ["a fraction", "Feedbin feed-id:1234 - 4.5 subscribers"],
@@ -220,6 +227,28 @@ describe("subscriberRecorder", () => {
         },
       ],
     });
+  });
+});
+
+describe("a flood of forged User-Agents", () => {
+  it("adds at most 20 unknown aggregators per feed and 2 000 in all, and the known ones still get in", async () => {
+    const store = openSqliteStore(":memory:");
+    const recorder = subscriberRecorder(store, () => 1_000);
+    const writes: Promise<unknown>[] = [];
+    const feeds = Array.from({ length: 120 }, (_, i) => `https://news.example/${i}/rss.xml`);
+    // 6 000 forged names (120 feeds x 50), each claiming a count, like 5 000 forged requests made 5 000 rows before.
+    for (const feed of feeds) {
+      for (let i = 0; i < 50; i++) recorder.observe(feed, `Forged${i}-${feed.length}/1.0 (${i + 1} subscribers)`, (w) => writes.push(w));
+    }
+    recorder.observe(feeds[0]!, "Feedly/1.0 (+http://www.feedly.com/fetcher.html; 42 subscribers; )", (w) => writes.push(w));
+    await Promise.all(writes);
+    const rows = await store.subscriberStats();
+    expect(rows.length).toBe(UNKNOWN_AGGREGATOR_LIMITS.total + 1);
+    const perFeed = new Map<string, number>();
+    for (const row of rows) if (row.aggregator !== "feedly") perFeed.set(row.feed, (perFeed.get(row.feed) ?? 0) + 1);
+    expect(Math.max(...perFeed.values())).toBe(UNKNOWN_AGGREGATOR_LIMITS.perFeed);
+    expect(rows).toContainEqual({ feed: feeds[0], aggregator: "feedly", subscribers: 42, seenMs: 1_000 });
+    await store.close();
   });
 });
 

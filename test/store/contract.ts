@@ -671,6 +671,23 @@ export function describeArticleStoreContract(name: string, makeStore: () => Prom
         ]);
       });
 
+      it("adds a row under limits only while the feed and the table have room, and always updates a row it has", async () => {
+        const limits = { perFeed: 2, total: 3 };
+        await store.recordSubscribers(FEED_EN, "one", 1, 1_000, limits);
+        await store.recordSubscribers(FEED_EN, "two", 2, 1_000, limits);
+        await store.recordSubscribers(FEED_EN, "three", 3, 1_000, limits);
+        await store.recordSubscribers(FEED_KO, "four", 4, 1_000, limits);
+        await store.recordSubscribers(FEED_KO, "five", 5, 1_000, limits);
+        await store.recordSubscribers(FEED_EN, "one", 10, 2_000, limits);
+        await store.recordSubscribers(FEED_KO, "feedly", 6, 2_000);
+        expect(await store.subscriberStats()).toEqual([
+          { feed: FEED_EN, aggregator: "one", subscribers: 10, seenMs: 2_000 },
+          { feed: FEED_EN, aggregator: "two", subscribers: 2, seenMs: 1_000 },
+          { feed: FEED_KO, aggregator: "feedly", subscribers: 6, seenMs: 2_000 },
+          { feed: FEED_KO, aggregator: "four", subscribers: 4, seenMs: 1_000 },
+        ]);
+      });
+
       it("keeps subscriber counts apart from articles and feed versions", async () => {
         await store.recordSubscribers(FEED_EN, "feedly", 3, 1_000);
         expect(await store.feedVersions()).toEqual([]);
