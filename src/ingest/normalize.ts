@@ -31,6 +31,11 @@ export type Normalized = { ok: true; article: Article; editions: string[]; notes
 /** Dates further ahead than this are clamped to the present: clocks differ a little, not by hours. */
 export const FUTURE_SKEW_MS = 5 * 60_000;
 const MAX_TAGS = 20;
+/**
+ * Other editions one article may name: more than a newsroom has languages, and few enough that the
+ * links waiting in the store for their other side stay bounded per article.
+ */
+export const MAX_EDITION_LINKS = 64;
 const INLINE_TAG = /<\/?(?:a|abbr|b|br|cite|code|em|i|mark|q|s|small|span|strong|sub|sup|u)\b[^<>]*>/i;
 const IMAGE_TYPES: Record<string, string> = {
   jpg: "image/jpeg",
@@ -127,7 +132,11 @@ export function normalizeItem(item: IncomingItem, source: ItemSource, settings: 
     ...(e.id && cleanLine(e.id) ? [itemId(settings, source.name, cleanLine(e.id))] : []),
     ...(e.url ? [absoluteHttp(e.url, base)].filter((u): u is string => u !== null && u !== article.url) : []),
   ]);
-  return { ok: true, article: { ...article, fingerprint: fingerprintOf(article) }, editions: [...new Set(editions)], notes };
+  const distinct = [...new Set(editions)];
+  if (distinct.length > MAX_EDITION_LINKS) {
+    notes.push(`${distinct.length} other editions named; the first ${MAX_EDITION_LINKS} are kept`);
+  }
+  return { ok: true, article: { ...article, fingerprint: fingerprintOf(article) }, editions: distinct.slice(0, MAX_EDITION_LINKS), notes };
 }
 
 function siteLanguage(settings: SiteSettings, stated: string | undefined, fallback: string): string | null {

@@ -47,6 +47,19 @@ function post(target: ReturnType<typeof app>["app"], body: unknown, headers: Rec
 }
 
 describe("POST /api/articles", () => {
+  it("refuses an article naming more than 64 other editions, and takes one naming 64", async () => {
+    const { app: target, store } = app();
+    // A push with 90 000 translations once left 170 000 pending links, scanned after every later push.
+    const many = Array.from({ length: 90_000 }, (_, i) => `t${i}`);
+    const refused = await post(target, item("many", { translations: many }));
+    expect(refused.status).toBe(400);
+    expect((await json(refused)).details).toEqual(["translations: 90000 entries, over the 64 other editions an article may name"]);
+    expect(await store.byIds([itemId(testSite().settings, "push", "many")])).toEqual([]);
+
+    const enough = await post(target, item("enough", { translations: many.slice(0, 64) }));
+    expect(enough.status).toBe(200);
+  });
+
   it("is off without a configured token", async () => {
     const response = await post(app(null).app, item("a"));
     expect(response.status).toBe(404);

@@ -4,6 +4,7 @@
  * Every problem is listed by field; an invalid body yields no items at all.
  */
 import type { IncomingItem } from "../incoming.ts";
+import { MAX_EDITION_LINKS } from "../normalize.ts";
 
 /** Items one request may carry. */
 export const MAX_PUSH_ITEMS = 100;
@@ -86,6 +87,9 @@ export function parsePushBody(body: unknown, baseUrl: string): PushParse {
     const authors = authorsOf(item, problem);
     const tags = stringList(item.tags, "tags", problem);
     const translations = stringList(item.translations, "translations", problem);
+    if (translations.length > MAX_EDITION_LINKS) {
+      problem("translations", `${translations.length} entries, over the ${MAX_EDITION_LINKS} other editions an article may name`);
+    }
     const section = text("section");
     const language = text("language");
     const image = text("image") ?? text("banner_image");
