@@ -47,6 +47,30 @@ function post(target: ReturnType<typeof app>["app"], body: unknown, headers: Rec
 }
 
 describe("POST /api/articles", () => {
+  it("refuses a section the site does not have, naming the ones it has", async () => {
+    const { app: target, store } = app();
+    const response = await post(target, [item("a"), item("b", { section: "sports" })]);
+    expect(response.status).toBe(400);
+    expect((await json(response)).details).toEqual([
+      '[1]: section "sports" is not one of ours (politics, business, society, culture, opinion)',
+    ]);
+    expect(await store.latest({ lang: "en", limit: 10 })).toEqual([]);
+  });
+
+  it("refuses a date-time of RFC 3339's shape that names no real instant", async () => {
+    const { app: target } = app();
+    const response = await post(
+      target,
+      item("bad-date", { date_published: "2026-02-31T99:99:99+99:99", date_modified: "2026-02-29T10:00:00Z" }),
+    );
+    expect(response.status).toBe(400);
+    expect((await json(response)).details).toEqual([
+      'date_published: "2026-02-31T99:99:99+99:99" is not a real date and time (day, hour, minute and offset must exist)',
+      'date_modified: "2026-02-29T10:00:00Z" is not a real date and time (day, hour, minute and offset must exist)',
+    ]);
+    expect((await post(target, item("good-date", { date_published: "2028-02-29T23:59:59-12:00" }))).status).toBe(200);
+  });
+
   it("refuses an article naming more than 64 other editions, and takes one naming 64", async () => {
     const { app: target, store } = app();
     // A push with 90 000 translations once left 170 000 pending links, scanned after every later push.

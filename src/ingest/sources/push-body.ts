@@ -4,6 +4,7 @@
  * Every problem is listed by field; an invalid body yields no items at all.
  */
 import type { IncomingItem } from "../incoming.ts";
+import { parseNewsroomTime } from "../../model/time.ts";
 import { MAX_EDITION_LINKS } from "../normalize.ts";
 
 /** Items one request may carry. */
@@ -82,6 +83,8 @@ export function parsePushBody(body: unknown, baseUrl: string): PushParse {
       const v = text(field);
       if (v !== undefined && !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i.test(v)) {
         problem(field, `"${v}" is not an RFC 3339 date-time such as 2023-09-14T08:17:00+09:00`);
+      } else if (v !== undefined && !isRealTime(v)) {
+        problem(field, `"${v}" is not a real date and time (day, hour, minute and offset must exist)`);
       } else dates[field] = v;
     }
     const authors = authorsOf(item, problem);
@@ -148,4 +151,14 @@ function authorsOf(item: Record<string, unknown>, problem: (f: string, m: string
     const { name, url } = a as { name: string; url?: unknown };
     return [{ name, ...(typeof url === "string" ? { url } : {}) }];
   });
+}
+
+/** Whether an RFC 3339-shaped text names a real instant: no 31 February, no hour 99, no offset past ±18:00. */
+function isRealTime(text: string): boolean {
+  try {
+    parseNewsroomTime(text, "UTC");
+    return true;
+  } catch {
+    return false;
+  }
 }

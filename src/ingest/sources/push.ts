@@ -32,8 +32,16 @@ export async function pushArticles(deps: PushDeps, body: unknown): Promise<Pushe
   if (!parsed.ok) return { ok: false, problems: parsed.errors };
   const nowMs = deps.now();
   const source = pushSource(site.settings);
+  const where = (i: number) => (Array.isArray(body) ? `[${i}]` : "body");
+  // A section we do not have is the publisher's mistake, said in the answer rather than filed elsewhere.
+  const unknownSections = parsed.items.flatMap((item, i) =>
+    item.sections
+      .filter((s) => !(s in source.sections))
+      .map((s) => `${where(i)}: section "${s}" is not one of ours (${Object.keys(source.sections).join(", ")})`),
+  );
+  if (unknownSections.length) return { ok: false, problems: unknownSections };
   const normalized = parsed.items.map((item) => normalizeItem(item, source, site.settings, site.siteUrl, nowMs));
-  const refused = normalized.flatMap((n, i) => (n.ok ? [] : [`${Array.isArray(body) ? `[${i}]` : "body"}: ${n.reason}`]));
+  const refused = normalized.flatMap((n, i) => (n.ok ? [] : [`${where(i)}: ${n.reason}`]));
   if (refused.length) return { ok: false, problems: refused };
 
   const ready = normalized.flatMap((n) => (n.ok ? [n] : []));
