@@ -15,7 +15,7 @@ import { InFlight, overload } from "./overload.ts";
 import type { RenderCache } from "./render-cache.ts";
 import { apiRoutes } from "./routes/api.ts";
 import { feedRoutes } from "./routes/feeds.ts";
-import { notFound } from "./routes/language.ts";
+import { notFound, quoted } from "./routes/language.ts";
 import { pageRoutes } from "./routes/pages.ts";
 import { siteRoutes } from "./routes/site.ts";
 import { subscriberRecorder } from "./subscribers.ts";
@@ -84,7 +84,7 @@ export function createService(deps: AppDeps): Service {
   app.route("/", pageRoutes({ store, site }));
   app.route("/", feedRoutes({ store, site, feeds }));
 
-  app.notFound((c) => notFound(c, `nothing at ${new URL(c.req.url).pathname}`));
+  app.notFound((c) => notFound(c, `nothing at ${quoted(new URL(c.req.url).pathname)}`));
 
   app.onError((error, c) => {
     // A store that cannot be used right now (locked, read-only, full) is a wait, not a failure.

@@ -9,7 +9,7 @@ import { instantAt, type Instant } from "../../model/time.ts";
 import type { ArticleStore } from "../../store/store.ts";
 import type { FeedResponder } from "../feeds/answer.ts";
 import { serveFeed } from "../feeds/hono.ts";
-import { languageParam, notFound, sectionParam } from "./language.ts";
+import { languageParam, notFound, quoted, sectionParam } from "./language.ts";
 
 const FEED_FILES = Object.values(FORMATS)
   .map((f) => f.file)
@@ -50,7 +50,7 @@ export function feedRoutes(deps: { store: ArticleStore; site: Site; feeds: FeedR
   const feed = async (c: Context, path: FeedPath) => {
     const { language: lang, section, archive } = path;
     const format = formatOfFile(path.file);
-    if (!format) return notFound(c, `no feed format "${path.file}" (formats: ${FEED_FILES})`);
+    if (!format) return notFound(c, `no feed format "${quoted(path.file)}" (formats: ${FEED_FILES})`);
     let limit: number | undefined;
     const raw = c.req.query("limit");
     if (archive === undefined && raw !== undefined) {
@@ -59,7 +59,7 @@ export function feedRoutes(deps: { store: ArticleStore; site: Site; feeds: FeedR
         return c.text(`Bad request: limit must be a whole number from 1 to ${MAX_LIMIT}, not "${raw.slice(0, 40)}"\n`, 400);
     }
     if (archive !== undefined && !(isArchiveMonth(archive) && archive >= FIRST_ARCHIVE && archive <= LAST_ARCHIVE)) {
-      return notFound(c, `no archive "${archive}" (archives are months: YYYY-MM, from ${FIRST_ARCHIVE} to ${LAST_ARCHIVE})`);
+      return notFound(c, `no archive "${quoted(archive)}" (archives are months: YYYY-MM, from ${FIRST_ARCHIVE} to ${LAST_ARCHIVE})`);
     }
     const response = await serveFeed(c, feeds, { language: lang, section, format, archive, limit });
     return response ?? notFound(c, `no articles in ${lang.tag}${section ? `/${section.slug}` : ""} archive ${archive}`);
@@ -81,7 +81,7 @@ export function feedRoutes(deps: { store: ArticleStore; site: Site; feeds: FeedR
     const name = c.req.param("name");
     if (formatOfFile(name)) return feed(c, { language: lang, file: name });
     if (lang.sections.some((s) => s.slug === name)) return c.redirect(`/${lang.tag}/${name}/`, 301);
-    return notFound(c, `no feed format or section "${name}" in ${lang.tag} (formats: ${FEED_FILES})`);
+    return notFound(c, `no feed format or section "${quoted(name)}" in ${lang.tag} (formats: ${FEED_FILES})`);
   });
 
   app.get("/:lang/:section/:file", language, sectionParam, (c) =>

@@ -20,6 +20,15 @@ export function notFound(c: Context, what: string): Response {
   return c.text(`Not found: ${what}\n`, 404);
 }
 
+/** Characters of a request's own text that an error message quotes; the rest is cut, so an answer never echoes a long path back. */
+const QUOTED_CHARACTERS = 80;
+
+/** A piece of the request (a path, a segment) as an error message quotes it: at most 80 characters. */
+export function quoted(piece: string): string {
+  const characters = Array.from(piece);
+  return characters.length <= QUOTED_CHARACTERS ? piece : `${characters.slice(0, QUOTED_CHARACTERS).join("")}…`;
+}
+
 /**
  * The language of the `lang` parameter as `c.var.language`; a 404 naming the languages when there is
  * none, and a 301 to the canonical tag for a differently-cased one (`/EN/feed.json` to `/en/feed.json`).
@@ -30,7 +39,7 @@ export function languageParam(settings: SiteSettings) {
   return createMiddleware<{ Variables: LanguageVariables }>(async function language(c, next) {
     const raw = c.req.param("lang")!;
     const found = findLanguage(settings, raw);
-    if (!found) return notFound(c, `no language "${raw}" (languages: ${tags})`);
+    if (!found) return notFound(c, `no language "${quoted(raw)}" (languages: ${tags})`);
     if (found.tag !== raw) {
       const url = new URL(c.req.url);
       const segments = url.pathname.split("/");
@@ -47,7 +56,8 @@ export const sectionParam = createMiddleware<{ Variables: SectionVariables }>(as
   const { language } = c.var;
   const slug = c.req.param("section")!;
   const found = language.sections.find((s) => s.slug === slug);
-  if (!found) return notFound(c, `no section "${slug}" in ${language.tag} (sections: ${language.sections.map((s) => s.slug).join(", ")})`);
+  if (!found)
+    return notFound(c, `no section "${quoted(slug)}" in ${language.tag} (sections: ${language.sections.map((s) => s.slug).join(", ")})`);
   c.set("section", found);
   await next();
 });

@@ -4,7 +4,7 @@ import type { Site } from "../../config/site.ts";
 import { articlePage } from "../../pages/article.ts";
 import { listingPage } from "../../pages/listing.ts";
 import type { ArticleStore } from "../../store/store.ts";
-import { languageParam, notFound, sectionParam } from "./language.ts";
+import { languageParam, notFound, quoted, sectionParam } from "./language.ts";
 
 export function pageRoutes(deps: { store: ArticleStore; site: Site }): Hono {
   const { store, site } = deps;
@@ -25,7 +25,7 @@ export function pageRoutes(deps: { store: ArticleStore; site: Site }): Hono {
     const lang = c.var.language;
     const slug = c.req.param("slug");
     const article = await store.bySlug(lang.tag, slug);
-    if (!article) return notFound(c, `no article "${slug}" in ${lang.tag}`);
+    if (!article) return notFound(c, `no article "${quoted(slug)}" in ${lang.tag}`);
     const editions = await store.editions([article.story]);
     return c.html(articlePage(site, lang, article, editions));
   });
