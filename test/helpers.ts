@@ -1,7 +1,7 @@
 /** Shared test setup: the real settings and content folder loaded into a real SQLite store. */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseSiteSettings, type Site } from "../src/config/site.ts";
+import { parseSiteSettings, type Site, type SourceSettings } from "../src/config/site.ts";
 import type { Logger } from "../src/model/logger.ts";
 import { createIngestState, type IngestDeps } from "../src/ingest/deps.ts";
 import { runIngest } from "../src/ingest/run.ts";
@@ -57,4 +57,20 @@ export async function loadedStore(site = testSite(), path = ":memory:") {
   const logger = memoryLogger();
   const run = await runIngest(ingestDeps(store, site, CONTENT_DIR, { logger }));
   return { store, site, logger, run, report: run.sources[0]! };
+}
+
+/** An upstream feed source at `url`, polled whenever a run asks, into English politics unless `extra` says otherwise. */
+export function feedSource(id: string, url: string, extra: Partial<SourceSettings> = {}): SourceSettings {
+  return {
+    id,
+    kind: "feed",
+    url,
+    lang: "en",
+    section: "politics",
+    sections: {},
+    timezone: "Asia/Seoul",
+    minInterval: 0,
+    maxBytes: 1 << 20,
+    ...extra,
+  };
 }

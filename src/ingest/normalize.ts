@@ -4,7 +4,7 @@
  * id namespaced by source. Pure: the clock comes in as `nowMs`.
  */
 import type { SiteSettings } from "../config/site.ts";
-import { fingerprintOf, type Article, type ArticleImage, type Author } from "../model/article.ts";
+import { fingerprintOf, IMAGE_TYPES_BY_EXTENSION, type Article, type ArticleImage, type Author } from "../model/article.ts";
 import { fnv64 } from "../model/hash.ts";
 import { cleanLine, cleanText, isEmailAddress, trimEndMatching, trimStartMatching } from "../model/text.ts";
 import { instantAt, type Instant } from "../model/time.ts";
@@ -37,14 +37,6 @@ const MAX_TAGS = 20;
  */
 export const MAX_EDITION_LINKS = 64;
 const INLINE_TAG = /<\/?(?:a|abbr|b|br|cite|code|em|i|mark|q|s|small|span|strong|sub|sup|u)\b[^<>]*>/i;
-const IMAGE_TYPES: Record<string, string> = {
-  jpg: "image/jpeg",
-  jpeg: "image/jpeg",
-  png: "image/png",
-  gif: "image/gif",
-  webp: "image/webp",
-  avif: "image/avif",
-};
 /** Where a script alone does not say the language: the script a region uses by default. */
 const CHINESE_SCRIPTS: Record<string, string> = {
   "zh-CN": "zh-Hans",
@@ -222,7 +214,7 @@ function imageOf(item: IncomingItem, base: string): ArticleImage | null {
   const url = image ? absoluteHttp(image.url, base) : null;
   if (!image || !url) return null;
   const extension = new URL(url).pathname.split(".").pop()?.toLowerCase() ?? "";
-  const type = image.type && /^image\/[a-z0-9.+-]+$/i.test(image.type) ? image.type.toLowerCase() : IMAGE_TYPES[extension];
+  const type = image.type && /^image\/[a-z0-9.+-]+$/i.test(image.type) ? image.type.toLowerCase() : IMAGE_TYPES_BY_EXTENSION[extension];
   if (!type) return null;
   const whole = (n: number | undefined) => (n !== undefined && Number.isInteger(n) && n > 0 ? n : 0);
   return {

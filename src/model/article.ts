@@ -70,3 +70,13 @@ export function fingerprintOf(a: Pick<Article, "title" | "summary" | "contentHtm
     ]),
   );
 }
+
+/** The media type of an image file by its extension, for images whose source states none. */
+export const IMAGE_TYPES_BY_EXTENSION: Readonly<Record<string, string>> = {
+  jpg: "image/jpeg",
+  jpeg: "image/jpeg",
+  png: "image/png",
+  gif: "image/gif",
+  webp: "image/webp",
+  avif: "image/avif",
+};

@@ -7,12 +7,11 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { SourceSettings } from "../../src/config/site.ts";
 import { htmlToText, parseAuthorText } from "../../src/ingest/formats/document.ts";
 import { runIngest } from "../../src/ingest/run.ts";
 import { isEmailAddress } from "../../src/model/text.ts";
 import { openSqliteStore } from "../../src/store/sqlite.ts";
-import { ingestDeps, testSite } from "../helpers.ts";
+import { feedSource, ingestDeps, testSite } from "../helpers.ts";
 
 const ENDS = { timeout: 10_000 };
 
@@ -86,22 +85,10 @@ describe("a hostile author in a polled feed", () => {
 
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-  const source = (id: string, path: string): SourceSettings => ({
-    id,
-    kind: "feed",
-    url: `${origin}${path}`,
-    lang: "en",
-    section: "politics",
-    sections: {},
-    timezone: "Asia/Seoul",
-    minInterval: 0,
-    maxBytes: 1 << 20,
-  });
-
   it("is ingested over HTTP with every item kept and the address refused", ENDS, async () => {
     const store = openSqliteStore(":memory:");
     const site = testSite();
-    site.settings.sources = [source("hostile-rss", "/rss.xml"), source("hostile-atom", "/atom.xml")];
+    site.settings.sources = [feedSource("hostile-rss", `${origin}/rss.xml`), feedSource("hostile-atom", `${origin}/atom.xml`)];
     const report = await runIngest(ingestDeps(store, site, undefined, { fetch, content: undefined }));
     expect(report.sources.map((s) => [s.source, s.status, s.new, s.error])).toEqual([
       ["hostile-rss", "fetched", 2, undefined],

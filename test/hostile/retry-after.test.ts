@@ -7,11 +7,10 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { SourceSettings } from "../../src/config/site.ts";
 import { runIngest } from "../../src/ingest/run.ts";
 import { MAX_RETRY_AFTER_MS } from "../../src/ingest/sources/upstream.ts";
 import { openSqliteStore } from "../../src/store/sqlite.ts";
-import { ingestDeps, INGEST_NOW, testSite } from "../helpers.ts";
+import { feedSource, ingestDeps, INGEST_NOW, testSite } from "../helpers.ts";
 
 const FEED =
   `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>t</title><link>https://wire.example/</link>` +
@@ -42,17 +41,7 @@ beforeAll(async () => {
 
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-const source = (): SourceSettings => ({
-  id: "wire",
-  kind: "feed",
-  url: `${origin}/feed.xml`,
-  lang: "en",
-  section: "politics",
-  sections: {},
-  timezone: "Asia/Seoul",
-  minInterval: 0,
-  maxBytes: 1 << 20,
-});
+const source = () => feedSource("wire", `${origin}/feed.xml`);
 
 describe("Retry-After from an upstream", () => {
   it.each([

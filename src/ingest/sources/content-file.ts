@@ -4,7 +4,7 @@
  */
 import { parse as parseYaml } from "yaml";
 import type { SiteSettings } from "../../config/site.ts";
-import { fingerprintOf, type Article, type ArticleImage, type Author } from "../../model/article.ts";
+import { fingerprintOf, IMAGE_TYPES_BY_EXTENSION, type Article, type ArticleImage, type Author } from "../../model/article.ts";
 import { parseNewsroomTime, type Instant } from "../../model/time.ts";
 import { cleanLine, cleanText, isEmailAddress } from "../../model/text.ts";
 import type { ContentFile } from "../deps.ts";
@@ -28,14 +28,6 @@ export interface ContentContext {
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const FIELDS = new Set(["id", "story", "title", "summary", "posted", "updated", "authors", "tags", "image"]);
 const IMAGE_FIELDS = new Set(["src", "alt", "width", "height", "type", "length"]);
-const IMAGE_TYPES: Record<string, string> = {
-  jpg: "image/jpeg",
-  jpeg: "image/jpeg",
-  png: "image/png",
-  gif: "image/gif",
-  webp: "image/webp",
-  avif: "image/avif",
-};
 
 /** Reads every article file; a file that cannot be read is a problem, and the others still load. */
 export function readContent(files: readonly ContentFile[], context: ContentContext) {
@@ -235,7 +227,7 @@ function image(value: unknown, context: ContentContext): ArticleImage {
       throw new ContentError(`image.length says ${declaredLength} bytes but ${context.folder}${src} has ${size}`);
     }
     length = size;
-    type ??= IMAGE_TYPES[name.split(".").pop()!.toLowerCase()];
+    type ??= IMAGE_TYPES_BY_EXTENSION[name.split(".").pop()!.toLowerCase()];
     if (!type) throw new ContentError(`image.type is needed: the kind of ${src} is not known from its name`);
     url = `${context.siteUrl}${src}`;
   } else {
