@@ -1,7 +1,7 @@
 /** ArticleStore on an embedded SQLite file through better-sqlite3 (Node). */
 import Database from "better-sqlite3";
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { mkdirSync, watch, type FSWatcher } from "node:fs";
+import { basename, dirname } from "node:path";
 import type { Article, Edition } from "../model/article.ts";
 import * as sql from "./queries.ts";
 import type { Statement } from "./queries.ts";
@@ -69,7 +69,9 @@ export function openSqliteStore(path: string, busyWaitMs = BUSY_WAIT_MS): Articl
     db?.close();
     throw new Error(`store: unable to open the database "${path}": ${(error as Error).message}`, { cause: error });
   }
-  return new SqliteArticleStore(db, busyWaitMs);
+  const store = new SqliteArticleStore(db, busyWaitMs);
+  if (path !== ":memory:") store.watchForOtherWriters(path);
+  return store;
 }
 
 /** SQLITE_BUSY (another connection writes) and its kinds; SQLITE_BUSY_SNAPSHOT asks for the transaction again. */
@@ -92,6 +94,7 @@ class SqliteArticleStore implements ArticleStore {
   /** Feed versions read since the database last changed, by `lang\nsection`; see feedVersion. */
   readonly #versions = new Map<string, number>();
   #versionsAt = { ownChanges: -1, dataVersion: -1, checkedMs: -Infinity };
+  #watcher: FSWatcher | undefined;
   /** The two change counters feedVersion checks, prepared once (they run on every feed request). */
   readonly #changeCounters: { own: Database.Statement; all: Database.Statement };
 
@@ -99,6 +102,24 @@ class SqliteArticleStore implements ArticleStore {
     this.#db = db;
     this.#busyWaitMs = busyWaitMs;
     this.#changeCounters = { own: db.prepare("SELECT total_changes()").pluck(), all: db.prepare("PRAGMA data_version").pluck() };
+  }
+
+  /**
+   * Another process's commit (`npm run ingest`) writes the database's files, and the file system says so
+   * at once: the next feed version asked is then checked against the database instead of waiting out
+   * OTHER_WRITERS_CHECK_MS, so a reader who learns of that commit never gets an older feed after it.
+   * Where the folder cannot be watched, the periodic check alone applies.
+   */
+  watchForOtherWriters(path: string): void {
+    const name = basename(path);
+    try {
+      this.#watcher = watch(dirname(path), { persistent: false }, (_event, file) => {
+        if (file === null || file.startsWith(name)) this.#versionsAt.checkedMs = -Infinity;
+      });
+      this.#watcher.on("error", () => this.#watcher?.close());
+    } catch {
+      this.#watcher = undefined;
+    }
   }
 
   /**
@@ -326,6 +347,7 @@ class SqliteArticleStore implements ArticleStore {
   }
 
   async close() {
+    this.#watcher?.close();
     this.#db.close();
   }
 }

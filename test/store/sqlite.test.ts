@@ -117,6 +117,29 @@ describe("SQLite feed versions, answered from memory", () => {
       await serving.close();
     }
   });
+
+  it("learns of another connection's commit from the file system, without waiting for the periodic check", async () => {
+    const path = freshDatabasePath();
+    const serving = openSqliteStore(path);
+    const ingesting = openSqliteStore(path);
+    // The store's clock stands still: only the file system's word can make it read the version again.
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      await serving.upsert([article("a")]);
+      const before = await serving.feedVersion("en", "politics");
+      expect(serving.knownFeedVersion?.("en", "politics")).toBe(before);
+      await ingesting.upsert([article("b")]);
+      const after = await ingesting.feedVersion("en", "politics");
+      expect(after).toBeGreaterThan(before);
+      // Waits for the change notice to arrive (polled, never a fixed pause); the clock has not moved.
+      await vi.waitFor(() => expect(serving.knownFeedVersion?.("en", "politics")).toBeUndefined(), { timeout: 5_000, interval: 5 });
+      expect(await serving.feedVersion("en", "politics")).toBe(after);
+    } finally {
+      vi.useRealTimers();
+      await ingesting.close();
+      await serving.close();
+    }
+  });
 });
 
 describe("SQLite query plans on the loaded sample edition", () => {
