@@ -15,7 +15,7 @@ import { InFlight, overload } from "./overload.ts";
 import type { RenderCache } from "./render-cache.ts";
 import { apiRoutes } from "./routes/api.ts";
 import { feedRoutes } from "./routes/feeds.ts";
-import { notFound, quoted } from "./routes/language.ts";
+import { notFound, quoted } from "./not-found.ts";
 import { pageRoutes } from "./routes/pages.ts";
 import { siteRoutes } from "./routes/site.ts";
 import { subscriberRecorder } from "./subscribers.ts";

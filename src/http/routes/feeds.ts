@@ -9,7 +9,8 @@ import { instantAt, type Instant } from "../../model/time.ts";
 import type { ArticleStore } from "../../store/store.ts";
 import type { FeedResponder } from "../feeds/answer.ts";
 import { serveFeed } from "../feeds/hono.ts";
-import { languageParam, notFound, quoted, sectionParam } from "./language.ts";
+import { languageParam, sectionParam } from "./language.ts";
+import { notFound, quoted } from "../not-found.ts";
 
 const FEED_FILES = Object.values(FORMATS)
   .map((f) => f.file)

@@ -3,9 +3,9 @@
  * each that a route lists before its handler; the handler reads them as typed context variables
  * (`c.var.language`, `c.var.section`).
  */
-import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { findLanguage, type LanguageSettings, type SectionSettings, type SiteSettings } from "../../config/site.ts";
+import { notFound, quoted } from "../not-found.ts";
 
 export interface LanguageVariables {
   language: LanguageSettings;
@@ -13,20 +13,6 @@ export interface LanguageVariables {
 
 export interface SectionVariables extends LanguageVariables {
   section: SectionSettings;
-}
-
-/** A 404 with a short plain-text message naming what was not found. */
-export function notFound(c: Context, what: string): Response {
-  return c.text(`Not found: ${what}\n`, 404);
-}
-
-/** Characters of a request's own text that an error message quotes; the rest is cut, so an answer never echoes a long path back. */
-const QUOTED_CHARACTERS = 80;
-
-/** A piece of the request (a path, a segment) as an error message quotes it: at most 80 characters. */
-export function quoted(piece: string): string {
-  const characters = Array.from(piece);
-  return characters.length <= QUOTED_CHARACTERS ? piece : `${characters.slice(0, QUOTED_CHARACTERS).join("")}…`;
 }
 
 /**

@@ -4,7 +4,8 @@ import type { Site } from "../../config/site.ts";
 import { articlePage } from "../../pages/article.ts";
 import { listingPage } from "../../pages/listing.ts";
 import type { ArticleStore } from "../../store/store.ts";
-import { languageParam, notFound, quoted, sectionParam } from "./language.ts";
+import { languageParam, sectionParam } from "./language.ts";
+import { notFound, quoted } from "../not-found.ts";
 
 export function pageRoutes(deps: { store: ArticleStore; site: Site }): Hono {
   const { store, site } = deps;
