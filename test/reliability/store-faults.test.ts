@@ -107,6 +107,11 @@ async function feedIds(base: string, path: string) {
   return readFeedItems("feed.json", response.body.toString("utf8")).map((item) => item.id);
 }
 
+/** How many run reports the server has logged so far. */
+function runsLogged(server: Child): number {
+  return server.log().match(/^\{"ingest":/gm)?.length ?? 0;
+}
+
 /** Waits until the server logs a run that wrote the waiting article. */
 function waitForRecovery(server: Child) {
   return waitForLog(server, /^\{"ingest":\[\{"source":"content".*"new":1/m, 20_000);
@@ -117,6 +122,9 @@ describe("the database locked by another process", () => {
     const { contentDir, settings, base } = await setup("locked");
     const server = await startServer(settings);
     try {
+      // Taken just after one of the server's runs has finished (its report is the last thing it
+      // logs), so the next scheduled run starts under the lock rather than finding it mid-run.
+      await waitForLog(server, new RegExp(`(^\\{"ingest":[^]*){${runsLogged(server) + 1}}`, "m"), 10_000);
       const locker = new Database(settings.databasePath);
       locker.exec("BEGIN EXCLUSIVE");
       writeFaultArticle(contentDir);
