@@ -1,6 +1,6 @@
 /** Random test data that replays: a small seeded generator (mulberry32), its seed said in every failure. */
 
-/** Integers in [min, max) drawn from `seed`; the same seed gives the same sequence. */
+/** Integers in [min, max) and fractions in [0, 1) drawn from `seed`; the same seed gives the same sequence. */
 export function seededRandom(seed: number) {
   let state = seed >>> 0;
   const next = () => {
@@ -10,7 +10,7 @@ export function seededRandom(seed: number) {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-  return { seed, int: (min: number, max: number) => Math.floor(min + next() * (max - min)) };
+  return { seed, fraction: next, int: (min: number, max: number) => Math.floor(min + next() * (max - min)) };
 }
 
 /** The seed named by the environment variable `name`, or `fallback`: fixed unless a run asks for another. */

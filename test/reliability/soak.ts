@@ -15,6 +15,7 @@
  * failed assertion.
  */
 import { freePort } from "../ports.ts";
+import { seededRandom, seedFrom } from "../seeded-random.ts";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { Agent, createServer, type Server } from "node:http";
@@ -121,8 +122,14 @@ interface DocumentSeen {
   bytes: number;
 }
 
-const pick = <T>(list: readonly T[]): T => list[Math.floor(Math.random() * list.length)]!;
-const chance = (p: number) => Math.random() < p;
+/**
+ * The soak's choices (which operation, which feed, which headers) come from SOAK_SEED, said in its
+ * first line (7 unless a run asks for another). The interleaving of readers and writers still depends on the machine, so a seed replays
+ * the same sequence of choices, not the same timing.
+ */
+const random = seededRandom(seedFrom("SOAK_SEED", 7));
+const pick = <T>(list: readonly T[]): T => list[Math.floor(random.fraction() * list.length)]!;
+const chance = (p: number) => random.fraction() < p;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** `2026-11-24 14:05:07 +09:00`, the newsroom's way of writing a time. */
@@ -312,12 +319,12 @@ export async function soak(options: SoakOptions): Promise<SoakResult> {
   /** One request with its checks; `probe` is the first request after a commit, which must show it. */
   type Mode = "identity" | "gzip" | "br" | "conditional" | "head";
   async function read(target: Target, probe = false, fixed: { mode?: Mode; limit?: number } = {}) {
-    const limit = target.month ? null : (fixed.limit ?? (!probe && chance(0.1) ? 1 + Math.floor(Math.random() * 100) : itemCount));
+    const limit = target.month ? null : (fixed.limit ?? (!probe && chance(0.1) ? 1 + Math.floor(random.fraction() * 100) : itemCount));
     const url = `${base}${target.path}${limit !== null && limit !== itemCount ? `?limit=${limit}` : ""}`;
     const seen = documents.get(url);
     const lastEtag = seen ? [...seen.keys()].at(-1) : undefined;
     const lastDocument = lastEtag ? seen!.get(lastEtag) : undefined;
-    const roll = Math.random();
+    const roll = random.fraction();
     const randomMode: Mode =
       roll < 0.1 ? "head" : roll < 0.3 && lastEtag ? "conditional" : roll < 0.55 ? "gzip" : roll < 0.65 ? "br" : "identity";
     const mode: Mode = fixed.mode ?? (probe ? "identity" : randomMode);
@@ -325,7 +332,7 @@ export async function soak(options: SoakOptions): Promise<SoakResult> {
     if (mode === "gzip" || (mode === "conditional" && chance(0.5))) headers["Accept-Encoding"] = "gzip";
     if (mode === "br") headers["Accept-Encoding"] = "br, gzip;q=0.5";
     if (mode === "conditional") headers["If-None-Match"] = lastEtag!;
-    if (chance(0.05)) headers["User-Agent"] = FEEDLY(Math.floor(Math.random() * 3));
+    if (chance(0.05)) headers["User-Agent"] = FEEDLY(Math.floor(random.fraction() * 3));
     const method = mode === "head" ? "HEAD" : "GET";
     const before = new Map([...floorOf(targetKey(target))].map(([k, v]) => [k, { ...v }]));
     const where = `${method} ${url}${headers["If-None-Match"] ? ` (If-None-Match ${headers["If-None-Match"]})` : ""}`;
@@ -410,7 +417,7 @@ export async function soak(options: SoakOptions): Promise<SoakResult> {
   function plan(via: Managed["via"], busy: Set<Managed>): Op | null {
     const live = managed.filter((a) => a.via === via && a.live && !busy.has(a));
     const count = managed.filter((a) => a.via === via && a.live).length;
-    const roll = Math.random();
+    const roll = random.fraction();
     const canAdd = nextPublished < newest + 3600_000 + maxAdds * 60_000 && (via !== "upstream" || count < 25);
     let kind: Op["kind"] = count < 6 || roll < 0.35 ? "add" : roll < 0.7 || via === "upstream" ? "update" : "withdraw";
     if (count > 24 && via !== "upstream") kind = roll < 0.6 ? "withdraw" : "update";
@@ -450,7 +457,7 @@ export async function soak(options: SoakOptions): Promise<SoakResult> {
     while (Date.now() < deadline && ingestRuns < seconds * 2) {
       const busy = new Set<Managed>();
       const ops: Op[] = [];
-      const wanted = 1 + Math.floor(Math.random() * 3);
+      const wanted = 1 + Math.floor(random.fraction() * 3);
       for (let i = 0; i < wanted; i++) {
         const op = plan(i === 0 && chance(0.4) ? "upstream" : "content", busy);
         if (!op) continue;
@@ -526,7 +533,7 @@ export async function soak(options: SoakOptions): Promise<SoakResult> {
   try {
     server = await startServer(service);
     const pid = server.pid;
-    log(`soak: server pid ${pid} on ${base}, ${targets.length} documents, ${readers} readers, ${seconds} s`);
+    log(`soak: server pid ${pid} on ${base}, ${targets.length} documents, ${readers} readers, ${seconds} s, SOAK_SEED=${random.seed}`);
     // Warm-up, before the clock and the memory samples start: every document in each encoding and, for
     // subscription documents, many lengths, so the server's bounded caches (512 rendered documents, the
     // item lists of 2048 versions for delta feeds) are full and its code compiled; what memory does
