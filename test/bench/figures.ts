@@ -72,7 +72,7 @@ function round(value: number): number {
 
 export function verdict(f: Figure): string {
   if (f.target === null || f.ratio === null) return "";
-  if (f.ratio < f.target) return "MISSED";
+  if (!Number.isFinite(f.ratio) || f.ratio < f.target) return "MISSED";
   return f.raised === undefined || f.ratio >= f.raised ? "met" : "met; under the raised bar";
 }
 

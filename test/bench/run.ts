@@ -9,7 +9,7 @@
  *                                 when a full run left one, else runs at 100k articles and says so
  *   npm run bench -- --only=http,store   some parts only (http, render, store, ingest, memory)
  *
- * Parts: 1-3 http.ts (our server, bare node:http, nginx, the common way; autocannon), 4 render.ts
+ * Parts: 1-3 http.ts (our server, bare node:http, nginx, the common way; wrk, or autocannon without it), 4 render.ts
  * (renderers against feedsmith and feed v6; tinybench), 5 store.ts, 6 ingest.ts, 7 memory (http.ts).
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
