@@ -80,6 +80,9 @@ export function boundsAfter(articles: readonly Article[], links: PendingLinks | 
   return sources.length ? sql.boundPendingLinks(sources, links.atMs, links.limits ?? PENDING_LINK_LIMITS) : [];
 }
 
+/** Refused joins one pass describes at most (a source naming our page from thousands of articles is one line and a count). */
+export const MAX_CONFLICTS_SAID = 50;
+
 const unique = <T>(values: Iterable<T>) => [...new Set(values)];
 
 /**
@@ -114,9 +117,13 @@ export function* editionPass(written?: readonly string[]): Generator<Statement[]
   const members = stories.length ? ((yield sql.storyMembers(stories)) as StoryMember[]) : [];
   const plan = planStoryJoins(judged.pairs, members);
 
+  const conflicts = [...judged.refused, ...plan.conflicts];
+  if (conflicts.length > MAX_CONFLICTS_SAID) {
+    conflicts.splice(MAX_CONFLICTS_SAID, Infinity, `and ${conflicts.length - MAX_CONFLICTS_SAID} more joins refused`);
+  }
   return {
     joined: plan.renames.length,
-    conflicts: [...judged.refused, ...plan.conflicts],
+    conflicts,
     writes: [...plan.renames.map(([from, to]) => sql.renameStory(from, to)), ...sql.clearTouches(ids)],
   };
 }

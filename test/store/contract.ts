@@ -689,6 +689,21 @@ export function describeArticleStoreContract(name: string, makeStore: () => Prom
         expect(await langsOf(later)).toEqual(["ja"]);
       });
 
+      it("describes at most 50 refused joins in one pass, then counts the rest", async () => {
+        const ours = newsroom("en", "crowded");
+        const claims = Array.from({ length: 60 }, (_, i) => edition("ko", `claim-${i}`, "feed:evil", `https://evil.example/ko/${i}`));
+        await write(
+          [ours, ...claims],
+          claims.map((c): [Article, string[]] => [c, [ours.url]]),
+        );
+        const result = await store.linkEditions();
+        expect(result.joined).toBe(0);
+        expect(result.conflicts).toHaveLength(51);
+        expect(result.conflicts.slice(0, 50).every((c) => c.startsWith("edition link refused: https://evil.example/ko/"))).toBe(true);
+        expect(result.conflicts[50]).toBe("and 10 more joins refused");
+        expect(await langsOf(ours)).toEqual(["en"]);
+      });
+
       it("joins through the newsroom's own link, and through an upstream's link the newsroom names back", async () => {
         const ours = newsroom("en", "chips");
         const wire = edition("ko", "chips-ko", "feed:wire", "https://wire.example/ko/chips");
