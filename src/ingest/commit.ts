@@ -73,7 +73,11 @@ export async function commitItems(
     report.notes.push(...result.notes.map((n) => `${item.key}: ${n}`));
     ready.push(result);
   }
-  const written = await commitArticles(store, ready, nowMs, { keepWithdrawn: true, limit: (toWrite) => spend(budget, toWrite, report) });
+  const written = await commitArticles(store, ready, nowMs, {
+    keepWithdrawn: true,
+    limit: (toWrite) => spend(budget, toWrite, report),
+    siteUrl: site.siteUrl,
+  });
   report.rejected.push(
     ...written.withdrawn.map((id) => ({
       key: id,
@@ -86,14 +90,16 @@ export async function commitItems(
 }
 
 /**
- * Writes normalized articles against what is stored: identity by id, substance by fingerprint. Shared
- * by upstream sources and the push API.
+ * Writes normalized articles against what is stored: identity by id, substance by fingerprint, with the
+ * other editions each names, for the store to judge (see ArticleStore.linkEditions). Shared by upstream
+ * sources and the push API. With `siteUrl` (upstream sources), an article whose URL is on our own site
+ * (it gave none of its own) is marked as having no site of its own, so its links do not speak for ours.
  */
 export async function commitArticles(
   store: ArticleStore,
   ready: readonly { article: Article; editions: string[] }[],
   nowMs: number,
-  options: { keepWithdrawn: boolean; limit?: (toWrite: Article[]) => Article[] },
+  options: { keepWithdrawn: boolean; limit?: (toWrite: Article[]) => Article[]; siteUrl?: string },
 ) {
   const ids = ready.map((r) => r.article.id);
   const stored = new Map((await store.byIds(ids)).map((a) => [a.id, a]));
@@ -122,6 +128,16 @@ export async function commitArticles(
     if (editions.length) links.set(article.id, editions);
   }
   const allowed = options.limit ? options.limit(toWrite) : toWrite;
-  const report = await store.upsert(allowed, links);
+  const ours = options.siteUrl === undefined ? null : hostOf(options.siteUrl);
+  const unsited = new Set(allowed.filter((a) => ours !== null && hostOf(a.url) === ours).map((a) => a.id));
+  const report = await store.upsert(allowed, { targets: links, atMs: nowMs, unsited });
   return { report, same, withdrawn: [...withdrawn], deferred: toWrite.length - allowed.length };
+}
+
+function hostOf(url: string): string | null {
+  try {
+    return new URL(url).host.toLowerCase();
+  } catch {
+    return null;
+  }
 }

@@ -13,15 +13,17 @@ import {
   upsertEach,
   type ArticleRow,
   type ArticleStore,
+  type EditionJoins,
   type FeedVersion,
   type LatestQuery,
+  type PendingLinks,
   type SourceState,
   type StoredRun,
   type SubscriberLimits,
   type SubscriberRow,
   type UpsertReport,
 } from "./store.ts";
-import { planStoryJoins } from "./story-joins.ts";
+import { boundsAfter, editionPass, linksOf } from "./story-joins.ts";
 import { kindOfSqliteCode, StoreError, type StoreErrorKind } from "./errors.ts";
 
 /** SQLite's own words for a database that cannot be used now, for a D1 message that names no result code. */
@@ -62,11 +64,14 @@ export function d1Store(db: D1Database): ArticleStore {
   const allOf = async <T>(statements: Statement[]) => (await Promise.all(statements.map((s) => all<T>(s)))).flat();
 
   return {
-    async upsert(articles: readonly Article[], links?: ReadonlyMap<string, readonly string[]>): Promise<UpsertReport> {
-      return upsertEach(articles, async (article) => {
-        const [written] = await batch<{ version: number }>(sql.articleWrite(articleToRow(article), links?.get(article.id) ?? []));
+    async upsert(articles: readonly Article[], links?: PendingLinks): Promise<UpsertReport> {
+      const report = await upsertEach(articles, async (article) => {
+        const [written] = await batch<{ version: number }>(sql.articleWrite(articleToRow(article), ...linksOf(article, links)));
         return written?.results[0];
       });
+      const bound = boundsAfter(articles, links);
+      if (bound.length) await batch(bound);
+      return report;
     },
 
     async latest(query: LatestQuery) {
@@ -120,18 +125,12 @@ export function d1Store(db: D1Database): ArticleStore {
       return new Set((await allOf<{ id: string }>(sql.tombstonedIds(ids))).map((r) => r.id));
     },
 
-    async linkEditions() {
-      const pairs = (await all<{ from_story: string; to_story: string }>(sql.UNJOINED_EDITIONS)).map(
-        (p) => [p.from_story, p.to_story] as [string, string],
-      );
-      if (pairs.length === 0) return { joined: 0, conflicts: [] };
-      const languages = new Map<string, string[]>();
-      for (const row of await allOf<{ story: string; lang: string }>(sql.languagesOfStories(pairs.flat()))) {
-        languages.set(row.story, [...(languages.get(row.story) ?? []), row.lang]);
-      }
-      const plan = planStoryJoins(pairs, languages);
-      if (plan.renames.length) await batch(plan.renames.map(([from, to]) => sql.renameStory(from, to)));
-      return { joined: plan.renames.length, conflicts: plan.conflicts };
+    async linkEditions(written?: readonly string[]): Promise<EditionJoins> {
+      const steps = editionPass(written);
+      let step = steps.next();
+      while (!step.done) step = steps.next(await allOf(step.value));
+      if (step.value.writes.length) await batch(step.value.writes);
+      return { joined: step.value.joined, conflicts: step.value.conflicts };
     },
 
     async sourceState(sourceId: string): Promise<SourceState | null> {

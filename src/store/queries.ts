@@ -2,7 +2,7 @@
  * The store's SQL, as plain functions returning a statement and its bound parameters, so the SQLite
  * and D1 adapters run the very same queries. Positional `?` parameters only (both drivers bind them).
  */
-import type { ArticleRow, LatestQuery, SubscriberLimits } from "./store.ts";
+import type { ArticleRow, LatestQuery, PendingLinkLimits, SubscriberLimits } from "./store.ts";
 
 export type SqlValue = string | number | null;
 export interface Statement {
@@ -127,17 +127,56 @@ export function fromSource(prefix: string): Statement {
   return { sql: "SELECT id, source FROM articles WHERE source >= ? AND source < ?", params: [prefix, `${prefix}\uffff`] };
 }
 
-/** Everything one article's write is, to run as one transaction: the upsert first (its RETURNING row says what happened). */
-export function articleWrite(row: ArticleRow, links: readonly string[]): Statement[] {
-  return [upsertArticle(row), liftTombstone(row.id), ...links.map((target) => addEditionLink(row.id, target))];
+/**
+ * Everything one article's write is, to run as one transaction: the upsert first (its RETURNING row says
+ * what happened), its tombstone lifted, the links it names (see PendingLinks), and a mark for the
+ * next pass over edition links.
+ */
+export function articleWrite(row: ArticleRow, links: readonly string[], named: { atMs: number; sited: boolean }): Statement[] {
+  return [
+    upsertArticle(row),
+    liftTombstone(row.id),
+    ...links.map((target) => nameEdition(row.id, target, row.source, named)),
+    { sql: "INSERT OR IGNORE INTO edition_touches (article_id) VALUES (?)", params: [row.id] },
+  ];
 }
 
 function liftTombstone(id: string): Statement {
   return { sql: "DELETE FROM tombstones WHERE id = ?", params: [id] };
 }
 
-function addEditionLink(articleId: string, target: string): Statement {
-  return { sql: "INSERT OR IGNORE INTO edition_links (article_id, target) VALUES (?, ?)", params: [articleId, target] };
+/** A link named again counts from the new naming, for its source. */
+function nameEdition(articleId: string, target: string, source: string, named: { atMs: number; sited: boolean }): Statement {
+  return {
+    sql:
+      "INSERT INTO edition_links (article_id, target, source, named_ms, sited) VALUES (?, ?, ?, ?, ?) " +
+      "ON CONFLICT (article_id, target) DO UPDATE SET source = excluded.source, named_ms = excluded.named_ms, sited = excluded.sited",
+    params: [articleId, target, source, named.atMs, named.sited ? 1 : 0],
+  };
+}
+
+/** After a write of links by these sources: what has waited too long goes, then what is over each source's cap. */
+export function boundPendingLinks(sources: readonly string[], atMs: number, limits: PendingLinkLimits): Statement[] {
+  return [expireEditionLinks(atMs - limits.ttlMs), ...[...new Set(sources)].map((source) => capEditionLinks(source, limits.perSource))];
+}
+
+/** Forgets links last named before `beforeMs` (an index range, however many links wait). */
+export function expireEditionLinks(beforeMs: number): Statement {
+  return { sql: "DELETE FROM edition_links WHERE named_ms < ?", params: [beforeMs] };
+}
+
+/**
+ * Keeps a source's newest `keep` links (newest by naming time, then by article and target, so the count
+ * is exact): the row `keep` places from the newest end of the source's index, and all older, go.
+ */
+export function capEditionLinks(source: string, keep: number): Statement {
+  return {
+    sql:
+      "DELETE FROM edition_links WHERE source = ? AND (named_ms, article_id, target) <= (" +
+      "SELECT named_ms, article_id, target FROM edition_links WHERE source = ? " +
+      "ORDER BY named_ms DESC, article_id DESC, target DESC LIMIT 1 OFFSET ?)",
+    params: [source, source, keep],
+  };
 }
 
 /** Moves one article to the tombstones, with its links; run as one transaction. */
@@ -148,22 +187,48 @@ export function withdrawArticle(id: string, atMs: number): Statement[] {
       params: [atMs, id],
     },
     { sql: "DELETE FROM edition_links WHERE article_id = ?", params: [id] },
+    { sql: "DELETE FROM edition_touches WHERE article_id = ?", params: [id] },
     { sql: "DELETE FROM articles WHERE id = ? RETURNING id", params: [id] },
   ];
 }
 
-/** Pairs of stories that a stored link says are one, where they are still apart. */
-export const UNJOINED_EDITIONS: Statement = {
-  sql:
-    "SELECT a.story AS from_story, b.story AS to_story FROM edition_links l " +
-    "JOIN articles a ON a.id = l.article_id JOIN articles b ON b.url = l.target WHERE a.story <> b.story " +
-    "UNION SELECT a.story, b.story FROM edition_links l " +
-    "JOIN articles a ON a.id = l.article_id JOIN articles b ON b.id = l.target WHERE a.story <> b.story",
-  params: [],
-};
+/** The articles written since the last pass over edition links. */
+export const TOUCHED_ARTICLES: Statement = { sql: "SELECT article_id FROM edition_touches", params: [] };
 
-export function languagesOfStories(stories: readonly string[]): Statement[] {
-  return perSlice(stories, (list, slice) => ({ sql: `SELECT story, lang FROM articles WHERE story IN (${list})`, params: slice }));
+export function clearTouches(ids: readonly string[]): Statement[] {
+  return perSlice(ids, (list, slice) => ({ sql: `DELETE FROM edition_touches WHERE article_id IN (${list})`, params: slice }));
+}
+
+/** What the pass over edition links reads of an article. */
+const SELECT_EDITION_END = "SELECT id, url, story, lang, source FROM articles";
+
+export function editionEndsByIds(ids: readonly string[]): Statement[] {
+  return perSlice(ids, (list, slice) => ({ sql: `${SELECT_EDITION_END} WHERE id IN (${list})`, params: slice }));
+}
+
+export function editionEndsByUrls(urls: readonly string[]): Statement[] {
+  return perSlice(urls, (list, slice) => ({ sql: `${SELECT_EDITION_END} WHERE url IN (${list})`, params: slice }));
+}
+
+/** The links these articles name (the primary key's first column). */
+export function linksFrom(ids: readonly string[]): Statement[] {
+  return perSlice(ids, (list, slice) => ({
+    sql: `SELECT article_id, target, sited FROM edition_links WHERE article_id IN (${list})`,
+    params: slice,
+  }));
+}
+
+/** The links naming any of these URLs or ids (edition_links_by_target). */
+export function linksTo(targets: readonly string[]): Statement[] {
+  return perSlice(targets, (list, slice) => ({
+    sql: `SELECT article_id, target, sited FROM edition_links WHERE target IN (${list})`,
+    params: slice,
+  }));
+}
+
+/** Every edition of these stories, with where it came from. */
+export function storyMembers(stories: readonly string[]): Statement[] {
+  return perSlice(stories, (list, slice) => ({ sql: `SELECT story, lang, source FROM articles WHERE story IN (${list})`, params: slice }));
 }
 
 export function renameStory(from: string, to: string): Statement {

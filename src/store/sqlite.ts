@@ -13,8 +13,10 @@ import {
   upsertEach,
   type ArticleRow,
   type ArticleStore,
+  type EditionJoins,
   type FeedVersion,
   type LatestQuery,
+  type PendingLinks,
   type SourceState,
   type StoredRun,
   type SubscriberLimits,
@@ -22,7 +24,7 @@ import {
   type UpsertReport,
 } from "./store.ts";
 import { migrate } from "./sqlite-migrate.ts";
-import { planStoryJoins } from "./story-joins.ts";
+import { boundsAfter, editionPass, linksOf } from "./story-joins.ts";
 import { kindOfSqliteCode, StoreError } from "./errors.ts";
 
 /** How long a statement waits, blocking, for another connection's lock before the store waits without blocking. */
@@ -157,14 +159,22 @@ class SqliteArticleStore implements ArticleStore {
     return this.#statement(s.sql).run(...s.params);
   }
 
-  async upsert(articles: readonly Article[], links?: ReadonlyMap<string, readonly string[]>): Promise<UpsertReport> {
+  async upsert(articles: readonly Article[], links?: PendingLinks): Promise<UpsertReport> {
     const writeOne = this.#db.transaction((article: Article) => {
-      const [upsert, ...rest] = sql.articleWrite(articleToRow(article), links?.get(article.id) ?? []);
+      const [upsert, ...rest] = sql.articleWrite(articleToRow(article), ...linksOf(article, links));
       const [changed] = this.#all<{ version: number }>(upsert!);
       for (const statement of rest) this.#run(statement);
       return changed;
     });
-    return upsertEach(articles, (article) => this.#retry(() => writeOne(article)));
+    const report = await upsertEach(articles, (article) => this.#retry(() => writeOne(article)));
+    const bound = boundsAfter(articles, links);
+    if (bound.length) {
+      const run = this.#db.transaction(() => {
+        for (const s of bound) this.#run(s);
+      });
+      await this.#retry(() => run());
+    }
+    return report;
   }
 
   async latest(query: LatestQuery) {
@@ -267,22 +277,16 @@ class SqliteArticleStore implements ArticleStore {
     );
   }
 
-  async linkEditions() {
-    const join = this.#db.transaction(() => {
-      const pairs = this.#all<{ from_story: string; to_story: string }>(sql.UNJOINED_EDITIONS).map(
-        (p) => [p.from_story, p.to_story] as [string, string],
-      );
-      if (pairs.length === 0) return { joined: 0, conflicts: [] };
-      const languages = new Map<string, string[]>();
-      for (const row of sql.languagesOfStories(pairs.flat()).flatMap((s) => this.#all<{ story: string; lang: string }>(s))) {
-        languages.set(row.story, [...(languages.get(row.story) ?? []), row.lang]);
-      }
-      const plan = planStoryJoins(pairs, languages);
-      for (const [from, to] of plan.renames) this.#run(sql.renameStory(from, to));
-      return { joined: plan.renames.length, conflicts: plan.conflicts };
+  async linkEditions(written?: readonly string[]): Promise<EditionJoins> {
+    const pass = this.#db.transaction(() => {
+      const steps = editionPass(written);
+      let step = steps.next();
+      while (!step.done) step = steps.next(step.value.flatMap((s) => this.#all(s)));
+      for (const s of step.value.writes) this.#run(s);
+      return { joined: step.value.joined, conflicts: step.value.conflicts };
     });
-    // IMMEDIATE: the pairs are read under the write lock, so no other writer changes them before the renames.
-    return this.#retry(() => join.immediate());
+    // IMMEDIATE: the links are read under the write lock, so no other writer changes them before the renames.
+    return this.#retry(() => pass.immediate());
   }
 
   async sourceState(sourceId: string): Promise<SourceState | null> {

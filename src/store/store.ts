@@ -60,6 +60,44 @@ export interface FeedVersion {
   version: number;
 }
 
+/**
+ * Links an article names to other editions (URLs or ids), written with it, waiting in the store until
+ * the other edition is there and the link is judged (see linkEditions).
+ */
+export interface PendingLinks {
+  /** Article id -> the other editions it names. */
+  targets: ReadonlyMap<string, readonly string[]>;
+  /** When they were named (ms): the clock that expires them. */
+  atMs: number;
+  /**
+   * Upstream articles with no site of their own (their URL is on our site, for want of one): a link
+   * from them to a page on that host speaks for nobody, so it joins only when named back.
+   */
+  unsited?: ReadonlySet<string>;
+  /** PENDING_LINK_LIMITS unless given. */
+  limits?: PendingLinkLimits;
+}
+
+/** Bounds on links still waiting for their other edition. */
+export interface PendingLinkLimits {
+  /** A link is forgotten this long after it was last named (at the next write of links). */
+  ttlMs: number;
+  /** Links one source (`feed:wire-ko`, `push`) may have waiting; its newest are kept. */
+  perSource: number;
+}
+
+/**
+ * 30 days, and 10 000 per source: a story's editions arrive within days, and a source whose articles
+ * each name 64 editions that never come cannot make more rows than this.
+ */
+export const PENDING_LINK_LIMITS: PendingLinkLimits = { ttlMs: 30 * 24 * 3600_000, perSource: 10_000 };
+
+/** What a pass over edition links did: stories joined, and every join it refused, with why. */
+export interface EditionJoins {
+  joined: number;
+  conflicts: string[];
+}
+
 /** How many run reports the store keeps. */
 export const KEPT_RUNS = 100;
 
@@ -73,11 +111,12 @@ export interface SubscriberLimits {
 
 export interface ArticleStore {
   /**
-   * Writes new and changed articles, each with the other editions it names (URLs or ids) in `links`,
-   * each article whole or not at all; identical ones are left alone, so their version stays. Writing an
-   * article lifts its tombstone.
+   * Writes new and changed articles, each with the other editions it names in `links`, each article
+   * whole or not at all; identical ones are left alone, so their version stays. Writing an article lifts
+   * its tombstone and leaves it for the next linkEditions. After a write of links, those that have waited
+   * past `links.limits` are forgotten.
    */
-  upsert(articles: readonly Article[], links?: ReadonlyMap<string, readonly string[]>): Promise<UpsertReport>;
+  upsert(articles: readonly Article[], links?: PendingLinks): Promise<UpsertReport>;
   /** The newest articles of a language (and section), newest first, ties broken by id. */
   latest(query: LatestQuery): Promise<Article[]>;
   bySlug(lang: string, slug: string): Promise<Article | null>;
@@ -108,11 +147,13 @@ export interface ArticleStore {
   /** The ids among these that have been withdrawn. */
   withdrawn(ids: readonly string[]): Promise<Set<string>>;
   /**
-   * Joins into one story (the smallest story key of the group) every pair of editions where one names
-   * the other, whichever arrived first. A join that would give a story two editions in one language is
-   * refused and described in `conflicts`.
+   * Judges the links from and to the articles written since the last pass (or only those of `written`,
+   * when given), whichever edition arrived first, reading no other link, and joins into one story (the
+   * smallest story key of the group) the editions a trusted link names (see story-joins.ts). A refused
+   * join (two editions in one language, or an upstream's link that is not enough) is described in
+   * `conflicts`. Links stay stored until they expire, so an edition written again later finds them.
    */
-  linkEditions(): Promise<{ joined: number; conflicts: string[] }>;
+  linkEditions(written?: readonly string[]): Promise<EditionJoins>;
   sourceState(sourceId: string): Promise<SourceState | null>;
   saveSourceState(state: SourceState): Promise<void>;
   /**

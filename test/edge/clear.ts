@@ -1,5 +1,15 @@
 /** Empties every table the migrations made, so each test starts from a migrated, empty database. */
-const TABLES = ["articles", "tombstones", "source_state", "leases", "ingest_runs", "edition_links", "feed_versions", "feed_subscribers"];
+const TABLES = [
+  "articles",
+  "tombstones",
+  "source_state",
+  "leases",
+  "ingest_runs",
+  "edition_links",
+  "edition_touches",
+  "feed_versions",
+  "feed_subscribers",
+];
 
 export async function clearDatabase(db: D1Database) {
   await db.batch(TABLES.map((table) => db.prepare(`DELETE FROM ${table}`)));

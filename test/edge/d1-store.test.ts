@@ -3,7 +3,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { d1Store } from "../../src/store/d1.ts";
 import { describeConflict, StoreError } from "../../src/store/errors.ts";
-import { describeArticleStoreContract } from "../store/contract.ts";
+import { describeArticleStoreContract, makeArticle } from "../store/contract.ts";
 import { clearDatabase } from "./clear.ts";
 
 describeArticleStoreContract("D1 in workerd", async () => {
@@ -12,6 +12,31 @@ describeArticleStoreContract("D1 in workerd", async () => {
 });
 
 describe("the D1 adapter", () => {
+  it("judges after a write only the links from and to what was written, not the rest of the table", async () => {
+    await clearDatabase(env.DB);
+    const store = d1Store(env.DB);
+    const upstream = (lang: string, slug: string, url: string) =>
+      makeArticle(
+        { lang, section: "society", slug, story: `~${slug}`, published: "2026-10-01T09:00:00+09:00", id: `tag:t,2026:feed:w/${slug}` },
+        { source: "feed:w", url },
+      );
+    const en = upstream("en", "d1-en", "https://w.example/en/1");
+    const ko = upstream("ko", "d1-ko", "https://w.example/ko/1");
+    await store.upsert([en, ko]);
+    await store.linkEditions();
+    // A link that a whole-table pass would act on, stored without either article being written since.
+    const at = Date.parse("2026-10-01T00:00:00Z");
+    await env.DB.prepare("INSERT INTO edition_links (article_id, target, source, named_ms, sited) VALUES (?, ?, 'feed:w', ?, 1)")
+      .bind(en.id, ko.url, at)
+      .run();
+    await store.upsert([upstream("ja", "d1-unrelated", "https://w.example/ja/9")]);
+    expect(await store.linkEditions()).toEqual({ joined: 0, conflicts: [] });
+    expect((await store.byIds([ko.id]))[0]!.story).toBe(ko.story);
+    await store.upsert([{ ...ko, title: "Edited" }]);
+    expect(await store.linkEditions()).toEqual({ joined: 1, conflicts: [] });
+    expect((await store.byIds([ko.id]))[0]!.story).toBe(en.story);
+  });
+
   /** A D1 binding whose every statement fails with `message`. */
   function failingD1(message: string): D1Database {
     const statement = {

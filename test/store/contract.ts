@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { fingerprintOf, type Article, type Edition } from "../../src/model/article.ts";
 import { parseRfc3339 } from "../../src/model/time.ts";
-import type { ArticleStore, Cursor } from "../../src/store/store.ts";
+import type { ArticleStore, Cursor, PendingLinks } from "../../src/store/store.ts";
 
 const SITE = "https://store.example";
 
@@ -46,6 +46,9 @@ export function makeArticle(spec: ArticleSpec, extra: Partial<Article> = {}): Ar
 }
 
 const ids = (articles: readonly Article[]) => articles.map((a) => a.id);
+/** When the contract's edition links are named, unless a test says otherwise. */
+const NAMED_AT = Date.parse("2026-10-01T00:00:00Z");
+const DAY_MS = 24 * 3600_000;
 const cursorAfter = (article: Article): Cursor => ({ publishedMs: article.published.ms, id: article.id });
 
 /** Every article of a language (and section), read in one page large enough for the test data. */
@@ -504,7 +507,7 @@ export function describeArticleStoreContract(name: string, makeStore: () => Prom
           published: "2026-10-01T10:00:00+09:00",
         });
         // The Korean edition names the English one before it exists.
-        await store.upsert([ko], new Map([[ko.id, [en1.url]]]));
+        await store.upsert([ko], { targets: new Map([[ko.id, [en1.url]]]), atMs: NAMED_AT });
         expect(await store.linkEditions()).toEqual({ joined: 0, conflicts: [] });
         await store.upsert([en1]);
         expect(await store.linkEditions()).toEqual({ joined: 1, conflicts: [] });
@@ -518,7 +521,7 @@ export function describeArticleStoreContract(name: string, makeStore: () => Prom
           story: "story-c",
           published: "2026-10-01T11:00:00+09:00",
         });
-        await store.upsert([ko2], new Map([[ko2.id, [en1.id]]]));
+        await store.upsert([ko2], { targets: new Map([[ko2.id, [en1.id]]]), atMs: NAMED_AT });
         const result = await store.linkEditions();
         expect(result.joined).toBe(0);
         expect(result.conflicts).toHaveLength(1);
@@ -635,6 +638,192 @@ export function describeArticleStoreContract(name: string, makeStore: () => Prom
           expect(version, `${lang}/${section}`).toBe(await store.feedVersion(lang, section === "" ? undefined : section));
           expect(version).toBeGreaterThan(0);
         }
+      });
+    });
+
+    describe("edition links", () => {
+      /** An article of `source` at `url`; its story is its own until a link joins it. */
+      const edition = (lang: string, slug: string, source: string, url: string) =>
+        makeArticle(
+          {
+            lang,
+            section: "society",
+            slug,
+            story: `~${source}/${slug}`,
+            published: "2026-10-01T09:00:00+09:00",
+            id: `tag:t,2026:${source}/${slug}`,
+          },
+          { source, url },
+        );
+      const newsroom = (lang: string, slug: string) => edition(lang, slug, "push", `${SITE}/${lang}/articles/${slug}`);
+      /** Writes articles, each naming the given targets, at `atMs`. */
+      const write = (articles: Article[], named: [Article, string[]][] = [], atMs = NAMED_AT, extra: Partial<PendingLinks> = {}) =>
+        store.upsert(articles, { targets: new Map(named.map(([a, t]) => [a.id, t])), atMs, ...extra });
+      const storyOf = async (a: Article) => (await store.byIds([a.id]))[0]!.story;
+      const langsOf = async (a: Article) => (await store.editions([await storyOf(a)])).map((e) => e.lang).sort();
+
+      it("never joins a newsroom story through an upstream's link alone, whichever arrives first, and says so", async () => {
+        const ours = newsroom("en", "budget");
+        const evil = edition("zh-Hans", "evil", "feed:evil", "https://evil.example/zh/budget");
+        await write([ours]);
+        expect(await store.linkEditions()).toEqual({ joined: 0, conflicts: [] });
+        await write([evil], [[evil, [ours.url, "https://evil.example/ko/budget"]]]);
+        const result = await store.linkEditions();
+        expect(result.joined).toBe(0);
+        expect(result.conflicts).toEqual([
+          `edition link refused: https://evil.example/zh/budget (feed:evil) names ${ours.url} (push), ` +
+            "but an upstream's links alone never join a newsroom article; left apart",
+        ]);
+        expect(await langsOf(ours)).toEqual(["en"]);
+
+        // The other way round: the upstream's link waits, and our article arrives later.
+        const later = newsroom("ja", "budget-ja");
+        const evil2 = edition("ko", "evil-2", "feed:evil", "https://evil.example/ko/2");
+        await write([evil2], [[evil2, [later.url]]]);
+        expect(await store.linkEditions()).toEqual({ joined: 0, conflicts: [] });
+        await write([later]);
+        const second = await store.linkEditions();
+        expect(second.joined).toBe(0);
+        expect(second.conflicts).toHaveLength(1);
+        expect(second.conflicts[0]).toContain(`https://evil.example/ko/2 (feed:evil) names ${later.url} (push)`);
+        expect(await langsOf(later)).toEqual(["ja"]);
+      });
+
+      it("describes at most 50 refused joins in one pass, then counts the rest", async () => {
+        const ours = newsroom("en", "crowded");
+        const claims = Array.from({ length: 60 }, (_, i) => edition("ko", `claim-${i}`, "feed:evil", `https://evil.example/ko/${i}`));
+        await write(
+          [ours, ...claims],
+          claims.map((c): [Article, string[]] => [c, [ours.url]]),
+        );
+        const result = await store.linkEditions();
+        expect(result.joined).toBe(0);
+        expect(result.conflicts).toHaveLength(51);
+        expect(result.conflicts.slice(0, 50).every((c) => c.startsWith("edition link refused: https://evil.example/ko/"))).toBe(true);
+        expect(result.conflicts[50]).toBe("and 10 more joins refused");
+        expect(await langsOf(ours)).toEqual(["en"]);
+      });
+
+      it("joins through the newsroom's own link, and through an upstream's link the newsroom names back", async () => {
+        const ours = newsroom("en", "chips");
+        const wire = edition("ko", "chips-ko", "feed:wire", "https://wire.example/ko/chips");
+        await write([wire]);
+        await write([ours], [[ours, [wire.url]]]);
+        expect(await store.linkEditions()).toEqual({ joined: 1, conflicts: [] });
+        expect(await langsOf(ours)).toEqual(["en", "ko"]);
+        expect(await storyOf(wire)).toBe(ours.story);
+
+        const ja = newsroom("ja", "chips-ja");
+        const partner = edition("zh-Hans", "chips-zh", "feed:partner", "https://partner.example/zh/chips");
+        // The upstream names our page before it exists: the link waits, judged when our article comes.
+        await write([partner], [[partner, [ja.url]]]);
+        expect(await store.linkEditions()).toEqual({ joined: 0, conflicts: [] });
+        await write([ja], [[ja, [partner.url]]]);
+        expect(await store.linkEditions()).toEqual({ joined: 1, conflicts: [] });
+        expect(await langsOf(ja)).toEqual(["ja", "zh-Hans"]);
+      });
+
+      it("joins upstream editions through a link to the same site, or links both ways; refuses one way to another site", async () => {
+        const en = edition("en", "w-en", "feed:wire-en", "https://wire.example/en/1");
+        const ko = edition("ko", "w-ko", "feed:wire-ko", "https://WIRE.example/ko/1");
+        await write([en], [[en, [ko.url]]]);
+        await write([ko]);
+        expect(await store.linkEditions()).toEqual({ joined: 1, conflicts: [] });
+        expect(await langsOf(en)).toEqual(["en", "ko"]);
+
+        const a = edition("en", "a-en", "feed:a", "https://a.example/en/2");
+        const b = edition("ko", "b-ko", "feed:b", "https://b.example/ko/2");
+        await write([a, b], [[a, [b.url]]]);
+        const oneWay = await store.linkEditions();
+        expect(oneWay.joined).toBe(0);
+        expect(oneWay.conflicts).toEqual([
+          "edition link refused: https://a.example/en/2 (feed:a) names https://b.example/ko/2 (feed:b), " +
+            "but it is on another site, which does not name it back; left apart",
+        ]);
+        expect(await langsOf(a)).toEqual(["en"]);
+        await write([{ ...b, title: "Named back" }], [[b, [a.url]]]);
+        expect(await store.linkEditions()).toEqual({ joined: 1, conflicts: [] });
+        expect(await langsOf(a)).toEqual(["en", "ko"]);
+      });
+
+      it("does not let an upstream article without a site of its own speak for ours", async () => {
+        const first = edition("en", "nosite-en", "feed:x", `${SITE}/en/articles/nosite-en`);
+        const other = edition("ko", "nosite-ko", "feed:y", `${SITE}/ko/articles/nosite-ko`);
+        await write([other]);
+        await write([first], [[first, [other.url]]], NAMED_AT, { unsited: new Set([first.id]) });
+        const result = await store.linkEditions();
+        expect(result.joined).toBe(0);
+        expect(result.conflicts[0]).toContain("it has no site of its own, and is not named back");
+      });
+
+      it("keeps upstream links from reaching a newsroom story through an upstream edition it joined", async () => {
+        const ours = newsroom("en", "adopt");
+        const wire = edition("ko", "adopt-ko", "feed:wire", "https://wire.example/ko/adopt");
+        await write([ours, wire], [[ours, [wire.url]]]);
+        expect((await store.linkEditions()).joined).toBe(1);
+        const same = edition("ja", "adopt-ja", "feed:spoof", "https://wire.example/ja/adopt");
+        await write([same], [[same, [wire.url]]]);
+        const result = await store.linkEditions();
+        expect(result.joined).toBe(0);
+        expect(result.conflicts).toEqual([
+          "edition link refused: https://wire.example/ja/adopt names https://wire.example/ko/adopt on its own site, " +
+            `but an upstream's links alone never join a newsroom story ("${ours.story}"); left apart`,
+        ]);
+        expect(await langsOf(ours)).toEqual(["en", "ko"]);
+      });
+
+      it("judges only the links of the articles written since the last pass, or of those it is given", async () => {
+        const en = edition("en", "scope-en", "feed:w", "https://w.example/en/1");
+        const ko = edition("ko", "scope-ko", "feed:w", "https://w.example/ko/1");
+        const other = edition("ja", "scope-other", "feed:w", "https://w.example/ja/9");
+        await write([en, ko], [[en, [ko.url]]]);
+        await write([other]);
+        // Given only `other`, the pass reads nothing of en and ko.
+        expect(await store.linkEditions([other.id])).toEqual({ joined: 0, conflicts: [] });
+        expect(await langsOf(en)).toEqual(["en"]);
+        expect(await store.linkEditions()).toEqual({ joined: 1, conflicts: [] });
+        expect(await store.linkEditions()).toEqual({ joined: 0, conflicts: [] });
+        // Written again (in its joined story, as the ingest does), an article's links are judged again: nothing to do.
+        await write([{ ...ko, story: await storyOf(ko), title: "Edited" }]);
+        expect(await store.linkEditions()).toEqual({ joined: 0, conflicts: [] });
+        expect(await langsOf(ko)).toEqual(["en", "ko"]);
+      });
+
+      it("forgets a link not named again within the time limit, counted from its latest naming", async () => {
+        const limits = { ttlMs: 30 * DAY_MS, perSource: 100 };
+        const en = edition("en", "old-en", "feed:w", "https://w.example/en/old");
+        const ko = edition("ko", "old-ko", "feed:w", "https://w.example/ko/old");
+        const kept = edition("en", "kept-en", "feed:w", "https://w.example/en/kept");
+        const keptKo = edition("ko", "kept-ko", "feed:w", "https://w.example/ko/kept");
+        await write([en], [[en, [ko.url]]], NAMED_AT, { limits });
+        await write([kept], [[kept, [keptKo.url]]], NAMED_AT, { limits });
+        await write([{ ...kept, title: "Renamed" }], [[kept, [keptKo.url]]], NAMED_AT + 20 * DAY_MS, { limits });
+        await store.linkEditions();
+        // A later write of links, 31 days after the first naming, forgets what has waited 30 days.
+        const later = edition("ja", "later", "feed:other", "https://other.example/ja/1");
+        await write([later], [[later, ["https://other.example/x"]]], NAMED_AT + 31 * DAY_MS, { limits });
+        await write([ko, keptKo]);
+        expect(await store.linkEditions()).toEqual({ joined: 1, conflicts: [] });
+        expect(await langsOf(en)).toEqual(["en"]);
+        expect(await langsOf(kept)).toEqual(["en", "ko"]);
+      });
+
+      it("keeps only the newest links of a source over its cap, and leaves other sources' alone", async () => {
+        const limits = { ttlMs: 30 * DAY_MS, perSource: 3 };
+        const namers = [0, 1, 2, 3, 4].map((i) => edition("en", `cap-${i}`, "feed:flood", `https://flood.example/en/${i}`));
+        const targets = namers.map((_, i) => edition("ko", `cap-ko-${i}`, "feed:flood", `https://flood.example/ko/${i}`));
+        const calm = edition("en", "calm", "feed:calm", "https://calm.example/en/1");
+        const calmKo = edition("ko", "calm-ko", "feed:calm", "https://calm.example/ko/1");
+        await write([calm], [[calm, [calmKo.url]]], NAMED_AT, { limits });
+        for (const [i, namer] of namers.entries()) {
+          await write([namer], [[namer, [targets[i]!.url]]], NAMED_AT + i * 1000, { limits });
+        }
+        await store.linkEditions();
+        await write([...targets, calmKo]);
+        expect((await store.linkEditions()).joined).toBe(4);
+        const joined = await Promise.all(namers.map(async (n) => (await langsOf(n)).length === 2));
+        expect(joined).toEqual([false, false, true, true, true]);
+        expect(await langsOf(calm)).toEqual(["en", "ko"]);
       });
     });
 

@@ -1,12 +1,14 @@
 /** The SQLite adapter: the shared contract in memory and on disk, persistence, migrations and index use. */
 import Database from "better-sqlite3";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
+import * as queries from "../../src/store/queries.ts";
 import { lastUpdated, latestArticles, type Statement } from "../../src/store/queries.ts";
 import { migrate, MIGRATIONS_DIR } from "../../src/store/sqlite-migrate.ts";
 import { openSqliteStore, OTHER_WRITERS_CHECK_MS } from "../../src/store/sqlite.ts";
+import { articleToRow, PENDING_LINK_LIMITS } from "../../src/store/store.ts";
 import { loadedStore } from "../helpers.ts";
 import { describeArticleStoreContract, makeArticle } from "./contract.ts";
 
@@ -193,5 +195,164 @@ describe("SQLite query plans on the loaded sample edition", () => {
       }
     }
     await store.close();
+  });
+});
+
+describe("SQLite edition links waiting for their other side", () => {
+  const DAY_MS = 24 * 3600_000;
+  const AT = Date.parse("2026-10-01T00:00:00Z");
+  const upstream = (lang: string, slug: string, url: string) =>
+    makeArticle(
+      { lang, section: "society", slug, story: `~${slug}`, published: "2026-10-01T09:00:00+09:00", id: `tag:t,2026:feed:w/${slug}` },
+      { source: "feed:w", url },
+    );
+  const en = upstream("en", "pending-en", "https://w.example/en/1");
+  const ko = upstream("ko", "pending-ko", "https://w.example/ko/1");
+
+  /** 20 000 links of a flood source that name nothing stored, as a pile left by many pushes would be. */
+  function pileUp(db: Database.Database, count = 20_000) {
+    const insert = db.prepare("INSERT INTO edition_links (article_id, target, source, named_ms, sited) VALUES (?, ?, 'feed:flood', ?, 1)");
+    db.transaction(() => {
+      for (let i = 0; i < count; i++) insert.run(`tag:flood/${i % 400}`, `https://flood.example/${i}`, AT);
+    })();
+  }
+
+  it("judges after a write only the links from and to what was written, not the rest of the table", async () => {
+    const path = freshDatabasePath();
+    const store = openSqliteStore(path);
+    const db = new Database(path);
+    try {
+      await store.upsert([en, ko]);
+      await store.linkEditions();
+      // A link that a whole-table pass would act on, stored without either article being written since.
+      db.prepare("INSERT INTO edition_links (article_id, target, source, named_ms, sited) VALUES (?, ?, 'feed:w', ?, 1)").run(
+        en.id,
+        ko.url,
+        AT,
+      );
+      pileUp(db);
+      await store.upsert([upstream("ja", "unrelated", "https://w.example/ja/9")], { targets: new Map(), atMs: AT });
+      expect(await store.linkEditions()).toEqual({ joined: 0, conflicts: [] });
+      expect((await store.byIds([ko.id]))[0]!.story).toBe(ko.story);
+      // Written again, the Korean edition finds the link naming it, and the join that should happen does.
+      await store.upsert([{ ...ko, title: "Edited" }]);
+      expect(await store.linkEditions()).toEqual({ joined: 1, conflicts: [] });
+      expect((await store.byIds([ko.id]))[0]!.story).toBe(en.story);
+    } finally {
+      db.close();
+      await store.close();
+    }
+  });
+
+  it("reads and bounds them by index, with no scan of the links or the articles", async () => {
+    const path = freshDatabasePath();
+    const store = openSqliteStore(path);
+    const db = new Database(path);
+    try {
+      await store.upsert([en, ko]);
+      pileUp(db);
+      // A newsroom's worth of articles, so the planner's statistics are those of a real table, not of two rows.
+      const row = articleToRow(en);
+      const insert = db.prepare(
+        `INSERT INTO articles (${Object.keys(row).join(", ")}) VALUES (${Object.keys(row)
+          .map(() => "?")
+          .join(", ")})`,
+      );
+      db.transaction(() => {
+        for (let i = 0; i < 2000; i++) {
+          insert.run(
+            ...Object.values({ ...row, id: `tag:filler/${i}`, slug: `filler-${i}`, story: `filler-${i}`, url: `https://w.example/f/${i}` }),
+          );
+        }
+      })();
+      db.exec("ANALYZE");
+      const statements: [string, Statement[]][] = [
+        ["links an article names", queries.linksFrom([en.id])],
+        ["links naming an article", queries.linksTo([en.id, en.url])],
+        ["articles by id", queries.editionEndsByIds([en.id, "tag:missing"])],
+        ["articles by URL", queries.editionEndsByUrls([ko.url, "https://flood.example/1"])],
+        ["a story's editions", queries.storyMembers([en.story, ko.story])],
+        ["expiry", [queries.expireEditionLinks(AT - 30 * DAY_MS)]],
+        ["cap of one source", [queries.capEditionLinks("feed:flood", 10_000)]],
+        ["marks cleared", queries.clearTouches([en.id, ko.id])],
+      ];
+      for (const [name, list] of statements) {
+        for (const statement of list) {
+          const plan = db
+            .prepare(`EXPLAIN QUERY PLAN ${statement.sql}`)
+            .all(...statement.params)
+            .map((row) => (row as { detail: string }).detail)
+            .join("\n");
+          expect(plan, `${name}:\n${plan}`).not.toMatch(/SCAN (edition_links|articles)\b/);
+          expect(plan, `${name}:\n${plan}`).toMatch(/SEARCH (edition_links|articles|edition_touches) USING/);
+        }
+      }
+    } finally {
+      db.close();
+      await store.close();
+    }
+  });
+
+  it("holds each source to its newest 10 000 and forgets what waited over 30 days, with the default limits", async () => {
+    const path = freshDatabasePath();
+    const store = openSqliteStore(path);
+    const db = new Database(path, { readonly: true });
+    const count = (source: string) => db.prepare("SELECT count(*) FROM edition_links WHERE source = ?").pluck().get(source) as number;
+    try {
+      // 200 articles naming 64 editions each: 12 800 links of one source.
+      for (let i = 0; i < 200; i++) {
+        const article = upstream("en", `flood-${i}`, `https://w.example/en/flood-${i}`);
+        const targets = Array.from({ length: 64 }, (_, j) => `https://w.example/x/${i}/${j}`);
+        await store.upsert([article], { targets: new Map([[article.id, targets]]), atMs: AT + i });
+      }
+      expect(PENDING_LINK_LIMITS).toEqual({ ttlMs: 30 * DAY_MS, perSource: 10_000 });
+      expect(count("feed:w")).toBe(10_000);
+      // The oldest went first: the first articles' links are gone, the last ones' are all there.
+      const oldest = db.prepare("SELECT min(named_ms) FROM edition_links").pluck().get() as number;
+      expect(oldest).toBeGreaterThan(AT + 40);
+      const last = db.prepare("SELECT count(*) FROM edition_links WHERE article_id = ?").pluck();
+      expect(last.get(upstream("en", "flood-199", "").id)).toBe(64);
+
+      const later = makeArticle(
+        { lang: "ko", section: "society", slug: "later", published: "2026-10-01T09:00:00+09:00" },
+        { source: "push" },
+      );
+      await store.upsert([later], { targets: new Map([[later.id, ["https://w.example/y"]]]), atMs: AT + 30 * DAY_MS + 200 });
+      expect(count("feed:w")).toBe(0);
+      expect(count("push")).toBe(1);
+    } finally {
+      db.close();
+      await store.close();
+    }
+  });
+
+  it("keeps the links stored before their migration, with their source and their article's update time", async () => {
+    const path = freshDatabasePath();
+    const before = mkdtempSync(join(TEMP_DIR, "migrations-"));
+    for (const name of readdirSync(MIGRATIONS_DIR).filter((f) => f < "0005")) copyFileSync(join(MIGRATIONS_DIR, name), join(before, name));
+    const db = new Database(path);
+    try {
+      migrate(db, before);
+      const row = articleToRow(en);
+      db.prepare(
+        `INSERT INTO articles (${Object.keys(row).join(", ")}) VALUES (${Object.keys(row)
+          .map(() => "?")
+          .join(", ")})`,
+      ).run(...Object.values(row));
+      db.prepare("INSERT INTO edition_links (article_id, target) VALUES (?, ?)").run(en.id, ko.url);
+      expect(migrate(db)).toEqual(["0005_pending_editions.sql"]);
+      expect(db.prepare("SELECT article_id, target, source, named_ms, sited FROM edition_links").all()).toEqual([
+        { article_id: en.id, target: ko.url, source: "feed:w", named_ms: en.updated.ms, sited: 1 },
+      ]);
+    } finally {
+      db.close();
+    }
+    const store = openSqliteStore(path);
+    try {
+      await store.upsert([ko]);
+      expect(await store.linkEditions()).toEqual({ joined: 1, conflicts: [] });
+    } finally {
+      await store.close();
+    }
   });
 });

@@ -47,7 +47,8 @@ export async function pushArticles(deps: PushDeps, body: unknown): Promise<Pushe
   const ready = normalized.flatMap((n) => (n.ok ? [n] : []));
   const versions = await feedVersionsIfAnnouncing(deps);
   const { report } = await commitArticles(store, ready, nowMs, { keepWithdrawn: false });
-  const links = await store.linkEditions();
+  // Only the links of what this push wrote are judged, so the answer names the joins it refused.
+  const links = await store.linkEditions([...report.inserted, ...report.updated]);
   return {
     ok: true,
     result: {
