@@ -26,9 +26,9 @@ export function fetchUpstream(
 }
 
 /**
- * A URL the source lists (a child sitemap, an article page, any page an entry links), fetched with
- * the source's limits and parsed. The upstream chose it, so it must reach a public address, redirects
- * included, unless the source allows private ones.
+ * A URL the source lists (a child sitemap, an article page), fetched with the source's limits and
+ * parsed. The upstream chose it, so it must reach a public address, redirects included, unless the
+ * source allows private ones: every URL an upstream chooses is fetched through here.
  */
 export async function fetchListed(deps: FetchDeps, source: SourceSettings, url: string): Promise<ParsedDocument> {
   const outcome = await fetchFor(deps, source, { url, publicOnly: source.allowPrivate ? "none" : "all" });
