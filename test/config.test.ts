@@ -257,8 +257,14 @@ describe("sources in site.yaml", () => {
         timezone: "Asia/Seoul",
         minInterval: 300,
         maxBytes: 5 * 1024 * 1024,
+        allowPrivate: false,
       },
     ]);
+  });
+
+  it("reads allow_private and a deadline in seconds", () => {
+    const [source] = parseSiteSettings(withSources(`${good}\n    allow_private: true\n    deadline: 90`), WHERE).sources;
+    expect(source).toMatchObject({ allowPrivate: true, deadline: 90 });
   });
 
   it.each([
@@ -270,6 +276,10 @@ describe("sources in site.yaml", () => {
     [good.replace("id: wire-ko", "id: content"), "sources[0].id must be a slug (a-z, 0-9, -) other than content or push"],
     [`${good}\n    min_interval: -1`, "sources.wire-ko.min_interval must be a whole number, at least 0"],
     [`${good}\n    colour: red`, "sources[0].colour is not a source field"],
+    [`${good}\n    allow_private: "yes"`, 'sources.wire-ko.allow_private must be true or false, not "yes" (write it without quotes)'],
+    [`${good}\n    allow_private: 1`, "sources.wire-ko.allow_private must be true or false, not 1"],
+    [`${good}\n    deadline: 0`, "sources.wire-ko.deadline must be a whole number, at least 1"],
+    [`${good}\n    deadline: 2.5`, "sources.wire-ko.deadline must be a whole number, at least 1"],
     [`${good}\n${good.replace("sources:\n", "")}`, 'sources[1].id "wire-ko" is used twice'],
   ])("refuses a wrong source, naming the field (%#)", (yaml, message) => {
     expect(configErrorOf(withSources(yaml)).message).toContain(message);

@@ -36,6 +36,13 @@ export interface SourceSettings {
   minInterval: number;
   /** Largest response read, in bytes. */
   maxBytes: number;
+  /**
+   * Whether the URLs the source chooses (redirects, sitemap pages) may reach private, loopback and
+   * other non-public addresses: for a source on an intranet. The URL written here is fetched as written either way.
+   */
+  allowPrivate?: boolean;
+  /** Seconds the source's whole work in one run may take, every request of it included (the run's default, 60 s, otherwise). */
+  deadline?: number;
 }
 
 export interface SiteSettings {
@@ -151,7 +158,19 @@ function parseSources(
   return node.map((entry, i) => {
     const path = `sources[${i}]`;
     const source = record(entry, path, fail);
-    const known = new Set(["id", "kind", "url", "lang", "section", "sections", "timezone", "min_interval", "max_bytes"]);
+    const known = new Set([
+      "id",
+      "kind",
+      "url",
+      "lang",
+      "section",
+      "sections",
+      "timezone",
+      "min_interval",
+      "max_bytes",
+      "allow_private",
+      "deadline",
+    ]);
     for (const key of Object.keys(source)) if (!known.has(key)) fail(`${path}.${key}`, `is not a source field (${[...known].join(", ")})`);
     const id = typeof source.id === "string" ? source.id : "";
     if (!SLUG.test(id) || id === "content" || id === "push") fail(`${path}.id`, "must be a slug (a-z, 0-9, -) other than content or push");
@@ -193,6 +212,10 @@ function parseSources(
       if (typeof v !== "number" || !Number.isInteger(v) || v < min) fail(`${where}.${key}`, `must be a whole number, at least ${min}`);
       return v;
     };
+    const allowPrivate = source.allow_private ?? false;
+    if (typeof allowPrivate !== "boolean") {
+      fail(`${where}.allow_private`, `must be true or false, not ${JSON.stringify(allowPrivate)} (write it without quotes)`);
+    }
     return {
       id,
       kind: source.kind,
@@ -203,6 +226,8 @@ function parseSources(
       timezone: zone,
       minInterval: whole("min_interval", DEFAULT_MIN_INTERVAL, 0),
       maxBytes: whole("max_bytes", DEFAULT_MAX_BYTES, 1024),
+      allowPrivate,
+      ...(source.deadline !== undefined && { deadline: whole("deadline", 0, 1) }),
     };
   });
 }

@@ -11,6 +11,13 @@ export interface IngestDeps {
   store: ArticleStore;
   site: Site;
   fetch: typeof fetch;
+  /**
+   * A fetch that connects only to public addresses, checking the address a name resolves to as it
+   * connects (Node: src/runtime/node-fetch.ts), used for every URL an upstream chose: redirects,
+   * sitemap pages. Without it (Workers, which cannot see the address) those URLs get the literal
+   * check alone: an address literal or localhost that is not public is refused, a name is fetched.
+   */
+  fetchChecked?: typeof fetch;
   now: () => number;
   logger: Logger;
   /** The content folder, where the runtime can read it. */
@@ -30,10 +37,22 @@ export interface IngestDeps {
   /** Deadline of one upstream request (FETCH_TIMEOUT_MS by default). */
   fetchTimeoutMs?: number;
   /**
+   * Deadline of one source's whole work in a run, every request of it included (SOURCE_DEADLINE_MS,
+   * 60 s, by default); a source's own `deadline` in site.yaml wins.
+   */
+  sourceDeadlineMs?: number;
+  /** How long the lease lasts unless renewed (LEASE_TTL_MS, 10 minutes, by default); it is renewed every third of it. */
+  leaseTtlMs?: number;
+  /**
    * What runs remember of earlier runs, built once by the runtime and handed to each of its runs.
    * Without it a run starts with nothing remembered.
    */
   state?: IngestState;
+}
+
+/** What a source works with: the run's dependencies, and the signal that stops its work (its deadline passed, or the run lost its lease). */
+export interface SourceDeps extends IngestDeps {
+  signal?: AbortSignal;
 }
 
 export interface LeaseOwner {

@@ -6,9 +6,13 @@
 import { announceChanges, feedVersionsIfAnnouncing } from "./announce.ts";
 import type { Budget } from "./commit.ts";
 import { createIngestState, type IngestDeps, type IngestOptions, type IngestState } from "./deps.ts";
-import { leaseHolder, releaseLease, renewLease, takeLease } from "./lease.ts";
+import { DeadlinePassed } from "./fetch/errors.ts";
+import { keepLease, leaseHolder, releaseLease, renewLease, takeLease } from "./lease.ts";
 import { planSources } from "./plan.ts";
 import { emptyReport, summary, type RunReport } from "./report.ts";
+
+/** How long one source's work in a run may take, every request of it included, unless the runtime or the source says otherwise. */
+export const SOURCE_DEADLINE_MS = 60_000;
 
 /**
  * Runs every source once, or one document; the report says per source what happened. Never throws: a
@@ -22,7 +26,11 @@ export async function runIngest(deps: IngestDeps, options: IngestOptions = {}): 
   const report: RunReport = { startedMs, finishedMs: startedMs, sources: [], joined: 0, conflicts: [] };
   let held = false;
   try {
-    const taken = await takeLease(store, holder, startedMs, { owner: deps.lease, unreleased: state.unreleasedLeases });
+    const taken = await takeLease(store, holder, startedMs, {
+      owner: deps.lease,
+      unreleased: state.unreleasedLeases,
+      ttlMs: deps.leaseTtlMs,
+    });
     held = taken.held;
     if (taken.tookOverFrom) report.tookOverFrom = taken.tookOverFrom;
     if (!held) report.skipped = "another ingest run holds the lease";
@@ -42,27 +50,44 @@ export async function runIngest(deps: IngestDeps, options: IngestOptions = {}): 
   return report;
 }
 
-/** The sources one after the other, the lease renewed before each; stops when another run has taken the lease. */
+/**
+ * The sources one after the other, each under its deadline, the lease renewed before each and while
+ * each works; stops when another run has taken the lease.
+ */
 async function ingestSources(deps: IngestDeps, state: IngestState, options: IngestOptions, holder: string, report: RunReport) {
   const { store, now } = deps;
   const budget: Budget = { left: deps.writeBudget ?? Infinity };
   const versions = await feedVersionsIfAnnouncing(deps);
   const sources = planSources(deps, options, { budget, lastDocuments: state.lastDocuments });
-  for (const [i, source] of sources.entries()) {
-    options.progress?.(i, sources.length, source.label);
-    if (!(await renewLease(store, holder, now()))) {
-      throw new Error(`another run took the lease (this run's expired); ${sources.length - i} sources left for the next run`);
+  const lease = keepLease(store, holder, { now, logger: deps.logger, ttlMs: deps.leaseTtlMs });
+  try {
+    for (const [i, source] of sources.entries()) {
+      options.progress?.(i, sources.length, source.label);
+      const left = `${sources.length - i} sources left for the next run`;
+      if (!(await renewLease(store, holder, now(), deps.leaseTtlMs)))
+        throw new Error(`another run took the lease (this run's expired); ${left}`);
+      const t0 = now();
+      const sourceReport = emptyReport(source.label);
+      const deadlineMs = source.deadlineMs ?? deps.sourceDeadlineMs ?? SOURCE_DEADLINE_MS;
+      const deadline = new AbortController();
+      const timer = setTimeout(() => deadline.abort(new DeadlinePassed(deadlineMs)), deadlineMs);
+      try {
+        await source.ingest(sourceReport, AbortSignal.any([deadline.signal, lease.lost]));
+      } catch (error) {
+        sourceReport.status = "failed";
+        sourceReport.error = (error as Error).message;
+      } finally {
+        clearTimeout(timer);
+      }
+      sourceReport.ms = now() - t0;
+      report.sources.push(sourceReport);
+      if (lease.lost.aborted) {
+        const rest = `${sources.length - i - 1} sources left for the next run`;
+        throw new Error(`${(lease.lost.reason as Error).message} while source "${source.label}" worked; ${rest}`);
+      }
     }
-    const t0 = now();
-    const sourceReport = emptyReport(source.label);
-    try {
-      await source.ingest(sourceReport);
-    } catch (error) {
-      sourceReport.status = "failed";
-      sourceReport.error = (error as Error).message;
-    }
-    sourceReport.ms = now() - t0;
-    report.sources.push(sourceReport);
+  } finally {
+    lease.stop();
   }
   options.progress?.(sources.length, sources.length, "done");
   // Links wait in the store for the other edition; only a run that wrote or withdrew an article can

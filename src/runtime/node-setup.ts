@@ -10,6 +10,7 @@ import type { Logger } from "../model/logger.ts";
 import { createIngestState, type IngestDeps, type LeaseOwner } from "../ingest/deps.ts";
 import { readContentFolder } from "../ingest/sources/content-disk.ts";
 import { openSqliteStore } from "../store/sqlite.ts";
+import { checkedFetch } from "./node-fetch.ts";
 
 export const consoleLogger: Logger = {
   info: (message) => console.log(message),
@@ -32,6 +33,7 @@ export function nodeSetup(env: Record<string, string | undefined>, logger: Logge
     store,
     site,
     fetch: globalThis.fetch,
+    fetchChecked: checkedFetch(),
     now: Date.now,
     logger,
     content: () => readContentFolder(config.contentDir),

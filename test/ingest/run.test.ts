@@ -281,7 +281,8 @@ describe("a sitemap index of article pages", () => {
     routes.set("/en/story", (_req, res) =>
       res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" }).end(page("en", "ko", "Summit held")),
     );
-    const { store, deps } = setup([source("pages", "/sitemap.xml", { kind: "sitemap" })]);
+    // The pages are on this loopback server, which only a source allowed private addresses may read.
+    const { store, deps } = setup([source("pages", "/sitemap.xml", { kind: "sitemap", allowPrivate: true })]);
     const report = await runIngest(deps);
     expect(report.sources[0]).toMatchObject({ status: "fetched", new: 2 });
     expect(report.sources[0]!.rejected.map((r) => r.key)).toEqual([

@@ -2,7 +2,7 @@
 import { joinChunks } from "../../model/bytes.ts";
 import { parseRetryAfter } from "../../model/http-date.ts";
 import { abortable } from "./abortable.ts";
-import { isPrivateAddress } from "./addresses.ts";
+import { addressRefusedIn, hostRefusal } from "./addresses.ts";
 import { decodeBody, decodesStrictly } from "./charset.ts";
 import { FetchError, describeError } from "./errors.ts";
 
@@ -18,6 +18,14 @@ export interface FetchRequest {
   timeoutMs: number;
   maxRedirects: number;
   userAgent: string;
+  /**
+   * Which requests must reach public addresses only: "redirects" for a URL the operator wrote (it is
+   * fetched as written, every hop it redirects to is checked), "all" for a URL an upstream chose (a
+   * page a sitemap lists), "none" for a source allowed to reach private addresses.
+   */
+  publicOnly: "redirects" | "all" | "none";
+  /** Stops the request early (the source's deadline, the run losing its lease); its reason, an Error, is named in the FetchError. */
+  signal?: AbortSignal;
 }
 
 export type FetchOutcome =
@@ -57,11 +65,16 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
  * GETs `request.url` (RFC 9110 conditional GET with the stored validators) and returns the decoded
  * document, a not-modified answer, or a throttled answer with its Retry-After. Redirects are followed
  * by hand so each target can be checked; anything else that goes wrong is a FetchError.
+ *
+ * A request that must reach a public address (`publicOnly`) is refused when its host is a non-public
+ * address literal or localhost, then made with `checkedFetch`, which checks the address each name
+ * resolves to as it connects (Node: src/runtime/node-fetch.ts). Without one, the literal check is all.
  */
 export async function fetchDocument(
   request: FetchRequest,
   fetchImpl: typeof fetch = fetch,
   now: () => number = Date.now,
+  checkedFetch?: typeof fetch,
 ): Promise<FetchOutcome> {
   const original = parseHttpUrl(request.url);
   let current = original;
@@ -73,14 +86,20 @@ export async function fetchDocument(
 
   const deadline = AbortSignal.timeout(request.timeoutMs);
   const finished = new AbortController();
-  const signal = AbortSignal.any([deadline, finished.signal]);
+  const signal = AbortSignal.any([deadline, finished.signal, ...(request.signal ? [request.signal] : [])]);
 
   try {
     for (let redirects = 0; ; redirects++) {
+      const mustBePublic = request.publicOnly === "all" || (request.publicOnly === "redirects" && redirects > 0);
+      const refusal = mustBePublic ? hostRefusal(current.hostname) : null;
+      if (refusal !== null) throw new FetchError(`fetch: ${where()}: ${refusal}; refused`);
+      const impl = mustBePublic && checkedFetch ? checkedFetch : fetchImpl;
       let response: Response;
       try {
-        response = await abortable(fetchImpl(current.href, { headers, redirect: "manual", signal }), signal);
+        response = await abortable(impl(current.href, { headers, redirect: "manual", signal }), signal);
       } catch (error) {
+        const refused = addressRefusedIn(error);
+        if (refused) throw new FetchError(`fetch: ${where()}: ${refused.message}`);
         throw new FetchError(`fetch: ${where()}: request failed: ${describeError(error)}`);
       }
       const { status } = response;
@@ -136,6 +155,7 @@ export async function fetchDocument(
     }
   } catch (error) {
     // Whatever surfaced (an abort error, a cut stream), a fired deadline is the cause worth reporting.
+    if (request.signal?.aborted) throw new FetchError(`fetch: ${where()}: stopped: ${describeError(request.signal.reason)}`);
     if (deadline.aborted) throw new FetchError(`fetch: ${where()}: no complete response within ${request.timeoutMs} ms`);
     throw error;
   } finally {
@@ -177,10 +197,6 @@ function checkRedirect(original: URL, current: URL, response: Response, redirect
   }
   if (target.protocol !== "http:" && target.protocol !== "https:") {
     throw new FetchError(`fetch: ${hop}: redirect to ${target.href} is not http or https; refused`);
-  }
-  // Only literal addresses can be judged here: resolving names is not something every runtime offers.
-  if (target.hostname !== original.hostname && isPrivateAddress(target.hostname)) {
-    throw new FetchError(`fetch: ${hop}: redirect to ${target.href} leaves the source's host for a private address; refused`);
   }
   return target;
 }

@@ -17,3 +17,12 @@ export function describeError(error: unknown): string {
   const cause = error.cause instanceof Error ? error.cause.message : "";
   return cause && cause !== error.message ? `${error.message} (${cause})` : error.message;
 }
+
+/** Why a source's work was stopped: its deadline passed. The abort reason of the source's signal. */
+export class DeadlinePassed extends Error {
+  override name = "DeadlinePassed";
+
+  constructor(readonly deadlineMs: number) {
+    super(`the source's deadline (${deadlineMs / 1000} s) passed`);
+  }
+}

@@ -3,7 +3,8 @@
  * host, fetched a few per run (those not stored yet or changed since).
  */
 import type { SourceSettings } from "../../config/site.ts";
-import type { IngestDeps } from "../deps.ts";
+import type { SourceDeps } from "../deps.ts";
+import { DeadlinePassed } from "../fetch/errors.ts";
 import type { IncomingItem, ParsedDocument } from "../incoming.ts";
 import { itemId } from "../normalize.ts";
 import type { SourceReport } from "../report.ts";
@@ -16,9 +17,13 @@ export const MAX_CHILD_SITEMAPS = 10;
 
 type Sitemap = Extract<ParsedDocument, { kind: "sitemap" }>;
 
-/** The items of the sitemap's pages that are due, each page fetched and read as an article page. */
+/**
+ * The items of the sitemap's pages that are due, each page fetched and read as an article page. When
+ * the source's deadline passes, the fetching stops: the pages read so far are returned (and committed),
+ * the report says the source failed on its deadline, and the rest are read by the next run.
+ */
 export async function sitemapItems(
-  deps: Pick<IngestDeps, "store" | "site" | "fetch" | "now" | "userAgent" | "fetchTimeoutMs">,
+  deps: Pick<SourceDeps, "store" | "site" | "fetch" | "fetchChecked" | "now" | "userAgent" | "fetchTimeoutMs" | "signal">,
   source: SourceSettings,
   document: Sitemap,
   report: SourceReport,
@@ -44,6 +49,7 @@ export async function sitemapItems(
       if (child.kind !== "sitemap") throw new Error(`parse: ${url}: not a sitemap`);
       pages.push(...child.pages);
     } catch (error) {
+      if (stopped(deps.signal, report, "while reading the sitemap index")) return [];
       report.rejected.push({ key: url, reason: `ingest: source "${source.id}": sitemap ${url}: ${(error as Error).message}` });
     }
   }
@@ -57,7 +63,8 @@ export async function sitemapItems(
   });
   if (due.length > MAX_PAGES_PER_RUN) report.notes.push(`${due.length - MAX_PAGES_PER_RUN} pages left for the next run`);
   const items: IncomingItem[] = [];
-  for (const page of due.slice(0, MAX_PAGES_PER_RUN)) {
+  const reading = due.slice(0, MAX_PAGES_PER_RUN);
+  for (const [i, page] of reading.entries()) {
     try {
       const parsed = await fetchListed(deps, source, page.url);
       if (parsed.kind !== "article-page") throw new Error(`parse: ${page.url}: not an article page`);
@@ -69,10 +76,24 @@ export async function sitemapItems(
         updated: parsed.item.updated ?? page.lastmod,
       });
     } catch (error) {
+      if (stopped(deps.signal, report, `after ${i} of ${reading.length} pages; those are kept, the rest are read next run`)) break;
       report.rejected.push({ key: page.url, reason: `ingest: source "${source.id}": page ${page.url}: ${(error as Error).message}` });
     }
   }
   return items;
+}
+
+/**
+ * Whether the source's signal has stopped its work. On its deadline the report says the source failed
+ * (`when` tells how far it got); any other reason (the run lost its lease) is thrown, so nothing is committed.
+ */
+function stopped(signal: AbortSignal | undefined, report: SourceReport, when: string): boolean {
+  if (!signal?.aborted) return false;
+  const reason: unknown = signal.reason;
+  if (!(reason instanceof DeadlinePassed)) throw reason instanceof Error ? reason : new Error(String(reason));
+  report.status = "failed";
+  report.error = `${reason.message} ${when}`;
+  return true;
 }
 
 function hostOf(url: string): string | null {

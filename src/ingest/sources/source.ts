@@ -4,6 +4,11 @@ import type { SourceReport } from "../report.ts";
 export interface Source {
   /** The source's id in the report (`content` for the content folder). */
   label: string;
-  /** Reads the source once and writes what changed, counting into `report`; throws when the source failed as a whole. */
-  ingest(report: SourceReport): Promise<void>;
+  /** The source's own deadline for one run, where it sets one (the run's default otherwise). */
+  deadlineMs?: number;
+  /**
+   * Reads the source once and writes what changed, counting into `report`; throws when the source
+   * failed as a whole. `signal` stops its requests: its deadline passed, or the run lost its lease.
+   */
+  ingest(report: SourceReport, signal: AbortSignal): Promise<void>;
 }

@@ -6,7 +6,7 @@
 import type { SourceSettings } from "../../config/site.ts";
 import type { SourceState } from "../../store/store.ts";
 import { commitItems, type Budget } from "../commit.ts";
-import type { IngestDeps } from "../deps.ts";
+import type { IngestDeps, SourceDeps } from "../deps.ts";
 import type { FetchOutcome } from "../fetch/document.ts";
 import { parseUpstream } from "../formats/detect.ts";
 import type { IncomingItem, ParsedDocument } from "../incoming.ts";
@@ -34,10 +34,14 @@ export interface UpstreamRun {
 }
 
 export function upstreamSource(deps: IngestDeps, source: SourceSettings, how: UpstreamRequest, run: UpstreamRun): Source {
-  return { label: source.id, ingest: (report) => ingestUpstream(deps, source, how, run, report) };
+  return {
+    label: source.id,
+    ...(source.deadline !== undefined && { deadlineMs: source.deadline * 1000 }),
+    ingest: (report, signal) => ingestUpstream({ ...deps, signal }, source, how, run, report),
+  };
 }
 
-async function ingestUpstream(deps: IngestDeps, source: SourceSettings, how: UpstreamRequest, run: UpstreamRun, report: SourceReport) {
+async function ingestUpstream(deps: SourceDeps, source: SourceSettings, how: UpstreamRequest, run: UpstreamRun, report: SourceReport) {
   const { budget, lastDocuments } = run;
   const { store, now } = deps;
   const nowMs = now();
@@ -146,7 +150,7 @@ function backoff(source: SourceSettings, failures: number): number {
 }
 
 /** The items a document yields, by its kind; a sitemap's pages are fetched. */
-async function itemsOf(deps: IngestDeps, source: SourceSettings, document: ParsedDocument, report: SourceReport): Promise<IncomingItem[]> {
+async function itemsOf(deps: SourceDeps, source: SourceSettings, document: ParsedDocument, report: SourceReport): Promise<IncomingItem[]> {
   if (document.kind === "feed") {
     report.notes.push(...(document.problems ?? []));
     return document.items.map((item) => ({ ...item, lang: item.lang ?? document.lang }));
