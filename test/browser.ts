@@ -8,6 +8,7 @@ export const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 export const BROWSER_CHECKS = [
   "test/pages/preview-browser.test.ts (the feed preview renders and takes a screenshot)",
   "test/hostile/xss-browser.test.ts (no hostile vector runs in a served page)",
+  "test/http/csp-browser.test.ts (pages render under their Content-Security-Policy with no violation)",
 ];
 
 export const chromiumFound = existsSync(CHROMIUM);

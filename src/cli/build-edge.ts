@@ -30,6 +30,8 @@ export function buildEdge(contentDir = process.env.CONTENT_DIR || "content", out
   rmSync(join(outDir, "assets"), { recursive: true, force: true });
   mkdirSync(join(outDir, "assets"), { recursive: true });
   if (existsSync(mediaDir)) cpSync(mediaDir, join(outDir, "assets", "media"), { recursive: true });
+  // Headers of the media answers, which Workers serve without the app: nosniff, as every answer has.
+  writeFileSync(join(outDir, "assets", "_headers"), "/media/*\n  X-Content-Type-Options: nosniff\n");
   writeFileSync(join(outDir, "content.json"), JSON.stringify(bundle));
   return bundle;
 }

@@ -1,5 +1,5 @@
 /** The HTTP surface of the service, the same on every runtime: `createApp(deps)` returns a Hono app. */
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import type { Site } from "../config/site.ts";
 import { GENERATOR } from "../feeds/build.ts";
 import type { IngestDeps } from "../ingest/deps.ts";
@@ -18,6 +18,7 @@ import { feedRoutes } from "./routes/feeds.ts";
 import { notFound, quoted } from "./not-found.ts";
 import { pageRoutes } from "./routes/pages.ts";
 import { siteRoutes } from "./routes/site.ts";
+import { securityHeaders } from "./security.ts";
 import { subscriberRecorder } from "./subscribers.ts";
 
 export interface AppDeps {
@@ -33,6 +34,9 @@ export interface AppDeps {
   cacheNamespace?: string;
   /** Seconds a feed may be reused (FEED_MAX_AGE); 300 by default. */
   maxAge?: number;
+  /** Bytes and entries kept at most of `?limit=` documents, previews and deltas, apart from `cache` (see feeds/variants.ts). */
+  variantBytes?: number;
+  variantEntries?: number;
   /** Precompresses feeds where the runtime serves encodings itself (Node). */
   compress?: Compressor;
   /** Requests served at once before new ones get 503 with Retry-After. */
@@ -49,6 +53,8 @@ export interface Service {
   feeds: FeedResponder;
   /** The app's count of requests in flight, when it sheds load. */
   inFlight?: InFlight;
+  /** Adds the security headers every answer carries (see security.ts), for routes a runtime serves itself (Node's `/media/`). */
+  securityHeaders: MiddlewareHandler;
 }
 
 export function createApp(deps: AppDeps): Hono {
@@ -68,11 +74,15 @@ export function createService(deps: AppDeps): Service {
     maxAge: deps.maxAge ?? 300,
     compress: deps.compress,
     preview: (model, format) => feedPreviewPage(site, model, format),
+    variantBytes: deps.variantBytes,
+    variantEntries: deps.variantEntries,
     subscribers: subscriberRecorder(store, now),
     now,
   };
   const feeds = new FeedResponder(serving);
 
+  // First, so that every answer gets them: the 503 of load shedding, the 404s and the error handler's too.
+  app.use("*", securityHeaders);
   const inFlight = deps.maxInFlight ? new InFlight(deps.maxInFlight) : undefined;
   if (inFlight) app.use("*", overload(inFlight));
 
@@ -96,5 +106,5 @@ export function createService(deps: AppDeps): Service {
     return c.text("Internal error: the request could not be served; it has been logged.\n", 500);
   });
 
-  return { app, serving, feeds, inFlight };
+  return { app, serving, feeds, inFlight, securityHeaders };
 }

@@ -25,6 +25,12 @@ ol.items{list-style:none;padding:0}ol.items li{border-bottom:1px solid #eee;padd
 ol.items p{margin:.3rem 0}.editions{font-size:.9rem}`;
 
 /**
+ * The text of every inline `<style>` block a page may carry, exactly as written: the pages' Content-Security-Policy
+ * allows these by their hashes (see http/security.ts), and no other style. Pages carry no script but JSON-LD data.
+ */
+export const PAGE_STYLES: readonly string[] = [STYLE];
+
+/**
  * Autodiscovery `<link rel="alternate">` tags: the page's own language first (readers often take the
  * first), its section's feeds before the language-wide ones when a section is given, then the others.
  */

@@ -37,6 +37,7 @@ export async function start(env: Record<string, string | undefined> = process.en
     maxInFlight: MAX_IN_FLIGHT,
   });
   const app = new Hono();
+  app.use("/media/*", service.securityHeaders);
   app.use("/media/*", serveStatic({ root: config.contentDir }));
   app.get("/media/*", (c) => c.text(`Not found: no media file ${new URL(c.req.url).pathname}\n`, 404));
   app.route("/", service.app);

@@ -8,12 +8,17 @@ import { FORMATS } from "../../feeds/formats.ts";
 import { noneMatchHits } from "../conditional.ts";
 import { parseHttpDate } from "../../model/http-date.ts";
 import { FeedLocations } from "./cache-keys.ts";
-import { asksForDelta, deltaAnswer } from "./delta.ts";
+import { pageHeaders, TEXT_HEADERS } from "../security.ts";
+import type { RenderCache } from "../render-cache.ts";
+import { asksForDelta, deltaAnswer, deltaBase, deltaKey, deltaText } from "./delta.ts";
 import { EncodingChoices } from "./encoding.ts";
 import { bodyHeaders, validatorHeaders, VARY } from "./headers.ts";
 import { PreparedDocuments, type PreparedDocument } from "./prepared.ts";
 import { readModel, RenderOnce } from "./render-once.ts";
 import { textAnswer, type Defer, type Exchange, type FeedAnswer, type FeedRequest, type FeedServing, type FeedSpec } from "./serving.ts";
+import { VariantSpace, type VariantStats } from "./variants.ts";
+
+const encoder = new TextEncoder();
 
 /** A browser navigating to the URL (a person), as Fetch Metadata says; feed readers send neither header. */
 function isNavigation(request: FeedRequest): boolean {
@@ -31,20 +36,38 @@ function isReusable(exchange: Exchange): boolean {
 
 /**
  * Answers feed requests for one app, and owns what it remembers between them: cache locations, the
- * renderings under way, each document's prepared parts and the encoding choices. A runtime builds one per
- * app (see createService), so two apps in one process share none of it.
+ * renderings under way, the variants made (see variants.ts), each document's prepared parts and the
+ * encoding choices. A runtime builds one per app (see createService), so two apps in one process share
+ * none of it.
  */
 export class FeedResponder {
   readonly #locations: FeedLocations;
   readonly #renderings: RenderOnce;
   readonly #prepared: PreparedDocuments;
   readonly #encodings: EncodingChoices;
+  /** `?limit=` documents, previews and deltas, apart from the render cache; none without a render cache. */
+  readonly #variants: VariantSpace | undefined;
 
   constructor(readonly serving: FeedServing) {
     this.#locations = new FeedLocations(serving.namespace, serving.site.settings.itemCount);
     this.#renderings = new RenderOnce(serving);
     this.#prepared = new PreparedDocuments(serving.site.siteUrl);
     this.#encodings = new EncodingChoices(serving.compress);
+    this.#variants = serving.cache ? new VariantSpace(serving.variantBytes, serving.variantEntries) : undefined;
+  }
+
+  /** What the variant space holds and how it fared; undefined without a render cache. */
+  variantStats(): VariantStats | undefined {
+    return this.#variants?.stats();
+  }
+
+  /**
+   * Where the documents of `spec` are kept: a subscription document (every item count the feed has by
+   * default, `?limit=` of that count included) or an archive month in the render cache, any other
+   * `?limit=` in the variant space.
+   */
+  #cacheOf(spec: FeedSpec): RenderCache | undefined {
+    return spec.limit === undefined || spec.limit === this.serving.site.settings.itemCount ? this.serving.cache : this.#variants;
   }
 
   /**
@@ -58,20 +81,37 @@ export class FeedResponder {
     const version = serving.store.knownFeedVersion?.(spec.language.tag, spec.section?.slug);
     if (version !== undefined) {
       const { scope, key } = this.#locations.at(spec, version);
-      const document = serving.cache?.peek?.(key);
+      const document = this.#cacheOf(spec)?.peek?.(key);
       if (document !== undefined)
         return this.#answerWith({ request, spec, defer, scope, document, hit: true, model: undefined, now: serving.now() });
     }
     return this.#answerReading(request, spec, defer);
   }
 
-  /** The readable page a person's browser gets instead of the raw document. */
+  /** The readable page a person's browser gets instead of the raw document, made once per feed version. */
   async #preview(request: FeedRequest, spec: FeedSpec): Promise<FeedAnswer | null> {
     const { serving } = this;
-    const model = await readModel(serving, spec);
-    if (spec.archive !== undefined && model.items.length === 0) return null;
-    const headers = { Vary: VARY, "Cache-Control": `public, max-age=${serving.maxAge}`, "Content-Type": "text/html; charset=UTF-8" };
-    return textAnswer(request, 200, headers, serving.preview!(model, spec.format));
+    const version = serving.store.knownFeedVersion?.(spec.language.tag, spec.section?.slug);
+    const { key } = this.#locations.at(spec, version ?? (await serving.store.feedVersion(spec.language.tag, spec.section?.slug)));
+    const previewKey = `${key}/preview`;
+    const body =
+      this.#variants?.body(previewKey) ??
+      (await this.#renderings.once(previewKey, async () => {
+        const model = await readModel(serving, spec);
+        if (spec.archive !== undefined && model.items.length === 0) return null;
+        const made = encoder.encode(serving.preview!(model, spec.format));
+        this.#variants?.putBody(previewKey, made);
+        return made;
+      }));
+    if (body === null) return null;
+    const headers = {
+      ...(await pageHeaders()),
+      Vary: VARY,
+      "Cache-Control": `public, max-age=${serving.maxAge}`,
+      "Content-Type": "text/html; charset=UTF-8",
+      "Content-Length": String(body.byteLength),
+    };
+    return { status: 200, headers, body: request.method === "HEAD" ? null : body };
   }
 
   /** answer's way when the version must be read first, or the document fetched from the cache or rendered. */
@@ -80,10 +120,11 @@ export class FeedResponder {
     const version = await serving.store.feedVersion(spec.language.tag, spec.section?.slug);
     const location = this.#locations.at(spec, version);
     const { scope } = location;
-    const cached = await serving.cache?.get(location.key);
+    const cache = this.#cacheOf(spec);
+    const cached = await cache?.get(location.key);
     if (cached !== undefined)
       return this.#answerWith({ request, spec, defer, scope, document: cached, hit: true, model: undefined, now: serving.now() });
-    const rendered = await this.#renderings.render(spec, location, defer);
+    const rendered = await this.#renderings.render(spec, location, defer, cache);
     return (
       rendered &&
       this.#answerWith({ request, spec, defer, scope, document: rendered.document, hit: false, model: rendered.model, now: serving.now() })
@@ -112,11 +153,23 @@ export class FeedResponder {
     return this.#fullAnswer(exchange, prepared, headers);
   }
 
-  /** The delta a client asked for, or the full document when the version it names is no longer known. */
+  /**
+   * The delta a client asked for, made once per pair of versions; or the full document when the version it
+   * names is not known, which then costs no reading and no rendering.
+   */
   async #deltaOrFull(exchange: Exchange, prepared: PreparedDocument, headers: Readonly<Record<string, string>>): Promise<FeedAnswer> {
-    const model = exchange.model ?? (await readModel(this.serving, exchange.spec));
-    const delta = await deltaAnswer(this.serving.cache!, { ...exchange, model }, headers);
-    return delta ?? this.#fullAnswer(exchange, prepared, headers);
+    const base = await deltaBase(this.#cacheOf(exchange.spec)!, exchange.scope, exchange.request);
+    if (base === null) return this.#fullAnswer(exchange, prepared, headers);
+    const key = deltaKey(exchange, base);
+    const body =
+      this.#variants!.body(key) ??
+      (await this.#renderings.once(key, async () => {
+        const model = exchange.model ?? (await readModel(this.serving, exchange.spec));
+        const made = encoder.encode(deltaText(exchange, model, base));
+        this.#variants!.putBody(key, made);
+        return made;
+      }));
+    return deltaAnswer(exchange, headers, body);
   }
 
   /** The document's bytes in the encoding negotiated (waiting for its compression when it must), or 406. */
@@ -135,7 +188,7 @@ export class FeedResponder {
       }
     }
     if (encoding === null) {
-      const refused = { Vary: VARY, "Content-Type": "text/plain; charset=UTF-8" };
+      const refused = { ...TEXT_HEADERS, Vary: VARY, "Content-Type": "text/plain; charset=UTF-8" };
       return textAnswer(request, 406, refused, "Not acceptable: this feed is available as br, gzip or identity\n");
     }
     const chosen = encoding;

@@ -18,6 +18,9 @@ export interface FeedServing {
   compress?: Compressor;
   /** Renders the preview a person's browser gets (see pages/preview.ts). */
   preview?: (model: FeedModel, format: FeedFormat) => string;
+  /** Bounds of the space `?limit=` documents, previews and deltas are kept in (see variants.ts); its defaults otherwise. */
+  variantBytes?: number;
+  variantEntries?: number;
   /** Notes the subscriber counts aggregators report in their User-Agent. */
   subscribers?: SubscriberRecorder;
   now: () => number;
