@@ -12,7 +12,7 @@ import { BUSY_WAIT_MS } from "../../src/store/sqlite.ts";
 import { freePort } from "../ports.ts";
 import Database from "better-sqlite3";
 import { execFileSync } from "node:child_process";
-import { closeSync, copyFileSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, copyFileSync, mkdirSync, openSync, readdirSync, readlinkSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import {
@@ -22,6 +22,7 @@ import {
   readFeedItems,
   runIngestCli,
   running,
+  spawnIngest,
   startServer,
   tempDir,
   waitForLog,
@@ -107,6 +108,31 @@ async function feedIds(base: string, path: string) {
   return readFeedItems("feed.json", response.body.toString("utf8")).map((item) => item.id);
 }
 
+/**
+ * Waits until process `pid` holds `path` open, read from /proc/<pid>/fd every 20 ms: the one event of a
+ * child that prints nothing before it blocks.
+ */
+async function waitForOpenFile(pid: number, path: string, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    let open: string[];
+    try {
+      open = readdirSync(`/proc/${pid}/fd`).map((fd) => {
+        try {
+          return readlinkSync(`/proc/${pid}/fd/${fd}`);
+        } catch {
+          return "";
+        }
+      });
+    } catch {
+      throw new Error(`process ${pid} ended before it opened ${path}`);
+    }
+    if (open.includes(path)) return;
+    if (Date.now() > until) throw new Error(`process ${pid} did not open ${path} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 /** How many run reports the server has logged so far. */
 function runsLogged(server: Child): number {
   return server.log().match(/^\{"ingest":/gm)?.length ?? 0;
@@ -128,12 +154,16 @@ describe("the database locked by another process", () => {
       const locker = new Database(settings.databasePath);
       locker.exec("BEGIN EXCLUSIVE");
       writeFaultArticle(contentDir);
-      const cli = runIngestCli(settings);
+      const command = spawnIngest(settings);
+      const cli = command.exit.then(({ code }) => ({ code, log: command.log(), stderr: command.stderr() }));
       // The fault under test is timed by the store's real busy wait (BUSY_WAIT_MS, in the child
-      // processes, where no clock can be injected): held past the 5 s that the command and the
-      // server's runs wait for the lock, so their runs stop, and let go within the 5 s that the
-      // command then waits to write its run report, so the stopped run's report is kept.
-      const held = new Promise((resolve) => setTimeout(resolve, BUSY_WAIT_MS + 3_000)).then(() => {
+      // processes, where no clock can be injected), counted from when the command has opened the
+      // database (its run's first write follows at once), however long a loaded machine took to start
+      // it: held past the 5 s that the command and the server's runs wait for the lock, so their runs
+      // stop, and let go in the middle of the 5 s that the command then waits to write its run report,
+      // so the stopped run's report is kept.
+      await waitForOpenFile(command.pid, settings.databasePath, 30_000);
+      const held = new Promise((resolve) => setTimeout(resolve, BUSY_WAIT_MS + 2_500)).then(() => {
         locker.exec("COMMIT");
         locker.close();
       });
