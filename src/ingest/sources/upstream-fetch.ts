@@ -3,13 +3,13 @@ import type { SourceSettings } from "../../config/site.ts";
 import { DEFAULT_USER_AGENT, type IngestDeps } from "../deps.ts";
 import { fetchDocument, type FetchOutcome } from "../fetch/document.ts";
 import { FetchError } from "../fetch/errors.ts";
-import { parseUpstream } from "../formats/detect.ts";
 import type { ParsedDocument } from "../incoming.ts";
+import { readerOf } from "../reader.ts";
 
 const FETCH_TIMEOUT_MS = 20_000;
 const MAX_REDIRECTS = 5;
 
-type FetchDeps = Pick<IngestDeps, "fetch" | "now" | "userAgent" | "fetchTimeoutMs">;
+type FetchDeps = Pick<IngestDeps, "fetch" | "now" | "userAgent" | "fetchTimeoutMs" | "reader">;
 
 /** One GET for `source`, conditional when the validators of its last answer are given. */
 export function fetchUpstream(
@@ -36,5 +36,5 @@ export function fetchUpstream(
 export async function fetchListed(deps: FetchDeps, source: SourceSettings, url: string): Promise<ParsedDocument> {
   const outcome = await fetchUpstream(deps, source, url);
   if (outcome.kind !== "fetched") throw new FetchError(`fetch: ${url}: answered ${outcome.kind}`);
-  return parseUpstream(outcome.text, outcome.contentType, outcome.url);
+  return readerOf(deps).parse(outcome.text, outcome.contentType, outcome.url);
 }
