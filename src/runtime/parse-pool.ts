@@ -24,7 +24,7 @@ export interface ParseLimits {
 }
 
 export const PARSE_LIMITS: ParseLimits = {
-  deadlineMs: 10_000,
+  deadlineMs: 5_000,
   maxOldGenerationSizeMb: 128,
   maxYoungGenerationSizeMb: 16,
   stackSizeMb: 4,
