@@ -144,7 +144,15 @@ export function workerReader(overrides: Partial<ParseLimits> = {}): WorkerReader
       () => fail(running, new Error(`${job.label}: parsing took longer than ${limits.deadlineMs} ms; stopped`)),
       limits.deadlineMs,
     );
-    running.worker.postMessage({ ...job.work, id: job.id } satisfies ParseJob);
+    try {
+      running.worker.postMessage({ ...job.work, id: job.id } satisfies ParseJob);
+    } catch (error) {
+      // Not plain data (a DataCloneError): this job alone fails, and the worker never saw it.
+      clearTimeout(running.timer);
+      running.job = null;
+      job.reject(error as Error);
+      pump();
+    }
   };
 
   const submit = <T>(label: string, work: Work): Promise<T> =>
