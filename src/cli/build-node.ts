@@ -1,7 +1,8 @@
 /**
  * `npm run build` (and before `npm start`): the Node server as one JavaScript file,
- * `.build/node/server.js` with its source map, the npm packages left as imports, and the store's
- * migrations beside it (the store finds them next to its own code). Running plain JavaScript rather
+ * `.build/node/server.js` with its source map, the npm packages left as imports; beside it the parse
+ * worker's entry as a bundle of its own, `parse-worker.js` (the server starts it as a worker thread
+ * from next to its own code), and the store's migrations (the store finds them next to its own code). Running plain JavaScript rather
  * than TypeScript compiled on load starts faster and keeps the compiler's thread and its caches
  * (about 60 MB) out of the server's memory.
  */
@@ -12,13 +13,13 @@ import { pathToFileURL } from "node:url";
 import { MIGRATIONS_DIR } from "../store/sqlite-migrate.ts";
 
 export const SERVER_ENTRY = "src/runtime/node.ts";
+export const PARSE_WORKER_ENTRY = "src/runtime/parse-worker.ts";
 
 export async function buildNode(outDir = join(".build", "node")): Promise<string> {
   rmSync(outDir, { recursive: true, force: true });
-  const outfile = join(outDir, "server.js");
   await build({
-    entryPoints: [SERVER_ENTRY],
-    outfile,
+    entryPoints: { server: SERVER_ENTRY, "parse-worker": PARSE_WORKER_ENTRY },
+    outdir: outDir,
     bundle: true,
     packages: "external",
     platform: "node",
@@ -28,7 +29,7 @@ export async function buildNode(outDir = join(".build", "node")): Promise<string
     logLevel: "warning",
   });
   cpSync(MIGRATIONS_DIR, join(outDir, "migrations"), { recursive: true });
-  return outfile;
+  return join(outDir, "server.js");
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {

@@ -8,7 +8,8 @@ import { instantAt } from "../model/time.ts";
 import type { ArticleStore, UpsertReport } from "../store/store.ts";
 import type { IngestDeps } from "./deps.ts";
 import type { IncomingItem } from "./incoming.ts";
-import { normalizeItem, type ItemSource } from "./normalize.ts";
+import type { ItemSource } from "./normalize.ts";
+import { readerOf } from "./reader.ts";
 import type { SourceReport } from "./report.ts";
 
 /** Writes left in this run. */
@@ -39,7 +40,7 @@ export function count(report: SourceReport, written: UpsertReport) {
  * the store refused an article.
  */
 export async function commitItems(
-  deps: Pick<IngestDeps, "store" | "site" | "now">,
+  deps: Pick<IngestDeps, "store" | "site" | "now" | "reader">,
   source: SourceSettings,
   items: IncomingItem[],
   report: SourceReport,
@@ -57,8 +58,9 @@ export async function commitItems(
   report.seen += items.length;
   const ready: { article: Article; editions: string[] }[] = [];
   const seenIds = new Set<string>();
-  for (const item of items) {
-    const result = normalizeItem(item, itemSource, site.settings, site.siteUrl, nowMs);
+  const normalized = await readerOf(deps).normalize(items, itemSource, site, nowMs);
+  for (const [i, item] of items.entries()) {
+    const result = normalized[i]!;
     const refuse = (key: string, reason: string) =>
       report.rejected.push({ key, reason: `ingest: source "${source.id}": item ${key}: ${reason}` });
     if (!result.ok) {

@@ -3,6 +3,7 @@ import type { Site } from "../config/site.ts";
 import type { Logger } from "../model/logger.ts";
 import type { ArticleStore } from "../store/store.ts";
 import { LastDocuments } from "./last-document.ts";
+import type { DocumentReader } from "./reader.ts";
 
 /** Sent with every upstream request and WebSub announcement unless the runtime names another. */
 export const DEFAULT_USER_AGENT = "hanbit-feeds-ingest/1 (+https://www.rssboard.org/rss-specification)";
@@ -34,6 +35,11 @@ export interface IngestDeps {
    * Without it a dead run's lease expires after LEASE_TTL_MS.
    */
   lease?: LeaseOwner;
+  /**
+   * Where upstream documents are parsed and items normalized (see reader.ts): in this thread unless
+   * the runtime gives one that isolates it (Node: worker threads with a deadline and a memory cap).
+   */
+  reader?: DocumentReader;
   /** Deadline of one upstream request (FETCH_TIMEOUT_MS by default). */
   fetchTimeoutMs?: number;
   /**

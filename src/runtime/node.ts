@@ -1,4 +1,4 @@
-/** The Node entry point: settings from the environment, SQLite store, ingest on a schedule, HTTP served. */
+/** The Node entry point: settings from the environment, SQLite store, HTTP served, ingest beside it on a schedule. */
 import { getRequestListener } from "@hono/node-server";
 import { serveStatic } from "@hono/node-server/serve-static";
 import { Hono } from "hono";
@@ -7,22 +7,37 @@ import { createServer } from "node:http";
 import { ConfigError } from "../config/error.ts";
 import { createService } from "../http/app.ts";
 import { memoryCache } from "../http/render-cache.ts";
+import type { IngestDeps } from "../ingest/deps.ts";
 import { runIngest } from "../ingest/run.ts";
 import { workerCompressor } from "./compressor.ts";
 import { withFeedPath } from "./node-feeds.ts";
 import { exitWith, nodeSetup } from "./node-setup.ts";
+import { workerReader } from "./parse-pool.ts";
 
 /** Requests served at once before the server answers 503 with Retry-After. */
 const MAX_IN_FLIGHT = 1024;
 
-/** Reads settings, ingests once, then serves and ingests on INGEST_SCHEDULE until SIGINT or SIGTERM. */
+/**
+ * Reads settings, loads the content folder, serves, then reads the upstream sources beside the serving
+ * server and ingests everything on INGEST_SCHEDULE until SIGINT or SIGTERM. Untrusted documents are
+ * read in a worker thread (parse-pool.ts), never on the thread that answers requests.
+ */
 export async function start(env: Record<string, string | undefined> = process.env) {
-  const { config, site, store, logger, ingestDeps } = nodeSetup(env);
+  const { config, site, store, logger, ingestDeps: setupDeps } = nodeSetup(env);
   if (!cron.validate(config.ingestSchedule)) {
     throw new ConfigError(`config: INGEST_SCHEDULE "${config.ingestSchedule}" is not a cron expression such as */5 * * * *`);
   }
-  await runIngest(ingestDeps);
-  const task = cron.schedule(config.ingestSchedule, () => runIngest(ingestDeps).then(() => undefined), { noOverlap: true, name: "ingest" });
+  const reader = workerReader();
+  const ingestDeps: IngestDeps = { ...setupDeps, reader };
+  // The newsroom's own folder is local and quick: loaded before the first request, so a fresh start
+  // serves it. Upstreams may hang or send anything, so they are read only once the server serves.
+  await runIngest({ ...ingestDeps, site: { ...site, settings: { ...site.settings, sources: [] } } });
+  let running: Promise<unknown> | null = null;
+  const ingest = (deps: IngestDeps) => {
+    running ??= runIngest(deps).finally(() => (running = null));
+    return running;
+  };
+  const task = cron.schedule(config.ingestSchedule, () => ingest(ingestDeps).then(() => undefined), { noOverlap: true, name: "ingest" });
 
   const compressor = workerCompressor();
   const service = createService({
@@ -49,6 +64,7 @@ export async function start(env: Record<string, string | undefined> = process.en
     const address = server.address();
     const port = typeof address === "object" && address ? address.port : config.port;
     logger.info(`http: serving ${site.settings.name} on http://${config.host}:${port} (links use ${config.siteUrl})`);
+    if (site.settings.sources.length) void ingest({ ...ingestDeps, content: undefined });
   });
   server.on("error", (error) => {
     logger.error(`http: unable to listen on ${config.host}:${config.port}: ${error.message}`);
@@ -57,7 +73,7 @@ export async function start(env: Record<string, string | undefined> = process.en
   const stop = () => {
     void task.stop();
     server.close();
-    void Promise.all([store.close(), compressor.close()]).then(() => process.exit(0));
+    void Promise.all([store.close(), compressor.close(), reader.close()]).then(() => process.exit(0));
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);

@@ -7,6 +7,12 @@ import { fail, MAX_ITEMS, MAX_SITEMAP_URLS, resolveUrl } from "./document.ts";
 
 /** Elements may nest this deep (the root is level 1); feeds need about six, XHTML content a few more. */
 export const MAX_DEPTH = 200;
+/**
+ * Attributes one element may carry: a feed's root with its namespace declarations needs a few dozen.
+ * fast-xml-parser copies each element's attributes several times over (more than 1 KB and 20 µs apiece
+ * when one element has 200 000 of them), so more are refused before parsing.
+ */
+export const MAX_ATTRIBUTES = 256;
 
 /** What fast-xml-parser returns for an element: its text alone, or its attributes (`@_name`), children and `#text`. */
 export type XmlNode = string | XmlElement;
@@ -90,7 +96,8 @@ const PARSER = new XMLParser({
 /**
  * Checks, parses and returns the root of an XML document. Refused before parsing: a DOCTYPE that
  * declares entities or points at an external DTD (billion laughs, XXE), nesting deeper than MAX_DEPTH,
- * more than MAX_ITEMS items; then the document must be well-formed.
+ * an element with more than MAX_ATTRIBUTES attributes, more than MAX_ITEMS items; then the document
+ * must be well-formed.
  */
 export function parseXml(text: string, documentUrl: string): XmlRoot {
   // White space before the XML declaration is a common publisher slip that readers forgive. The
@@ -123,7 +130,8 @@ const DOCTYPE_REFUSED = "the document declares entities (DOCTYPE); refused";
 
 /**
  * One pass over the markup, before any parser sees it: refuses DOCTYPEs that declare entities or an
- * external DTD, nesting deeper than MAX_DEPTH, and more items (or sitemap URLs) than the limit. Text,
+ * external DTD, nesting deeper than MAX_DEPTH, elements with more than MAX_ATTRIBUTES attributes, and
+ * more items (or sitemap URLs) than the limit. Text,
  * comments, CDATA and quoted attribute values are skipped, so the cost is one look at each `<`.
  */
 function scan(xml: string, documentUrl: string) {
@@ -151,6 +159,9 @@ function scan(xml: string, documentUrl: string) {
       }
     } else {
       const end = tagEnd(xml, i);
+      if (end !== -1 && quotedValues(xml, i, end) > MAX_ATTRIBUTES) {
+        fail(documentUrl, `an element with more than ${MAX_ATTRIBUTES} attributes (at ${at(i)}); refused`);
+      }
       const name = /^[^\s/>]*/.exec(xml.slice(i + 1, i + 200))![0];
       if (depth === 0 && rootName === undefined) {
         rootName = name;
@@ -186,6 +197,19 @@ function tagEnd(xml: string, start: number): number {
     }
   }
   return -1;
+}
+
+/** How many quoted values (attribute values) the tag from `start` to its closing `>` at `end` holds. */
+function quotedValues(xml: string, start: number, end: number): number {
+  let count = 0;
+  for (let i = start + 1; i < end; i++) {
+    const c = xml.charCodeAt(i);
+    if (c === 0x22 || c === 0x27) {
+      i = xml.indexOf(xml[i]!, i + 1);
+      count++;
+    }
+  }
+  return count;
 }
 
 /**

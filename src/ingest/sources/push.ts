@@ -8,13 +8,14 @@ import type { UpsertReport } from "../../store/store.ts";
 import { announceChanges, feedVersionsIfAnnouncing } from "../announce.ts";
 import { commitArticles } from "../commit.ts";
 import type { IngestDeps } from "../deps.ts";
-import { itemId, normalizeItem, type ItemSource } from "../normalize.ts";
+import { itemId, type ItemSource, type Normalized } from "../normalize.ts";
+import { readerOf } from "../reader.ts";
 import type { Announcement } from "../report.ts";
 import { parsePushBody } from "./push-body.ts";
 
 const SOURCE_NAME = "push";
 
-type PushDeps = Pick<IngestDeps, "store" | "site" | "now" | "fetch" | "userAgent">;
+type PushDeps = Pick<IngestDeps, "store" | "site" | "now" | "fetch" | "userAgent" | "reader">;
 
 /** What was written; `announcement` is the hubs being told, still under way, for the runtime to keep alive. */
 export type Pushed =
@@ -40,7 +41,13 @@ export async function pushArticles(deps: PushDeps, body: unknown): Promise<Pushe
       .map((s) => `${where(i)}: section "${s}" is not one of ours (${Object.keys(source.sections).join(", ")})`),
   );
   if (unknownSections.length) return { ok: false, problems: unknownSections };
-  const normalized = parsed.items.map((item) => normalizeItem(item, source, site.settings, site.siteUrl, nowMs));
+  let normalized: Normalized[];
+  try {
+    normalized = await readerOf(deps).normalize(parsed.items, source, site, nowMs);
+  } catch (error) {
+    // A body whose HTML the reader gave up on (its deadline or memory cap): refused, with the reason.
+    return { ok: false, problems: [`body: ${(error as Error).message}`] };
+  }
   const refused = normalized.flatMap((n, i) => (n.ok ? [] : [`${where(i)}: ${n.reason}`]));
   if (refused.length) return { ok: false, problems: refused };
 

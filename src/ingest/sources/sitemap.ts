@@ -23,7 +23,7 @@ type Sitemap = Extract<ParsedDocument, { kind: "sitemap" }>;
  * the report says the source failed on its deadline, and the rest are read by the next run.
  */
 export async function sitemapItems(
-  deps: Pick<SourceDeps, "store" | "site" | "fetch" | "fetchChecked" | "now" | "userAgent" | "fetchTimeoutMs" | "signal">,
+  deps: Pick<SourceDeps, "store" | "site" | "fetch" | "fetchChecked" | "now" | "userAgent" | "fetchTimeoutMs" | "signal" | "reader">,
   source: SourceSettings,
   document: Sitemap,
   report: SourceReport,

@@ -3,13 +3,13 @@ import type { SourceSettings } from "../../config/site.ts";
 import { DEFAULT_USER_AGENT, type SourceDeps } from "../deps.ts";
 import { fetchDocument, type FetchOutcome, type FetchRequest } from "../fetch/document.ts";
 import { FetchError } from "../fetch/errors.ts";
-import { parseUpstream } from "../formats/detect.ts";
 import type { ParsedDocument } from "../incoming.ts";
+import { readerOf } from "../reader.ts";
 
 const FETCH_TIMEOUT_MS = 20_000;
 const MAX_REDIRECTS = 5;
 
-type FetchDeps = Pick<SourceDeps, "fetch" | "fetchChecked" | "now" | "userAgent" | "fetchTimeoutMs" | "signal">;
+type FetchDeps = Pick<SourceDeps, "fetch" | "fetchChecked" | "now" | "userAgent" | "fetchTimeoutMs" | "signal" | "reader">;
 
 /**
  * One GET of the URL the operator wrote for `source`, conditional when the validators of its last
@@ -33,7 +33,7 @@ export function fetchUpstream(
 export async function fetchListed(deps: FetchDeps, source: SourceSettings, url: string): Promise<ParsedDocument> {
   const outcome = await fetchFor(deps, source, { url, publicOnly: source.allowPrivate ? "none" : "all" });
   if (outcome.kind !== "fetched") throw new FetchError(`fetch: ${url}: answered ${outcome.kind}`);
-  return parseUpstream(outcome.text, outcome.contentType, outcome.url);
+  return readerOf(deps).parse(outcome.text, outcome.contentType, outcome.url);
 }
 
 function fetchFor(

@@ -8,10 +8,10 @@ import type { SourceState } from "../../store/store.ts";
 import { commitItems, type Budget } from "../commit.ts";
 import type { IngestDeps, SourceDeps } from "../deps.ts";
 import type { FetchOutcome } from "../fetch/document.ts";
-import { parseUpstream } from "../formats/detect.ts";
 import type { IncomingItem, ParsedDocument } from "../incoming.ts";
 import type { SourceReport } from "../report.ts";
 import { documentFingerprint, type LastDocuments } from "../last-document.ts";
+import { readerOf } from "../reader.ts";
 import { sitemapItems } from "./sitemap.ts";
 import type { Source } from "./source.ts";
 import { fetchUpstream } from "./upstream-fetch.ts";
@@ -117,7 +117,7 @@ async function ingestUpstream(deps: SourceDeps, source: SourceSettings, how: Ups
       await store.saveSourceState(fetched);
       return;
     }
-    const document = parseUpstream(outcome.text, outcome.contentType, outcome.url);
+    const document = await readerOf(deps).parse(outcome.text, outcome.contentType, outcome.url);
     const items = await itemsOf(deps, source, document, report);
     const { complete, settled } = await commitItems(deps, source, items, report, budget);
     if (document.kind === "feed" && complete && settled) {

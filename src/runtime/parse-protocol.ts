@@ -1,0 +1,11 @@
+/** The messages between the parse pool and its worker thread: plain data, structured-cloned both ways. */
+import type { IncomingItem, ParsedDocument } from "../ingest/incoming.ts";
+import type { ItemSource, Normalized } from "../ingest/normalize.ts";
+import type { ReaderSite } from "../ingest/reader.ts";
+
+export type ParseJob =
+  | { id: number; kind: "parse"; text: string; contentType: string; url: string }
+  | { id: number; kind: "normalize"; items: IncomingItem[]; source: ItemSource; site: ReaderSite; nowMs: number };
+
+export type ParseReply =
+  { ready: true } | { id: number; result: ParsedDocument | Normalized[] } | { id: number; error: { name: string; message: string } };
