@@ -28,8 +28,28 @@ export const inProcessReader: DocumentReader = {
   normalize: (items, source, site, nowMs) => Promise.resolve(normalizeAll(items, source, site, nowMs)),
 };
 
+/**
+ * The most text one item may bring for its body and summary, in characters, before anything parses it.
+ * A long article is a few hundred thousand characters of HTML; 8 MB of tiny elements in one item took a
+ * worker thread over 5 s and 128 MB to sanitize. Past this the item is refused with the reason, and the
+ * rest of its document is read as usual.
+ */
+export const MAX_ITEM_TEXT = 1_000_000;
+
 export function normalizeAll(items: IncomingItem[], source: ItemSource, site: ReaderSite, nowMs: number): Normalized[] {
-  return items.map((item) => normalizeItem(item, source, site.settings, site.siteUrl, nowMs));
+  return items.map((item) => {
+    const length = itemTextLength(item);
+    if (length > MAX_ITEM_TEXT) {
+      const key = (item.key ?? "").trim().slice(0, 200) || "(no id)";
+      return { ok: false, key, reason: `the item's body and summary are ${length} characters, over the ${MAX_ITEM_TEXT} read; refused` };
+    }
+    return normalizeItem(item, source, site.settings, site.siteUrl, nowMs);
+  });
+}
+
+/** The characters of every body and summary field an item carries. */
+function itemTextLength(item: IncomingItem): number {
+  return [item.contentHtml, item.summaryHtml, item.contentText, item.summaryText].reduce((sum, text) => sum + (text?.length ?? 0), 0);
 }
 
 /** The runtime's reader, or the in-process one. */

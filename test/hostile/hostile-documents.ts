@@ -58,11 +58,11 @@ export function bigFeed(items = 985): HostileDocument {
 }
 
 /** One RSS item whose description is `megabytes` MB of tiny HTML elements: what the sanitizer pays most for. */
-export function denseHtml(megabytes = 4.8): HostileDocument {
+export function denseHtml(megabytes = 4.8, name = "dense-html"): HostileDocument {
   const unit = "<p><b>x</b> y</p>";
   const html = unit.repeat(Math.round((megabytes * 1_000_000) / unit.length));
   return {
-    name: "dense-html",
+    name,
     contentType: "application/rss+xml",
     text: rss(item("dense", `<description><![CDATA[${html}]]></description>`)),
   };
