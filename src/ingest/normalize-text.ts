@@ -221,6 +221,41 @@ export function deriveSummary(html: string, maxChars = 200): string {
 }
 
 /**
+ * A title for an untitled item (RSS and JSON Feed allow one) from its text: its first paragraph when
+ * that fits in `maxChars` characters, or the paragraph's first sentence when that fits (and is not a
+ * mere word or two), else the paragraph cut at the last word
+ * boundary that fits, found with the item's language's own word rules (Intl.Segmenter: Japanese,
+ * Chinese and Thai have no spaces), and `…`, which counts toward `maxChars`.
+ */
+export function deriveTitle(text: string, lang: string, maxChars = 80): string {
+  const paragraph = cleanLine(text.split("\n").find((line) => line.trim() !== "") ?? "");
+  const chars = Array.from(paragraph.slice(0, maxChars * 2 + 2));
+  if (chars.length <= maxChars) return paragraph;
+  const window = chars.slice(0, maxChars + 1).join("");
+  const [first] = window.matchAll(SENTENCE_END);
+  const sentence = first === undefined ? "" : window.slice(0, first.index + first[0].length).trim();
+  const length = Array.from(sentence).length;
+  if (length >= maxChars / 4 && length <= maxChars) return sentence;
+  const room = chars.slice(0, maxChars - 1).join("");
+  let cut = 0;
+  for (const segment of segmenter(lang).segment(chars.slice(0, maxChars).join(""))) {
+    const end = segment.index + segment.segment.length;
+    // A boundary right after a word, inside the room left for `…`.
+    if (segment.isWordLike && end <= room.length) cut = end;
+  }
+  const head = cut >= room.length / 3 ? room.slice(0, cut) : room;
+  return `${trimEndMatching(head, /[\s,;:、，。·\-–—]/u)}…`;
+}
+
+function segmenter(lang: string): Intl.Segmenter {
+  try {
+    return new Intl.Segmenter(lang, { granularity: "word" });
+  } catch {
+    return new Intl.Segmenter(undefined, { granularity: "word" });
+  }
+}
+
+/**
  * A language tag as feeds write it (`ko`, `en-us`, `zh_CN`, ` ja `) in BCP 47 canonical case
  * (RFC 5646 section 2.1.1), or null when there is none or it is not a well-formed tag.
  */
