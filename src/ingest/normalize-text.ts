@@ -112,10 +112,14 @@ export const BLOCK_ELEMENTS: ReadonlySet<string> = new Set([
   "ul",
 ]);
 
-/** What a walk over HTML hears: start tags with their decoded attributes, end tags (always matched), text. */
+/**
+ * What a walk over HTML hears: start tags with their decoded attributes, end tags (always matched), text.
+ * `start` and `end` are the indexes of the `<` and `>` of the tag just read (for an end tag the HTML
+ * implies, of the tag that implied it), so that a walker can slice out an element's inner markup.
+ */
 export interface HtmlWalker {
-  open(name: string, attributes: Record<string, string>): void;
-  close(name: string): void;
+  open(name: string, attributes: Record<string, string>, start: number, end: number): void;
+  close(name: string, start: number, end: number): void;
   text(text: string): void;
 }
 
@@ -144,14 +148,14 @@ export function walkHtml(html: string, walker: HtmlWalker): void {
   const handler: Partial<Handler> = {
     onopentag(name, attributes) {
       parser.open.push(name);
-      walker.open(name, attributes);
+      walker.open(name, attributes, parser.startIndex, parser.endIndex);
     },
     onclosetag(name) {
       // htmlparser2 closes elements strictly in order, but also closes, first thing at the end, an element
       // whose start tag the input cut off (`<p class="x`), which it never reported as opened.
       if (parser.open.at(-1) !== name) return;
       parser.open.pop();
-      walker.close(name);
+      walker.close(name, parser.startIndex, parser.endIndex);
     },
     ontext(text) {
       walker.text(text);

@@ -5,7 +5,7 @@
 import { escapeHtml } from "../../model/escape.ts";
 import type { IncomingAuthor, IncomingImage, IncomingItem, ParsedDocument } from "../incoming.ts";
 import { definedOnly, htmlToText, isImageType, makeItem, nonBlank, pickImage, resolveUrl, trimmed, wholeNumber } from "./document.ts";
-import { mediaImages, mediaThumbnails } from "./modules.ts";
+import { mediaDescription, mediaImages, mediaThumbnails } from "./modules.ts";
 import { NS, qualifiedName } from "./namespaces.ts";
 import { attribute, child, children, childText, textOf, xmlBase, type XmlElement, type XmlNode } from "./xml.ts";
 
@@ -82,6 +82,8 @@ export function parseAtom(root: XmlElement, documentUrl: string): ParsedDocument
         summaryHtml: summary?.kind === "html" ? nonBlank(summary.value) : undefined,
         contentText: content?.kind === "text" ? nonBlank(content.value) : undefined,
         contentHtml: content?.kind === "html" ? nonBlank(content.value) : undefined,
+        // A video platform's entry has neither: its text is Media RSS's description.
+        ...(nonBlank(content?.value) === undefined && nonBlank(summary?.value) === undefined ? mediaDescription(entry, n) : {}),
         authors,
         tags: categories,
         image: pickImage([...mediaImages(entry, n), ...enclosures, ...mediaThumbnails(entry, n)]),
