@@ -318,6 +318,46 @@ describe("8. an Atom entry document", () => {
   });
 });
 
+describe("smaller patterns of the same classes", () => {
+  const feedItems = (text: string) => {
+    const document = parseUpstream(text, "", "https://fixtures.example/inline");
+    if (document.kind !== "feed") throw new Error("not a feed");
+    return document;
+  };
+
+  it("Atom content given as the media type text/html is HTML, as type=html is", () => {
+    const atom =
+      `<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>e</id><title>T</title><link href="https://a.example/e"/>` +
+      `<content type="text/html">&lt;p&gt;Para&lt;/p&gt;</content></entry></feed>`;
+    expect(feedItems(atom).items[0]!.contentHtml).toBe("<p>Para</p>");
+  });
+
+  it("a podcast episode with only itunes:subtitle has it as its text", () => {
+    const rss =
+      `<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel><title>P</title>` +
+      `<item><title>Ep 1</title><guid>https://p.example/1.mp3</guid><itunes:subtitle>Short & sweet</itunes:subtitle></item></channel></rss>`;
+    expect(feedItems(rss.replace("&", "&amp;")).items[0]!.contentText).toBe("Short & sweet");
+  });
+
+  it("a JSON Feed item without an id is keyed by its url (or external_url); with neither it is left out, reported", () => {
+    const json = JSON.stringify({
+      version: "https://jsonfeed.org/version/1.1",
+      title: "Links",
+      items: [
+        { url: "https://links.example/a", title: "A" },
+        { external_url: "https://elsewhere.example/b", title: "B", content_text: "About B." },
+        { title: "C", content_text: "Nowhere." },
+      ],
+    });
+    const document = feedItems(json);
+    expect(document.items.map((i) => [i.key, i.url])).toEqual([
+      ["https://links.example/a", "https://links.example/a"],
+      ["https://elsewhere.example/b", "https://elsewhere.example/b"],
+    ]);
+    expect(document.problems).toEqual(["item 3 has neither an id nor an http(s) url; skipped"]);
+  });
+});
+
 describe("an untitled item", () => {
   const untitled = (description: string, lang = "en") =>
     `<rss version="2.0"><channel><title>T</title><link>https://micro.example/</link><language>${lang}</language>` +

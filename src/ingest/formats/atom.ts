@@ -141,6 +141,8 @@ function textConstruct(node: XmlNode | undefined): TextConstruct | undefined {
     const html = xhtmlDivContent(value);
     return { kind: "html", value: html, text: trimmed(htmlToText(html)) };
   }
+  // A media type (RFC 4287 section 4.1.3.1): text/html is the HTML's source, as `html` is.
+  if (type === "text/html") return { kind: "html", value, text: trimmed(htmlToText(value)) };
   if (type === "text" || type.startsWith("text/")) return { kind: "text", value, text: trimmed(value) };
   return undefined;
 }

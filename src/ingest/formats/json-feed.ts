@@ -48,7 +48,8 @@ export function parseJsonFeed(feed: Json, format: "json-feed-1.0" | "json-feed-1
   const feedAuthors = authorsOf(feed);
   const skipped: string[] = [];
   const items = entries.flatMap((entry, index) => {
-    const url = trimmed(text(entry.url));
+    // A linkblog's item may link only the page it is about.
+    const url = trimmed(text(entry.url)) ?? trimmed(text(entry.external_url));
     const key = hasNoId(entry) ? resolveUrl(url, baseUrl) : String(entry.id).trim();
     if (key === undefined) {
       skipped.push(`item ${index + 1} has neither an id nor an http(s) url; skipped`);

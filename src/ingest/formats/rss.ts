@@ -91,7 +91,7 @@ export function readRssItems(nodes: XmlNode[], context: RssContext): { items: In
     const categories = [...allTexts(node, "category"), ...allTexts(node, n(NS.dc, "subject"))];
     // Without content:encoded the description is all the body there is; without either, the body is
     // in whichever element the publisher's software writes (RSS 1.0's dc:description, a video
-    // platform's media:description, a podcast's itunes:summary), or there is none (a headline).
+    // platform's media:description, a podcast's itunes:summary or subtitle), or there is none (a headline).
     const body =
       encoded !== undefined
         ? { contentHtml: encoded, summaryHtml: description }
@@ -99,7 +99,8 @@ export function readRssItems(nodes: XmlNode[], context: RssContext): { items: In
           ? { contentHtml: description }
           : (htmlOrText(childText(node, n(NS.dc, "description")), (b) => HTML_TAG.test(b) || CHARACTER_REFERENCE.test(b)) ??
             mediaDescription(node, n) ??
-            htmlOrText(childText(node, n(NS.itunes, "summary")), (b) => HTML_TAG.test(b)));
+            htmlOrText(childText(node, n(NS.itunes, "summary")), (b) => HTML_TAG.test(b)) ??
+            htmlOrText(childText(node, n(NS.itunes, "subtitle")), () => false));
     items.push(
       makeItem({
         key,
