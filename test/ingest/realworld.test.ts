@@ -226,6 +226,21 @@ describe("4. namespaces bound to other prefixes", () => {
   });
 });
 
+describe("4b. namespace URIs as publishers write them", () => {
+  it("finds a namespace whose URI drifts in case, scheme or trailing slash (a podcast host's DTDs, an https Atom)", () => {
+    const rss =
+      `<rss version="2.0" xmlns:i="http://www.itunes.com/DTDs/Podcast-1.0.dtd" xmlns:a="https://www.w3.org/2005/Atom" xmlns:m="http://search.yahoo.com/mrss">` +
+      `<channel><title>P</title><item><guid isPermaLink="false">ep-2</guid><title>Ep 2</title><a:link href="https://p.example/2"/>` +
+      `<i:summary>Two.</i:summary><m:thumbnail url="https://p.example/2.jpg"/></item></channel></rss>`;
+    const document = parseUpstream(rss, "", "https://p.example/feed");
+    expect(document.kind === "feed" && document.items[0]).toMatchObject({
+      url: "https://p.example/2",
+      contentText: "Two.",
+      image: { url: "https://p.example/2.jpg" },
+    });
+  });
+});
+
 describe("5. titles escaped twice", () => {
   it("decodes the references left after XML decoding, unless that would make markup of the text", () => {
     expect(normalized("title-double-escaped.xml").map((r) => r.ok && r.article.title)).toEqual([

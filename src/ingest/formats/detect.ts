@@ -110,8 +110,8 @@ function parseJson(body: string, documentUrl: string): ParsedDocument {
 
 function parseXmlDocument(body: string, documentUrl: string): ParsedDocument {
   const root = parseXml(body, documentUrl);
-  const namespace = root.namespace === undefined || root.namespace === "" ? undefined : namespaceKey(root.namespace);
-  const is = (uri: string) => namespace === namespaceKey(uri);
+  const namespace = root.namespace === undefined || root.namespace === "" ? undefined : root.namespace;
+  const is = (uri: string) => namespace !== undefined && namespaceKey(namespace) === namespaceKey(uri);
   const rootName = `<${root.name}>${namespace === undefined ? "" : ` in the namespace ${namespace}`}`;
   // RSS 2.0 is in no namespace; a few generators put it in UserLand's or RSS 1.0's (`<r:rss xmlns:r=...>`).
   if (root.localName === "rss" && (namespace === undefined || canonicalPrefix(namespace) === "")) {

@@ -3,6 +3,7 @@
  * document binds it to (https://www.w3.org/TR/xml-names/): elements are found by namespace URI, never
  * by the prefix a publisher happened to choose.
  */
+import { trimEndMatching } from "../../model/text.ts";
 
 export const NS = {
   atom: "http://www.w3.org/2005/Atom",
@@ -46,8 +47,19 @@ export const CANONICAL_PREFIXES: ReadonlyMap<string, string> = new Map([
   [NS.xhtml, "xhtml"],
 ]);
 
-// Publishers drift on the trailing slash of a namespace URI (`http://search.yahoo.com/mrss`).
-export const namespaceKey = (uri: string) => uri.trim().replace(/\/$/, "");
+/**
+ * A namespace URI as compared: publishers drift on its trailing slash (`http://search.yahoo.com/mrss`),
+ * its case (`http://www.itunes.com/DTDs/Podcast-1.0.dtd`) and its scheme (`https://www.w3.org/2005/Atom`).
+ */
+export function namespaceKey(uri: string): string {
+  return trimEndMatching(
+    uri
+      .trim()
+      .toLowerCase()
+      .replace(/^https?:\/\//, ""),
+    /[/#]/,
+  );
+}
 
 const BY_KEY = new Map([...CANONICAL_PREFIXES].map(([uri, prefix]) => [namespaceKey(uri), prefix]));
 

@@ -5,7 +5,7 @@
 import { XMLParser, XMLValidator, type EntityDecoderOptions, type X2jOptions } from "fast-xml-parser";
 import { escapeHtml } from "../../model/escape.ts";
 import { fail, MAX_ITEMS, MAX_SITEMAP_URLS, resolveUrl } from "./document.ts";
-import { canonicalPrefix, NS, qualifiedName } from "./namespaces.ts";
+import { canonicalPrefix, namespaceKey, NS, qualifiedName } from "./namespaces.ts";
 
 /** Elements may nest this deep (the root is level 1); feeds need about six, XHTML content a few more. */
 export const MAX_DEPTH = 200;
@@ -117,7 +117,7 @@ function parserFor(xml: string): XMLParser {
     const uri = (double ?? single)!;
     const canonical = canonicalPrefix(uri);
     if (canonical === "atom" && prefix !== "atom") atom.add(prefix!);
-    else if (canonical === "" && uri.trim() !== NS.sitemap) rss.add(prefix!);
+    else if (canonical === "" && namespaceKey(uri) !== namespaceKey(NS.sitemap)) rss.add(prefix!);
     if (atom.size + rss.size >= MAX_PREFIXES) break;
   }
   if (atom.size === 0 && rss.size === 0) return PARSER;
