@@ -6,8 +6,8 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { ConfigError } from "../config/error.ts";
-import { decodeBody } from "../ingest/fetch/charset.ts";
 import type { IngestOptions } from "../ingest/deps.ts";
+import { decodeLocalDocument } from "../ingest/local-document.ts";
 import { summary, type RunReport } from "../ingest/report.ts";
 import { runIngest } from "../ingest/run.ts";
 import { exitWith, nodeSetup } from "../runtime/node-setup.ts";
@@ -96,10 +96,13 @@ async function main() {
   }
 }
 
-/** A file's text, its character set found as for a fetched document (BOM, XML declaration, meta). */
+/**
+ * A file's text, its character set found as for a fetched document (BOM, XML declaration, meta); a
+ * file that is not in the character set it declares (or UTF-8) is refused, never read with losses.
+ */
 function readSource(path: string): string {
   try {
-    return decodeBody(readFileSync(path), null).text;
+    return decodeLocalDocument(readFileSync(path)).text;
   } catch (error) {
     throw new ConfigError(`ingest: unable to read --source ${path}: ${(error as Error).message}`);
   }

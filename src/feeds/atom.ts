@@ -64,7 +64,9 @@ export function renderAtom(feed: FeedModel): string {
           : `<category term="${attr(category.term)}" label="${attr(category.label)}"/>\n`,
       );
     }
-    out.push(`<summary type="text">${text(item.summary)}</summary>\n`, `<content type="html">${xmlCdata(item.contentHtml)}</content>\n`);
+    // A headline kept without a body has neither: its link rel="alternate" is what RFC 4287 then requires.
+    if (item.summary) out.push(`<summary type="text">${text(item.summary)}</summary>\n`);
+    if (item.contentHtml) out.push(`<content type="html">${xmlCdata(item.contentHtml)}</content>\n`);
     if (image) out.push(mediaContent(image));
     out.push(`</entry>\n`);
   }

@@ -31,8 +31,10 @@ interface JsonItem {
   id: string;
   url: string;
   title: string;
+  /** Always present, as 1.1 requires content_html or content_text: "" for a headline kept without a body. */
   content_html: string;
-  summary: string;
+  /** Left out when there is none (a headline without a body has none). */
+  summary?: string;
   image?: string;
   date_published: string;
   date_modified: string;
@@ -64,7 +66,7 @@ export function renderJsonFeed(feed: FeedModel): string {
         url: item.url,
         title: item.title,
         content_html: item.contentHtml,
-        summary: item.summary,
+        ...(item.summary ? { summary: item.summary } : {}),
         date_published: item.published.iso,
         date_modified: item.updated.iso,
         ...(item.authors.length > 0 ? { authors: item.authors.map(jsonAuthor) } : {}),

@@ -41,13 +41,10 @@ export function renderRss(feed: FeedModel): string {
     out.push(`<atom:link rel="${rel}" type="application/rss+xml" href="${attr(links.rss)}"/>\n`);
   if (feed.history.archive) out.push(`<fh:archive/>\n`);
   for (const item of feed.items) {
-    out.push(
-      `<item>\n`,
-      `<title>${text(item.title)}</title>\n`,
-      `<link>${text(item.url)}</link>\n`,
-      `<description>${xmlMarkup(escapeHtml(item.summary))}</description>\n`,
-      `<content:encoded>${xmlCdata(item.contentHtml)}</content:encoded>\n`,
-    );
+    out.push(`<item>\n`, `<title>${text(item.title)}</title>\n`, `<link>${text(item.url)}</link>\n`);
+    // A headline kept without a body has neither: RSS needs only a title or a description.
+    if (item.summary) out.push(`<description>${xmlMarkup(escapeHtml(item.summary))}</description>\n`);
+    if (item.contentHtml) out.push(`<content:encoded>${xmlCdata(item.contentHtml)}</content:encoded>\n`);
     for (const author of item.authors) out.push(`<dc:creator>${text(author.name)}</dc:creator>\n`);
     for (const category of item.categories) out.push(`<category>${text(category.label)}</category>\n`);
     out.push(`<guid isPermaLink="${item.id === item.url}">${text(item.id)}</guid>\n`, `<pubDate>${toRfc822(item.published)}</pubDate>\n`);

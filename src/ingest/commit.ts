@@ -73,6 +73,8 @@ export async function commitItems(
     }
     seenIds.add(result.article.id);
     report.notes.push(...result.notes.map((n) => `${item.key}: ${n}`));
+    const fallbacks = (report.fallbacks ??= { noBody: 0, derivedTitle: 0, linkFromGuid: 0 });
+    for (const fallback of result.fallbacks) fallbacks[fallback]++;
     ready.push(result);
   }
   const written = await commitArticles(store, ready, nowMs, {

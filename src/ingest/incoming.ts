@@ -32,6 +32,8 @@ export interface IncomingItem {
   key: string;
   /** Canonical URL of the article page, as found (may be relative to `baseUrl`). */
   url?: string;
+  /** True when `url` is the item's guid, its document giving no link (a fallback the run report counts). */
+  linkFromGuid?: boolean;
   /** Base for relative URLs in this item: xml:base, the document's link or the document's own URL. */
   baseUrl: string;
   /** Language tag as found on the item, or the document's. */
@@ -43,6 +45,7 @@ export interface IncomingItem {
   summaryText?: string;
   /** Summary given as HTML (RSS description, Atom summary type="html"). */
   summaryHtml?: string;
+  /** The body as HTML, or as plain text (paragraphs at blank lines); an item may have neither (a headline). */
   contentHtml?: string;
   contentText?: string;
   authors: IncomingAuthor[];

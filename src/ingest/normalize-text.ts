@@ -112,10 +112,14 @@ export const BLOCK_ELEMENTS: ReadonlySet<string> = new Set([
   "ul",
 ]);
 
-/** What a walk over HTML hears: start tags with their decoded attributes, end tags (always matched), text. */
+/**
+ * What a walk over HTML hears: start tags with their decoded attributes, end tags (always matched), text.
+ * `start` and `end` are the indexes of the `<` and `>` of the tag just read (for an end tag the HTML
+ * implies, of the tag that implied it), so that a walker can slice out an element's inner markup.
+ */
 export interface HtmlWalker {
-  open(name: string, attributes: Record<string, string>): void;
-  close(name: string): void;
+  open(name: string, attributes: Record<string, string>, start: number, end: number): void;
+  close(name: string, start: number, end: number): void;
   text(text: string): void;
 }
 
@@ -144,14 +148,14 @@ export function walkHtml(html: string, walker: HtmlWalker): void {
   const handler: Partial<Handler> = {
     onopentag(name, attributes) {
       parser.open.push(name);
-      walker.open(name, attributes);
+      walker.open(name, attributes, parser.startIndex, parser.endIndex);
     },
     onclosetag(name) {
       // htmlparser2 closes elements strictly in order, but also closes, first thing at the end, an element
       // whose start tag the input cut off (`<p class="x`), which it never reported as opened.
       if (parser.open.at(-1) !== name) return;
       parser.open.pop();
-      walker.close(name);
+      walker.close(name, parser.startIndex, parser.endIndex);
     },
     ontext(text) {
       walker.text(text);
@@ -218,6 +222,41 @@ export function deriveSummary(html: string, maxChars = 200): string {
   const space = chars[maxChars - 1] === " " ? room.length : room.lastIndexOf(" ");
   const cut = space > 0 && Array.from(room.slice(0, space)).length >= maxChars / 2 ? room.slice(0, space) : room;
   return `${trimEndMatching(cut, /[\s,;:、，。·\-–—]/u)}…`;
+}
+
+/**
+ * A title for an untitled item (RSS and JSON Feed allow one) from its text: its first paragraph when
+ * that fits in `maxChars` characters, or the paragraph's first sentence when that fits (and is not a
+ * mere word or two), else the paragraph cut at the last word
+ * boundary that fits, found with the item's language's own word rules (Intl.Segmenter: Japanese,
+ * Chinese and Thai have no spaces), and `…`, which counts toward `maxChars`.
+ */
+export function deriveTitle(text: string, lang: string, maxChars = 80): string {
+  const paragraph = cleanLine(text.split("\n").find((line) => line.trim() !== "") ?? "");
+  const chars = Array.from(paragraph.slice(0, maxChars * 2 + 2));
+  if (chars.length <= maxChars) return paragraph;
+  const window = chars.slice(0, maxChars + 1).join("");
+  const [first] = window.matchAll(SENTENCE_END);
+  const sentence = first === undefined ? "" : window.slice(0, first.index + first[0].length).trim();
+  const length = Array.from(sentence).length;
+  if (length >= maxChars / 4 && length <= maxChars) return sentence;
+  const room = chars.slice(0, maxChars - 1).join("");
+  let cut = 0;
+  for (const segment of segmenter(lang).segment(chars.slice(0, maxChars).join(""))) {
+    const end = segment.index + segment.segment.length;
+    // A boundary right after a word, inside the room left for `…`.
+    if (segment.isWordLike && end <= room.length) cut = end;
+  }
+  const head = cut >= room.length / 3 ? room.slice(0, cut) : room;
+  return `${trimEndMatching(head, /[\s,;:、，。·\-–—]/u)}…`;
+}
+
+function segmenter(lang: string): Intl.Segmenter {
+  try {
+    return new Intl.Segmenter(lang, { granularity: "word" });
+  } catch {
+    return new Intl.Segmenter(undefined, { granularity: "word" });
+  }
 }
 
 /**

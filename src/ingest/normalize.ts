@@ -10,7 +10,7 @@ import { cleanLine, cleanText, isEmailAddress, trimEndMatching, trimStartMatchin
 import { instantAt, type Instant } from "../model/time.ts";
 import type { IncomingItem } from "./incoming.ts";
 import { parseFeedDate } from "./feed-date.ts";
-import { deriveSummary, htmlToText, normalizeLanguageTag, stripTracking } from "./normalize-text.ts";
+import { deriveSummary, deriveTitle, htmlToText, normalizeLanguageTag, stripTracking } from "./normalize-text.ts";
 import { sanitizeHtml } from "./sanitize.ts";
 
 /** How the items of one source are read. */
@@ -26,7 +26,14 @@ export interface ItemSource {
   timezone: string;
 }
 
-export type Normalized = { ok: true; article: Article; editions: string[]; notes: string[] } | { ok: false; key: string; reason: string };
+/**
+ * What an article was kept without, and what stood in (counted per source in the run report): no body
+ * (a headline with a link), a title derived from its text, the link taken from the guid.
+ */
+export type Fallback = "noBody" | "derivedTitle" | "linkFromGuid";
+
+export type Normalized =
+  { ok: true; article: Article; editions: string[]; notes: string[]; fallbacks: Fallback[] } | { ok: false; key: string; reason: string };
 
 /** Dates further ahead than this are clamped to the present: clocks differ a little, not by hours. */
 export const FUTURE_SKEW_MS = 5 * 60_000;
@@ -73,20 +80,44 @@ export function normalizeItem(item: IncomingItem, source: ItemSource, settings: 
   const section = [mapped, source.section].find((s) => s !== undefined && language.sections.some((x) => x.slug === s));
   if (!section) return reject(`section "${mapped ?? source.section}" is not a section of ${lang}`);
 
-  // Titles are plain text, but some feeds put inline markup in them: only real inline tags are read as
-  // HTML, so a title such as "Partner & <story>" keeps its words.
-  const title = cleanLine(item.title && INLINE_TAG.test(item.title) ? htmlToText(item.title) : (item.title ?? ""));
-  if (!title) return reject("item has no title");
-
   const base = safeBase(item.baseUrl, siteUrl);
-  const rawBody = item.contentHtml ?? item.summaryHtml ?? (item.contentText ? textToHtml(item.contentText) : undefined);
-  const contentHtml = rawBody === undefined ? "" : sanitizeHtml(cleanText(rawBody), base);
-  if (!contentHtml) return reject("item has no content or description");
-  const summarySource = item.summaryText ?? (item.summaryHtml && item.contentHtml ? htmlToText(item.summaryHtml) : undefined);
+  // The body as found, HTML or text, the first that keeps anything once sanitized; a summary alone is
+  // the body there is. None at all is a headline.
+  const bodies = [item.contentHtml, item.summaryHtml, textToHtml(item.contentText), textToHtml(item.summaryText)];
+  let contentHtml = "";
+  let bodyFrom = -1;
+  for (const [index, body] of bodies.entries()) {
+    contentHtml = body === undefined ? "" : sanitizeHtml(cleanText(body), base);
+    if (contentHtml) {
+      bodyFrom = index;
+      break;
+    }
+  }
+  // An HTML summary beside the body it summarizes (RSS description beside content:encoded).
+  const summarySource = item.summaryText ?? (item.summaryHtml && bodyFrom === 0 ? htmlToText(item.summaryHtml) : undefined);
+  // Never invented: a headline without a body has no summary.
   const summary = cleanLine(summarySource ?? "") || cleanLine(deriveSummary(contentHtml));
 
   const id = itemId(settings, source.name, key);
   const url = absoluteHttp(item.url, base) ?? (absoluteHttp(key, base) && /^https?:/i.test(key) ? absoluteHttp(key, base)! : null);
+  const fallbacks: Fallback[] = [];
+
+  // Titles are plain text, but some feeds put inline markup in them: only real inline tags are read as
+  // HTML, so a title such as "Partner & <story>" keeps its words. RSS and JSON Feed allow an untitled
+  // item: its title is the start of its text, cut at a word boundary of its language.
+  let title = cleanLine(item.title && INLINE_TAG.test(item.title) ? htmlToText(item.title) : (item.title ?? ""));
+  if (!title) {
+    title = deriveTitle(contentHtml ? htmlToText(contentHtml) : summary, lang);
+    if (!title) return reject("item has neither a title nor any text");
+    fallbacks.push("derivedTitle");
+  }
+  if (!contentHtml) {
+    // A headline is an article when it links to one; without a link there would be nothing to read.
+    if (url === null) return reject("item has a title but neither a body nor a link to its article");
+    fallbacks.push("noBody");
+  }
+  if (item.linkFromGuid && url !== null) fallbacks.push("linkFromGuid");
+
   const slug = slugFor(url ?? title, id);
 
   const now = instantAt(nowMs, 0);
@@ -128,7 +159,13 @@ export function normalizeItem(item: IncomingItem, source: ItemSource, settings: 
   if (distinct.length > MAX_EDITION_LINKS) {
     notes.push(`${distinct.length} other editions named; the first ${MAX_EDITION_LINKS} are kept`);
   }
-  return { ok: true, article: { ...article, fingerprint: fingerprintOf(article) }, editions: distinct.slice(0, MAX_EDITION_LINKS), notes };
+  return {
+    ok: true,
+    article: { ...article, fingerprint: fingerprintOf(article) },
+    editions: distinct.slice(0, MAX_EDITION_LINKS),
+    notes,
+    fallbacks,
+  };
 }
 
 function siteLanguage(settings: SiteSettings, stated: string | undefined, fallback: string): string | null {
@@ -185,7 +222,9 @@ function slugFor(from: string, id: string): string {
   return ascii ? `${ascii}-${hash}` : `article-${hash}`;
 }
 
-function textToHtml(text: string): string {
+/** Plain text as HTML: escaped, a paragraph at each blank line. */
+function textToHtml(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
   const escape = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
   return text
     .split(/\n\s*\n/)

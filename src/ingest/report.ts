@@ -2,6 +2,16 @@
 
 export type SourceStatus = "loaded" | "fetched" | "not-modified" | "not-due" | "throttled" | "failed";
 
+/**
+ * Items of a source kept with something their document lacked, by what stood in: no body (a headline
+ * with a link), a title derived from the text, the link taken from the guid.
+ */
+export interface FallbackCounts {
+  noBody: number;
+  derivedTitle: number;
+  linkFromGuid: number;
+}
+
 export interface SourceReport {
   source: string;
   status: SourceStatus;
@@ -11,6 +21,8 @@ export interface SourceReport {
   unchanged: number;
   withdrawn: number;
   rejected: { key: string; reason: string }[];
+  /** Absent from reports stored before it was counted. */
+  fallbacks?: FallbackCounts;
   notes: string[];
   error?: string;
   ms: number;
@@ -38,7 +50,19 @@ export interface Announcement {
 }
 
 export function emptyReport(source: string): SourceReport {
-  return { source, status: "loaded", seen: 0, new: 0, updated: 0, unchanged: 0, withdrawn: 0, rejected: [], notes: [], ms: 0 };
+  return {
+    source,
+    status: "loaded",
+    seen: 0,
+    new: 0,
+    updated: 0,
+    unchanged: 0,
+    withdrawn: 0,
+    rejected: [],
+    fallbacks: { noBody: 0, derivedTitle: 0, linkFromGuid: 0 },
+    notes: [],
+    ms: 0,
+  };
 }
 
 /** One line per source for people: what happened and the counts. */
@@ -52,7 +76,14 @@ export function summary(report: RunReport) {
     unchanged: s.unchanged,
     withdrawn: s.withdrawn,
     rejected: s.rejected.length,
+    ...fallbackSummary(s.fallbacks),
     ...(s.error ? { error: s.error } : {}),
     ms: s.ms,
   }));
+}
+
+/** The fallbacks a source needed, only where it needed some: `{ fallbacks: "noBody 3, linkFromGuid 1" }`. */
+function fallbackSummary(fallbacks: FallbackCounts | undefined): { fallbacks?: string } {
+  const used = Object.entries(fallbacks ?? {}).filter(([, n]) => n > 0);
+  return used.length ? { fallbacks: used.map(([name, n]) => `${name} ${n}`).join(", ") } : {};
 }

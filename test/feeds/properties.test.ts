@@ -61,8 +61,9 @@ function rssTexts(xml: string) {
   return {
     title: only(channel, q("", "title")).text,
     itemTitle: only(item, q("", "title")).text,
-    summary: decodeHtmlEntities(only(item, q("", "description")).text),
-    content: only(item, q(NS.content, "encoded")).text,
+    // An empty summary or body leaves its element out (an article kept without a body has neither).
+    summary: decodeHtmlEntities(children(item, q("", "description"))[0]?.text ?? ""),
+    content: children(item, q(NS.content, "encoded"))[0]?.text ?? "",
     author: only(item, q(NS.dc, "creator")).text,
     category: only(item, q("", "category")).text,
     // An empty alt text leaves media:description out.
@@ -77,8 +78,8 @@ function atomTexts(xml: string) {
   return {
     title: only(feed, q(NS.atom, "title")).text,
     itemTitle: only(entry, q(NS.atom, "title")).text,
-    summary: only(entry, q(NS.atom, "summary")).text,
-    content: only(entry, q(NS.atom, "content")).text,
+    summary: children(entry, q(NS.atom, "summary"))[0]?.text ?? "",
+    content: children(entry, q(NS.atom, "content"))[0]?.text ?? "",
     author: only(only(entry, q(NS.atom, "author")), q(NS.atom, "name")).text,
     // A label equal to its term is left out.
     category: only(entry, q(NS.atom, "category")).attributes.label ?? only(entry, q(NS.atom, "category")).attributes.term,
@@ -115,7 +116,8 @@ describe("arbitrary Unicode in every text field", () => {
           {
             title: feed.title,
             itemTitle: item.title,
-            summary: item.summary,
+            // Left out when empty.
+            summary: item.summary ?? "",
             content: item.content_html,
             author: item.authors[0].name,
             tag: item.tags[0],

@@ -84,6 +84,7 @@ describe("RSS 2.0 with namespaces", () => {
     expect(feed.items[1]).toEqual({
       key: "https://www.hankyeol.example/en/world/2024/03/04/shuttle-diplomacy",
       url: "https://www.hankyeol.example/en/world/2024/03/04/shuttle-diplomacy",
+      linkFromGuid: true,
       baseUrl: "https://www.hankyeol.example/ko/world/",
       lang: "en",
       sections: ["Diplomacy"],
@@ -474,7 +475,7 @@ describe("format detection", () => {
     const head = `<head><script type="application/ld+json">{"@type":"Article","headline":"Bare"}</script></head>`;
     expect(parseUpstream(head, "text/html", "https://x.example/a").kind).toBe("article-page");
     expect(errorOf(() => parseUpstream(head, "application/xml", "https://x.example/a")).message).toBe(
-      "parse: https://x.example/a: unknown root element <head> (expected rss, rdf:RDF, feed, urlset or sitemapindex)",
+      "parse: https://x.example/a: unknown root element <head> (expected rss, rdf:RDF, feed, entry, urlset or sitemapindex)",
     );
   });
 
@@ -523,12 +524,13 @@ describe("format detection", () => {
     expect(message("   \n")).toBe("the document is empty");
     expect(message("Service Unavailable")).toBe(`neither XML, JSON nor HTML (served as no media type; begins "Service Unavailable")`);
     expect(message(`<opml version="2.0"><head/><body/></opml>`)).toBe(
-      "unknown root element <opml> (expected rss, rdf:RDF, feed, urlset or sitemapindex)",
+      "unknown root element <opml> (expected rss, rdf:RDF, feed, entry, urlset or sitemapindex)",
     );
     expect(message(`<rss version="3.0"><channel/></rss>`)).toBe(`RSS version "3.0" is not one of 2.0, 0.94, 0.93, 0.92, 0.91`);
     expect(message(`<rss version="2.0"></rss>`)).toBe("an RSS document without a <channel> element");
-    expect(message(`<feed xmlns="http://purl.org/atom/ns#" version="0.3"/>`)).toBe("an Atom 0.3 feed; only Atom 1.0 is read");
-    expect(message(`<feed><entry/></feed>`)).toBe("a <feed> outside the Atom namespace (no namespace)");
+    expect(message(`<feed xmlns="http://example.com/not-atom"><entry/></feed>`)).toBe(
+      "<feed> in the namespace http://example.com/not-atom: neither Atom 1.0 (http://www.w3.org/2005/Atom) nor Atom 0.3 (http://purl.org/atom/ns#)",
+    );
     expect(message(`<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>`)).toBe(
       "an RDF document in neither the RSS 1.0 (http://purl.org/rss/1.0/) nor the RSS 0.90 namespace",
     );
@@ -611,7 +613,7 @@ describe("hostile documents are refused before they cost anything", () => {
 
   it("a JSON Feed of the wrong shape, with everything wrong listed", () => {
     expect(hostile("jsonfeed-wrong-shape.json")).toBe(
-      "parse: https://attacker.example/jsonfeed-wrong-shape.json: not a valid JSON Feed: item 2: title is not a string; item 3 has no id; " +
+      "parse: https://attacker.example/jsonfeed-wrong-shape.json: not a valid JSON Feed: item 2: title is not a string; " +
         "item 4 is not an object; item 5: tags is not an array of strings; item 5: authors is not an array of objects",
     );
     expect(hostile("jsonfeed-items-not-array.json")).toBe(

@@ -97,7 +97,8 @@ const poll = async (deps: IngestDeps) => (await runIngest(deps, { force: true })
 
 describe("a forced re-poll", () => {
   it("of the very same document reads nothing again and reports what the comparison would", async () => {
-    body = rss(item("a-1", "First") + item("a-2", "Second") + item("a-3", ""));
+    // An item in a language the site does not serve is refused (an untitled one is kept, titled from its text).
+    body = rss(item("a-1", "First") + item("a-2", "Second") + item("a-3", "Troisième", "<dc:language>fr</dc:language>"));
     const { deps } = depsFor(openStore());
     const first = await poll(deps);
     expect(first).toMatchObject({ status: "fetched", seen: 3, new: 2, unchanged: 0 });

@@ -5,8 +5,9 @@
 import { escapeHtml } from "../../model/escape.ts";
 import type { IncomingAuthor, IncomingImage, IncomingItem, ParsedDocument } from "../incoming.ts";
 import { definedOnly, htmlToText, isImageType, makeItem, nonBlank, pickImage, resolveUrl, trimmed, wholeNumber } from "./document.ts";
-import { CONVENTIONAL_PREFIXES, mediaImages, mediaThumbnails, NS } from "./modules.ts";
-import { attribute, child, children, childText, namesOf, textOf, xmlBase, type XmlElement, type XmlNode } from "./xml.ts";
+import { mediaDescription, mediaImages, mediaThumbnails } from "./modules.ts";
+import { NS, qualifiedName } from "./namespaces.ts";
+import { attribute, child, children, childText, textOf, xmlBase, type XmlElement, type XmlNode } from "./xml.ts";
 
 interface AtomLink {
   rel: string;
@@ -17,7 +18,7 @@ interface AtomLink {
 }
 
 export function parseAtom(root: XmlElement, documentUrl: string): ParsedDocument {
-  const n = namesOf(root, CONVENTIONAL_PREFIXES);
+  const n = qualifiedName;
   const atom = (localName: string) => n(NS.atom, localName);
   const feedBase = xmlBase(root, documentUrl);
   const feedLang = trimmed(attribute(root, "xml:lang"));
@@ -45,9 +46,16 @@ export function parseAtom(root: XmlElement, documentUrl: string): ParsedDocument
     const pages = links.filter((l) => l.rel === "alternate" && (l.type === undefined || l.type.includes("html")));
     // The entry's own page is the alternate in its language (or without one); the others are editions.
     const own = pages.find((l) => l.hreflang === undefined || sameLang(l.hreflang, lang)) ?? pages[0];
-    const url = own?.href;
+    const id = trimmed(childText(entry, atom("id")));
+    // Without an HTML alternate: another alternate, else an id that is the page's URL (normalize.ts
+    // takes it), else the one page the entry is about (rel="related").
+    const related = links.filter((l) => l.rel === "related");
+    const url =
+      own?.href ??
+      links.find((l) => l.rel === "alternate")?.href ??
+      (id !== undefined && /^https?:\/\//i.test(id) ? undefined : related.length === 1 ? related[0]!.href : undefined);
     const title = textConstruct(child(entry, atom("title")));
-    const key = trimmed(childText(entry, atom("id"))) ?? resolveUrl(url, baseUrl);
+    const key = id ?? resolveUrl(url, baseUrl);
     if (key === undefined) {
       problems.push(`entry ${index + 1}${title?.text ? ` ("${title.text}")` : ""} has neither an id nor an alternate link; skipped`);
       return;
@@ -74,11 +82,17 @@ export function parseAtom(root: XmlElement, documentUrl: string): ParsedDocument
         summaryHtml: summary?.kind === "html" ? nonBlank(summary.value) : undefined,
         contentText: content?.kind === "text" ? nonBlank(content.value) : undefined,
         contentHtml: content?.kind === "html" ? nonBlank(content.value) : undefined,
+        // A video platform's entry has neither: its text is Media RSS's description.
+        ...(nonBlank(content?.value) === undefined && nonBlank(summary?.value) === undefined ? mediaDescription(entry, n) : {}),
         authors,
         tags: categories,
         image: pickImage([...mediaImages(entry, n), ...enclosures, ...mediaThumbnails(entry, n)]),
-        published: trimmed(childText(entry, atom("published"))),
-        updated: trimmed(childText(entry, atom("updated"))),
+        // Atom 0.3 named them issued (or created) and modified.
+        published:
+          trimmed(childText(entry, atom("published"))) ??
+          trimmed(childText(entry, atom("issued"))) ??
+          trimmed(childText(entry, atom("created"))),
+        updated: trimmed(childText(entry, atom("updated"))) ?? trimmed(childText(entry, atom("modified"))),
         editions: pages
           .filter((l) => l !== own && l.hreflang !== undefined && !sameLang(l.hreflang, lang) && l.href !== url)
           .map((l) => ({ url: l.href, lang: l.hreflang })),
@@ -118,11 +132,17 @@ function textConstruct(node: XmlNode | undefined): TextConstruct | undefined {
   if (node === undefined || attribute(node, "src") !== undefined) return undefined;
   const type = trimmed(attribute(node, "type"))?.toLowerCase() ?? "text";
   const value = textOf(node) ?? "";
+  // Atom 0.3's `mode`: escaped markup is HTML; base64 is not text to read.
+  const mode = trimmed(attribute(node, "mode"))?.toLowerCase();
+  if (mode === "base64") return undefined;
+  if (mode === "escaped" && type.includes("html")) return { kind: "html", value, text: trimmed(htmlToText(value)) };
   if (type === "html") return { kind: "html", value, text: trimmed(htmlToText(value)) };
   if (type === "xhtml") {
     const html = xhtmlDivContent(value);
     return { kind: "html", value: html, text: trimmed(htmlToText(html)) };
   }
+  // A media type (RFC 4287 section 4.1.3.1): text/html is the HTML's source, as `html` is.
+  if (type === "text/html") return { kind: "html", value, text: trimmed(htmlToText(value)) };
   if (type === "text" || type.startsWith("text/")) return { kind: "text", value, text: trimmed(value) };
   return undefined;
 }

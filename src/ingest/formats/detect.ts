@@ -7,12 +7,12 @@ import type { FeedFormatName, ParsedDocument } from "../incoming.ts";
 import { parseAtom } from "./atom.ts";
 import { fail } from "./document.ts";
 import { parseJsonFeed } from "./json-feed.ts";
-import { NS } from "./modules.ts";
+import { canonicalPrefix, namespaceKey, NS, qualifiedName } from "./namespaces.ts";
 import { parsePage } from "./page.ts";
 import { parseRdf } from "./rdf.ts";
 import { parseRss } from "./rss.ts";
 import { parseSitemap } from "./sitemap.ts";
-import { attribute, parseXml, type XmlElement } from "./xml.ts";
+import { attribute, parseXml, qualify, type XmlElement } from "./xml.ts";
 
 export { UpstreamError } from "./document.ts";
 
@@ -31,7 +31,7 @@ const JSON_FEED_VERSIONS: Readonly<Record<string, FeedFormatName>> = {
 };
 
 const HTML_MEDIA_TYPES = new Set(["text/html", "application/xhtml+xml"]);
-const XML_ROOTS = new Set(["rss", "RDF", "feed", "urlset", "sitemapindex"]);
+const XML_ROOTS = new Set(["rss", "RDF", "feed", "entry", "urlset", "sitemapindex"]);
 
 /**
  * Parses a feed (RSS 2.0, 0.9x and 1.0, Atom 1.0, JSON Feed 1.0 and 1.1), a sitemap, or an article
@@ -110,35 +110,40 @@ function parseJson(body: string, documentUrl: string): ParsedDocument {
 
 function parseXmlDocument(body: string, documentUrl: string): ParsedDocument {
   const root = parseXml(body, documentUrl);
-  if (root.name === "rss") {
+  const namespace = root.namespace === undefined || root.namespace === "" ? undefined : root.namespace;
+  const is = (uri: string) => namespace !== undefined && namespaceKey(namespace) === namespaceKey(uri);
+  const rootName = `<${root.name}>${namespace === undefined ? "" : ` in the namespace ${namespace}`}`;
+  // RSS 2.0 is in no namespace; a few generators put it in UserLand's or RSS 1.0's (`<r:rss xmlns:r=...>`).
+  if (root.localName === "rss" && (namespace === undefined || canonicalPrefix(namespace) === "")) {
     // A version-less <rss> is read as 2.0, the version every later RSS is compatible with.
     const version = attribute(root.element, "version")?.trim() ?? "2.0";
     const format = RSS_VERSIONS[version];
     if (format === undefined) fail(documentUrl, `RSS version "${version}" is not one of 2.0, 0.94, 0.93, 0.92, 0.91`);
-    return parseRss(root.element, format, documentUrl);
+    return parseRss(qualify(root), format, documentUrl);
   }
-  if (root.localName === "RDF" && root.namespace === NS.rdf) {
-    if (declares(root.element, NS.rss1)) return parseRdf(root.element, "rss1", documentUrl);
-    if (declares(root.element, NS.rss090)) return parseRdf(root.element, "rss09", documentUrl);
+  if (root.localName === "RDF" && is(NS.rdf)) {
+    if (declares(root.element, NS.rss1)) return parseRdf(qualify(root), "rss1", documentUrl);
+    if (declares(root.element, NS.rss090)) return parseRdf(qualify(root), "rss09", documentUrl);
     fail(documentUrl, `an RDF document in neither the RSS 1.0 (${NS.rss1}) nor the RSS 0.90 namespace`);
   }
-  if (root.localName === "feed") {
-    if (root.namespace === NS.atom) return parseAtom(root.element, documentUrl);
-    fail(
-      documentUrl,
-      root.namespace === NS.atom03
-        ? "an Atom 0.3 feed; only Atom 1.0 is read"
-        : `a <${root.name}> outside the Atom namespace (${root.namespace ?? "no namespace"})`,
-    );
+  if (root.localName === "feed" || root.localName === "entry") {
+    // Atom 0.3 is read with the names it shares with 1.0 (atom.ts adds its own dates); a feed that
+    // forgot its xmlns is read as Atom, as every reader does.
+    if (namespace !== undefined && !is(NS.atom) && !is(NS.atom03)) {
+      fail(documentUrl, `${rootName}: neither Atom 1.0 (${NS.atom}) nor Atom 0.3 (${NS.atom03})`);
+    }
+    const element = qualify(root, namespace === undefined ? NS.atom : undefined);
+    // An Atom entry document (RFC 4287 section 2) is a feed of that one entry.
+    return parseAtom(root.localName === "entry" ? { [qualifiedName(NS.atom, "entry")]: [element] } : element, documentUrl);
   }
   if (root.localName === "urlset" || root.localName === "sitemapindex") {
-    return parseSitemap(root.element, root.localName === "sitemapindex", documentUrl);
+    return parseSitemap(qualify(root), root.localName === "sitemapindex", documentUrl);
   }
-  fail(documentUrl, `unknown root element <${root.name}> (expected rss, rdf:RDF, feed, urlset or sitemapindex)`);
+  fail(documentUrl, `unknown root element ${rootName} (expected rss, rdf:RDF, feed, entry, urlset or sitemapindex)`);
 }
 
 function declares(element: XmlElement, namespace: string): boolean {
   return Object.entries(element).some(
-    ([key, value]) => key.startsWith("@_xmlns") && typeof value === "string" && value.trim() === namespace,
+    ([key, value]) => key.startsWith("@_xmlns") && typeof value === "string" && namespaceKey(value) === namespaceKey(namespace),
   );
 }

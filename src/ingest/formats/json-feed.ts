@@ -30,8 +30,9 @@ const ITEM_STRINGS = [
 
 /**
  * The items of a JSON Feed whose version detect.ts has read. A feed of the wrong shape is refused as a
- * whole, with everything wrong listed (items counted from 1): an item without an id has no identity,
- * and a field of the wrong type means the publisher's generator is broken, so the rest is suspect too.
+ * whole, with everything wrong listed (items counted from 1): a field of the wrong type means the
+ * publisher's generator is broken, so the rest is suspect too. An item without an id is keyed by its
+ * url, as readers do; with neither, it cannot be told apart from the next and is left out, reported.
  */
 export function parseJsonFeed(feed: Json, format: "json-feed-1.0" | "json-feed-1.1", documentUrl: string): ParsedDocument {
   if (Array.isArray(feed.items) && feed.items.length > MAX_ITEMS) fail(documentUrl, `more than ${MAX_ITEMS} items; refused`);
@@ -45,12 +46,19 @@ export function parseJsonFeed(feed: Json, format: "json-feed-1.0" | "json-feed-1
   const lang = trimmed(text(feed.language));
   const baseUrl = resolveUrl(text(feed.home_page_url), documentUrl) ?? documentUrl;
   const feedAuthors = authorsOf(feed);
-  const items = entries.map((entry) => {
-    const url = trimmed(text(entry.url));
+  const skipped: string[] = [];
+  const items = entries.flatMap((entry, index) => {
+    // A linkblog's item may link only the page it is about.
+    const url = trimmed(text(entry.url)) ?? trimmed(text(entry.external_url));
+    const key = hasNoId(entry) ? resolveUrl(url, baseUrl) : String(entry.id).trim();
+    if (key === undefined) {
+      skipped.push(`item ${index + 1} has neither an id nor an http(s) url; skipped`);
+      return [];
+    }
     const tags = (entry.tags as string[] | undefined)?.flatMap((tag) => trimmed(tag) ?? []) ?? [];
     const authors = authorsOf(entry);
     return makeItem({
-      key: String(entry.id).trim(),
+      key,
       url,
       baseUrl,
       lang: trimmed(text(entry.language)) ?? lang,
@@ -68,8 +76,10 @@ export function parseJsonFeed(feed: Json, format: "json-feed-1.0" | "json-feed-1
       editions: editionsOf(entry, url),
     });
   });
-  return { kind: "feed", format, title: trimmed(text(feed.title)), lang, items, problems: [] };
+  return { kind: "feed", format, title: trimmed(text(feed.title)), lang, items, problems: skipped };
 }
+
+const hasNoId = (item: Json) => item.id === undefined || item.id === null || (typeof item.id === "string" && item.id.trim() === "");
 
 function shapeProblems(feed: Json): string[] {
   const problems: string[] = [];
@@ -84,10 +94,10 @@ function shapeProblems(feed: Json): string[] {
       problems.push(`${name} is not an object`);
       return;
     }
-    // Spec: an id given as a number is read as its string.
-    if (item.id === undefined || item.id === null || (typeof item.id === "string" && item.id.trim() === ""))
-      problems.push(`${name} has no id`);
-    else if (typeof item.id !== "string" && typeof item.id !== "number") problems.push(`${name} has an id that is not a string`);
+    // Spec: an id given as a number is read as its string. An item without one is keyed by its url
+    // (as RSS items without a guid are by their link), or left out (see parseJsonFeed).
+    if (!hasNoId(item) && typeof item.id !== "string" && typeof item.id !== "number")
+      problems.push(`${name} has an id that is not a string`);
     for (const field of ITEM_STRINGS) {
       if (item[field] !== undefined && typeof item[field] !== "string") problems.push(`${name}: ${field} is not a string`);
     }

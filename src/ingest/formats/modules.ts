@@ -4,33 +4,10 @@
  */
 import type { IncomingEdition, IncomingImage } from "../incoming.ts";
 import { isImageType, trimmed, wholeNumber } from "./document.ts";
-import { attribute, children, childText, textOf, type Names, type XmlNode } from "./xml.ts";
+import { NS } from "./namespaces.ts";
+import { attribute, child, children, childText, textOf, type Names, type XmlNode } from "./xml.ts";
 
-export const NS = {
-  atom: "http://www.w3.org/2005/Atom",
-  atom03: "http://purl.org/atom/ns#",
-  content: "http://purl.org/rss/1.0/modules/content/",
-  dc: "http://purl.org/dc/elements/1.1/",
-  dcterms: "http://purl.org/dc/terms/",
-  media: "http://search.yahoo.com/mrss/",
-  rdf: "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-  rss1: "http://purl.org/rss/1.0/",
-  rss090: "http://my.netscape.com/rdf/simple/0.9/",
-  news: "http://www.google.com/schemas/sitemap-news/0.9",
-  xhtml: "http://www.w3.org/1999/xhtml",
-} as const;
-
-/** The prefixes publishers use, for a document that declares a namespace below its root or not at all. */
-export const CONVENTIONAL_PREFIXES: Readonly<Record<string, string>> = {
-  [NS.atom]: "atom",
-  [NS.content]: "content",
-  [NS.dc]: "dc",
-  [NS.dcterms]: "dcterms",
-  [NS.media]: "media",
-  [NS.rdf]: "rdf",
-  [NS.news]: "news",
-  [NS.xhtml]: "xhtml",
-};
+export { NS };
 
 /** Images among an item's media:content elements, loose or in a media:group, in document order. */
 export function mediaImages(item: XmlNode, n: Names): IncomingImage[] {
@@ -80,6 +57,41 @@ export function atomLinkEditions(item: XmlNode, n: Names, ownUrl: string | undef
     if (url === undefined || lang === undefined || (attribute(link, "rel") ?? "alternate") !== "alternate" || url === ownUrl) return [];
     return [{ url, lang }];
   });
+}
+
+/**
+ * The page an RSS item links with `atom:link` (rel="alternate" or no rel) in its own language or
+ * none: the only link some generators write (.NET's SyndicationFeed, as `a10:link`).
+ */
+export function atomPageLink(item: XmlNode, n: Names, lang: string | undefined): string | undefined {
+  for (const link of children(item, n(NS.atom, "link"))) {
+    const href = trimmed(attribute(link, "href"));
+    const hreflang = trimmed(attribute(link, "hreflang"));
+    const rel = trimmed(attribute(link, "rel")) ?? "alternate";
+    if (href === undefined || rel !== "alternate") continue;
+    if (hreflang === undefined || (lang !== undefined && hreflang.toLowerCase() === lang.toLowerCase())) return href;
+  }
+  return undefined;
+}
+
+/**
+ * Media RSS's description of an item (on the item, in its media:group or on a media:content), the
+ * only text a video platform's feed carries: plain text unless `type="html"`.
+ */
+export function mediaDescription(item: XmlNode, n: Names): { contentHtml: string } | { contentText: string } | undefined {
+  const holders = [
+    item,
+    ...children(item, n(NS.media, "group")),
+    ...children(item, n(NS.media, "content")),
+    ...children(item, n(NS.media, "group")).flatMap((group) => children(group, n(NS.media, "content"))),
+  ];
+  for (const holder of holders) {
+    const description = child(holder, n(NS.media, "description"));
+    const text = textOf(description);
+    if (text === undefined || !/\S/.test(text)) continue;
+    return attribute(description, "type")?.trim().toLowerCase() === "html" ? { contentHtml: text } : { contentText: text };
+  }
+  return undefined;
 }
 
 /** The texts of every `name` child, trimmed, empty ones left out. */

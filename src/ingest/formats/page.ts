@@ -1,10 +1,12 @@
 /**
  * An article page: its schema.org JSON-LD article (https://schema.org/NewsArticle, read the way
  * https://developers.google.com/search/docs/appearance/structured-data/article describes it) and the
- * `<link rel="alternate" hreflang>` editions of its head (https://html.spec.whatwg.org/#rel-alternate).
- * Only those tags and scripts matter, so a linear scan of the tags stands in for an HTML parser.
+ * `rel="alternate" hreflang` editions it links (https://html.spec.whatwg.org/#rel-alternate). Those
+ * tags and scripts are found by a linear scan of the tags; the article text, when the JSON-LD has no
+ * articleBody, by main-text.ts from the page itself.
  */
 import type { IncomingAuthor, IncomingEdition, IncomingImage, ParsedDocument } from "../incoming.ts";
+import { extractMainText } from "./main-text.ts";
 import {
   decodeHtmlEntities,
   definedOnly,
@@ -48,6 +50,8 @@ export function parsePage(html: string, documentUrl: string): ParsedDocument {
     ...page.alternates.filter((link) => link.lang.toLowerCase() !== "x-default"),
     ...[article.workTranslation, article.translationOfWork].flatMap(list).flatMap(editionOf),
   ].filter((edition) => edition.url === undefined || !ownUrls.has(resolveUrl(edition.url, baseUrl) ?? edition.url));
+  const body = nonBlank(text(article.articleBody));
+  const authors = list(article.author).flatMap(authorOf);
   const keywords = list(article.keywords)
     .flatMap((k) => (typeof k === "string" ? k.split(",") : []))
     .flatMap((k) => trimmed(k) ?? []);
@@ -62,12 +66,13 @@ export function parsePage(html: string, documentUrl: string): ParsedDocument {
       sections: list(article.articleSection).flatMap((s) => trimmed(text(s)) ?? []),
       title: trimmed(text(article.headline) ?? text(article.name)),
       summaryText: nonBlank(text(article.description)),
-      contentText: nonBlank(text(article.articleBody)),
-      authors: list(article.author).flatMap(authorOf),
+      ...(body === undefined ? { contentHtml: extractMainText(html) } : { contentText: body }),
+      authors: authors.length > 0 ? authors : page.authors.map((name) => ({ name })),
       tags: keywords,
       image: pickImage(list(article.image).flatMap(imageOf)),
-      published: trimmed(text(article.datePublished)),
-      updated: trimmed(text(article.dateModified)),
+      // The Open Graph article dates stand in for JSON-LD that has none.
+      published: trimmed(text(article.datePublished)) ?? page.published,
+      updated: trimmed(text(article.dateModified)) ?? page.modified,
       editions: mergeEditions(editions, baseUrl),
     }),
   };
@@ -79,6 +84,11 @@ interface PageScan {
   base?: string;
   canonical?: string;
   alternates: { url: string; lang: string }[];
+  /** `<meta property="article:published_time">` and `article:modified_time` (https://ogp.me/#type_article). */
+  published?: string;
+  modified?: string;
+  /** `<meta name="author">`, one per tag. */
+  authors: string[];
 }
 
 /**
@@ -88,7 +98,7 @@ interface PageScan {
  * moves forward, so the cost stays linear whatever the page holds.
  */
 function scanPage(html: string): PageScan {
-  const scan: PageScan = { jsonLd: [], alternates: [] };
+  const scan: PageScan = { jsonLd: [], alternates: [], authors: [] };
   let inHead = true;
   let pos = 0;
   while (pos < html.length) {
@@ -125,13 +135,22 @@ function scanPage(html: string): PageScan {
       inHead = false;
     } else if (inHead && name === "base") {
       scan.base ??= attributeOf(attributes, "href");
-    } else if (inHead && name === "link") {
+    } else if ((inHead && name === "link") || name === "a") {
+      // In the head a link; in the body an anchor to the same page in another language
+      // (`<a rel="alternate" hreflang="ko">한국어</a>`), as a page's own edition switch is written.
       const rel = (attributeOf(attributes, "rel") ?? "").toLowerCase().split(/\s+/);
       const href = trimmed(attributeOf(attributes, "href"));
       const hreflang = trimmed(attributeOf(attributes, "hreflang"));
       if (href === undefined) continue;
-      if (rel.includes("canonical")) scan.canonical ??= href;
+      if (name === "link" && rel.includes("canonical")) scan.canonical ??= href;
       if (rel.includes("alternate") && hreflang !== undefined) scan.alternates.push({ url: href, lang: hreflang });
+    } else if (inHead && name === "meta") {
+      const property = (attributeOf(attributes, "property") ?? attributeOf(attributes, "name"))?.trim().toLowerCase();
+      const content = trimmed(attributeOf(attributes, "content"));
+      if (content === undefined) continue;
+      if (property === "article:published_time") scan.published ??= content;
+      else if (property === "article:modified_time") scan.modified ??= content;
+      else if (property === "author") scan.authors.push(content);
     }
   }
   return scan;

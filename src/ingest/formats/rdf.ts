@@ -5,12 +5,12 @@
  */
 import type { ParsedDocument } from "../incoming.ts";
 import { fail, trimmed } from "./document.ts";
-import { CONVENTIONAL_PREFIXES, NS } from "./modules.ts";
+import { NS, qualifiedName } from "./namespaces.ts";
 import { channelBase, documentLang, readRssItems } from "./rss.ts";
-import { child, children, childText, namesOf, type XmlElement } from "./xml.ts";
+import { child, children, childText, type XmlElement } from "./xml.ts";
 
 export function parseRdf(root: XmlElement, format: "rss1" | "rss09", documentUrl: string): ParsedDocument {
-  const n = namesOf(root, CONVENTIONAL_PREFIXES);
+  const n = qualifiedName;
   const rssNamespace = format === "rss1" ? NS.rss1 : NS.rss090;
   const core = (localName: string) => n(rssNamespace, localName);
   const channel = child(root, core("channel"));

@@ -5,8 +5,8 @@
  */
 import type { IncomingEdition, ParsedDocument, SitemapPage } from "../incoming.ts";
 import { definedOnly, resolveUrl, trimmed } from "./document.ts";
-import { CONVENTIONAL_PREFIXES, NS } from "./modules.ts";
-import { attribute, child, children, childText, namesOf, type XmlElement } from "./xml.ts";
+import { NS, qualifiedName } from "./namespaces.ts";
+import { attribute, child, children, childText, type XmlElement } from "./xml.ts";
 
 /** Entries without a usable `loc` (absent, or not an http(s) URL) are left out: there is nothing to fetch. */
 export function parseSitemap(root: XmlElement, isIndex: boolean, documentUrl: string): ParsedDocument {
@@ -14,7 +14,7 @@ export function parseSitemap(root: XmlElement, isIndex: boolean, documentUrl: st
   if (isIndex) {
     return { kind: "sitemap", pages: [], sitemaps: children(root, "sitemap").flatMap((entry) => loc(entry) ?? []) };
   }
-  const n = namesOf(root, CONVENTIONAL_PREFIXES);
+  const n = qualifiedName;
   const pages = children(root, "url").flatMap((entry): SitemapPage[] => {
     const url = loc(entry);
     if (url === undefined) return [];

@@ -2,8 +2,10 @@
  * XML for the upstream parsers: a safety scan before anything is parsed, fast-xml-parser configured
  * once, and small readers over the tree it returns (https://www.w3.org/TR/xml/).
  */
-import { XMLParser, XMLValidator, type EntityDecoderOptions } from "fast-xml-parser";
+import { XMLParser, XMLValidator, type EntityDecoderOptions, type X2jOptions } from "fast-xml-parser";
+import { escapeHtml } from "../../model/escape.ts";
 import { fail, MAX_ITEMS, MAX_SITEMAP_URLS, resolveUrl } from "./document.ts";
+import { canonicalPrefix, namespaceKey, NS, qualifiedName } from "./namespaces.ts";
 
 /** Elements may nest this deep (the root is level 1); feeds need about six, XHTML content a few more. */
 export const MAX_DEPTH = 200;
@@ -20,7 +22,7 @@ export interface XmlElement {
   readonly [name: string]: XmlNode | XmlNode[] | undefined;
 }
 
-/** The document element, its tag as written and its namespace URI. */
+/** The document element, its tag as written and its namespace URI; `element` holds names as written (see qualify). */
 export interface XmlRoot {
   name: string;
   localName: string;
@@ -72,7 +74,7 @@ const REPEATING = new Set([
 
 const localNameOf = (name: string) => name.slice(name.indexOf(":") + 1);
 
-const PARSER = new XMLParser({
+const PARSER_OPTIONS: Partial<X2jOptions> = {
   ignoreAttributes: false,
   attributeNamePrefix: "@_",
   parseTagValue: false,
@@ -84,14 +86,49 @@ const PARSER = new XMLParser({
   // No cdataPropName: without it CDATA sections join the element's text in document order, which is
   // the element's value; with it, text and CDATA land in two properties and their order is lost.
   isArray: (name, _path, _isLeaf, isAttribute) => !isAttribute && REPEATING.has(localNameOf(name)),
-  // Atom's XHTML text constructs are markup; kept raw, they stay in document order.
-  stopNodes: ["title", "subtitle", "summary", "content", "rights"].flatMap((name) => [
-    `..${name}[type=xhtml]`,
-    `..atom:${name}[type=xhtml]`,
-  ]),
   // The scan has already held the document to MAX_DEPTH; this is the parser's own guard (default 100).
   maxNestedTags: MAX_DEPTH + 1,
-});
+};
+
+/** Atom's text constructs, whose `type="xhtml"` value is markup: kept raw, it stays in document order. */
+const XHTML_CONSTRUCTS = ["title", "subtitle", "summary", "content", "rights"];
+
+/**
+ * Elements kept raw (their markup as written, see rawContent) under each prefix: Atom's XHTML text
+ * constructs, and RSS's `description`, which publishers fill with unescaped markup as often as with
+ * escaped HTML.
+ */
+function stopNodes(atomPrefixes: Iterable<string>, rssPrefixes: Iterable<string>): string[] {
+  const qualified = (prefix: string, name: string) => (prefix ? `${prefix}:${name}` : name);
+  return [
+    ...[...atomPrefixes].flatMap((prefix) => XHTML_CONSTRUCTS.map((name) => `..${qualified(prefix, name)}[type=xhtml]`)),
+    ...[...rssPrefixes].map((prefix) => `..${qualified(prefix, "description")}`),
+  ];
+}
+
+const PARSER = new XMLParser({ ...PARSER_OPTIONS, stopNodes: stopNodes(["", "atom"], [""]) });
+
+/** Prefixes a document may bind before the parser built for it stops looking at more. */
+const MAX_PREFIXES = 32;
+
+/**
+ * The parser for this document: the shared one, unless the document binds Atom or RSS to a prefix of
+ * its own (`<p0:entry xmlns:p0="http://www.w3.org/2005/Atom">`), whose raw elements then need naming.
+ */
+function parserFor(xml: string): XMLParser {
+  const atom = new Set<string>();
+  const rss = new Set<string>();
+  for (const m of xml.matchAll(/\sxmlns:([^\s=/<>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g)) {
+    const [, prefix, double, single] = m;
+    const uri = (double ?? single)!;
+    const canonical = canonicalPrefix(uri);
+    if (canonical === "atom" && prefix !== "atom") atom.add(prefix!);
+    else if (canonical === "" && namespaceKey(uri) !== namespaceKey(NS.sitemap)) rss.add(prefix!);
+    if (atom.size + rss.size >= MAX_PREFIXES) break;
+  }
+  if (atom.size === 0 && rss.size === 0) return PARSER;
+  return new XMLParser({ ...PARSER_OPTIONS, stopNodes: stopNodes(["", "atom", ...atom], ["", ...rss]) });
+}
 
 /**
  * Checks, parses and returns the root of an XML document. Refused before parsing: a DOCTYPE that
@@ -109,12 +146,14 @@ export function parseXml(text: string, documentUrl: string): XmlRoot {
   if (valid !== true) fail(documentUrl, `invalid XML at line ${valid.err.line}, column ${valid.err.col}: ${valid.err.msg}`);
   let parsed: XmlElement;
   try {
-    parsed = PARSER.parse(xml) as XmlElement;
+    parsed = parserFor(xml).parse(xml) as XmlElement;
   } catch (error) {
     fail(documentUrl, `invalid XML: ${(error as Error).message}`);
   }
   const roots = Object.keys(parsed).filter((key) => !key.startsWith("?") && !key.startsWith("#"));
-  const value = parsed[roots[0] ?? ""];
+  const found = parsed[roots[0] ?? ""];
+  // A root whose name may repeat (an Atom entry document's <entry>) comes back as a list of one.
+  const value = Array.isArray(found) && found.length === 1 ? found[0] : found;
   if (roots.length > 1 || Array.isArray(value)) {
     fail(documentUrl, `invalid XML: more than one root element (${roots.map((r) => `<${r}>`).join(", ")})`);
   }
@@ -262,27 +301,97 @@ export function attribute(node: XmlNode | undefined, name: string): string | und
   return typeof value === "string" ? value : undefined;
 }
 
-/**
- * Qualified names as this document writes them: the prefix its root declares for a namespace URI, or
- * else the prefix everyone uses (`dc:`), so `creator` in Dublin Core is found whatever it is called.
- */
+/** Finds an element or attribute by namespace URI and local name: see namespaces.ts. */
 export type Names = (namespace: string, localName: string) => string;
 
-export function namesOf(root: XmlElement, conventionalPrefixes: Readonly<Record<string, string>>): Names {
-  const declared = new Map<string, string>();
-  for (const [key, value] of Object.entries(root)) {
-    if (typeof value !== "string") continue;
-    if (key === "@_xmlns") declared.set(namespaceKey(value), "");
-    else if (key.startsWith("@_xmlns:")) declared.set(namespaceKey(value), key.slice("@_xmlns:".length));
-  }
-  return (namespace, localName) => {
-    const prefix = declared.get(namespaceKey(namespace)) ?? conventionalPrefixes[namespace] ?? "";
-    return prefix ? `${prefix}:${localName}` : localName;
-  };
+/**
+ * The root's content with every element and attribute renamed by namespace URI (namespaces.ts): the
+ * prefix a document chose, where it declared it (on the root or on the element itself) and a default
+ * namespace all read alike. A prefix declared nowhere is kept as written, as readers forgive.
+ * `noNamespace` reads elements in no namespace as if in that one (an Atom feed that forgot its xmlns).
+ */
+export function qualify(root: XmlRoot, noNamespace?: string): XmlElement {
+  return qualifyElement(root.element, scopeOf(root.element, new Map()), noNamespace);
 }
 
-// Publishers drift on the trailing slash of a namespace URI (`http://search.yahoo.com/mrss`).
-const namespaceKey = (uri: string) => uri.trim().replace(/\/$/, "");
+type Scope = ReadonlyMap<string, string>;
+
+/** The namespaces in scope inside `element`: those around it plus its own declarations ("" for the default). */
+function scopeOf(element: XmlNode, outer: Scope): Scope {
+  if (typeof element === "string") return outer;
+  let scope: Map<string, string> | undefined;
+  for (const [key, value] of Object.entries(element)) {
+    if (typeof value !== "string" || !(key === "@_xmlns" || key.startsWith("@_xmlns:"))) continue;
+    scope ??= new Map(outer);
+    scope.set(key === "@_xmlns" ? "" : key.slice("@_xmlns:".length), value.trim());
+  }
+  return scope ?? outer;
+}
+
+function qualifyElement(element: XmlElement, scope: Scope, noNamespace: string | undefined): XmlElement {
+  const renamed = new Map<string, XmlNode[]>();
+  const repeated = new Set<string>();
+  for (const [key, value] of Object.entries(element)) {
+    if (value === undefined) continue;
+    if (key === "#text" || key.startsWith("@_")) {
+      const name = key === "#text" || key.startsWith("@_xmlns") ? key : `@_${attributeName(key.slice(2), scope)}`;
+      // Two prefixes for one namespace on one element name one attribute twice: the first stands.
+      if (!renamed.has(name)) renamed.set(name, [value as XmlNode]);
+      continue;
+    }
+    // Each element may declare its own prefix, so each is named in its own scope.
+    for (const node of Array.isArray(value) ? value : [value]) {
+      const inner = scopeOf(node, scope);
+      const name = elementName(key, inner, noNamespace);
+      const list = renamed.get(name) ?? [];
+      list.push(typeof node === "string" ? node : qualifyElement(node, inner, noNamespace));
+      renamed.set(name, list);
+      if (Array.isArray(value)) repeated.add(name);
+    }
+  }
+  // Object.fromEntries defines own properties, so no name (`__proto__`) reaches a prototype.
+  return Object.fromEntries<XmlNode | XmlNode[]>(
+    [...renamed].map(([name, nodes]) => [name, nodes.length === 1 && !repeated.has(name) ? nodes[0]! : nodes]),
+  );
+}
+
+function elementName(written: string, scope: Scope, noNamespace: string | undefined): string {
+  const colon = written.indexOf(":");
+  if (colon === -1) {
+    const namespace = scope.get("") || noNamespace;
+    return namespace ? qualifiedName(namespace, written) : written;
+  }
+  const namespace = scope.get(written.slice(0, colon));
+  return namespace ? qualifiedName(namespace, written.slice(colon + 1)) : written;
+}
+
+/** An unprefixed attribute is in no namespace; `xml:` is bound by definition. */
+function attributeName(written: string, scope: Scope): string {
+  const colon = written.indexOf(":");
+  if (colon === -1 || written.startsWith("xml:")) return written;
+  const namespace = scope.get(written.slice(0, colon));
+  return namespace ? qualifiedName(namespace, written.slice(colon + 1)) : written;
+}
+
+/**
+ * An element the parser kept raw (see stopNodes): as text, entities decoded and CDATA sections
+ * unwrapped, when that is all it holds; else as the markup written inside it, CDATA sections escaped.
+ */
+export function rawContent(node: XmlNode | undefined): { kind: "text" | "markup"; value: string } | undefined {
+  const raw = textOf(node);
+  if (raw === undefined) return undefined;
+  let text = "";
+  for (let from = 0; ;) {
+    const open = raw.indexOf("<", from);
+    if (open === -1) return { kind: "text", value: text + XML_ENTITIES.decode(raw.slice(from)) };
+    if (!raw.startsWith("<![CDATA[", open)) break;
+    const close = raw.indexOf("]]>", open);
+    const end = close === -1 ? raw.length : close;
+    text += XML_ENTITIES.decode(raw.slice(from, open)) + raw.slice(open + "<![CDATA[".length, end);
+    from = close === -1 ? raw.length : close + 3;
+  }
+  return { kind: "markup", value: raw.replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, (_, cdata: string) => escapeHtml(cdata)) };
+}
 
 /** The base for relative URLs inside `node`: its xml:base resolved against the base around it (https://www.w3.org/TR/xmlbase/). */
 export function xmlBase(node: XmlNode | undefined, outerBase: string): string {
