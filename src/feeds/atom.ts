@@ -1,6 +1,6 @@
 /** Atom 1.0 (RFC 4287, https://www.rfc-editor.org/rfc/rfc4287). */
 import type { Author } from "../model/article.ts";
-import { FEED_HISTORY_NS, historyLinks, type FeedModel } from "./model.ts";
+import { contentOrHeadlineLink, FEED_HISTORY_NS, historyLinks, type FeedModel } from "./model.ts";
 import { mediaContent } from "./media.ts";
 import { xmlAttribute as attr, xmlCdata, xmlText as text } from "../model/escape.ts";
 
@@ -64,9 +64,9 @@ export function renderAtom(feed: FeedModel): string {
           : `<category term="${attr(category.term)}" label="${attr(category.label)}"/>\n`,
       );
     }
-    // A headline kept without a body has neither: its link rel="alternate" is what RFC 4287 then requires.
+    // A headline kept without a body has no summary, and a paragraph linking it as its content.
     if (item.summary) out.push(`<summary type="text">${text(item.summary)}</summary>\n`);
-    if (item.contentHtml) out.push(`<content type="html">${xmlCdata(item.contentHtml)}</content>\n`);
+    out.push(`<content type="html">${xmlCdata(contentOrHeadlineLink(item))}</content>\n`);
     if (image) out.push(mediaContent(image));
     out.push(`</entry>\n`);
   }

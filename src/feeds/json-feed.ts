@@ -3,7 +3,7 @@
  * the `_editions` extension object, documented at FeedModel.extensionDocs.
  */
 import type { Author } from "../model/article.ts";
-import type { FeedModel } from "./model.ts";
+import { contentOrHeadlineLink, type FeedModel } from "./model.ts";
 
 /** https://www.jsonfeed.org/version/1.1/#top-level-a-name-top-level-a */
 interface JsonFeed {
@@ -31,7 +31,7 @@ interface JsonItem {
   id: string;
   url: string;
   title: string;
-  /** Always present, as 1.1 requires content_html or content_text: "" for a headline kept without a body. */
+  /** Always present, as 1.1 requires content_html or content_text: for a headline kept without a body, a paragraph linking it. */
   content_html: string;
   /** Left out when there is none (a headline without a body has none). */
   summary?: string;
@@ -65,7 +65,7 @@ export function renderJsonFeed(feed: FeedModel): string {
         id: item.id,
         url: item.url,
         title: item.title,
-        content_html: item.contentHtml,
+        content_html: contentOrHeadlineLink(item),
         ...(item.summary ? { summary: item.summary } : {}),
         date_published: item.published.iso,
         date_modified: item.updated.iso,

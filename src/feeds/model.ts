@@ -1,4 +1,5 @@
 /** The format-neutral feed: everything any of the three renderers writes, and nothing they compute. */
+import { escapeHtml } from "../model/escape.ts";
 import type { ArticleImage, Author } from "../model/article.ts";
 import type { Instant } from "../model/time.ts";
 
@@ -72,4 +73,15 @@ export interface FeedModel {
    */
   history: { archive: boolean; current?: FeedLinks; prevArchive?: FeedLinks; nextArchive?: FeedLinks };
   items: FeedItem[];
+}
+
+/**
+ * The content of an item kept without a body (an upstream headline) where a format wants one: one
+ * paragraph linking its headline to the article. Atom wants textual content in an entry (the W3C
+ * validator warns without it) and JSON Feed wants content_html; RSS needs neither (a title is enough,
+ * and content:encoded without a description draws a warning), so it carries none. Nothing is invented:
+ * there is still no summary.
+ */
+export function contentOrHeadlineLink(item: Pick<FeedItem, "contentHtml" | "url" | "title">): string {
+  return item.contentHtml || `<p><a href="${escapeHtml(item.url)}">${escapeHtml(item.title)}</a></p>`;
 }
