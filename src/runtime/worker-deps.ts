@@ -19,6 +19,8 @@ export interface WorkerEnv extends Env {
   /** Settings an operator may add as vars; without them the Node defaults apply. */
   FEED_MAX_AGE?: string;
   WEBSUB_HUBS?: string;
+  /** Seconds a feed version read from D1 is reused in the isolate (see versionTtlSeconds). */
+  FEED_VERSION_TTL?: string;
 }
 
 const logger: Logger = {
@@ -27,6 +29,22 @@ const logger: Logger = {
 };
 /** Writes per scheduled run unless INGEST_WRITE_BUDGET says otherwise: within D1's 50 queries a run on the free plan. */
 const DEFAULT_WRITE_BUDGET = 30;
+
+/**
+ * Seconds a feed version read from D1 is reused in the isolate unless FEED_VERSION_TTL says otherwise:
+ * a cached feed request then costs no D1 query, and a commit made elsewhere (another isolate's push, the
+ * cron in another location) is served within this time, a small part of the FEED_MAX_AGE readers already
+ * allow. At most 1 query per feed every 5 s per isolate; writes through the isolate show at once.
+ */
+const DEFAULT_VERSION_TTL = 5;
+
+/** FEED_VERSION_TTL in seconds (0 to 3600, never beyond FEED_MAX_AGE). */
+function versionTtlSeconds(text: string | undefined, feedMaxAge: number): number {
+  const value = text?.trim() || String(DEFAULT_VERSION_TTL);
+  if (!/^\d{1,4}$/.test(value) || Number(value) > 3600)
+    throw new ConfigError(`config: FEED_VERSION_TTL "${text}" is not a number of seconds (0 to 3600)`);
+  return Math.min(Number(value), feedMaxAge);
+}
 
 /**
  * The Cache API (`caches.default`) as the render cache. Its keys must be URLs; they sit under the
@@ -79,7 +97,7 @@ export function edgeDeps(env: WorkerEnv, content: EdgeContent): EdgeDeps {
     siteUrl: config.siteUrl,
     hubs: config.websubHubs,
   };
-  const store = d1Store(env.DB);
+  const store = d1Store(env.DB, { versionTtlMs: versionTtlSeconds(env.FEED_VERSION_TTL, config.feedMaxAge) * 1000 });
   const budget = Number(env.INGEST_WRITE_BUDGET ?? DEFAULT_WRITE_BUDGET);
   if (!Number.isInteger(budget) || budget < 1)
     throw new ConfigError(`config: INGEST_WRITE_BUDGET "${env.INGEST_WRITE_BUDGET}" is not a whole number above 0`);
