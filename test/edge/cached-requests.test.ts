@@ -5,7 +5,7 @@
  * elsewhere within FEED_VERSION_TTL.
  */
 import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from "cloudflare:test";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import bundle from "../../.build/content.json" with { type: "json" };
 import { runIngest } from "../../src/ingest/run.ts";
 import worker from "../../src/runtime/worker.ts";
@@ -37,14 +37,19 @@ beforeAll(async () => {
   await runIngest({ ...ingest, site: { ...ingest.site, settings: { ...ingest.site.settings, sources: [] } }, writeBudget: undefined });
 });
 
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
 describe("cached feed requests at the edge", () => {
-  it("cost no D1 query while the feed's version is kept", async () => {
+  it("cost no D1 query and no Cache API lookup while the feed's version is kept", async () => {
     const d1 = countedD1(env.DB);
     const workerEnv: WorkerEnv = { ...env, DB: d1.binding };
     for (const path of FEEDS) await get(workerEnv, path);
     for (const path of FEEDS) expect((await get(workerEnv, path)).headers.get("x-cache"), path).toBe("HIT");
 
     const before = d1.statements.length;
+    const lookups = vi.spyOn(caches.default, "match");
     const started = Date.now();
     for (let i = 0; i < 1000; i++) {
       const path = FEEDS[i % FEEDS.length]!;
@@ -53,7 +58,12 @@ describe("cached feed requests at the edge", () => {
     }
     const elapsedMs = Date.now() - started;
     const queries = d1.statements.length - before;
-    console.log(`D1 queries per 1 000 cached requests: ${queries} (${FEEDS.length} feeds of ${VERSION_KEYS} versions, ${elapsedMs} ms)`);
+    console.log(
+      `per 1 000 cached requests: ${queries} D1 queries, ${lookups.mock.calls.length} Cache API lookups ` +
+        `(${FEEDS.length} feeds of ${VERSION_KEYS} versions, ${elapsedMs} ms)`,
+    );
+    // The documents this isolate served are in its memory.
+    expect(lookups).not.toHaveBeenCalled();
     // At most one read per feed version each time its 5 s run out.
     expect(queries).toBeLessThanOrEqual(VERSION_KEYS * (Math.ceil(elapsedMs / 5000) + 1));
   });
