@@ -25,6 +25,7 @@ import {
 } from "./store.ts";
 import { boundsAfter, editionPass, linksOf } from "./story-joins.ts";
 import { kindOfSqliteCode, StoreError, type StoreErrorKind } from "./errors.ts";
+import { FeedVersionMemo } from "./version-memo.ts";
 
 /** SQLite's own words for a database that cannot be used now, for a D1 message that names no result code. */
 const UNAVAILABLE_PHRASES: readonly (readonly [RegExp, StoreErrorKind])[] = [
@@ -56,11 +57,22 @@ async function guarded<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
-export function d1Store(db: D1Database): ArticleStore {
+export interface D1StoreOptions {
+  /**
+   * How long a feed version read from D1 is reused in this isolate (see version-memo.ts): a write from
+   * elsewhere shows within it, one through this isolate at once. 0, the default, reads it every time.
+   */
+  versionTtlMs?: number;
+  now?: () => number;
+}
+
+export function d1Store(db: D1Database, options: D1StoreOptions = {}): ArticleStore {
+  const versions = new FeedVersionMemo(db, options.versionTtlMs ?? 0, options.now ?? Date.now);
   const bind = (s: Statement) => db.prepare(s.sql).bind(...s.params);
   const all = async <T>(s: Statement) => (await guarded(() => bind(s).all<T>())).results;
   const run = (s: Statement) => guarded(() => bind(s).run());
-  const batch = <T>(statements: Statement[]) => guarded(() => db.batch<T>(statements.map(bind)));
+  // Every write that can move a feed version (articles, withdrawals, edition links) is a batch.
+  const batch = <T>(statements: Statement[]) => versions.writing(() => guarded(() => db.batch<T>(statements.map(bind))));
   const allOf = async <T>(statements: Statement[]) => (await Promise.all(statements.map((s) => all<T>(s)))).flat();
 
   return {
@@ -100,8 +112,15 @@ export function d1Store(db: D1Database): ArticleStore {
       return row ? { iso: row.updated, ms: row.updated_ms } : null;
     },
 
-    async feedVersion(lang: string, section?: string) {
-      return (await all<{ version: number }>(sql.feedVersion(lang, section)))[0]?.version ?? 0;
+    feedVersion(lang: string, section?: string) {
+      return versions.version(
+        `${lang}\n${section ?? ""}`,
+        async () => (await all<{ version: number }>(sql.feedVersion(lang, section)))[0]?.version ?? 0,
+      );
+    },
+
+    knownFeedVersion(lang: string, section?: string) {
+      return versions.known(`${lang}\n${section ?? ""}`);
     },
 
     async feedVersions() {

@@ -7,15 +7,17 @@
  *   npm run bench                 full run (about 10 minutes; the first one also writes the 1M-article database)
  *   npm run bench -- --quick      under 2 minutes: fewer, shorter rounds; the 1M step reuses that database
  *                                 when a full run left one, else runs at 100k articles and says so
- *   npm run bench -- --only=http,store   some parts only (http, render, store, ingest, memory)
+ *   npm run bench -- --only=http,store   some parts only (http, render, store, ingest, memory, edge)
  *
  * Parts: 1-3 http.ts (our server, bare node:http, nginx, the common way; wrk, or autocannon without it), 4 render.ts
- * (renderers against feedsmith and feed v6; tinybench), 5 store.ts, 6 ingest.ts, 7 memory (http.ts).
+ * (renderers against feedsmith and feed v6; tinybench), 5 store.ts, 6 ingest.ts, 7 memory (http.ts), 8 edge.ts
+ * (the Worker in workerd under Miniflare).
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { articlesIn, generateDatabase, reuseOrGenerate, ROOT, writeContentDir } from "./data.ts";
+import { edgeBench } from "./edge.ts";
 import { compared, jsonLine, printFigures, raisedTo, spread, type Figure } from "./figures.ts";
 import { httpBench, memoryBench } from "./http.ts";
 import { ingestBench } from "./ingest.ts";
@@ -23,7 +25,7 @@ import { renderComparison } from "./render.ts";
 import { storeBench } from "./store.ts";
 
 const QUICK = process.argv.includes("--quick");
-const PARTS = ["http", "render", "store", "ingest", "memory"] as const;
+const PARTS = ["http", "render", "store", "ingest", "memory", "edge"] as const;
 const onlyArg = process.argv.find((a) => a.startsWith("--only="));
 const only = new Set(onlyArg ? onlyArg.slice("--only=".length).split(",") : PARTS);
 for (const part of only)
@@ -116,6 +118,10 @@ try {
       `\n== 7. Memory: our server over ${big.articles === BIG ? "1M" : big.articles.toLocaleString("en")} articles under load [${elapsed()}] ==`,
     );
     figures.push(...(await memoryBench({ quick: QUICK, contentDir, settings, databasePath: big.path, articles: big.articles, log })));
+  }
+  if (only.has("edge")) {
+    log(`\n== 8. Edge: CPU per cached feed request in workerd, the Worker under Miniflare (test/bench/edge.ts) [${elapsed()}] ==`);
+    figures.push(...(await edgeBench({ quick: QUICK, log })));
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
