@@ -9,7 +9,8 @@
  * The quality-11 queue is bounded and keyed: a job names its document's feed (every version), so a
  * newer version of a feed replaces the job of an older one still waiting, in its place in the queue
  * (the older one is dropped); a job for a feed not yet queued is refused while the queue holds
- * MAX_QUEUED jobs or MAX_QUEUED_BYTES of bodies. A dropped or refused document keeps its quality-5 form.
+ * MAX_QUEUED jobs or MAX_QUEUED_BYTES of bodies, and asked again by the document's next brotli request.
+ * A document meanwhile, or for good when dropped or over MAX_BEST_BYTES, keeps its quality-5 form.
  */
 import { Worker } from "node:worker_threads";
 import zlib from "node:zlib";
@@ -147,15 +148,18 @@ export function workerCompressor(bounds: CompressorBounds = {}): { compress: Com
     return started;
   };
 
-  const best = (body: Uint8Array, key: string): Promise<Uint8Array | null> =>
-    new Promise((resolve, reject) => {
-      const older = queue.get(key);
-      const room = older === undefined ? queue.size < maxQueued : true;
-      const bytes = queuedBytes - (older?.body.byteLength ?? 0) + body.byteLength;
-      if (body.byteLength > maxBestBytes || !room || bytes > maxQueuedBytes) {
-        counts.refused++;
-        return resolve(null);
-      }
+  const best = (body: Uint8Array, key: string): Promise<Uint8Array | null> | null => {
+    if (body.byteLength > maxBestBytes) {
+      counts.refused++;
+      return Promise.resolve(null);
+    }
+    const older = queue.get(key);
+    const bytes = queuedBytes - (older?.body.byteLength ?? 0) + body.byteLength;
+    if ((older === undefined && queue.size >= maxQueued) || bytes > maxQueuedBytes) {
+      counts.refused++;
+      return null;
+    }
+    return new Promise((resolve, reject) => {
       if (older !== undefined) {
         counts.superseded++;
         older.resolve(null);
@@ -166,6 +170,7 @@ export function workerCompressor(bounds: CompressorBounds = {}): { compress: Com
       counts.peakQueued = Math.max(counts.peakQueued, queue.size);
       pump();
     });
+  };
 
   const stats = (): CompressionStats => ({
     queued: queue.size,

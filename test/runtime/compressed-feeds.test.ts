@@ -8,33 +8,38 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "../../src/http/app.ts";
 import type { Compressor } from "../../src/http/feeds/encoding.ts";
 import { memoryCache } from "../../src/http/render-cache.ts";
-import { compressNow, workerCompressor } from "../../src/runtime/compressor.ts";
+import { compressNow, workerCompressor, type CompressorBounds } from "../../src/runtime/compressor.ts";
 import type { ArticleStore } from "../../src/store/store.ts";
 import { loadedStore, memoryLogger } from "../helpers.ts";
 
 const NOW = Date.parse("2026-11-27T12:00:00Z");
 
 let store: ArticleStore;
+let site: Awaited<ReturnType<typeof loadedStore>>["site"];
 let compressor: ReturnType<typeof workerCompressor>;
 let app: ReturnType<typeof createApp>;
 /** The best-form jobs handed to the compressor, to wait for them (no sleeping). */
 let jobs: Promise<Uint8Array | null>[];
 
-beforeEach(async () => {
-  const loaded = await loadedStore();
-  store = loaded.store;
-  compressor = workerCompressor();
+/** The app over a compressor with these bounds, its best-form jobs collected in `jobs`. */
+function serve(bounds: CompressorBounds = {}) {
+  compressor = workerCompressor(bounds);
   jobs = [];
   const real = compressor.compress;
   const compress: Compressor = Object.assign((body: Uint8Array, encoding: "br" | "gzip") => real(body, encoding), {
     best: (body: Uint8Array, key: string) => {
       const job = real.best!(body, key);
-      jobs.push(job);
+      if (job !== null) jobs.push(job);
       return job;
     },
     stats: real.stats,
   });
-  app = createApp({ store, site: loaded.site, logger: memoryLogger(), cache: memoryCache(), now: () => NOW, compress });
+  app = createApp({ store, site, logger: memoryLogger(), cache: memoryCache(), now: () => NOW, compress });
+}
+
+beforeEach(async () => {
+  ({ store, site } = await loadedStore());
+  serve();
 });
 afterEach(async () => {
   await compressor.close();
@@ -81,11 +86,31 @@ describe("brotli for a new version", () => {
     },
   );
 
+  it("asks again for a best form its compressor had no room for, on the document's next brotli request", async () => {
+    await compressor.close();
+    serve({ maxQueued: 1 });
+    const br = { headers: { "Accept-Encoding": "br" } };
+    // The first goes to the worker at once, the second waits, the third is refused.
+    for (const path of ["/en/rss.xml", "/ko/rss.xml", "/ja/rss.xml"])
+      expect((await app.request(path, br)).headers.get("content-encoding")).toBe("br");
+    expect(jobs).toHaveLength(2);
+    expect(compressor.compress.stats!()).toMatchObject({ refused: 1 });
+    const quick = await bytesOf(await app.request("/ja/rss.xml", br));
+    expect(jobs).toHaveLength(2);
+    await Promise.all(jobs);
+    await app.request("/ja/rss.xml", br);
+    expect(jobs).toHaveLength(3);
+    const best = await jobs[2]!;
+    const served = await bytesOf(await app.request("/ja/rss.xml", br));
+    expect(served).toEqual(new Uint8Array(best!));
+    expect(served.byteLength).toBeLessThan(quick.byteLength);
+  });
+
   it("reports the compression queue at /api/stats", async () => {
     const token = "stats-token-0123456789abcdef";
     const withToken = createApp({
       store,
-      site: (await loadedStore()).site,
+      site,
       logger: memoryLogger(),
       cache: memoryCache(),
       now: () => NOW,

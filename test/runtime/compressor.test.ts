@@ -62,7 +62,9 @@ describe("the best forms", () => {
     // Every version is handed over before the worker can answer once: nothing finishes in between.
     for (let version = 0; version < versions; version++) {
       for (let feed = 0; feed < feeds; feed++) {
-        jobs.push({ feed, version, made: best!(document(feed * 1000 + version, 8), `feed-${feed}`) });
+        const made = best!(document(feed * 1000 + version, 8), `feed-${feed}`);
+        expect(made).not.toBeNull();
+        jobs.push({ feed, version, made: made! });
         expect(stats!().queued).toBeLessThanOrEqual(feeds);
       }
     }
@@ -80,26 +82,31 @@ describe("the best forms", () => {
     expect(stats!()).toMatchObject({ queued: 0, queuedBytes: 0, made: feeds + 1, superseded: feeds * versions - feeds - 1, refused: 0 });
   }, 60_000);
 
-  it("refuses a new feed's job while the queue holds its bound of jobs or bytes, and a document over the size bound", async () => {
+  it("refuses a new feed's job while the queue holds its bound of jobs or bytes, until there is room again; drops a document over the size bound", async () => {
     compressor = workerCompressor({ maxQueued: 3, maxQueuedBytes: 40_000, maxBestBytes: 60_000 });
     const { best, stats } = compressor.compress;
-    const made = [0, 1, 2, 3, 4, 5].map((feed) => best!(document(feed, 10), `feed-${feed}`));
-    // One under way, three waiting, two refused at once.
+    const jobs = [0, 1, 2, 3, 4, 5].map((feed) => best!(document(feed, 10), `feed-${feed}`));
+    // One under way, three waiting, two refused at once, with no job made for them.
+    expect(jobs.slice(4)).toEqual([null, null]);
     expect(stats!()).toMatchObject({ running: true, queued: 3, refused: 2 });
-    // A newer version of a waiting feed still takes that feed's place; a large one may not pass the byte bound.
+    // A newer version of a waiting feed still takes that feed's place, unless it passes the byte bound.
     const newer = best!(document(10, 10), "feed-2");
-    const tooManyBytes = best!(document(11, 90), "feed-3");
+    expect(best!(document(11, 90), "feed-3")).toBeNull();
     const tooLarge = best!(document(12, 200), "feed-9");
     expect(stats!()).toMatchObject({ queued: 3, superseded: 1, refused: 4 });
     expect(stats!().queuedBytes).toBeLessThanOrEqual(40_000);
-    const outcomes = await Promise.all([...made, newer, tooManyBytes, tooLarge]);
-    expect(outcomes.map((bytes) => bytes !== null)).toEqual([true, true, false, true, false, false, true, false, false]);
-    expect(decoded(outcomes[6]!)).toEqual(document(10, 10));
+    const outcomes = await Promise.all([...jobs.slice(0, 4), newer, tooLarge]);
+    expect(outcomes.map((bytes) => bytes !== null)).toEqual([true, true, false, true, true, false]);
+    expect(decoded(outcomes[4]!)).toEqual(document(10, 10));
+    // Room again: a refused feed asked again is taken.
+    const again = best!(document(4, 10), "feed-4");
+    expect(again).not.toBeNull();
+    expect(decoded((await again)!)).toEqual(document(4, 10));
   }, 60_000);
 
   it("fails what waits when closed, and works again on the next use", async () => {
     compressor = workerCompressor();
-    const queued = [1, 2].map((n) => compressor!.compress.best!(document(n, 100), `feed-${n}`));
+    const queued = [1, 2].map((n) => compressor!.compress.best!(document(n, 100), `feed-${n}`)!);
     const settled = Promise.allSettled(queued);
     await compressor.close();
     const outcomes = await settled;

@@ -12,9 +12,10 @@ export interface Compressor {
   /**
    * Brotli of `body` at its best quality, made off the request's path. `key` names the document's feed
    * (every version of it): a newer version of the same feed replaces a job still waiting, which then
-   * gives null, as does a job the compressor refuses (its queue is bounded). A failure rejects.
+   * gives null, as does a document too large for it. Null at once, with no job, while the queue is full:
+   * ask again later. A failure rejects.
    */
-  best?: (body: Uint8Array, key: string) => Promise<Uint8Array | null>;
+  best?: (body: Uint8Array, key: string) => Promise<Uint8Array | null> | null;
   /** What the compressor holds and has done, for the statistics and the soak. */
   stats?: () => CompressionStats;
 }
@@ -35,7 +36,7 @@ export interface CompressionStats {
   made: number;
   /** Jobs dropped because a newer version of their feed came while they waited. */
   superseded: number;
-  /** Jobs refused: the queue was full, or the document too large. */
+  /** Times a job was refused: the queue was full (it may be asked again), or the document too large. */
   refused: number;
   failed: number;
 }

@@ -25,6 +25,8 @@ export class PreparedDocument {
   readonly okHeaders: Partial<Record<Encoding, { body: Uint8Array; headers: Readonly<Record<string, string>> }>> = {};
   /** Each compressed body, or its compression under way (which every request for it waits on). */
   readonly #encoded: Partial<Record<"br" | "gzip", Uint8Array | Promise<Uint8Array>>> = {};
+  /** Whether the compressor's queue had no room for this document's best form when it was last asked. */
+  #bestRefused = false;
 
   constructor(
     readonly document: RenderedDocument,
@@ -38,12 +40,16 @@ export class PreparedDocument {
    * The body in `encoding`, compressed on its first request; a failed compression is tried again by the
    * next. Where the compressor offers a best form, the first brotli form is replaced by it when it is
    * ready (`feed` names the document's feed, every version, so the compressor drops the job of an older
-   * version). The bytes change, the representation does not: they decode to the same document, under
-   * the same ETag (see docs/http.md#compression).
+   * version); while its queue is full, a later brotli request asks again. The bytes change, the
+   * representation does not: they decode to the same document, under the same ETag (see
+   * docs/http.md#compression).
    */
   encoded(encoding: "br" | "gzip", compress: Compressor, feed: string): Uint8Array | Promise<Uint8Array> {
     const known = this.#encoded[encoding];
-    if (known !== undefined) return known;
+    if (known !== undefined) {
+      if (this.#bestRefused && encoding === "br") this.#askBest(compress, feed);
+      return known;
+    }
     const made = compress(this.document.body, encoding);
     if (made instanceof Uint8Array) return this.#made(encoding, made, compress, feed);
     return (this.#encoded[encoding] = made.then(
@@ -57,16 +63,21 @@ export class PreparedDocument {
 
   #made(encoding: "br" | "gzip", bytes: Uint8Array, compress: Compressor, feed: string): Uint8Array {
     this.#encoded[encoding] = bytes;
-    if (encoding === "br" && compress.best) {
-      compress.best(this.document.body, feed).then(
-        (better) => {
-          if (better !== null && better.byteLength < bytes.byteLength) this.#encoded.br = better;
-        },
-        // The first form stays: it is as good an answer, only larger.
-        () => undefined,
-      );
-    }
+    if (encoding === "br") this.#askBest(compress, feed);
     return bytes;
+  }
+
+  #askBest(compress: Compressor, feed: string) {
+    const job = compress.best?.(this.document.body, feed);
+    this.#bestRefused = job === null;
+    job?.then(
+      (better) => {
+        const first = this.#encoded.br;
+        if (better !== null && first instanceof Uint8Array && better.byteLength < first.byteLength) this.#encoded.br = better;
+      },
+      // The first form stays: it is as good an answer, only larger.
+      () => undefined,
+    );
   }
 }
 
