@@ -34,6 +34,9 @@ const WORKER_SOURCE = `
 const { parentPort } = require("node:worker_threads");
 const zlib = require("node:zlib");
 const { constants } = zlib;
+// The lowest priority, for this thread alone (Linux gives each thread its own): a best form is worth
+// making only with time the answers do not need.
+try { require("node:os").setPriority(19); } catch {}
 parentPort.on("message", ({ id, body }) => {
   try {
     const windowBits = Math.min(constants.BROTLI_MAX_WINDOW_BITS, Math.max(16, Math.ceil(Math.log2(body.byteLength + 16))));
