@@ -89,7 +89,8 @@ export function createService(deps: AppDeps): Service {
   // Hono tries routes in the order they were added, so fixed paths come before the parameters that would
   // take them: the site's own paths before `/:lang`, and a language's pages (`/:lang/articles/:slug`)
   // before its feeds (`/:lang/:section/:file`).
-  app.route("/", apiRoutes({ store, ingest: deps.ingest, token: deps.ingestToken ?? null }));
+  const compression = () => deps.compress?.stats?.();
+  app.route("/", apiRoutes({ store, ingest: deps.ingest, token: deps.ingestToken ?? null, compression }));
   app.route("/", siteRoutes({ store, site }));
   app.route("/", pageRoutes({ store, site }));
   app.route("/", feedRoutes({ store, site, feeds }));

@@ -28,10 +28,13 @@ export interface RenderCache {
  * A bounded map: least recently used entries leave first. A hit only stamps its entry (the map is not
  * reordered on every read of a hot feed); an insertion into a full map looks for the oldest stamp.
  */
-function lru<T>(max: number) {
+function lru<T>(max: number, evicted: (key: string) => void = () => undefined) {
   const entries = new Map<string, { value: T; used: number }>();
   let clock = 0;
   return {
+    delete(key: string) {
+      entries.delete(key);
+    },
     get(key: string): T | undefined {
       const entry = entries.get(key);
       if (entry === undefined) return undefined;
@@ -50,20 +53,45 @@ function lru<T>(max: number) {
         let oldestUsed = Infinity;
         for (const [k, e] of entries) if (e.used < oldestUsed) [oldest, oldestUsed] = [k, e.used];
         entries.delete(oldest!);
+        evicted(oldest!);
       }
       entries.set(key, { value, used: ++clock });
     },
   };
 }
 
-/** The in-process cache (Node). */
+/**
+ * The in-process cache (Node). Keys end in their feed's version (`<scope>/<version>`, see
+ * feeds/cache-keys.ts), and it keeps one document per scope, the newest: putting a version pushes out
+ * the older one (no answer will be made from it again), and an older version put late is not kept, so
+ * writes make no more documents to keep than there are feeds.
+ */
 export function memoryCache(maxEntries = 512): RenderCache {
-  const documents = lru<RenderedDocument>(maxEntries);
+  /** The version kept per scope, and its key. */
+  const newest = new Map<string, { version: number; key: string }>();
+  const scopeOf = (key: string) => {
+    const cut = key.lastIndexOf("/");
+    const version = Number(key.slice(cut + 1));
+    return cut < 0 || !Number.isFinite(version) ? undefined : { scope: key.slice(0, cut), version };
+  };
+  const documents = lru<RenderedDocument>(maxEntries, (key) => {
+    const at = scopeOf(key);
+    if (at !== undefined && newest.get(at.scope)?.key === key) newest.delete(at.scope);
+  });
   const states = lru<string>(maxEntries * 4);
   return {
     get: async (key) => documents.get(key),
     peek: (key) => documents.get(key),
-    put: (key, document) => documents.set(key, document),
+    put: (key, document) => {
+      const at = scopeOf(key);
+      if (at !== undefined) {
+        const kept = newest.get(at.scope);
+        if (kept !== undefined && kept.version > at.version) return;
+        if (kept !== undefined && kept.key !== key) documents.delete(kept.key);
+        newest.set(at.scope, { version: at.version, key });
+      }
+      documents.set(key, document);
+    },
     getState: async (key) => states.get(key),
     putState: (key, state) => states.set(key, state),
   };

@@ -13,10 +13,11 @@ export async function feedVersionsIfAnnouncing(deps: Pick<IngestDeps, "site" | "
 
 /**
  * Tells the WebSub hubs about exactly the feeds whose version moved since `before`: their
- * subscription documents in every format. Failures are reported, never thrown.
+ * subscription documents in every format, through the runtime's one publish at a time when it keeps
+ * state (see Announcements). Failures are reported, never thrown.
  */
 export async function announceChanges(
-  deps: Pick<IngestDeps, "site" | "store" | "fetch" | "now" | "userAgent">,
+  deps: Pick<IngestDeps, "site" | "store" | "fetch" | "now" | "userAgent" | "state">,
   before: Map<string, number>,
 ): Promise<Announcement> {
   const { site } = deps;
@@ -26,10 +27,8 @@ export async function announceChanges(
     return FORMAT_NAMES.map((format) => links[format]);
   });
   if (topics.length === 0) return { topics, failed: [] };
-  const results = await publishToHubs(site.hubs ?? [], topics, {
-    fetch: deps.fetch,
-    now: deps.now,
-    userAgent: deps.userAgent ?? DEFAULT_USER_AGENT,
-  });
+  const send = (batch: readonly string[]) =>
+    publishToHubs(site.hubs ?? [], batch, { fetch: deps.fetch, now: deps.now, userAgent: deps.userAgent ?? DEFAULT_USER_AGENT });
+  const results = await (deps.state ? deps.state.announcements.publish(topics, send) : send(topics));
   return { topics, failed: results.filter((r) => !r.ok).map((r) => ({ hub: r.hub, topic: r.topic, error: r.error ?? "failed" })) };
 }

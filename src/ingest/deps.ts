@@ -4,6 +4,7 @@ import type { Logger } from "../model/logger.ts";
 import type { ArticleStore } from "../store/store.ts";
 import { LastDocuments } from "./last-document.ts";
 import type { DocumentReader } from "./reader.ts";
+import { Announcements } from "./websub.ts";
 
 /** Sent with every upstream request and WebSub announcement unless the runtime names another. */
 export const DEFAULT_USER_AGENT = "hanbit-feeds-ingest/1 (+https://www.rssboard.org/rss-specification)";
@@ -86,10 +87,12 @@ export interface IngestState {
   /** Leases of this runtime's runs that ended without releasing them (the store failed at the end): the next run takes them over. */
   unreleasedLeases: Set<string>;
   lastDocuments: LastDocuments;
+  /** WebSub publishes of this runtime's runs and pushes: one under way at a time (see websub.ts). */
+  announcements: Announcements;
 }
 
 export function createIngestState(): IngestState {
-  return { unreleasedLeases: new Set(), lastDocuments: new LastDocuments() };
+  return { unreleasedLeases: new Set(), lastDocuments: new LastDocuments(), announcements: new Announcements() };
 }
 
 export interface IngestOptions {

@@ -120,6 +120,32 @@ export async function publishToHubs(hubs: readonly string[], topics: readonly st
   return jobs.map((job) => job.result ?? stopped(job, deadlineMs));
 }
 
+/**
+ * One runtime's announcements, so that writes cannot pile publishes up: at most one publish is under
+ * way; topics changed meanwhile wait together in one set (at most every feed in every format) and go out
+ * in the next publish, and each caller gets the results of its own topics from the publish that sent them.
+ */
+export class Announcements {
+  #waiting = new Set<string>();
+  #next: Promise<PublishResult[]> | null = null;
+  #current: Promise<unknown> = Promise.resolve();
+
+  /** What became of `topics`, published by `send` alone or together with others waiting. */
+  publish(topics: readonly string[], send: (topics: string[]) => Promise<PublishResult[]>): Promise<PublishResult[]> {
+    for (const topic of topics) this.#waiting.add(topic);
+    this.#next ??= this.#current.then(() => {
+      const batch = [...this.#waiting];
+      this.#waiting.clear();
+      this.#next = null;
+      const sent = send(batch);
+      this.#current = sent.catch(() => undefined);
+      return sent;
+    });
+    const mine = new Set(topics);
+    return this.#next.then((results) => results.filter((result) => mine.has(result.topic)));
+  }
+}
+
 /** One (hub, topic) pair from first try to outcome; records its result and never rejects. */
 async function runJob(job: Job, settings: Settings): Promise<void> {
   const finish = (result: Omit<PublishResult, "hub" | "topic" | "attempts">) => {

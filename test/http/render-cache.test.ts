@@ -24,6 +24,23 @@ describe("the render cache", () => {
     await store.close();
   });
 
+  it("keeps the newest version of each feed only: a new version pushes the older out, an older one put late is not kept", async () => {
+    const cache = memoryCache(8);
+    const noWait = () => undefined;
+    const doc = (etag: string) => ({ body: new TextEncoder().encode(etag), etag, lastModified: 0 });
+    const held = async (...keys: string[]) => Promise.all(keys.map(async (key) => (await cache.get(key))?.etag));
+    cache.put("ns/en//rss/latest-20/7", doc("en7"), noWait);
+    cache.put("ns/ko//rss/latest-20/3", doc("ko3"), noWait);
+    cache.put("ns/en//rss/latest-20/9", doc("en9"), noWait);
+    expect(await held("ns/en//rss/latest-20/7", "ns/en//rss/latest-20/9", "ns/ko//rss/latest-20/3")).toEqual([undefined, "en9", "ko3"]);
+    cache.put("ns/en//rss/latest-20/8", doc("en8"), noWait);
+    expect(await held("ns/en//rss/latest-20/8", "ns/en//rss/latest-20/9")).toEqual([undefined, "en9"]);
+    // However many versions are written, the cache holds one document per feed.
+    for (let version = 10; version < 100; version++) cache.put(`ns/en//rss/latest-20/${version}`, doc(`en${version}`), noWait);
+    for (let version = 1; version < 100; version++) cache.put(`ns/ja//rss/latest-20/${version}`, doc(`ja${version}`), noWait);
+    expect(await held("ns/en//rss/latest-20/99", "ns/ja//rss/latest-20/99", "ns/ko//rss/latest-20/3")).toEqual(["en99", "ja99", "ko3"]);
+  });
+
   it("forgets the least recently used feed first", async () => {
     const cache = memoryCache(2);
     const noWait = () => undefined;

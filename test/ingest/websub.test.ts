@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseHubList } from "../../src/config/env.ts";
 import { ConfigError } from "../../src/config/error.ts";
-import { publishToHubs, type PublishOptions } from "../../src/ingest/websub.ts";
+import { Announcements, publishToHubs, type PublishOptions } from "../../src/ingest/websub.ts";
 
 /** What a hub answers to one request: a status (with optional headers and body), a reset connection, or nothing at all. */
 type Answer = { status: number; headers?: Record<string, string>; body?: string } | "reset" | "hang";
@@ -403,6 +403,60 @@ describe("publishToHubs", () => {
       expect(results.map((r) => r.attempts)).toEqual([1, 1, 1, 1, 0, 0]);
       expect(results[5]!.error).toContain("deadline before the first attempt");
     });
+  });
+});
+
+describe("one runtime's announcements", () => {
+  it("keep one publish under way: topics changed meanwhile wait together and go out in one next publish, however many writes", async () => {
+    // A hub that holds every request until released, counting them.
+    const topicsSeen: string[] = [];
+    let held: (() => void)[] = [];
+    let holding = true;
+    let inFlight = 0;
+    let maxInFlight = 0;
+    let firstArrived!: () => void;
+    const arrived = new Promise<void>((resolve) => (firstArrived = resolve));
+    const server = createServer((req, res) => {
+      let body = "";
+      req.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
+      req.on("end", () => {
+        topicsSeen.push(new URLSearchParams(body).get("hub.url")!);
+        inFlight++;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        const answer = () => {
+          inFlight--;
+          res.writeHead(202).end();
+        };
+        if (holding) held.push(answer);
+        else answer();
+        firstArrived();
+      });
+    });
+    hubs.push(server);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const hub = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hub`;
+
+    const announcements = new Announcements();
+    const batches: string[][] = [];
+    const send = (topics: string[]) => {
+      batches.push(topics);
+      return publishToHubs([hub], topics, { fetch, now: Date.now });
+    };
+    const topic = (n: number) => `https://news.example/${n % 10}/rss.xml`;
+    const first = announcements.publish([topic(0)], send);
+    await arrived;
+    // Forty writes while the first publish is held, naming ten distinct feeds.
+    const later = Array.from({ length: 40 }, (_, i) => announcements.publish([topic(i + 1)], send));
+    expect(batches).toHaveLength(1);
+    holding = false;
+    for (const answer of held) answer();
+    held = [];
+    const results = await Promise.all([first, ...later]);
+    expect(batches).toEqual([[topic(0)], Array.from({ length: 10 }, (_, i) => topic(i + 1))]);
+    expect(topicsSeen).toHaveLength(11);
+    expect(maxInFlight).toBeLessThanOrEqual(4);
+    // Each write hears of its own topic, from the publish that sent it.
+    results.forEach((result, i) => expect(result.map((r) => [r.topic, r.ok])).toEqual([[topic(i), true]]));
   });
 });
 

@@ -10,7 +10,9 @@
  * revision (an article leaves a document only when withdrawn, or when it slid out of the latest-N
  * window, which the document itself shows); every committed change in the very next request; and
  * the server's memory without an upward trend over the second half, measured after a warm-up that
- * fills the server's bounded caches. It prints counts and latency percentiles per kind of response
+ * fills the server's bounded caches; brotli for nearly every request that asks for it first; and the
+ * server's queue of best-quality compressions (its figures at /api/stats, read every second) within its
+ * bounds, making best forms, never growing with the writes. It prints counts and latency percentiles per kind of response
  * (measured by this process, which parses every body on the same cores), and exits non-zero on any
  * failed assertion.
  */
@@ -50,6 +52,12 @@ export interface SoakOptions {
    * (least-squares slope of one sample a second); null measures and prints without asserting.
    */
   maxRssSlopeKBps?: number | null;
+  /**
+   * Smallest share of GETs preferring brotli (`br, gzip;q=0.5`) answered 200 in brotli, after the warm-up;
+   * 0.9 by default. A new version is answered brotli at once, so only a compressor that makes readers wait
+   * (and gives gzip meanwhile) falls below it.
+   */
+  minBrotliShare?: number;
   /** Subscription-document lengths (`?limit=1…N`) each is read with while warming up; 30 by default. */
   warmUpLimits?: number;
   /** Progress lines (the summary is returned, not logged). */
@@ -67,6 +75,23 @@ export interface SoakResult {
   rssSlopeKBps: number | null;
   /** The largest resident memory sampled, in KB. */
   rssMaxKB: number;
+  /** Brotli answers over the GETs preferring brotli answered 200, after the warm-up; null without any. */
+  brotliShare: number | null;
+  /** The compression queue: the most jobs seen waiting in a sample, and the server's last figures. */
+  compression: { maxQueuedSeen: number; last: CompressionFigures } | null;
+}
+
+/** What the server reports of its queue of best-quality compressions (`compression` in /api/stats). */
+interface CompressionFigures {
+  queued: number;
+  queuedBytes: number;
+  maxQueued: number;
+  maxQueuedBytes: number;
+  peakQueued: number;
+  made: number;
+  superseded: number;
+  refused: number;
+  failed: number;
 }
 
 /**
@@ -208,6 +233,7 @@ export async function soak(options: SoakOptions): Promise<SoakResult> {
   const maxSlope = options.maxRssSlopeKBps === undefined ? DEFAULT_MAX_RSS_SLOPE_KBPS : options.maxRssSlopeKBps;
   const log = options.log ?? (() => undefined);
   const warmUpLimits = options.warmUpLimits ?? 30;
+  const minBrotliShare = options.minBrotliShare ?? 0.9;
   const failures = new Failures();
   const dir = tempDir("soak");
 
@@ -248,6 +274,10 @@ export async function soak(options: SoakOptions): Promise<SoakResult> {
   let headMatched = 0;
   let headUnmatched = 0;
   const rss: [number, number][] = [];
+  let measuring = false;
+  let brotliAsked = 0;
+  let brotliAnswered = 0;
+  const queueSamples: CompressionFigures[] = [];
 
   const floorOf = (key: string) => {
     let floor = floors.get(key);
@@ -362,6 +392,10 @@ export async function soak(options: SoakOptions): Promise<SoakResult> {
       return observe(target, limit, before, lastDocument!, where, category);
     }
     if (response.status !== 200) return failures.add("status", `${where}: ${response.status}`);
+    if (measuring && method === "GET" && mode === "br") {
+      brotliAsked++;
+      if (encoding === "br") brotliAnswered++;
+    }
     if (response.headers["content-type"] !== CONTENT_TYPES[target.file])
       failures.add("malformed", `${where}: Content-Type ${response.headers["content-type"]}`);
     if (typeof etag !== "string" || !/^"[0-9a-f]{16}"$/.test(etag)) return failures.add("etag", `${where}: ETag ${etag}`);
@@ -392,6 +426,19 @@ export async function soak(options: SoakOptions): Promise<SoakResult> {
     docs.set(etag, doc);
     if (docs.size > 3) docs.delete(docs.keys().next().value!);
     observe(target, limit, before, doc, where, category);
+  }
+
+  /** The server's compression figures, or null (and a failure) when it reports none. */
+  async function compressionFigures(): Promise<CompressionFigures | null> {
+    try {
+      const response = await rawRequest(`${base}/api/stats`, { headers: { Authorization: `Bearer ${token}` }, agent });
+      const figures = (JSON.parse(response.body.toString("utf8")) as { compression?: CompressionFigures }).compression;
+      if (response.status === 200 && figures !== undefined) return figures;
+      failures.add("compression", `/api/stats answered ${response.status} without the compression queue's figures`);
+    } catch (error) {
+      failures.add("compression", `/api/stats: ${(error as Error).message}`);
+    }
+    return null;
   }
 
   /** After a commit: what readers must see from now on, and a request that must show it. */
@@ -554,7 +601,9 @@ export async function soak(options: SoakOptions): Promise<SoakResult> {
     const sampler = setInterval(() => {
       const kb = residentKB(pid);
       if (kb !== null) rss.push([(Date.now() - clock) / 1000, kb]);
+      void compressionFigures().then((figures) => figures && queueSamples.push(figures));
     }, 1000);
+    measuring = true;
     const readerLoop = async () => {
       while (Date.now() < deadline && requests < seconds * 5000) await read(pick(targets));
     };
@@ -568,7 +617,10 @@ export async function soak(options: SoakOptions): Promise<SoakResult> {
       await Promise.all([...Array.from({ length: readers }, () => guarded(readerLoop)), guarded(ingestLoop), guarded(pushLoop)]);
     } finally {
       clearInterval(sampler);
+      measuring = false;
     }
+    const last = await compressionFigures();
+    if (last) queueSamples.push(last);
     // Every document once more, with nothing in flight: all of them consistent with everything committed.
     for (const target of targets) await read(target, true);
     if (server.exited()) failures.add("server", `the server exited:\n${server.log().slice(-2000)}`);
@@ -595,6 +647,23 @@ export async function soak(options: SoakOptions): Promise<SoakResult> {
   }
   if (maxSlope !== null && rssSlopeKBps === null) failures.add("memory", "too few memory samples for a trend");
 
+  const brotliShare = brotliAsked ? brotliAnswered / brotliAsked : null;
+  if (brotliShare !== null && brotliShare < minBrotliShare) {
+    failures.add(
+      "compression",
+      `${brotliAnswered} of ${brotliAsked} GETs preferring brotli got it (at least ${minBrotliShare * 100}% must)`,
+    );
+  }
+  const lastFigures = queueSamples.at(-1);
+  const maxQueuedSeen = Math.max(0, ...queueSamples.map((f) => f.queued));
+  for (const f of queueSamples) {
+    if (f.queued > f.maxQueued || f.queuedBytes > f.maxQueuedBytes || f.peakQueued > f.maxQueued) {
+      failures.add("compression", `the queue held ${f.queued} jobs (${f.queuedBytes} bytes; ${f.peakQueued} at most) past its bounds`);
+    }
+  }
+  if (lastFigures && lastFigures.made === 0) failures.add("compression", "no best-quality form was made");
+  if (rss.length >= 5 && queueSamples.length < rss.length / 2) failures.add("compression", "too few samples of the compression queue");
+
   const lines: string[] = [];
   lines.push(
     `soak: ${seconds} s, ${readers} readers, ${targets.length} documents (${languages.length} languages × ${sections.length + 1} feeds × 3 formats, latest and ${months.join(", ")} archives)`,
@@ -614,6 +683,16 @@ export async function soak(options: SoakOptions): Promise<SoakResult> {
   lines.push(
     `HEAD answers: ${headMatched} checked against the body a GET had shown for their ETag, ${headUnmatched} with an ETag no GET had shown yet (headers checked only)`,
   );
+  lines.push(
+    `brotli: ${brotliAnswered} of ${brotliAsked} GETs preferring it answered br` +
+      (brotliShare === null ? "" : ` (${(brotliShare * 100).toFixed(1)}%, at least ${minBrotliShare * 100}%)`),
+  );
+  if (lastFigures) {
+    lines.push(
+      `compression queue: at most ${maxQueuedSeen} jobs waiting in the samples, ${lastFigures.peakQueued} ever (bound ${lastFigures.maxQueued}); ` +
+        `${lastFigures.made} best forms made, ${lastFigures.superseded} dropped for a newer version, ${lastFigures.refused} refused, ${lastFigures.failed} failed`,
+    );
+  }
   lines.push("");
   lines.push(
     `${"response".padEnd(26)}${"count".padStart(8)}${"p50".padStart(9)}${"p90".padStart(9)}${"p99".padStart(9)}${"max".padStart(9)}  (ms)`,
@@ -655,6 +734,8 @@ export async function soak(options: SoakOptions): Promise<SoakResult> {
     probes,
     rssSlopeKBps,
     rssMaxKB: Math.max(0, ...rss.map(([, kb]) => kb)),
+    brotliShare,
+    compression: lastFigures ? { maxQueuedSeen, last: lastFigures } : null,
   };
 }
 

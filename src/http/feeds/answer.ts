@@ -178,10 +178,10 @@ export class FeedResponder {
     const { compress } = this.serving;
     const choice = this.#encodings.choose(request.header("accept-encoding"));
     let encoding = choice.best;
-    // Brotli at its best takes a while, and after an ingest many documents wait for it: a client that also
-    // takes gzip gets gzip until the brotli form is ready, which is made meanwhile.
+    // A compressor whose first form takes a while (a large document's, from the thread pool): a client
+    // that also takes gzip gets gzip until the brotli form is ready, which is made meanwhile.
     if (encoding === "br" && choice.gzip) {
-      const brotli = prepared.encoded("br", compress!);
+      const brotli = prepared.encoded("br", compress!, exchange.scope);
       if (!(brotli instanceof Uint8Array)) {
         exchange.defer(brotli);
         encoding = "gzip";
@@ -194,14 +194,18 @@ export class FeedResponder {
     const chosen = encoding;
     const contentType = FORMATS[exchange.spec.format].contentType;
     const reusable = isReusable(exchange);
-    const answer = (body: Uint8Array): FeedAnswer => ({
-      status: 200,
-      headers: reusable
-        ? (prepared.okHeaders[chosen] ??= bodyHeaders(headers, chosen, contentType, body))
-        : bodyHeaders(headers, chosen, contentType, body),
-      body: request.method === "HEAD" ? null : body,
-    });
-    const body = chosen === "identity" ? exchange.document.body : prepared.encoded(chosen, compress!);
+    const answer = (body: Uint8Array): FeedAnswer => {
+      // The headers kept are those of the body they were made for: a brotli body replaced by its best form has its own.
+      const kept = reusable ? prepared.okHeaders[chosen] : undefined;
+      let ok: Readonly<Record<string, string>>;
+      if (kept !== undefined && kept.body === body) ok = kept.headers;
+      else {
+        ok = bodyHeaders(headers, chosen, contentType, body);
+        if (reusable) prepared.okHeaders[chosen] = { body, headers: ok };
+      }
+      return { status: 200, headers: ok, body: request.method === "HEAD" ? null : body };
+    };
+    const body = chosen === "identity" ? exchange.document.body : prepared.encoded(chosen, compress!, exchange.scope);
     return body instanceof Uint8Array ? answer(body) : body.then(answer);
   }
 }

@@ -2,11 +2,44 @@
 import { chooseEncoding, type Encoding } from "../conditional.ts";
 
 /**
- * Compresses bytes once per document (Node); absent where a CDN compresses (Workers). It may work off
- * the main thread and answer later: brotli at its best quality takes a noticeable time on a large feed,
- * and the server keeps answering other requests meanwhile.
+ * Compresses a document's bytes (Node); absent where a CDN compresses (Workers). Called, it gives the
+ * form a document version is first served with, at once or soon: quick settings, so a new version is
+ * answered in its encoding without waiting. It may also offer `best`: the strongest brotli form, made
+ * later and in turn, which replaces the first form of the document when it is ready.
  */
-export type Compressor = (body: Uint8Array, encoding: Exclude<Encoding, "identity">) => Uint8Array | Promise<Uint8Array>;
+export interface Compressor {
+  (body: Uint8Array, encoding: Exclude<Encoding, "identity">): Uint8Array | Promise<Uint8Array>;
+  /**
+   * Brotli of `body` at its best quality, made off the request's path. `key` names the document's feed
+   * (every version of it): a newer version of the same feed replaces a job still waiting, which then
+   * gives null, as does a document too large for it. Null at once, with no job, while the queue is full:
+   * ask again later. A failure rejects.
+   */
+  best?: (body: Uint8Array, key: string) => Promise<Uint8Array | null> | null;
+  /** What the compressor holds and has done, for the statistics and the soak. */
+  stats?: () => CompressionStats;
+}
+
+/** The queue of best-quality compressions and what became of its jobs (see runtime/compressor.ts). */
+export interface CompressionStats {
+  /** Jobs waiting, and the bytes of their bodies. */
+  queued: number;
+  queuedBytes: number;
+  /** Whether a job is being compressed now. */
+  running: boolean;
+  /** The queue's bounds. */
+  maxQueued: number;
+  maxQueuedBytes: number;
+  /** The most jobs ever waiting at once. */
+  peakQueued: number;
+  /** Best forms made. */
+  made: number;
+  /** Jobs dropped because a newer version of their feed came while they waited. */
+  superseded: number;
+  /** Times a job was refused: the queue was full (it may be asked again), or the document too large. */
+  refused: number;
+  failed: number;
+}
 
 /** What a client's Accept-Encoding allows: the encoding it prefers, and whether it takes gzip over identity. */
 export interface EncodingChoice {

@@ -15,7 +15,7 @@ import { parsePushBody } from "./push-body.ts";
 
 const SOURCE_NAME = "push";
 
-type PushDeps = Pick<IngestDeps, "store" | "site" | "now" | "fetch" | "userAgent" | "reader">;
+type PushDeps = Pick<IngestDeps, "store" | "site" | "now" | "fetch" | "userAgent" | "reader" | "state">;
 
 /** What was written; `announcement` is the hubs being told, still under way, for the runtime to keep alive. */
 export type Pushed =
