@@ -10,7 +10,9 @@ import {
   KEPT_RUNS,
   rowToArticle,
   rowToSubscriberCount,
-  upsertEach,
+  batchSizeOf,
+  upsertInBatches,
+  type ArticleOutcome,
   type ArticleRow,
   type ArticleStore,
   type EditionJoins,
@@ -21,11 +23,20 @@ import {
   type StoredRun,
   type SubscriberLimits,
   type SubscriberRow,
+  type UpsertOptions,
   type UpsertReport,
 } from "./store.ts";
 import { boundsAfter, editionPass, linksOf } from "./story-joins.ts";
 import { kindOfSqliteCode, StoreError, type StoreErrorKind } from "./errors.ts";
 import { FeedVersionMemo } from "./version-memo.ts";
+
+/**
+ * Articles per D1 batch in an upsert (a batch is one transaction and one call): a scheduled run's
+ * INGEST_WRITE_BUDGET of 30 is 3 calls, not 30. When the database refuses an article, D1 rolls its
+ * whole batch back, and the batch's articles are written again one per batch, so the refused one fails
+ * alone: at most this many calls more than one per article, and only for a batch that held a refusal.
+ */
+export const D1_BATCH = 10;
 
 /** SQLite's own words for a database that cannot be used now, for a D1 message that names no result code. */
 const UNAVAILABLE_PHRASES: readonly (readonly [RegExp, StoreErrorKind])[] = [
@@ -76,10 +87,34 @@ export function d1Store(db: D1Database, options: D1StoreOptions = {}): ArticleSt
   const allOf = async <T>(statements: Statement[]) => (await Promise.all(statements.map((s) => all<T>(s)))).flat();
 
   return {
-    async upsert(articles: readonly Article[], links?: PendingLinks): Promise<UpsertReport> {
-      const report = await upsertEach(articles, async (article) => {
-        const [written] = await batch<{ version: number }>(sql.articleWrite(articleToRow(article), ...linksOf(article, links)));
-        return written?.results[0];
+    async upsert(articles: readonly Article[], links?: PendingLinks, options?: UpsertOptions): Promise<UpsertReport> {
+      const report = await upsertInBatches(articles, batchSizeOf(options, D1_BATCH), async (group) => {
+        const writes = group.map((article) => sql.articleWrite(articleToRow(article), ...linksOf(article, links)));
+        if (writes.length > 1) {
+          try {
+            const results = await batch<{ version: number }>(writes.flat());
+            let at = 0;
+            return writes.map((statements) => {
+              const written = results[at]?.results[0];
+              at += statements.length;
+              return written;
+            });
+          } catch (error) {
+            if (error instanceof StoreError) throw error;
+            // A refused article rolled the whole batch back: each is written again in a batch of its own.
+          }
+        }
+        const outcomes: ArticleOutcome[] = [];
+        for (const statements of writes) {
+          try {
+            const [written] = await batch<{ version: number }>(statements);
+            outcomes.push(written?.results[0]);
+          } catch (error) {
+            if (error instanceof StoreError) throw error;
+            outcomes.push({ refused: error });
+          }
+        }
+        return outcomes;
       });
       const bound = boundsAfter(articles, links);
       if (bound.length) await batch(bound);

@@ -10,7 +10,9 @@ import {
   KEPT_RUNS,
   rowToArticle,
   rowToSubscriberCount,
-  upsertEach,
+  batchSizeOf,
+  upsertInBatches,
+  type ArticleOutcome,
   type ArticleRow,
   type ArticleStore,
   type EditionJoins,
@@ -21,6 +23,7 @@ import {
   type StoredRun,
   type SubscriberLimits,
   type SubscriberRow,
+  type UpsertOptions,
   type UpsertReport,
 } from "./store.ts";
 import { migrate } from "./sqlite-migrate.ts";
@@ -36,6 +39,13 @@ export const BUSY_WAIT_MS = 5_000;
  * ingest`, a backup restore) commits. This connection's own writes are seen at once.
  */
 export const OTHER_WRITERS_CHECK_MS = 100;
+
+/**
+ * Articles per transaction in an upsert: one commit (and one write of the pages the articles share:
+ * indexes, feed versions) for many articles instead of one each; a few hundred milliseconds of holding
+ * the write lock at most (see docs/performance.md).
+ */
+export const SQLITE_BATCH = 500;
 
 /**
  * Opens (creating when needed) the database at `path`, or `:memory:`, and migrates it. A migrated
@@ -67,6 +77,9 @@ export function openSqliteStore(path: string, busyWaitMs = BUSY_WAIT_MS): Articl
       }
     }
     db.pragma(`busy_timeout = ${BLOCKING_BUSY_MS}`);
+    // Statement and savepoint journals in memory: in a file they took some 50 writes per article written
+    // (each page an article's write changes, journaled in case it is rolled back), most of a batch's time.
+    db.pragma("temp_store = MEMORY");
   } catch (error) {
     db?.close();
     throw new Error(`store: unable to open the database "${path}": ${(error as Error).message}`, { cause: error });
@@ -87,6 +100,16 @@ function leaving(error: unknown): unknown {
   const code = (error as { code?: unknown } | null)?.code;
   const kind = typeof code === "string" ? kindOfSqliteCode(code) : undefined;
   return kind === undefined ? error : new StoreError(kind, error);
+}
+
+/** An article's failure that SQLite answered by rolling back the whole transaction: the batch is written again without it. */
+class BatchRolledBack extends Error {
+  constructor(
+    readonly index: number,
+    cause: unknown,
+  ) {
+    super("store: the batch's transaction was rolled back", { cause });
+  }
 }
 
 class SqliteArticleStore implements ArticleStore {
@@ -159,14 +182,15 @@ class SqliteArticleStore implements ArticleStore {
     return this.#statement(s.sql).run(...s.params);
   }
 
-  async upsert(articles: readonly Article[], links?: PendingLinks): Promise<UpsertReport> {
-    const writeOne = this.#db.transaction((article: Article) => {
-      const [upsert, ...rest] = sql.articleWrite(articleToRow(article), ...linksOf(article, links));
-      const [changed] = this.#all<{ version: number }>(upsert!);
-      for (const statement of rest) this.#run(statement);
-      return changed;
-    });
-    const report = await upsertEach(articles, (article) => this.#retry(() => writeOne(article)));
+  async upsert(articles: readonly Article[], links?: PendingLinks, options?: UpsertOptions): Promise<UpsertReport> {
+    const size = batchSizeOf(options, SQLITE_BATCH);
+    // Between batches the event loop runs: a server that ingests in its own process keeps answering.
+    const report = await upsertInBatches(
+      articles,
+      size,
+      (batch) => this.#writeBatch(batch, links),
+      () => new Promise(setImmediate),
+    );
     const bound = boundsAfter(articles, links);
     if (bound.length) {
       const run = this.#db.transaction(() => {
@@ -175,6 +199,48 @@ class SqliteArticleStore implements ArticleStore {
       await this.#retry(() => run());
     }
     return report;
+  }
+
+  /**
+   * One transaction for the batch, a savepoint for each article: an article the database refuses is
+   * rolled back to its savepoint and the rest are written. The transaction takes the write lock as it
+   * begins (IMMEDIATE), so another connection's commit cannot make it start over halfway; while another
+   * connection holds that lock, the whole batch is tried again (#retry). A refusal that SQLite answers by
+   * rolling back the whole transaction (RAISE(ROLLBACK), say) leaves that article refused and the batch
+   * written again without it.
+   */
+  async #writeBatch(batch: readonly Article[], links: PendingLinks | undefined): Promise<ArticleOutcome[]> {
+    const writeOne = this.#db.transaction((article: Article) => {
+      const [upsert, ...rest] = sql.articleWrite(articleToRow(article), ...linksOf(article, links));
+      const [changed] = this.#all<{ version: number }>(upsert!);
+      for (const statement of rest) this.#run(statement);
+      return changed;
+    });
+    const writeAll = this.#db.transaction((articles: readonly Article[]) =>
+      articles.map((article, index): ArticleOutcome => {
+        try {
+          return writeOne(article);
+        } catch (error) {
+          // The database cannot be used now (locked, full, failing): the batch stops, not the article.
+          if (leaving(error) instanceof StoreError) throw error;
+          if (!this.#db.inTransaction) throw new BatchRolledBack(index, error);
+          return { refused: error };
+        }
+      }),
+    );
+    const outcomes: ArticleOutcome[] = new Array<ArticleOutcome>(batch.length);
+    let left = batch.map((article, index) => ({ article, index }));
+    for (;;) {
+      try {
+        const written = await this.#retry(() => writeAll.immediate(left.map((l) => l.article)));
+        for (const [i, outcome] of written.entries()) outcomes[left[i]!.index] = outcome;
+        return outcomes;
+      } catch (error) {
+        if (!(error instanceof BatchRolledBack)) throw error;
+        outcomes[left[error.index]!.index] = { refused: error.cause };
+        left = left.filter((_, i) => i !== error.index);
+      }
+    }
   }
 
   async latest(query: LatestQuery) {

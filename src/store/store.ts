@@ -1,7 +1,7 @@
 /** The ArticleStore contract that every adapter (SQLite on Node, D1 on Workers) fulfils. */
 import type { Article, Edition } from "../model/article.ts";
 import type { Instant } from "../model/time.ts";
-import { describeConflict, StoreError } from "./errors.ts";
+import { describeConflict } from "./errors.ts";
 
 /** Where an older page starts: strictly after this (published, id) position, newest first. */
 export interface Cursor {
@@ -114,9 +114,11 @@ export interface ArticleStore {
    * Writes new and changed articles, each with the other editions it names in `links`, each article
    * whole or not at all; identical ones are left alone, so their version stays. Writing an article lifts
    * its tombstone and leaves it for the next linkEditions. After a write of links, those that have waited
-   * past `links.limits` are forgotten.
+   * past `links.limits` are forgotten. Articles are committed in batches (see UpsertOptions): a refused
+   * article fails alone, with its reason, and the rest of its batch is written; a write cut short (the
+   * process killed, the database failing) leaves whole articles only, and every batch before it.
    */
-  upsert(articles: readonly Article[], links?: PendingLinks): Promise<UpsertReport>;
+  upsert(articles: readonly Article[], links?: PendingLinks, options?: UpsertOptions): Promise<UpsertReport>;
   /** The newest articles of a language (and section), newest first, ties broken by id. */
   latest(query: LatestQuery): Promise<Article[]>;
   bySlug(lang: string, slug: string): Promise<Article | null>;
@@ -178,25 +180,49 @@ export interface ArticleStore {
   close(): Promise<void>;
 }
 
+/** How an upsert groups its articles into commits. */
+export interface UpsertOptions {
+  /**
+   * Articles per commit: per transaction on SQLite (each article in a savepoint of its own), per batch
+   * on D1. The adapter's own default unless given; 1 commits each article on its own.
+   */
+  batchSize?: number;
+}
+
+/** One article's outcome in a batch: its new version, nothing when it was identical, or why the store refused it. */
+export type ArticleOutcome = { version: number } | undefined | { refused: unknown };
+
+/** The batch size asked for, or the adapter's default: a whole number of at least 1. */
+export function batchSizeOf(options: UpsertOptions | undefined, fallback: number): number {
+  const size = options?.batchSize ?? fallback;
+  if (!Number.isInteger(size) || size < 1) throw new RangeError(`store: a batch size is a whole number of at least 1, not ${size}`);
+  return size;
+}
+
 /**
- * Writes articles one at a time through an adapter's `writeOne` (one transaction, returning the new
- * version or nothing when unchanged) and reports what happened; a refused article fails alone.
+ * Writes articles in batches of `size` through an adapter's `writeBatch` (one commit, returning each
+ * article's outcome in order) and reports what happened, in the order the articles came. Whatever
+ * `writeBatch` throws (a database that cannot be written at all) fails the whole write; the batches
+ * before it stay written.
  */
-export async function upsertEach(
+export async function upsertInBatches(
   articles: readonly Article[],
-  writeOne: (article: Article) => Promise<{ version: number } | undefined>,
+  size: number,
+  writeBatch: (batch: readonly Article[]) => Promise<ArticleOutcome[]>,
+  between?: () => Promise<void>,
 ): Promise<UpsertReport> {
   const report: UpsertReport = { inserted: [], updated: [], unchanged: 0, failed: [] };
-  for (const article of articles) {
-    try {
-      const changed = await writeOne(article);
-      if (!changed) report.unchanged++;
-      else if (changed.version === 1) report.inserted.push(article.id);
+  for (let start = 0; start < articles.length; start += size) {
+    if (start > 0) await between?.();
+    const batch = articles.slice(start, start + size);
+    const outcomes = await writeBatch(batch);
+    for (const [i, article] of batch.entries()) {
+      const outcome = outcomes[i];
+      if (outcome === undefined) report.unchanged++;
+      else if ("refused" in outcome)
+        report.failed.push({ id: article.id, source: article.source, error: describeConflict(outcome.refused) });
+      else if (outcome.version === 1) report.inserted.push(article.id);
       else report.updated.push(article.id);
-    } catch (error) {
-      // A database that cannot be written at all fails the whole write, not each article in turn.
-      if (error instanceof StoreError) throw error;
-      report.failed.push({ id: article.id, source: article.source, error: describeConflict(error) });
     }
   }
   return report;

@@ -185,6 +185,54 @@ export function describeArticleStoreContract(name: string, makeStore: () => Prom
       });
     });
 
+    describe("upsert in batches", () => {
+      const held = makeArticle({ lang: "en", section: "politics", slug: "held", published: "2026-09-17T21:10:00+09:00" });
+      /** Articles of one batch size's own, so that no size's articles clash with another's. */
+      const of = (size: string, slug: string, extra: Partial<ArticleSpec> = {}) =>
+        makeArticle({ lang: "en", section: "society", slug: `${size}-${slug}`, published: "2026-10-01T09:00:00+09:00", ...extra });
+
+      it("refuses an article alone, with its reason, wherever it falls in a batch of any size; the rest of its batch and the batches after it are written", async () => {
+        await store.upsert([held]);
+        for (const size of [1, 2, 3, 100, undefined]) {
+          const name = `s${size ?? "default"}`;
+          const written = [0, 1, 2, 3, 4].map((i) => of(name, `a${i}`));
+          const slugTaken = of(name, "slug-taken", { slug: held.slug, story: `${name}-slug-taken` });
+          const storyTaken = of(name, "story-taken", { story: held.story, id: `tag:store.example,2026-09-01:${name}/story-taken` });
+          const rival = of(name, "rival", { slug: written[0]!.slug, story: `${name}-rival` });
+          const articles = [written[0]!, slugTaken, written[1]!, written[2]!, storyTaken, written[3]!, rival, written[4]!];
+
+          const report = await store.upsert(articles, undefined, size === undefined ? undefined : { batchSize: size });
+
+          expect(report, name).toEqual({
+            inserted: ids(written),
+            updated: [],
+            unchanged: 0,
+            failed: [
+              { id: slugTaken.id, source: slugTaken.source, error: expect.stringMatching(/^store: .*slug/) },
+              { id: storyTaken.id, source: storyTaken.source, error: expect.stringMatching(/^store: .*story/) },
+              { id: rival.id, source: rival.source, error: expect.stringMatching(/^store: .*slug/) },
+            ],
+          });
+          for (const article of written) expect(await store.bySlug("en", article.slug), name).toEqual(article);
+          expect(await store.byIds([slugTaken.id, storyTaken.id, rival.id]), name).toEqual([]);
+          expect(await store.bySlug("en", held.slug), name).toEqual(held);
+
+          const changed = { ...written[1]!, title: "Changed" };
+          const again = await store.upsert([written[0]!, changed, of(name, "a5"), written[2]!, written[3]!], undefined, {
+            batchSize: size ?? 2,
+          });
+          expect(again, name).toEqual({ inserted: [of(name, "a5").id], updated: [changed.id], unchanged: 3, failed: [] });
+        }
+      });
+
+      it("takes no batch size below 1 or not whole", async () => {
+        for (const batchSize of [0, -1, 1.5, Number.NaN]) {
+          await expect(store.upsert([held], undefined, { batchSize }), String(batchSize)).rejects.toThrow(RangeError);
+        }
+        expect(await store.byIds([held.id])).toEqual([]);
+      });
+    });
+
     describe("latest", () => {
       // The instant decides the order, not the text: 08:00-03:00 (11:00Z) is newer than 19:00+09:00 (10:00Z).
       const seoulEvening = makeArticle({ lang: "en", section: "politics", slug: "seoul-evening", published: "2026-09-17T19:00:00+09:00" });
