@@ -7,8 +7,11 @@
 import { Worker } from "node:worker_threads";
 import { UpstreamError } from "../ingest/formats/detect.ts";
 import type { DocumentReader } from "../ingest/reader.ts";
+import type { Normalized } from "../ingest/normalize.ts";
 import type { ParseJob, ParseReply } from "./parse-protocol.ts";
 
+/** Items normalized in one job of the worker: a few hundred ms of work for ordinary items. */
+export const NORMALIZE_CHUNK = 500;
 /** The bounds of each job, and of the worker that runs it. */
 export interface ParseLimits {
   /** Time one job (a document's parse, or the normalizing of its items) may take once its worker holds it. */
@@ -168,14 +171,29 @@ export function workerReader(overrides: Partial<ParseLimits> = {}): WorkerReader
   return {
     limits,
     parse: (text, contentType, url) => submit(`parse: ${url}`, { kind: "parse", text, contentType, url }),
-    normalize: (items, source, site, nowMs) =>
-      submit(`normalize: ${items.length === 1 ? "1 item" : `${items.length} items`} from ${source.name}`, {
-        kind: "normalize",
-        items,
-        source,
-        site: { settings: site.settings, siteUrl: site.siteUrl },
-        nowMs,
-      }),
+    // A document's items go in chunks, each a job with its own deadline: 10 000 ordinary items take
+    // seconds in all, which one deadline meant for one runaway document must not cut.
+    normalize: async (items, source, site, nowMs) => {
+      const chunks: (typeof items)[] = [];
+      for (let start = 0; start < items.length; start += NORMALIZE_CHUNK) chunks.push(items.slice(start, start + NORMALIZE_CHUNK));
+      if (chunks.length === 0) chunks.push([]);
+      const label = (chunk: typeof items, n: number) =>
+        chunks.length === 1
+          ? `normalize: ${chunk.length === 1 ? "1 item" : `${chunk.length} items`} from ${source.name}`
+          : `normalize: items ${n * NORMALIZE_CHUNK + 1}-${n * NORMALIZE_CHUNK + chunk.length} of ${items.length} from ${source.name}`;
+      const done = await Promise.all(
+        chunks.map((chunk, n) =>
+          submit<Normalized[]>(label(chunk, n), {
+            kind: "normalize",
+            items: chunk,
+            source,
+            site: { settings: site.settings, siteUrl: site.siteUrl },
+            nowMs,
+          }),
+        ),
+      );
+      return done.flat();
+    },
     async close() {
       closed = true;
       clearTimeout(idleTimer);

@@ -15,7 +15,7 @@ import { MAX_ATTRIBUTES } from "../../src/ingest/formats/xml.ts";
 import { inProcessReader } from "../../src/ingest/reader.ts";
 import { runIngest } from "../../src/ingest/run.ts";
 import { pushArticles } from "../../src/ingest/sources/push.ts";
-import { workerReader, type WorkerReader } from "../../src/runtime/parse-pool.ts";
+import { NORMALIZE_CHUNK, workerReader, type WorkerReader } from "../../src/runtime/parse-pool.ts";
 import { openSqliteStore } from "../../src/store/sqlite.ts";
 import { feedSource, ingestDeps, testSite } from "../helpers.ts";
 import { bigFeed, denseHtml, manyAttributes } from "./hostile-documents.ts";
@@ -88,6 +88,32 @@ describe("the parse worker", () => {
       "normalize: 8 items from feed:fuzz: parsing needed more than 32 MB; stopped",
     );
     expect(await worker.parse(TINY, "", "https://wire.example/tiny.xml")).toMatchObject({ kind: "feed" });
+  });
+
+  it(`normalizes a document's items in chunks of ${NORMALIZE_CHUNK}, each a job of its own: the same results, in order`, SLOW, async () => {
+    const worker = reader();
+    const big = bigFeed();
+    const document = parseUpstream(big.text, big.contentType, "https://wire.example/big.xml");
+    const items = document.kind === "feed" ? document.items : [];
+    expect(items.length).toBeGreaterThan(NORMALIZE_CHUNK);
+    expect(await worker.normalize(items, FUZZ_SOURCE, FUZZ_SITE, NOW_MS)).toEqual(
+      await inProcessReader.normalize(items, FUZZ_SOURCE, FUZZ_SITE, NOW_MS),
+    );
+  });
+
+  it("names the chunk that ran away, and its place in the document", SLOW, async () => {
+    const worker = reader({ maxOldGenerationSizeMb: 32, deadlineMs: 80_000 });
+    const tiny = parseUpstream(TINY, "", "https://wire.example/tiny.xml");
+    const dense = denseHtml(0.95);
+    const heavy = parseUpstream(dense.text, dense.contentType, "https://wire.example/dense.xml");
+    const light = Array.from({ length: NORMALIZE_CHUNK }, (_, i) => ({
+      ...(tiny.kind === "feed" ? tiny.items[0]! : undefined)!,
+      key: `t-${i}`,
+    }));
+    const runaway = Array.from({ length: 8 }, (_, i) => ({ ...(heavy.kind === "feed" ? heavy.items[0]! : undefined)!, key: `d-${i}` }));
+    await expect(worker.normalize([...light, ...runaway], FUZZ_SOURCE, FUZZ_SITE, NOW_MS)).rejects.toThrow(
+      `normalize: items ${NORMALIZE_CHUNK + 1}-${NORMALIZE_CHUNK + 8} of ${NORMALIZE_CHUNK + 8} from feed:fuzz: parsing needed more than 32 MB; stopped`,
+    );
   });
 });
 
