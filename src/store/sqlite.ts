@@ -1,7 +1,8 @@
 /** ArticleStore on an embedded SQLite file through better-sqlite3 (Node). */
 import Database from "better-sqlite3";
-import { mkdirSync, watch, type FSWatcher } from "node:fs";
-import { basename, dirname } from "node:path";
+import { closeSync, mkdirSync, openSync, readSync } from "node:fs";
+import { endianness } from "node:os";
+import { dirname } from "node:path";
 import type { Article, Edition } from "../model/article.ts";
 import * as sql from "./queries.ts";
 import type { Statement } from "./queries.ts";
@@ -32,10 +33,13 @@ const BLOCKING_BUSY_MS = 25;
 /** How long a call waits in all for another connection (another process's ingest, a backup) to let go of the database. */
 export const BUSY_WAIT_MS = 5_000;
 /**
- * How stale a feed version read from memory may be after another connection (another process: `npm run
- * ingest`, a backup restore) commits. This connection's own writes are seen at once.
+ * The first copy of the WAL-index header, at the start of the `-shm` file: SQLite writes it last when
+ * a transaction commits (see #unchangedSinceVersionsRead). Its fields are in the machine's byte order:
+ * iVersion (u32, 3007000), unused (u32), iChange (u32, counts transactions), isInit (u8, 1), then the
+ * page size, the last valid frame, the database size, checksums and salts.
  */
-export const OTHER_WRITERS_CHECK_MS = 100;
+const WAL_INDEX_HEADER_BYTES = 48;
+const WAL_INDEX_VERSION = 3007000;
 
 /**
  * Opens (creating when needed) the database at `path`, or `:memory:`, and migrates it. A migrated
@@ -72,7 +76,7 @@ export function openSqliteStore(path: string, busyWaitMs = BUSY_WAIT_MS): Articl
     throw new Error(`store: unable to open the database "${path}": ${(error as Error).message}`, { cause: error });
   }
   const store = new SqliteArticleStore(db, busyWaitMs);
-  if (path !== ":memory:") store.watchForOtherWriters(path);
+  if (path !== ":memory:") store.watchForOtherWriters(`${path}-shm`);
   return store;
 }
 
@@ -93,12 +97,22 @@ class SqliteArticleStore implements ArticleStore {
   readonly #db: Database.Database;
   readonly #busyWaitMs: number;
   readonly #prepared = new Map<string, Database.Statement>();
-  /** Feed versions read since the database last changed, by `lang\nsection`; see feedVersion. */
-  readonly #versions = new Map<string, number>();
-  #versionsAt = { ownChanges: -1, dataVersion: -1, checkedMs: -Infinity };
-  #watcher: FSWatcher | undefined;
-  /** The two change counters feedVersion checks, prepared once (they run on every feed request). */
+  /** Feed versions read since the database last changed, by language, then section ("" for a language's whole feed); see feedVersion. */
+  readonly #versions = new Map<string, Map<string, number>>();
+  /** The change counters when the versions in memory were read. */
+  #versionsAt = { ownChanges: -1, dataVersion: -1 };
+  /** The change counters feedVersion checks, prepared once. */
   readonly #changeCounters: { own: Database.Statement; all: Database.Statement };
+  /**
+   * The `-shm` file, read for the WAL-index header on every check (see watchForOtherWriters): the
+   * header as last noted, and a buffer to read it into. Undefined for `:memory:` (no other connection
+   * can see it) and where the file cannot be read (PRAGMA data_version is then read on every check).
+   */
+  #walIndex: { fd: number; noted: Buffer; read: Buffer } | undefined;
+  /** Whether another connection can write this database (any file, not `:memory:`). */
+  #shared = false;
+  /** Whether other connections' commits were looked for in the current task of the event loop (see #checked). */
+  #checkedInThisTask = false;
 
   constructor(db: Database.Database, busyWaitMs: number) {
     this.#db = db;
@@ -107,21 +121,30 @@ class SqliteArticleStore implements ArticleStore {
   }
 
   /**
-   * Another process's commit (`npm run ingest`) writes the database's files, and the file system says so
-   * at once: the next feed version asked is then checked against the database instead of waiting out
-   * OTHER_WRITERS_CHECK_MS, so a reader who learns of that commit never gets an older feed after it.
-   * Where the folder cannot be watched, the periodic check alone applies.
+   * Opens the WAL-index (`shmPath`, the database's `-shm` file) to learn of another process's commits
+   * (`npm run ingest`) on every check, by one read of its header. Each commit ends by writing that header
+   * (iChange, a counter of transactions, the last valid frame and the checksums all change), and every
+   * connection in WAL mode reads it to start a read transaction, so while it is unchanged no connection
+   * has committed; SQLite keeps it as a file mapped into the memory of every process that has the
+   * database open, and a read of the file sees what they wrote. A header that does not look like one
+   * (another layout, or not yet initialised) leaves the store to read PRAGMA data_version every time.
    */
-  watchForOtherWriters(path: string): void {
-    const name = basename(path);
+  watchForOtherWriters(shmPath: string): void {
+    this.#shared = true;
+    let fd: number | undefined;
     try {
-      this.#watcher = watch(dirname(path), { persistent: false }, (_event, file) => {
-        if (file === null || file.startsWith(name)) this.#versionsAt.checkedMs = -Infinity;
-      });
-      this.#watcher.on("error", () => this.#watcher?.close());
+      fd = openSync(shmPath, "r");
+      const read = Buffer.alloc(WAL_INDEX_HEADER_BYTES);
+      const length = readSync(fd, read, 0, WAL_INDEX_HEADER_BYTES, 0);
+      const version = endianness() === "LE" ? read.readUInt32LE(0) : read.readUInt32BE(0);
+      if (length === WAL_INDEX_HEADER_BYTES && version === WAL_INDEX_VERSION && read[12] === 1) {
+        this.#walIndex = { fd, noted: Buffer.alloc(WAL_INDEX_HEADER_BYTES), read };
+        return;
+      }
     } catch {
-      this.#watcher = undefined;
+      // No readable -shm file (a read-only folder, another VFS): data_version on every check instead.
     }
+    if (fd !== undefined) closeSync(fd);
   }
 
   /**
@@ -210,16 +233,23 @@ class SqliteArticleStore implements ArticleStore {
 
   /**
    * Asked on every feed request, so answered from memory while the database has not changed: this
-   * connection's own writes are counted by SQLite (total_changes(), no read of the file), and another
-   * connection's commits show in PRAGMA data_version, which costs a read and so is checked at most
-   * every OTHER_WRITERS_CHECK_MS.
+   * connection's own writes are counted by SQLite (total_changes(), no read of the file), another
+   * connection's commits show in the WAL-index header (one read of 48 bytes; see watchForOtherWriters).
+   * A version is read and kept in one synchronous step, after the check, so it is never older than the
+   * state the check noted, and no check can come between the read and the keeping.
    */
   async feedVersion(lang: string, section?: string) {
     const known = this.knownFeedVersion(lang, section);
     if (known !== undefined) return known;
-    const version = await this.#retry(() => this.#all<{ version: number }>(sql.feedVersion(lang, section))[0]?.version ?? 0);
-    this.#versions.set(`${lang}\n${section ?? ""}`, version);
-    return version;
+    return this.#retry(() => {
+      const version = this.#all<{ version: number }>(sql.feedVersion(lang, section))[0]?.version ?? 0;
+      if (this.#unchangedSinceVersionsRead()) {
+        let sections = this.#versions.get(lang);
+        if (sections === undefined) this.#versions.set(lang, (sections = new Map<string, number>()));
+        sections.set(section ?? "", version);
+      }
+      return version;
+    });
   }
 
   knownFeedVersion(lang: string, section?: string): number | undefined {
@@ -229,21 +259,64 @@ class SqliteArticleStore implements ArticleStore {
     } catch (error) {
       throw leaving(error);
     }
-    return unchanged ? this.#versions.get(`${lang}\n${section ?? ""}`) : undefined;
+    return unchanged ? this.#versions.get(lang)?.get(section ?? "") : undefined;
   }
 
-  /** Whether the versions in memory are still current; when not, forgets them and notes the database's state now. */
+  /**
+   * Whether the versions in memory are still current; when not, forgets them and notes the database's
+   * state now. Another connection's commits are looked for once per task of the event loop (one
+   * callback and its microtasks, see #checkedInThisTask), the rest of the task reuses that look. The
+   * WAL-index header is noted before data_version is read, so a commit that lands between the two reads
+   * shows as a changed header at the next look.
+   */
   #unchangedSinceVersionsRead(): boolean {
     const at = this.#versionsAt;
     const ownChanges = this.#changeCounters.own.get() as number;
-    let unchanged = ownChanges === at.ownChanges;
-    const now = Date.now();
-    if (unchanged && now - at.checkedMs < OTHER_WRITERS_CHECK_MS) return true;
-    const dataVersion = this.#changeCounters.all.get() as number;
-    unchanged &&= dataVersion === at.dataVersion;
-    this.#versionsAt = { ownChanges, dataVersion, checkedMs: now };
+    if (ownChanges === at.ownChanges && (this.#checkedInThisTask || !this.#shared)) return true;
+    const index = this.#walIndex;
+    if (index !== undefined) {
+      if (this.#readWalIndex(index) !== WAL_INDEX_HEADER_BYTES) this.#closeWalIndex();
+      else if (index.read.equals(index.noted) && ownChanges === at.ownChanges) return this.#checked(true);
+      else index.read.copy(index.noted);
+    }
+    const dataVersion = this.#shared ? (this.#changeCounters.all.get() as number) : at.dataVersion;
+    const unchanged = ownChanges === at.ownChanges && dataVersion === at.dataVersion;
+    this.#versionsAt = { ownChanges, dataVersion };
     if (!unchanged) this.#versions.clear();
+    return this.#checked(unchanged);
+  }
+
+  /**
+   * Notes that other connections' commits were looked for in this task, until its microtasks are done.
+   * Every request a task answers was read from its socket before the task began (a socket's data comes
+   * in a callback of its own), so a look made in the task sees every commit that returned before any of
+   * those requests arrived; Node's feed path answers the requests of one poll of the sockets in one task.
+   */
+  #checked(unchanged: boolean): boolean {
+    if (this.#shared && !this.#checkedInThisTask) {
+      this.#checkedInThisTask = true;
+      queueMicrotask(this.#taskDone);
+    }
     return unchanged;
+  }
+
+  readonly #taskDone = () => {
+    this.#checkedInThisTask = false;
+  };
+
+  /** Bytes of the header read; -1 when the file can no longer be read (the store then reads data_version). */
+  #readWalIndex(index: { fd: number; read: Buffer }): number {
+    try {
+      return readSync(index.fd, index.read, 0, WAL_INDEX_HEADER_BYTES, 0);
+    } catch {
+      return -1;
+    }
+  }
+
+  #closeWalIndex() {
+    if (this.#walIndex === undefined) return;
+    closeSync(this.#walIndex.fd);
+    this.#walIndex = undefined;
   }
 
   async feedVersions() {
@@ -351,7 +424,7 @@ class SqliteArticleStore implements ArticleStore {
   }
 
   async close() {
-    this.#watcher?.close();
+    this.#closeWalIndex();
     this.#db.close();
   }
 }
