@@ -32,15 +32,17 @@ export function subscriptionPaths(site: Site): Map<string, FeedSpec> {
 
 /** A node:http request as answering a feed reads it; headers Node received more than once are joined as Fetch joins them. */
 class NodeFeedRequest implements FeedRequest {
-  constructor(private readonly req: IncomingMessage) {}
+  readonly method: string;
+  readonly #headers: IncomingMessage["headers"];
 
-  get method(): string {
-    return this.req.method!;
+  constructor(req: IncomingMessage) {
+    this.method = req.method!;
+    this.#headers = req.headers;
   }
 
   header(name: string): string | undefined {
-    const value = this.req.headers[name];
-    return Array.isArray(value) ? value.join(", ") : value;
+    const value = this.#headers[name];
+    return typeof value === "string" || value === undefined ? value : value.join(", ");
   }
 }
 

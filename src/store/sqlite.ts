@@ -111,8 +111,8 @@ class SqliteArticleStore implements ArticleStore {
   #walIndex: { fd: number; noted: Buffer; read: Buffer } | undefined;
   /** Whether another connection can write this database (any file, not `:memory:`). */
   #shared = false;
-  /** Whether other connections' commits were looked for in the current task of the event loop (see #checked). */
-  #checkedInThisTask = false;
+  /** Whether the database was looked at in the current task of the event loop (see #unchangedSinceVersionsRead). */
+  #lookedInThisTask = false;
 
   constructor(db: Database.Database, busyWaitMs: number) {
     this.#db = db;
@@ -264,45 +264,48 @@ class SqliteArticleStore implements ArticleStore {
 
   /**
    * Whether the versions in memory are still current; when not, forgets them and notes the database's
-   * state now. Another connection's commits are looked for once per task of the event loop (one
-   * callback and its microtasks, see #checkedInThisTask), the rest of the task reuses that look. The
-   * WAL-index header is noted before data_version is read, so a commit that lands between the two reads
-   * shows as a changed header at the next look.
+   * state now. The database is looked at once per task of the event loop (one callback and its
+   * microtasks), and the rest of the task answers from that look: every request a task answers was read
+   * from its socket before the task began (a socket's data comes in a callback of its own), so the look
+   * comes after each of them arrived and sees every commit that returned before. A commit made later in
+   * the same task (by this process) came after those requests arrived; it is seen by the next task's
+   * look, and meanwhile a version read from the database is kept as it is read, so no feed goes back.
+   * Node's feed path answers the requests of one poll of the sockets in one task (see node-feeds.ts).
    */
   #unchangedSinceVersionsRead(): boolean {
+    if (this.#lookedInThisTask) return true;
     const at = this.#versionsAt;
     const ownChanges = this.#changeCounters.own.get() as number;
-    if (ownChanges === at.ownChanges && (this.#checkedInThisTask || !this.#shared)) return true;
-    const index = this.#walIndex;
-    if (index !== undefined) {
-      if (this.#readWalIndex(index) !== WAL_INDEX_HEADER_BYTES) this.#closeWalIndex();
-      else if (index.read.equals(index.noted) && ownChanges === at.ownChanges) return this.#checked(true);
-      else index.read.copy(index.noted);
+    let dataVersion = at.dataVersion;
+    if (this.#shared && !this.#walIndexUnchanged()) {
+      dataVersion = this.#changeCounters.all.get() as number;
+      // Noted only once data_version is read: a look that fails halfway leaves the next one to look again.
+      this.#walIndex?.read.copy(this.#walIndex.noted);
     }
-    const dataVersion = this.#shared ? (this.#changeCounters.all.get() as number) : at.dataVersion;
     const unchanged = ownChanges === at.ownChanges && dataVersion === at.dataVersion;
     this.#versionsAt = { ownChanges, dataVersion };
     if (!unchanged) this.#versions.clear();
-    return this.#checked(unchanged);
-  }
-
-  /**
-   * Notes that other connections' commits were looked for in this task, until its microtasks are done.
-   * Every request a task answers was read from its socket before the task began (a socket's data comes
-   * in a callback of its own), so a look made in the task sees every commit that returned before any of
-   * those requests arrived; Node's feed path answers the requests of one poll of the sockets in one task.
-   */
-  #checked(unchanged: boolean): boolean {
-    if (this.#shared && !this.#checkedInThisTask) {
-      this.#checkedInThisTask = true;
-      queueMicrotask(this.#taskDone);
-    }
+    this.#lookedInThisTask = true;
+    queueMicrotask(this.#taskDone);
     return unchanged;
   }
 
   readonly #taskDone = () => {
-    this.#checkedInThisTask = false;
+    this.#lookedInThisTask = false;
   };
+
+  /**
+   * Whether the WAL-index header is the one noted at the last look: then no connection has committed
+   * since. Read before data_version, so a commit that lands between the two reads shows as a changed
+   * header at the next look. False without a readable WAL-index.
+   */
+  #walIndexUnchanged(): boolean {
+    const index = this.#walIndex;
+    if (index === undefined) return false;
+    if (this.#readWalIndex(index) === WAL_INDEX_HEADER_BYTES) return index.read.equals(index.noted);
+    this.#closeWalIndex();
+    return false;
+  }
 
   /** Bytes of the header read; -1 when the file can no longer be read (the store then reads data_version). */
   #readWalIndex(index: { fd: number; read: Buffer }): number {
