@@ -101,12 +101,12 @@ class SqliteArticleStore implements ArticleStore {
   readonly #versions = new Map<string, Map<string, number>>();
   /** The change counters when the versions in memory were read. */
   #versionsAt = { ownChanges: -1, dataVersion: -1 };
-  /** The change counters feedVersion checks, prepared once. */
+  /** The change counters a look reads, prepared once. */
   readonly #changeCounters: { own: Database.Statement; all: Database.Statement };
   /**
-   * The `-shm` file, read for the WAL-index header on every check (see watchForOtherWriters): the
-   * header as last noted, and a buffer to read it into. Undefined for `:memory:` (no other connection
-   * can see it) and where the file cannot be read (PRAGMA data_version is then read on every check).
+   * The `-shm` file, read for the WAL-index header at every look (see watchForOtherWriters): the header
+   * as last noted, and a buffer to read it into. Undefined for `:memory:` (no other connection can see
+   * it) and where the file cannot be read (PRAGMA data_version is then read at every look).
    */
   #walIndex: { fd: number; noted: Buffer; read: Buffer } | undefined;
   /** Whether another connection can write this database (any file, not `:memory:`). */
@@ -122,12 +122,12 @@ class SqliteArticleStore implements ArticleStore {
 
   /**
    * Opens the WAL-index (`shmPath`, the database's `-shm` file) to learn of another process's commits
-   * (`npm run ingest`) on every check, by one read of its header. Each commit ends by writing that header
+   * (`npm run ingest`) at every look, by one read of its header. Each commit ends by writing that header
    * (iChange, a counter of transactions, the last valid frame and the checksums all change), and every
    * connection in WAL mode reads it to start a read transaction, so while it is unchanged no connection
    * has committed; SQLite keeps it as a file mapped into the memory of every process that has the
    * database open, and a read of the file sees what they wrote. A header that does not look like one
-   * (another layout, or not yet initialised) leaves the store to read PRAGMA data_version every time.
+   * (another layout, or not yet initialised) leaves the store to read PRAGMA data_version at every look.
    */
   watchForOtherWriters(shmPath: string): void {
     this.#shared = true;
@@ -142,7 +142,7 @@ class SqliteArticleStore implements ArticleStore {
         return;
       }
     } catch {
-      // No readable -shm file (a read-only folder, another VFS): data_version on every check instead.
+      // No readable -shm file (a read-only folder, another VFS): data_version at every look instead.
     }
     if (fd !== undefined) closeSync(fd);
   }
@@ -232,11 +232,13 @@ class SqliteArticleStore implements ArticleStore {
   }
 
   /**
-   * Asked on every feed request, so answered from memory while the database has not changed: this
-   * connection's own writes are counted by SQLite (total_changes(), no read of the file), another
-   * connection's commits show in the WAL-index header (one read of 48 bytes; see watchForOtherWriters).
-   * A version is read and kept in one synchronous step, after the check, so it is never older than the
-   * state the check noted, and no check can come between the read and the keeping.
+   * Asked on every feed request, so answered from memory while the database has not changed, as a look
+   * once per task of the event loop tells (see #unchangedSinceVersionsRead): this connection's own
+   * writes are counted by SQLite (total_changes(), no read of the file), another connection's commits
+   * show in the WAL-index header (one read of 48 bytes; see watchForOtherWriters). A version read
+   * from the database is kept in the same synchronous step, under the look of its task (made before
+   * the read, or else right after it, and then kept only if that look found nothing changed), so it is
+   * never older than the state that look noted.
    */
   async feedVersion(lang: string, section?: string) {
     const known = this.knownFeedVersion(lang, section);
