@@ -307,6 +307,8 @@ describe("another process's commit, on the short way and through the app", () =>
     const store = openSqliteStore(databasePath);
     await runIngest(ingestDeps(store, site, contentDir));
     const { short, plain } = await serversFor({ store, site, logger: memoryLogger(), cache: memoryCache(), now: () => NOW });
+    // The connections wait idle while the ingest runs, however long a loaded machine takes.
+    for (const server of [short, plain]) server.keepAliveTimeout = 120_000;
     const connections = await Promise.all([Connection.open(short), Connection.open(short), Connection.open(plain)]);
     const [shortGet, shortHead, appGet] = connections;
     // The store's clock stands still: what makes the commit seen can be no periodic check.
