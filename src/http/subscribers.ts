@@ -31,6 +31,11 @@ const KNOWN_AGGREGATOR = new RegExp(`\\b(?:${KNOWN_AGGREGATORS.map(([, pattern])
  * the scan linear; whether the word is a count is decided after.
  */
 const COUNT_PHRASE = /(?:^|[\s([;])([^\s([;]+) +(?:subscribers?|readers?)\b/gi;
+/**
+ * What every User-Agent with a count holds (COUNT_PHRASE's last word), tested first: most User-Agents
+ * (browsers, crawlers, readers that report nothing) fail it in one quick scan and are not parsed.
+ */
+const MAY_REPORT = /subscriber|reader/i;
 /** A word that is meant as a number: only these are counts, valid or not. */
 const NUMBER_LIKE = /^[-+]?(?=[.,]*\d)[\d.,]+$/;
 /** More readers than any aggregator reports for one feed: a larger count is made up. */
@@ -52,7 +57,7 @@ const MAX_NAME_LENGTH = 40;
  * non-negative integer up to 5 * 10^7, or when the User-Agent is over 1 000 characters.
  */
 export function parseSubscriberAgent(userAgent: string | undefined): ReportedSubscribers | null {
-  if (userAgent === undefined || userAgent.length > MAX_AGENT_LENGTH) return null;
+  if (userAgent === undefined || userAgent.length > MAX_AGENT_LENGTH || !MAY_REPORT.test(userAgent)) return null;
   const agent = userAgent.trim();
   const subscribers = countIn(agent);
   if (subscribers === null) return null;

@@ -3,6 +3,10 @@
  * them, by its exact path, is answered by the app's own FeedResponder, and written straight to
  * node:http's response, skipping the router and the conversion to and from Fetch API objects (together
  * most of the cost of a cached answer). Anything else, and anything that fails here, goes to the app.
+ *
+ * The requests that arrive in one poll of the sockets are answered together, right after it (in one
+ * setImmediate), so that the store looks for other processes' commits once for all of them; that look
+ * comes after every one of them was read, so each sees every commit that returned before it arrived.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Site } from "../config/site.ts";
@@ -28,15 +32,17 @@ export function subscriptionPaths(site: Site): Map<string, FeedSpec> {
 
 /** A node:http request as answering a feed reads it; headers Node received more than once are joined as Fetch joins them. */
 class NodeFeedRequest implements FeedRequest {
-  constructor(private readonly req: IncomingMessage) {}
+  readonly method: string;
+  readonly #headers: IncomingMessage["headers"];
 
-  get method(): string {
-    return this.req.method!;
+  constructor(req: IncomingMessage) {
+    this.method = req.method!;
+    this.#headers = req.headers;
   }
 
   header(name: string): string | undefined {
-    const value = this.req.headers[name];
-    return Array.isArray(value) ? value.join(", ") : value;
+    const value = this.#headers[name];
+    return typeof value === "string" || value === undefined ? value : value.join(", ");
   }
 }
 
@@ -60,15 +66,29 @@ function answer(service: Service, spec: FeedSpec, req: IncomingMessage, res: Ser
   else write(service, answered, req, res, app);
 }
 
+/** The headers of an answer as node:http takes them fastest, a flat list of names and values; made once per header set. */
+const flatHeaders = new WeakMap<Readonly<Record<string, string>>, string[]>();
+
+function flat(headers: Readonly<Record<string, string>>): string[] {
+  let list = flatHeaders.get(headers);
+  if (list === undefined) {
+    list = [];
+    for (const name in headers) list.push(name, headers[name]!);
+    flatHeaders.set(headers, list);
+  }
+  return list;
+}
+
 /**
  * Sends `answered`; without one (it failed, or there was nothing), the app answers again and reports
- * what went wrong its own way (503 for a busy store, 500 logged).
+ * what went wrong its own way (503 for a busy store, 500 logged). Answers of one document share their
+ * header set (see feeds/prepared.ts), so its flat form is made once.
  */
 function write(service: Service, answered: FeedAnswer | null, req: IncomingMessage, res: ServerResponse, app: Listener) {
   service.inFlight?.leave();
   if (answered === null) return app(req, res);
   try {
-    res.writeHead(answered.status, answered.headers);
+    res.writeHead(answered.status, flat(answered.headers));
     res.end(answered.body ?? undefined);
   } catch {
     // Headers Node refuses to write: the app answers (its adapter reports the error); past the headers, the connection goes.
@@ -77,16 +97,30 @@ function write(service: Service, answered: FeedAnswer | null, req: IncomingMessa
   }
 }
 
+/** A request waiting for the answers of its poll (see withFeedPath). */
+interface Waiting {
+  spec: FeedSpec;
+  req: IncomingMessage;
+  res: ServerResponse;
+}
+
 /**
  * A request listener that answers GET and HEAD of subscription documents (the path exactly, no query)
  * itself and passes every other request to `app`, the app's own listener. It counts its requests in
- * the app's in-flight limit; when the limit is reached, the app answers (503).
+ * the app's in-flight limit; when the limit is reached, the app answers (503). The requests of one poll
+ * are answered together, in the order they came, once the poll is done.
  */
 export function withFeedPath(service: Service, site: Site, app: Listener): Listener {
   const paths = subscriptionPaths(site);
+  let waiting: Waiting[] = [];
+  const answerWaiting = () => {
+    const batch = waiting;
+    waiting = [];
+    for (const { spec, req, res } of batch) answer(service, spec, req, res, app);
+  };
   return (req, res) => {
     const spec = req.method === "GET" || req.method === "HEAD" ? paths.get(req.url!) : undefined;
     if (spec === undefined || (service.inFlight && !service.inFlight.enter())) return app(req, res);
-    answer(service, spec, req, res, app);
+    if (waiting.push({ spec, req, res }) === 1) setImmediate(answerWaiting);
   };
 }

@@ -1,7 +1,8 @@
 /** ArticleStore on an embedded SQLite file through better-sqlite3 (Node). */
 import Database from "better-sqlite3";
-import { mkdirSync, watch, type FSWatcher } from "node:fs";
-import { basename, dirname } from "node:path";
+import { closeSync, mkdirSync, openSync, readSync } from "node:fs";
+import { endianness } from "node:os";
+import { dirname } from "node:path";
 import type { Article, Edition } from "../model/article.ts";
 import * as sql from "./queries.ts";
 import type { Statement } from "./queries.ts";
@@ -35,10 +36,13 @@ const BLOCKING_BUSY_MS = 25;
 /** How long a call waits in all for another connection (another process's ingest, a backup) to let go of the database. */
 export const BUSY_WAIT_MS = 5_000;
 /**
- * How stale a feed version read from memory may be after another connection (another process: `npm run
- * ingest`, a backup restore) commits. This connection's own writes are seen at once.
+ * The first copy of the WAL-index header, at the start of the `-shm` file: SQLite writes it last when
+ * a transaction commits (see #unchangedSinceVersionsRead). Its fields are in the machine's byte order:
+ * iVersion (u32, 3007000), unused (u32), iChange (u32, counts transactions), isInit (u8, 1), then the
+ * page size, the last valid frame, the database size, checksums and salts.
  */
-export const OTHER_WRITERS_CHECK_MS = 100;
+const WAL_INDEX_HEADER_BYTES = 48;
+const WAL_INDEX_VERSION = 3007000;
 
 /**
  * Articles per transaction in an upsert: one commit (and one write of the pages the articles share:
@@ -85,7 +89,7 @@ export function openSqliteStore(path: string, busyWaitMs = BUSY_WAIT_MS): Articl
     throw new Error(`store: unable to open the database "${path}": ${(error as Error).message}`, { cause: error });
   }
   const store = new SqliteArticleStore(db, busyWaitMs);
-  if (path !== ":memory:") store.watchForOtherWriters(path);
+  if (path !== ":memory:") store.watchForOtherWriters(`${path}-shm`);
   return store;
 }
 
@@ -116,12 +120,22 @@ class SqliteArticleStore implements ArticleStore {
   readonly #db: Database.Database;
   readonly #busyWaitMs: number;
   readonly #prepared = new Map<string, Database.Statement>();
-  /** Feed versions read since the database last changed, by `lang\nsection`; see feedVersion. */
-  readonly #versions = new Map<string, number>();
-  #versionsAt = { ownChanges: -1, dataVersion: -1, checkedMs: -Infinity };
-  #watcher: FSWatcher | undefined;
-  /** The two change counters feedVersion checks, prepared once (they run on every feed request). */
+  /** Feed versions read since the database last changed, by language, then section ("" for a language's whole feed); see feedVersion. */
+  readonly #versions = new Map<string, Map<string, number>>();
+  /** The change counters when the versions in memory were read. */
+  #versionsAt = { ownChanges: -1, dataVersion: -1 };
+  /** The change counters a look reads, prepared once. */
   readonly #changeCounters: { own: Database.Statement; all: Database.Statement };
+  /**
+   * The `-shm` file, read for the WAL-index header at every look (see watchForOtherWriters): the header
+   * as last noted, and a buffer to read it into. Undefined for `:memory:` (no other connection can see
+   * it) and where the file cannot be read (PRAGMA data_version is then read at every look).
+   */
+  #walIndex: { fd: number; noted: Buffer; read: Buffer } | undefined;
+  /** Whether another connection can write this database (any file, not `:memory:`). */
+  #shared = false;
+  /** Whether the database was looked at in the current task of the event loop (see #unchangedSinceVersionsRead). */
+  #lookedInThisTask = false;
 
   constructor(db: Database.Database, busyWaitMs: number) {
     this.#db = db;
@@ -130,21 +144,30 @@ class SqliteArticleStore implements ArticleStore {
   }
 
   /**
-   * Another process's commit (`npm run ingest`) writes the database's files, and the file system says so
-   * at once: the next feed version asked is then checked against the database instead of waiting out
-   * OTHER_WRITERS_CHECK_MS, so a reader who learns of that commit never gets an older feed after it.
-   * Where the folder cannot be watched, the periodic check alone applies.
+   * Opens the WAL-index (`shmPath`, the database's `-shm` file) to learn of another process's commits
+   * (`npm run ingest`) at every look, by one read of its header. Each commit ends by writing that header
+   * (iChange, a counter of transactions, the last valid frame and the checksums all change), and every
+   * connection in WAL mode reads it to start a read transaction, so while it is unchanged no connection
+   * has committed; SQLite keeps it as a file mapped into the memory of every process that has the
+   * database open, and a read of the file sees what they wrote. A header that does not look like one
+   * (another layout, or not yet initialised) leaves the store to read PRAGMA data_version at every look.
    */
-  watchForOtherWriters(path: string): void {
-    const name = basename(path);
+  watchForOtherWriters(shmPath: string): void {
+    this.#shared = true;
+    let fd: number | undefined;
     try {
-      this.#watcher = watch(dirname(path), { persistent: false }, (_event, file) => {
-        if (file === null || file.startsWith(name)) this.#versionsAt.checkedMs = -Infinity;
-      });
-      this.#watcher.on("error", () => this.#watcher?.close());
+      fd = openSync(shmPath, "r");
+      const read = Buffer.alloc(WAL_INDEX_HEADER_BYTES);
+      const length = readSync(fd, read, 0, WAL_INDEX_HEADER_BYTES, 0);
+      const version = endianness() === "LE" ? read.readUInt32LE(0) : read.readUInt32BE(0);
+      if (length === WAL_INDEX_HEADER_BYTES && version === WAL_INDEX_VERSION && read[12] === 1) {
+        this.#walIndex = { fd, noted: Buffer.alloc(WAL_INDEX_HEADER_BYTES), read };
+        return;
+      }
     } catch {
-      this.#watcher = undefined;
+      // No readable -shm file (a read-only folder, another VFS): data_version at every look instead.
     }
+    if (fd !== undefined) closeSync(fd);
   }
 
   /**
@@ -275,17 +298,26 @@ class SqliteArticleStore implements ArticleStore {
   }
 
   /**
-   * Asked on every feed request, so answered from memory while the database has not changed: this
-   * connection's own writes are counted by SQLite (total_changes(), no read of the file), and another
-   * connection's commits show in PRAGMA data_version, which costs a read and so is checked at most
-   * every OTHER_WRITERS_CHECK_MS.
+   * Asked on every feed request, so answered from memory while the database has not changed, as a look
+   * once per task of the event loop tells (see #unchangedSinceVersionsRead): this connection's own
+   * writes are counted by SQLite (total_changes(), no read of the file), another connection's commits
+   * show in the WAL-index header (one read of 48 bytes; see watchForOtherWriters). A version read
+   * from the database is kept in the same synchronous step, under the look of its task (made before
+   * the read, or else right after it, and then kept only if that look found nothing changed), so it is
+   * never older than the state that look noted.
    */
   async feedVersion(lang: string, section?: string) {
     const known = this.knownFeedVersion(lang, section);
     if (known !== undefined) return known;
-    const version = await this.#retry(() => this.#all<{ version: number }>(sql.feedVersion(lang, section))[0]?.version ?? 0);
-    this.#versions.set(`${lang}\n${section ?? ""}`, version);
-    return version;
+    return this.#retry(() => {
+      const version = this.#all<{ version: number }>(sql.feedVersion(lang, section))[0]?.version ?? 0;
+      if (this.#unchangedSinceVersionsRead()) {
+        let sections = this.#versions.get(lang);
+        if (sections === undefined) this.#versions.set(lang, (sections = new Map<string, number>()));
+        sections.set(section ?? "", version);
+      }
+      return version;
+    });
   }
 
   knownFeedVersion(lang: string, section?: string): number | undefined {
@@ -295,21 +327,67 @@ class SqliteArticleStore implements ArticleStore {
     } catch (error) {
       throw leaving(error);
     }
-    return unchanged ? this.#versions.get(`${lang}\n${section ?? ""}`) : undefined;
+    return unchanged ? this.#versions.get(lang)?.get(section ?? "") : undefined;
   }
 
-  /** Whether the versions in memory are still current; when not, forgets them and notes the database's state now. */
+  /**
+   * Whether the versions in memory are still current; when not, forgets them and notes the database's
+   * state now. The database is looked at once per task of the event loop (one callback and its
+   * microtasks), and the rest of the task answers from that look: every request a task answers was read
+   * from its socket before the task began (a socket's data comes in a callback of its own), so the look
+   * comes after each of them arrived and sees every commit that returned before. A commit made later in
+   * the same task (by this process) came after those requests arrived; it is seen by the next task's
+   * look, and meanwhile a version read from the database is kept as it is read, so no feed goes back.
+   * Node's feed path answers the requests of one poll of the sockets in one task (see node-feeds.ts).
+   */
   #unchangedSinceVersionsRead(): boolean {
+    if (this.#lookedInThisTask) return true;
     const at = this.#versionsAt;
     const ownChanges = this.#changeCounters.own.get() as number;
-    let unchanged = ownChanges === at.ownChanges;
-    const now = Date.now();
-    if (unchanged && now - at.checkedMs < OTHER_WRITERS_CHECK_MS) return true;
-    const dataVersion = this.#changeCounters.all.get() as number;
-    unchanged &&= dataVersion === at.dataVersion;
-    this.#versionsAt = { ownChanges, dataVersion, checkedMs: now };
+    let dataVersion = at.dataVersion;
+    if (this.#shared && !this.#walIndexUnchanged()) {
+      dataVersion = this.#changeCounters.all.get() as number;
+      // Noted only once data_version is read: a look that fails halfway leaves the next one to look again.
+      this.#walIndex?.read.copy(this.#walIndex.noted);
+    }
+    const unchanged = ownChanges === at.ownChanges && dataVersion === at.dataVersion;
+    this.#versionsAt = { ownChanges, dataVersion };
     if (!unchanged) this.#versions.clear();
+    this.#lookedInThisTask = true;
+    queueMicrotask(this.#taskDone);
     return unchanged;
+  }
+
+  readonly #taskDone = () => {
+    this.#lookedInThisTask = false;
+  };
+
+  /**
+   * Whether the WAL-index header is the one noted at the last look: then no connection has committed
+   * since. Read before data_version, so a commit that lands between the two reads shows as a changed
+   * header at the next look. False without a readable WAL-index.
+   */
+  #walIndexUnchanged(): boolean {
+    const index = this.#walIndex;
+    if (index === undefined) return false;
+    if (this.#readWalIndex(index) === WAL_INDEX_HEADER_BYTES) return index.read.equals(index.noted);
+    this.#closeWalIndex();
+    return false;
+  }
+
+  /** Bytes of the header read; -1 when the file can no longer be read (the store then reads data_version). */
+  #readWalIndex(index: { fd: number; read: Buffer }): number {
+    try {
+      return readSync(index.fd, index.read, 0, WAL_INDEX_HEADER_BYTES, 0);
+    } catch {
+      return -1;
+    }
+  }
+
+  #closeWalIndex() {
+    if (this.#walIndex === undefined) return;
+    closeSync(this.#walIndex.fd);
+    this.#walIndex = undefined;
   }
 
   async feedVersions() {
@@ -417,7 +495,7 @@ class SqliteArticleStore implements ArticleStore {
   }
 
   async close() {
-    this.#watcher?.close();
+    this.#closeWalIndex();
     this.#db.close();
   }
 }

@@ -5,16 +5,22 @@
  * short way must really be taken, share the app's in-flight limit, and hand failures to the app.
  */
 import { getRequestListener } from "@hono/node-server";
+import { spawnSync } from "node:child_process";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, request, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { connect, type AddressInfo, type Socket } from "node:net";
+import { join } from "node:path";
 import { brotliCompressSync, gzipSync } from "node:zlib";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createService, type AppDeps } from "../../src/http/app.ts";
 import { memoryCache } from "../../src/http/render-cache.ts";
+import { runIngest } from "../../src/ingest/run.ts";
 import { subscriptionPaths, withFeedPath } from "../../src/runtime/node-feeds.ts";
 import { StoreError } from "../../src/store/errors.ts";
+import { openSqliteStore } from "../../src/store/sqlite.ts";
 import type { ArticleStore } from "../../src/store/store.ts";
-import { loadedStore, memoryLogger, testSite } from "../helpers.ts";
+import { ingestDeps, loadedStore, memoryLogger, SITE_URL, testSite } from "../helpers.ts";
+import { copyContent, ROOT, tempDir } from "../reliability/harness.ts";
 
 interface Raw {
   status: number;
@@ -231,6 +237,116 @@ describe("the short way when the store is slow or failing", () => {
       expect(reachedApp).toEqual(["GET /en/rss.xml"]);
       expect(logger.errors.join("\n")).toContain("database is locked");
     } finally {
+      await close(short);
+      await close(plain);
+      await store.close();
+    }
+  });
+});
+
+/**
+ * A keep-alive HTTP/1.1 connection written by hand, so that a request can be put on the wire at a
+ * chosen moment (socket.write hands it to the kernel before it returns) and its answer read later.
+ */
+class Connection {
+  #buffer = Buffer.alloc(0);
+  readonly #pending: { method: string; resolve: (raw: Raw) => void }[] = [];
+
+  private constructor(private readonly socket: Socket) {
+    socket.on("data", (chunk: Buffer) => {
+      this.#buffer = Buffer.concat([this.#buffer, chunk]);
+      this.#parse();
+    });
+  }
+
+  static open(server: Server): Promise<Connection> {
+    const { port } = server.address() as AddressInfo;
+    return new Promise((resolve, reject) => {
+      const socket = connect(port, "127.0.0.1", () => resolve(new Connection(socket)));
+      socket.once("error", reject);
+    });
+  }
+
+  send(path: string, method = "GET"): Promise<Raw> {
+    const answered = new Promise<Raw>((resolve) => this.#pending.push({ method, resolve }));
+    this.socket.write(`${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+    return answered;
+  }
+
+  close() {
+    this.socket.destroy();
+  }
+
+  #parse() {
+    const end = this.#buffer.indexOf("\r\n\r\n");
+    if (end < 0 || this.#pending.length === 0) return;
+    const [statusLine, ...lines] = this.#buffer.subarray(0, end).toString("latin1").split("\r\n");
+    const headers: IncomingHttpHeaders = {};
+    for (const line of lines) {
+      const colon = line.indexOf(":");
+      headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
+    }
+    const status = Number(statusLine!.split(" ")[1]);
+    const length = this.#pending[0]!.method === "HEAD" || status === 304 ? 0 : Number(headers["content-length"]);
+    if (this.#buffer.byteLength < end + 4 + length) return;
+    const body = this.#buffer.subarray(end + 4, end + 4 + length);
+    this.#buffer = this.#buffer.subarray(end + 4 + length);
+    this.#pending.shift()!.resolve({ status, headers, body });
+    this.#parse();
+  }
+}
+
+describe("another process's commit, on the short way and through the app", () => {
+  const dir = tempDir("node-feeds-commit");
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("answers every request read after `npm run ingest` committed from that commit, GET and HEAD", async () => {
+    const contentDir = copyContent(dir);
+    const databasePath = join(dir, "articles.db");
+    const site = testSite();
+    const store = openSqliteStore(databasePath);
+    await runIngest(ingestDeps(store, site, contentDir));
+    const { short, plain } = await serversFor({ store, site, logger: memoryLogger(), cache: memoryCache(), now: () => NOW });
+    // The connections wait idle while the ingest runs, however long a loaded machine takes.
+    for (const server of [short, plain]) server.keepAliveTimeout = 120_000;
+    const connections = await Promise.all([Connection.open(short), Connection.open(short), Connection.open(plain)]);
+    const [shortGet, shortHead, appGet] = connections;
+    // The store's clock stands still: what makes the commit seen can be no periodic check.
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      const before = await shortGet.send("/en/business/rss.xml");
+      expect(before.status).toBe(200);
+      expect(before.body.toString()).toContain("Chip exports hit a monthly record");
+      expect((await shortHead.send("/en/business/rss.xml", "HEAD")).headers.etag).toBe(before.headers.etag);
+      expect((await appGet.send("/en/business/rss.xml")).headers.etag).toBe(before.headers.etag);
+
+      // An article retitled, and `npm run ingest` run to its end in another process while this one
+      // waits: the three requests below are on the wire before it starts, and read by the servers only
+      // after its commit returned.
+      const article = join(contentDir, "en", "business", "chip-exports-hit-record.md");
+      writeFileSync(article, readFileSync(article, "utf8").replace("Chip exports hit a monthly record", "Chip exports set another record"));
+      const answers = [
+        shortGet.send("/en/business/rss.xml"),
+        shortHead.send("/en/business/rss.xml", "HEAD"),
+        appGet.send("/en/business/rss.xml"),
+      ];
+      const ingest = spawnSync(process.execPath, ["--import", "tsx", "src/cli/ingest.ts"], {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", DATABASE_PATH: databasePath, CONTENT_DIR: contentDir, SITE_URL },
+        encoding: "utf8",
+      });
+      expect(ingest.status, ingest.stderr).toBe(0);
+
+      const [get, head, app] = await Promise.all(answers);
+      expect(get!.status).toBe(200);
+      expect(get!.body.toString()).toContain("Chip exports set another record");
+      expect(get!.headers.etag).not.toBe(before.headers.etag);
+      expect(head!.headers.etag).toBe(get!.headers.etag);
+      expect(app!.headers.etag).toBe(get!.headers.etag);
+      expect(app!.body.equals(get!.body)).toBe(true);
+    } finally {
+      vi.useRealTimers();
+      for (const connection of connections) connection.close();
       await close(short);
       await close(plain);
       await store.close();

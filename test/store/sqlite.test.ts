@@ -1,5 +1,6 @@
 /** The SQLite adapter: the shared contract in memory and on disk, persistence, migrations and index use. */
 import Database from "better-sqlite3";
+import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,7 +8,7 @@ import { afterAll, describe, expect, it, vi } from "vitest";
 import * as queries from "../../src/store/queries.ts";
 import { lastUpdated, latestArticles, type Statement } from "../../src/store/queries.ts";
 import { migrate, MIGRATIONS_DIR } from "../../src/store/sqlite-migrate.ts";
-import { openSqliteStore, OTHER_WRITERS_CHECK_MS } from "../../src/store/sqlite.ts";
+import { openSqliteStore } from "../../src/store/sqlite.ts";
 import { articleToRow, PENDING_LINK_LIMITS } from "../../src/store/store.ts";
 import { loadedStore } from "../helpers.ts";
 import { describeArticleStoreContract, makeArticle } from "./contract.ts";
@@ -86,59 +87,95 @@ describe("SQLite file store across close and reopen", () => {
 describe("SQLite feed versions, answered from memory", () => {
   const article = (slug: string, title = slug) =>
     makeArticle({ lang: "en", section: "politics", slug, title, published: "2026-09-17T21:10:00+09:00" });
+  const ROOT = join(import.meta.dirname, "..", "..");
 
-  it("sees its own writes at once and another connection's once OTHER_WRITERS_CHECK_MS has passed", async () => {
+  /**
+   * Another process's commit, made while this process waits for it: no turn of this process's event
+   * loop comes between the commit and what the test does next. It retitles the articles of `slug`
+   * straight through better-sqlite3, as any other program could.
+   */
+  function commitInAnotherProcess(path: string, slug: string, title: string) {
+    const script = `const Database = require("better-sqlite3");
+const db = new Database(process.argv[1]);
+db.pragma("busy_timeout = 5000");
+const changed = db.prepare("UPDATE articles SET title = ? WHERE slug = ?").run(process.argv[3], process.argv[2]).changes;
+db.close();
+if (changed !== 1) throw new Error("changed " + changed + " rows");`;
+    const child = spawnSync(process.execPath, ["-e", script, path, slug, title], { cwd: ROOT, encoding: "utf8" });
+    expect(child.stderr).toBe("");
+    expect(child.status).toBe(0);
+  }
+
+  /** Lets the task that asked last finish (its microtasks), without a turn of the event loop. */
+  const nextTask = () => new Promise<void>((resolve) => queueMicrotask(resolve));
+
+  it("sees its own writes and another process's commit at the very next look, with the clock standing still", async () => {
     const path = freshDatabasePath();
     const serving = openSqliteStore(path);
-    const ingesting = openSqliteStore(path);
-    // The store's clock (Date) is the test's: time passes when the test says so.
+    // The store's clock (Date) stands still: seeing the commit can come from no periodic check.
     vi.useFakeTimers({ toFake: ["Date"] });
     try {
       await serving.upsert([article("a")]);
       const first = await serving.feedVersion("en", "politics");
       expect(first).toBeGreaterThan(0);
+      await nextTask();
+      expect(serving.knownFeedVersion?.("en", "politics")).toBe(first);
 
-      // Its own write: the next answer is the new version, with no wait.
+      // Its own write: the next answer is the new version.
       await serving.upsert([article("a", "Edited")]);
       const own = await serving.feedVersion("en", "politics");
       expect(own).toBeGreaterThan(first);
+      await nextTask();
+      expect(serving.knownFeedVersion?.("en", "politics")).toBe(own);
 
-      // Another connection's write (another process, as `npm run ingest` is): seen once the check is due.
-      await ingesting.upsert([article("b")]);
-      vi.advanceTimersByTime(OTHER_WRITERS_CHECK_MS + 1);
+      // Another process's commit (as `npm run ingest` is): the very next look sees it.
+      await nextTask();
+      commitInAnotherProcess(path, "a", "Edited elsewhere");
+      await nextTask();
+      expect(serving.knownFeedVersion?.("en", "politics")).toBeUndefined();
       const other = await serving.feedVersion("en", "politics");
       expect(other).toBeGreaterThan(own);
-      expect(await serving.feedVersion("en", "politics")).toBe(await ingesting.feedVersion("en", "politics"));
+      expect((await serving.bySlug("en", "a"))?.title).toBe("Edited elsewhere");
 
-      // A version asked again and again while nothing changes is the same number.
-      for (let i = 0; i < 5; i++) expect(await serving.feedVersion("en", "politics")).toBe(other);
+      // A version asked again and again while nothing changes is the same number, from memory.
+      for (let i = 0; i < 5; i++) {
+        await nextTask();
+        expect(serving.knownFeedVersion?.("en", "politics")).toBe(other);
+      }
       expect(await serving.feedVersion("en", "society")).toBe(0);
     } finally {
       vi.useRealTimers();
-      await ingesting.close();
       await serving.close();
     }
   });
 
-  it("learns of another connection's commit from the file system, without waiting for the periodic check", async () => {
+  it("looks for other processes' commits in the WAL-index, reading data_version only once one came", async () => {
     const path = freshDatabasePath();
     const serving = openSqliteStore(path);
-    const ingesting = openSqliteStore(path);
-    // The store's clock stands still: only the file system's word can make it read the version again.
-    vi.useFakeTimers({ toFake: ["Date"] });
+    const db = new Database(path);
+    // Every statement this process's connections run, by its text.
+    const statements = Object.getPrototypeOf(db.prepare("SELECT 1")) as { get: (...args: unknown[]) => unknown };
+    const get = vi.spyOn(statements, "get");
+    const dataVersionReads = () =>
+      get.mock.contexts.filter((statement) => (statement as { source: string }).source === "PRAGMA data_version").length;
     try {
       await serving.upsert([article("a")]);
-      const before = await serving.feedVersion("en", "politics");
-      expect(serving.knownFeedVersion?.("en", "politics")).toBe(before);
-      await ingesting.upsert([article("b")]);
-      const after = await ingesting.feedVersion("en", "politics");
-      expect(after).toBeGreaterThan(before);
-      // Waits for the change notice to arrive (polled, never a fixed pause); the clock has not moved.
-      await vi.waitFor(() => expect(serving.knownFeedVersion?.("en", "politics")).toBeUndefined(), { timeout: 5_000, interval: 5 });
-      expect(await serving.feedVersion("en", "politics")).toBe(after);
+      const first = await serving.feedVersion("en", "politics");
+      await nextTask();
+      const before = dataVersionReads();
+      for (let i = 0; i < 20; i++) {
+        await nextTask();
+        expect(serving.knownFeedVersion?.("en", "politics")).toBe(first);
+      }
+      expect(dataVersionReads()).toBe(before);
+
+      commitInAnotherProcess(path, "a", "Edited elsewhere");
+      await nextTask();
+      expect(serving.knownFeedVersion?.("en", "politics")).toBeUndefined();
+      expect(dataVersionReads()).toBe(before + 1);
     } finally {
-      vi.useRealTimers();
-      await ingesting.close();
+      get.mockRestore();
+      db.close();
       await serving.close();
     }
   });
