@@ -97,6 +97,9 @@ async function wrkLoad(port: number, requests: readonly LoadRequest[], seconds: 
     // Whole seconds: wrk reads its duration as an integer and a unit.
     const duration = `${Math.max(1, Math.round(seconds))}s`;
     const { output, cpuSeconds } = await withChildCpu("wrk", [
+      // Past wrk's 2 s default, a slow participant (the common way renders per request) would count timeouts as errors.
+      "--timeout",
+      "30s",
       "-t1",
       `-c${connections}`,
       `-d${duration}`,
