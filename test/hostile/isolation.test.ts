@@ -24,6 +24,12 @@ import { FUZZ_SITE, FUZZ_SOURCE, NOW_MS } from "./support.ts";
 const FIXTURES = join(import.meta.dirname, "..", "fixtures", "upstream");
 const fixture = (name: string) => readFileSync(join(FIXTURES, name), "utf8");
 const TINY = `<rss version="2.0"><channel><title>t</title><link>https://wire.example/</link><description>d</description><item><guid>tiny</guid><title>Tiny</title><description>Body</description></item></channel></rss>`;
+/**
+ * A feed of this many ordinary items is about 14 MB: reading it within 100 ms would take a parser of
+ * 140 MB/s, several times what any machine here does, so a 100 ms deadline stops it however fast the
+ * machine is, while a tiny document stays far inside it.
+ */
+const RUNAWAY_ITEMS = 2_800;
 /** Generous: a worker thread starting under tsx on a loaded machine, and documents that take seconds in-process. */
 const SLOW = { timeout: 90_000 };
 
@@ -68,10 +74,10 @@ describe("the parse worker", () => {
   });
 
   it("stops a parse past its deadline, says so, and reads the next document in a new worker", SLOW, async () => {
-    const worker = reader({ deadlineMs: 300 });
-    const big = bigFeed();
+    const worker = reader({ deadlineMs: 100 });
+    const big = bigFeed(RUNAWAY_ITEMS);
     await expect(worker.parse(big.text, big.contentType, "https://wire.example/big.xml")).rejects.toThrow(
-      "parse: https://wire.example/big.xml: parsing took longer than 300 ms; stopped",
+      "parse: https://wire.example/big.xml: parsing took longer than 100 ms; stopped",
     );
     expect(await worker.parse(TINY, "", "https://wire.example/tiny.xml")).toMatchObject({ kind: "feed", items: [{ key: "tiny" }] });
   });
@@ -121,7 +127,7 @@ describe("a run reading through the parse worker", () => {
   let server: Server;
   let origin: string;
   const documents: Record<string, string> = {
-    "/big.xml": bigFeed().text,
+    "/big.xml": bigFeed(RUNAWAY_ITEMS).text,
     "/tiny.xml": TINY,
   };
 
@@ -140,21 +146,23 @@ describe("a run reading through the parse worker", () => {
     const store = openSqliteStore(":memory:");
     const site = testSite();
     site.settings.sources = [feedSource("runaway", `${origin}/big.xml`, { maxBytes: 16 << 20 }), feedSource("after", `${origin}/tiny.xml`)];
-    const report = await runIngest(ingestDeps(store, site, undefined, { fetch, content: undefined, reader: reader({ deadlineMs: 300 }) }));
+    const report = await runIngest(ingestDeps(store, site, undefined, { fetch, content: undefined, reader: reader({ deadlineMs: 100 }) }));
     expect(report.sources.map((s) => [s.source, s.status, s.new, s.error])).toEqual([
-      ["runaway", "failed", 0, `parse: ${origin}/big.xml: parsing took longer than 300 ms; stopped`],
+      ["runaway", "failed", 0, `parse: ${origin}/big.xml: parsing took longer than 100 ms; stopped`],
       ["after", "fetched", 1, undefined],
     ]);
-    expect((await store.sourceState("runaway"))?.lastError).toBe(`parse: ${origin}/big.xml: parsing took longer than 300 ms; stopped`);
+    expect((await store.sourceState("runaway"))?.lastError).toBe(`parse: ${origin}/big.xml: parsing took longer than 100 ms; stopped`);
     await store.close();
   });
 
   it("refuses a push whose HTML runs away, storing nothing", SLOW, async () => {
     const store = openSqliteStore(":memory:");
-    const deps = { ...ingestDeps(store, testSite()), reader: reader({ deadlineMs: 100 }) };
-    const html = "<p><b>x</b> y</p>".repeat(50_000);
+    // About 1 MB of tiny elements (just under what one item may bring): sanitizing it takes hundreds of
+    // ms here, far past a 50 ms deadline on any machine, while the small push after stays far inside it.
+    const deps = { ...ingestDeps(store, testSite()), reader: reader({ deadlineMs: 50 }) };
+    const html = "<p><b>x</b> y</p>".repeat(58_000);
     const pushed = await pushArticles(deps, { id: "dense", title: "Dense", content_html: html, language: "en", section: "business" });
-    expect(pushed).toEqual({ ok: false, problems: ["body: normalize: 1 item from push: parsing took longer than 100 ms; stopped"] });
+    expect(pushed).toEqual({ ok: false, problems: ["body: normalize: 1 item from push: parsing took longer than 50 ms; stopped"] });
     expect(await store.latest({ lang: "en", limit: 10 })).toEqual([]);
     const fine = await pushArticles(deps, { id: "fine", title: "Fine", content_html: "<p>x</p>", language: "en", section: "business" });
     expect(fine.ok).toBe(true);
