@@ -4,6 +4,24 @@ import { existsSync } from "node:fs";
 /** Debian's `chromium`, or the binary named by CHROMIUM. */
 export const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 
+/**
+ * Headless on a closed network, as root, on a fresh profile: without the background-networking flags
+ * Chromium keeps trying (and failing) to reach its own services at every start.
+ */
+export function chromiumArgs(profile: string): string[] {
+  return [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    `--user-data-dir=${profile}`,
+  ];
+}
+
 /** The test files that drive Chromium, and what each proves. */
 export const BROWSER_CHECKS = [
   "test/pages/preview-browser.test.ts (the feed preview renders and takes a screenshot)",

@@ -23,7 +23,7 @@ import { feedPreviewPage } from "../../src/pages/preview.ts";
 import { openSqliteStore } from "../../src/store/sqlite.ts";
 import type { ArticleStore } from "../../src/store/store.ts";
 import { children, NS, only, parseXml, q, XML_FORBIDDEN, type XmlElement } from "../feeds/xml-dom.ts";
-import { CHROMIUM } from "../browser.ts";
+import { CHROMIUM, chromiumArgs } from "../browser.ts";
 import { ingestDeps, memoryLogger, testSite } from "../helpers.ts";
 
 /**
@@ -321,23 +321,10 @@ const run = promisify(execFile);
 export async function dumpDom(url: string): Promise<string> {
   const profile = await mkdtemp(join(tmpdir(), "hostile-chromium-"));
   try {
-    const { stdout } = await run(
-      CHROMIUM,
-      [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        `--user-data-dir=${profile}`,
-        "--dump-dom",
-        url,
-      ],
-      { timeout: CHROMIUM_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 },
-    );
+    const { stdout } = await run(CHROMIUM, [...chromiumArgs(profile), "--dump-dom", url], {
+      timeout: CHROMIUM_TIMEOUT_MS,
+      maxBuffer: 16 * 1024 * 1024,
+    });
     return stdout;
   } finally {
     await rm(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });

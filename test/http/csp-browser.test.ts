@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { browserChecksRun, browserSkipNote, CHROMIUM, requireChromium } from "../browser.ts";
+import { browserChecksRun, browserSkipNote, CHROMIUM, chromiumArgs, requireChromium } from "../browser.ts";
 import { startNode, type RunningNode } from "../hostile/node-runtime.ts";
 
 const TIMEOUT_MS = 60_000;
@@ -61,23 +61,9 @@ class Browser {
 
   static async launch(): Promise<Browser> {
     const profile = await mkdtemp(join(tmpdir(), "csp-chromium-"));
-    const child = spawn(
-      CHROMIUM,
-      [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        `--user-data-dir=${profile}`,
-        "--remote-debugging-pipe",
-        "about:blank",
-      ],
-      { stdio: ["ignore", "ignore", "ignore", "pipe", "pipe"] },
-    );
+    const child = spawn(CHROMIUM, [...chromiumArgs(profile), "--remote-debugging-pipe", "about:blank"], {
+      stdio: ["ignore", "ignore", "ignore", "pipe", "pipe"],
+    });
     const browser = new Browser(child, profile);
     const { targetInfos } = (await browser.send("Target.getTargets")) as { targetInfos: { targetId: string; type: string }[] };
     const page = targetInfos.find((t) => t.type === "page");

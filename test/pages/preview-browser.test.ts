@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFeed } from "../../src/feeds/build.ts";
 import type { FeedModel } from "../../src/feeds/model.ts";
 import { feedPreviewPage } from "../../src/pages/preview.ts";
-import { browserChecksRun, browserSkipNote, CHROMIUM, requireChromium } from "../browser.ts";
+import { browserChecksRun, browserSkipNote, CHROMIUM, chromiumArgs, requireChromium } from "../browser.ts";
 import { loadedStore } from "../helpers.ts";
 
 const TIMEOUT_MS = 60_000;
@@ -55,25 +55,10 @@ afterAll(async () => {
 async function chromium(args: string[], url: string): Promise<string> {
   const profile = await mkdtemp(join(scratch, "profile-"));
   try {
-    const { stdout } = await run(
-      CHROMIUM,
-      [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        `--user-data-dir=${profile}`,
-        "--window-size=1000,1400",
-        "--hide-scrollbars",
-        ...args,
-        url,
-      ],
-      { timeout: TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 },
-    );
+    const { stdout } = await run(CHROMIUM, [...chromiumArgs(profile), "--window-size=1000,1400", "--hide-scrollbars", ...args, url], {
+      timeout: TIMEOUT_MS,
+      maxBuffer: 16 * 1024 * 1024,
+    });
     return stdout;
   } finally {
     await rm(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
