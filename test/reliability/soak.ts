@@ -18,6 +18,7 @@
  */
 import { freePort } from "../ports.ts";
 import { seededRandom, seedFrom } from "../seeded-random.ts";
+import type { CompressionStats } from "../../src/http/feeds/encoding.ts";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { Agent, createServer, type Server } from "node:http";
@@ -82,17 +83,7 @@ export interface SoakResult {
 }
 
 /** What the server reports of its queue of best-quality compressions (`compression` in /api/stats). */
-interface CompressionFigures {
-  queued: number;
-  queuedBytes: number;
-  maxQueued: number;
-  maxQueuedBytes: number;
-  peakQueued: number;
-  made: number;
-  superseded: number;
-  refused: number;
-  failed: number;
-}
+type CompressionFigures = CompressionStats;
 
 /**
  * The default limit on the second half's memory trend: 128 KB/s, 7.5 MB a minute, what leaking 0.4 KB
