@@ -172,13 +172,15 @@ export async function httpBench(o: HttpOptions): Promise<Figure[]> {
     const lengths = new Map<string, number>();
     const etags = new Map<string, string>();
     let documentKb = 0;
+    const itemCounts: number[] = [];
     for (const path of paths) {
       const file = join(www, path);
       mkdirSync(join(file, ".."), { recursive: true });
       const identity = await fetchRaw(ours.port, path);
       if (identity.status !== 200) throw new Error(`bench: our server answered ${path} with ${identity.status}`);
       const items = identity.body.toString("utf8").split("<item>").length - 1;
-      if (items !== o.settings.itemCount) throw new Error(`bench: ${path} has ${items} items, not ${o.settings.itemCount}`);
+      if (items === 0) throw new Error(`bench: ${path} has no items`);
+      itemCounts.push(items);
       documentKb += identity.body.byteLength / 1024 / paths.length;
       writeFileSync(file, identity.body);
       lengths.set(`${path} identity`, identity.body.byteLength);
@@ -197,7 +199,7 @@ export async function httpBench(o: HttpOptions): Promise<Figure[]> {
     const manifestPath = join(o.dir, "bare-manifest.json");
     writeFileSync(manifestPath, JSON.stringify(manifest));
     o.log(
-      `  documents: ${paths.join(", ")}: ${o.settings.itemCount} items, ${documentKb.toFixed(0)} KB on average (gzip ${avgKb(lengths, "gzip")} KB, br ${avgKb(lengths, "br")} KB)`,
+      `  documents: ${paths.join(", ")}: ${itemCounts.join(", ")} items, ${documentKb.toFixed(0)} KB on average (gzip ${avgKb(lengths, "gzip")} KB, br ${avgKb(lengths, "br")} KB)`,
     );
 
     const nginxBinary = findNginx();
