@@ -4,6 +4,10 @@
  * every language and section; and the page a subscription document links to is well-formed paging.
  */
 import { getRequestListener } from "@hono/node-server";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import addFormats from "ajv-formats";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -19,6 +23,11 @@ interface Page {
 }
 
 const NOW = Date.parse("2026-11-27T12:00:00Z");
+const ajv = new Ajv2020({ strict: true, allErrors: true });
+addFormats.default(ajv);
+const validJsonFeed = ajv.compile(
+  JSON.parse(readFileSync(join(import.meta.dirname, "..", "fixtures", "jsonfeed-1.1.schema.json"), "utf8")),
+);
 let server: Server;
 let base: string;
 let store: ArticleStore;
@@ -54,6 +63,7 @@ async function walk(start: string): Promise<string[][]> {
     expect(response.status, url).toBe(200);
     expect(response.headers.get("content-type"), url).toBe("application/feed+json; charset=utf-8");
     const page = (await response.json()) as Page;
+    expect(validJsonFeed(page), `${url}: ${JSON.stringify(validJsonFeed.errors)}`).toBe(true);
     if (pages.length > 0) expect(page.feed_url, "an archive page names itself").toBe(url);
     expect(page.items.length, `${url} is empty`).toBeGreaterThan(0);
     pages.push(page.items.map((i) => i.id));

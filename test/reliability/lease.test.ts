@@ -72,10 +72,10 @@ describe("runIngest and the lease", () => {
     const reports = [first, second];
     expect(reports.filter((r) => r.skipped === "another ingest run holds the lease")).toHaveLength(1);
     const ran = reports.find((r) => !r.skipped)!;
-    expect(ran.sources[0]).toMatchObject({ source: "content", new: 50 });
+    expect(ran.sources[0]).toMatchObject({ source: "content", new: 56 });
     const ids = articleIds(path);
-    expect(ids).toHaveLength(50);
-    expect(new Set(ids).size).toBe(50);
+    expect(ids).toHaveLength(56);
+    expect(new Set(ids).size).toBe(56);
     expect(await store.recentRuns(10)).toHaveLength(2);
     expect(await store.leaseHolder(LEASE)).toBeNull();
     await store.close();
@@ -91,7 +91,7 @@ describe("runIngest and the lease", () => {
     const report = await runIngest(ingestDeps(store, testSite(), undefined, { lease, logger }));
     expect(report.skipped).toBeUndefined();
     expect(report.tookOverFrom).toBe(dead);
-    expect(report.sources[0]).toMatchObject({ source: "content", new: 50 });
+    expect(report.sources[0]).toMatchObject({ source: "content", new: 56 });
     expect(logger.infos.join("\n")).toContain(`took over the lease of a run that ended without releasing it (${dead})`);
     expect(await store.leaseHolder(LEASE)).toBeNull();
     await store.close();
