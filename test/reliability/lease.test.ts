@@ -113,7 +113,7 @@ describe("runIngest and the lease", () => {
       expect((await runIngest(ingestDeps(store, testSite()))).skipped).toBe("another ingest run holds the lease");
       const later = await runIngest(ingestDeps(store, testSite(), undefined, { now: () => now + LEASE_TTL_MS + 1 }));
       expect(later.skipped).toBeUndefined();
-      expect(later.sources[0]).toMatchObject({ new: 50 });
+      expect(later.sources[0]).toMatchObject({ new: 56 });
     } finally {
       child.kill("SIGKILL");
       await store.close();
@@ -175,7 +175,7 @@ describe("runIngest on a database another process has locked", () => {
     locker.close();
     const after = await runIngest(deps);
     expect(after.error).toBeUndefined();
-    expect(after.sources[0]).toMatchObject({ new: 50 });
+    expect(after.sources[0]).toMatchObject({ new: 56 });
     await store.close();
   });
 
@@ -200,7 +200,7 @@ describe("runIngest on a database another process has locked", () => {
     expect(articleIds(path)).toEqual([]);
     const after = await runIngest(base);
     expect(after.tookOverFrom).toMatch(new RegExp(`^${base.lease!.owner}:`));
-    expect(after.sources[0]).toMatchObject({ new: 50 });
+    expect(after.sources[0]).toMatchObject({ new: 56 });
     await store.close();
   });
 });
