@@ -5,6 +5,8 @@ declare module "vitest" {
   export interface ProvidedContext {
     /** Feed path -> the body Node serves for it from the same content and SITE_URL. */
     nodeFeeds: Record<string, string>;
+    /** Path -> body of every JSON Feed document along next_url from each language's `feed.json?limit=3`, as Node serves it. */
+    nodePages: Record<string, string>;
     /** The upstream feed the bundled settings list as source "wire". */
     upstreamUrl: string;
   }

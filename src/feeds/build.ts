@@ -3,7 +3,7 @@ import pkg from "../../package.json" with { type: "json" };
 import type { LanguageSettings, SectionSettings, Site, SiteSettings } from "../config/site.ts";
 import type { Article, Edition } from "../model/article.ts";
 import { inZone, instantAt, parseNewsroomTime, type Instant } from "../model/time.ts";
-import type { ArticleStore } from "../store/store.ts";
+import type { ArticleStore, Cursor } from "../store/store.ts";
 import { EXTENSION_DOCS_PATH, feedLinks } from "./links.ts";
 import type { FeedItem, FeedModel } from "./model.ts";
 
@@ -14,6 +14,8 @@ export interface FeedScope {
   archive?: string;
   /** How many of the latest articles (the subscription document); the settings' item_count by default. */
   limit?: number;
+  /** With `archive`: only the month's articles older than this position (a JSON Feed page, see FeedHistory.nextPage). */
+  before?: Cursor;
 }
 
 /** Neighbouring archive months of a document, as readFeed finds them. */
@@ -21,6 +23,8 @@ export interface FeedHistory {
   /** The month of the newest article before this document's (for a subscription document, its newest article's month). */
   prev?: string;
   next?: string;
+  /** Where JSON Feed paging goes on: an archive month, whole or from a position on. */
+  nextPage?: { month: string; before?: Cursor };
 }
 
 /** Articles one archive month holds at most; a busier month keeps its newest. */
@@ -79,7 +83,7 @@ export function buildFeed(
     ...(section ? { section: { slug: section.slug, name: section.name } } : {}),
     title: feedTitle(language, section),
     description: section ? `${language.description} (${section.name})` : language.description,
-    links: feedLinks(siteUrl, language.tag, section?.slug, scope.archive),
+    links: feedLinks(siteUrl, language.tag, section?.slug, scope.archive, scope.before),
     alternates,
     updated: newestUpdate(items) ?? idDateInstant(settings),
     author: settings.publisher,
@@ -91,6 +95,9 @@ export function buildFeed(
       ...(scope.archive !== undefined ? { current: feedLinks(siteUrl, language.tag, section?.slug) } : {}),
       ...(history.prev ? { prevArchive: feedLinks(siteUrl, language.tag, section?.slug, history.prev) } : {}),
       ...(history.next ? { nextArchive: feedLinks(siteUrl, language.tag, section?.slug, history.next) } : {}),
+      ...(history.nextPage
+        ? { nextPage: feedLinks(siteUrl, language.tag, section?.slug, history.nextPage.month, history.nextPage.before).json }
+        : {}),
     },
     items,
   };
@@ -106,14 +113,26 @@ export async function readFeed(store: ArticleStore, site: Site, scope: FeedScope
   let articles: Article[];
   const history: FeedHistory = {};
   if (scope.archive === undefined) {
-    articles = await store.latest({ ...base, limit: scope.limit ?? site.settings.itemCount });
+    // One more than the document holds: the article JSON Feed paging goes on with, if any.
+    const limit = scope.limit ?? site.settings.itemCount;
+    articles = await store.latest({ ...base, limit: limit + 1 });
+    const older = articles.length > limit ? articles.pop() : undefined;
     const newest = articles[0];
     if (newest) history.prev = monthOf(newest.published, zone);
+    // JSON Feed pages on from right after the last item: the rest of its month, or an older month whole.
+    const last = articles.at(-1);
+    if (last && older) {
+      const month = monthOf(older.published, zone);
+      history.nextPage =
+        month === monthOf(last.published, zone) ? { month, before: { publishedMs: last.published.ms, id: last.id } } : { month };
+    }
   } else {
     const { start, end } = monthRange(scope.archive, zone);
-    articles = await store.latest({ ...base, since: start, before: { publishedMs: end, id: "" }, limit: MAX_ARCHIVE_ITEMS });
+    const before = scope.before && scope.before.publishedMs < end ? scope.before : { publishedMs: end, id: "" };
+    articles = await store.latest({ ...base, since: start, before, limit: MAX_ARCHIVE_ITEMS });
     const [older] = await store.latest({ ...base, before: { publishedMs: start, id: "" }, limit: 1 });
     if (older) history.prev = monthOf(older.published, zone);
+    if (history.prev) history.nextPage = { month: history.prev };
     const newer = await store.firstPublishedSince(base.lang, base.section, end);
     if (newer !== null) history.next = monthOf({ ms: newer }, zone);
   }

@@ -13,7 +13,7 @@ interface JsonFeed {
   feed_url: string;
   description: string;
   language: string;
-  /** The next (older) document: this feed's archive months, newest first. */
+  /** The next (older) document: the articles right after this document's last one, then the archive months, newest first. */
   next_url?: string;
   hubs?: { type: "WebSub"; url: string }[];
   authors: JsonAuthor[];
@@ -53,7 +53,7 @@ export function renderJsonFeed(feed: FeedModel): string {
     feed_url: feed.links.json,
     description: feed.description,
     language: feed.lang,
-    ...(feed.history.prevArchive ? { next_url: feed.history.prevArchive.json } : {}),
+    ...(feed.history.nextPage ? { next_url: feed.history.nextPage } : {}),
     ...(feed.hubs.length ? { hubs: feed.hubs.map((url) => ({ type: "WebSub" as const, url })) } : {}),
     authors: [jsonAuthor(feed.author)],
     _editions: {

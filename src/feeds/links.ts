@@ -1,6 +1,7 @@
 /** Where every public document lives, from the site's base URL: one place for all URL shapes. */
 import { FORMAT_NAMES, FORMATS } from "./formats.ts";
 import type { FeedLinks } from "./model.ts";
+import type { Cursor } from "../store/store.ts";
 
 /** Path of a language's (or section's) HTML page, which its feeds sit beside: `/en/` or `/en/politics/`. */
 export function feedDirectory(lang: string, section?: string): string {
@@ -10,13 +11,36 @@ export function feedDirectory(lang: string, section?: string): string {
 /** Path segment under a feed's directory where its monthly archives live: `/en/archive/2026-10/rss.xml`. */
 export const ARCHIVE_SEGMENT = "archive";
 
-/** The feed's documents in every format (an archive month's, when given) and its HTML page. */
-export function feedLinks(siteUrl: string, lang: string, section?: string, archive?: string): FeedLinks {
+/**
+ * The feed's documents in every format (an archive month's, when given) and its HTML page. With
+ * `before`, the JSON Feed document is the month's page of articles older than that position (see
+ * pageQuery); the other formats keep whole months.
+ */
+export function feedLinks(siteUrl: string, lang: string, section?: string, archive?: string, before?: Cursor): FeedLinks {
   const page = `${siteUrl}${feedDirectory(lang, section)}`;
   const base = archive === undefined ? page : `${page}${ARCHIVE_SEGMENT}/${archive}/`;
   const links = { html: page } as FeedLinks;
   for (const format of FORMAT_NAMES) links[format] = base + FORMATS[format].file;
+  if (archive !== undefined && before !== undefined) links.json += pageQuery(before);
   return links;
+}
+
+/** Query parameter of a JSON Feed archive page: `?before=<published ms>,<id>`, the id percent-encoded. */
+export const BEFORE_PARAM = "before";
+
+/** `?before=1790000000000,tag%3A...`: the articles of an archive month older than the position (published, id), newest first. */
+export function pageQuery(before: Cursor): string {
+  return `?${BEFORE_PARAM}=${before.publishedMs},${encodeURIComponent(before.id)}`;
+}
+
+/** Longest id a page cursor carries (an article id is an absolute URI; longer ones are refused). */
+const MAX_CURSOR_ID = 2048;
+
+/** The position a `before` parameter's (decoded) value names, or null when it is not `<ms>,<id>`. */
+export function parseCursor(value: string): Cursor | null {
+  const match = /^(-?\d{1,15}),(.+)$/s.exec(value);
+  if (!match || match[2]!.length > MAX_CURSOR_ID) return null;
+  return { publishedMs: Number(match[1]), id: match[2]! };
 }
 
 export function articlePath(lang: string, slug: string): string {

@@ -71,7 +71,18 @@ export interface FeedModel {
    * RFC 5005 archives (https://www.rfc-editor.org/rfc/rfc5005): `archive` marks an archive document,
    * `current` links its subscription document, and the archive months around it.
    */
-  history: { archive: boolean; current?: FeedLinks; prevArchive?: FeedLinks; nextArchive?: FeedLinks };
+  history: {
+    archive: boolean;
+    current?: FeedLinks;
+    prevArchive?: FeedLinks;
+    nextArchive?: FeedLinks;
+    /**
+     * JSON Feed's `next_url`: the document that starts right after this one's last item (for a
+     * subscription document, the page of its last item's month older than that item; for an archive,
+     * the previous month), so following it gives every article exactly once.
+     */
+    nextPage?: string;
+  };
   items: FeedItem[];
 }
 

@@ -58,8 +58,20 @@ export default async function setup(project: TestProject) {
       }
     }
   }
+  // JSON Feed paging: every document along next_url from a short subscription document of each language.
+  const nodePages: Record<string, string> = {};
+  for (const language of settings.languages) {
+    let url: string | undefined = `${EDGE_SITE_URL}/${language.tag}/feed.json?limit=3`;
+    while (url !== undefined && Object.keys(nodePages).length < 200) {
+      const path = url.slice(EDGE_SITE_URL.length);
+      const body = await (await app.request(path)).text();
+      nodePages[path] = body;
+      url = (JSON.parse(body) as { next_url?: string }).next_url;
+    }
+  }
   await store.close();
   project.provide("nodeFeeds", nodeFeeds);
+  project.provide("nodePages", nodePages);
   project.provide("upstreamUrl", `${base}/wire.xml`);
 
   return async () => {

@@ -14,6 +14,7 @@ import { clearDatabase } from "./clear.ts";
 
 const SITE = "https://news.example";
 const nodeFeeds = inject("nodeFeeds");
+const nodePages = inject("nodePages");
 
 /** Throws on the first well-formedness or namespace error. */
 function parseStrictly(xml: string) {
@@ -43,6 +44,17 @@ describe("feeds from workerd over D1", () => {
       const response = await SELF.fetch(`${SITE}${path}`);
       expect(response.status, path).toBe(200);
       expect(response.headers.get("content-type"), path).toMatch(/^application\/(rss\+xml|atom\+xml|feed\+json); charset=utf-8$/);
+      expect(await response.text(), path).toBe(expected);
+    }
+  });
+
+  it("page JSON Feed along next_url exactly as Node does: month pages after a position, then whole months", async () => {
+    const paths = Object.keys(nodePages);
+    expect(paths.some((p) => p.includes("?before="))).toBe(true);
+    expect(paths.filter((p) => /\/archive\/\d{4}-\d{2}\/feed\.json$/.test(p)).length).toBeGreaterThan(3);
+    for (const [path, expected] of Object.entries(nodePages)) {
+      const response = await SELF.fetch(`${SITE}${path}`);
+      expect(response.status, path).toBe(200);
       expect(await response.text(), path).toBe(expected);
     }
   });

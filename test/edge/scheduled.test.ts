@@ -29,11 +29,11 @@ describe("cron events", () => {
       ["content", 30],
       ["wire", 0],
     ]);
-    expect(first.sources[0]!.notes).toEqual(["20 articles left for the next run (write budget)"]);
+    expect(first.sources[0]!.notes).toEqual(["26 articles left for the next run (write budget)"]);
 
     const second = await cronEvent();
     expect(second.sources.map((s) => [s.source, s.status, s.new])).toEqual([
-      ["content", "loaded", 20],
+      ["content", "loaded", 26],
       ["wire", "fetched", 1],
     ]);
 

@@ -28,6 +28,8 @@ export function sampleModel(): FeedModel {
         atom: "https://news.example/en/archive/2023-08/atom.xml",
         json: "https://news.example/en/archive/2023-08/feed.json",
       },
+      nextPage:
+        "https://news.example/en/archive/2023-09/feed.json?before=1694647800000,tag%3Anews.example%2C2023-01-01%3Aarticle%2Fen%2Fmarket",
     },
     items: [
       {

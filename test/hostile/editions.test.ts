@@ -143,7 +143,7 @@ describe("an upstream entry naming one of our pages as its other edition", () =>
     const early = await run(store, [source("evil", "zh-Hans")], false);
     expect(early.conflicts).toEqual([]);
     const report = await run(store, []);
-    expect(report.sources[0]).toMatchObject({ source: "content", new: 50 });
+    expect(report.sources[0]).toMatchObject({ source: "content", new: 56 });
     expect(report.conflicts).toHaveLength(1);
     expect(report.conflicts[0]).toContain(`https://evil.example/zh/budget (feed:evil) names ${OUR_EN}`);
     expect(byLang(await store.editions([OUR_STORY])).map((e) => e.split(" ")[0])).toEqual(["en", "ja", "ko"]);

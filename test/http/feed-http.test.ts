@@ -252,8 +252,12 @@ describe("RFC 5005 archives", () => {
     expect(rels).toContainEqual(["next-archive", "https://news.example/en/archive/2026-11/atom.xml"]);
     expect(rels).toContainEqual(["prev-archive", "https://news.example/en/archive/2026-09/atom.xml"]);
     expect(children(feed, q("http://purl.org/syndication/history/1.0", "archive"))).toHaveLength(1);
-    const json = (await (await get("/en/feed.json")).json()) as { next_url: string };
-    expect(json.next_url).toBe("https://news.example/en/archive/2026-11/feed.json");
+    const json = (await (await get("/en/feed.json?limit=2")).json()) as { next_url: string; items: { id: string }[] };
+    const [, last] = await store.latest({ lang: "en", limit: 2 });
+    expect(json.items.at(-1)!.id).toBe(last!.id);
+    expect(json.next_url).toBe(
+      `https://news.example/en/archive/2026-11/feed.json?before=${last!.published.ms},${encodeURIComponent(last!.id)}`,
+    );
     expect((await get("/en/archive/2026-11/rss.xml")).headers.get("cache-control")).toMatch(/max-age=300/);
   });
 

@@ -72,10 +72,10 @@ describe("runIngest and the lease", () => {
     const reports = [first, second];
     expect(reports.filter((r) => r.skipped === "another ingest run holds the lease")).toHaveLength(1);
     const ran = reports.find((r) => !r.skipped)!;
-    expect(ran.sources[0]).toMatchObject({ source: "content", new: 50 });
+    expect(ran.sources[0]).toMatchObject({ source: "content", new: 56 });
     const ids = articleIds(path);
-    expect(ids).toHaveLength(50);
-    expect(new Set(ids).size).toBe(50);
+    expect(ids).toHaveLength(56);
+    expect(new Set(ids).size).toBe(56);
     expect(await store.recentRuns(10)).toHaveLength(2);
     expect(await store.leaseHolder(LEASE)).toBeNull();
     await store.close();
@@ -91,7 +91,7 @@ describe("runIngest and the lease", () => {
     const report = await runIngest(ingestDeps(store, testSite(), undefined, { lease, logger }));
     expect(report.skipped).toBeUndefined();
     expect(report.tookOverFrom).toBe(dead);
-    expect(report.sources[0]).toMatchObject({ source: "content", new: 50 });
+    expect(report.sources[0]).toMatchObject({ source: "content", new: 56 });
     expect(logger.infos.join("\n")).toContain(`took over the lease of a run that ended without releasing it (${dead})`);
     expect(await store.leaseHolder(LEASE)).toBeNull();
     await store.close();
@@ -113,7 +113,7 @@ describe("runIngest and the lease", () => {
       expect((await runIngest(ingestDeps(store, testSite()))).skipped).toBe("another ingest run holds the lease");
       const later = await runIngest(ingestDeps(store, testSite(), undefined, { now: () => now + LEASE_TTL_MS + 1 }));
       expect(later.skipped).toBeUndefined();
-      expect(later.sources[0]).toMatchObject({ new: 50 });
+      expect(later.sources[0]).toMatchObject({ new: 56 });
     } finally {
       child.kill("SIGKILL");
       await store.close();
@@ -175,7 +175,7 @@ describe("runIngest on a database another process has locked", () => {
     locker.close();
     const after = await runIngest(deps);
     expect(after.error).toBeUndefined();
-    expect(after.sources[0]).toMatchObject({ new: 50 });
+    expect(after.sources[0]).toMatchObject({ new: 56 });
     await store.close();
   });
 
@@ -200,7 +200,7 @@ describe("runIngest on a database another process has locked", () => {
     expect(articleIds(path)).toEqual([]);
     const after = await runIngest(base);
     expect(after.tookOverFrom).toMatch(new RegExp(`^${base.lease!.owner}:`));
-    expect(after.sources[0]).toMatchObject({ new: 50 });
+    expect(after.sources[0]).toMatchObject({ new: 56 });
     await store.close();
   });
 });

@@ -64,9 +64,10 @@ export class FeedResponder {
   /**
    * Where the documents of `spec` are kept: a subscription document (every item count the feed has by
    * default, `?limit=` of that count included) or an archive month in the render cache, any other
-   * `?limit=` in the variant space.
+   * `?limit=` and any JSON Feed page (`?before=`) in the variant space.
    */
   #cacheOf(spec: FeedSpec): RenderCache | undefined {
+    if (spec.before !== undefined) return this.#variants;
     return spec.limit === undefined || spec.limit === this.serving.site.settings.itemCount ? this.serving.cache : this.#variants;
   }
 

@@ -1,4 +1,5 @@
 /** Where a feed's rendered documents are kept in the render cache: its scope (every version) and its key at one version. */
+import { pageQuery } from "../../feeds/links.ts";
 import type { FeedSpec } from "./serving.ts";
 
 export interface Location {
@@ -24,7 +25,10 @@ export class FeedLocations {
   at(spec: FeedSpec, version: number): Location {
     const last = this.#last.get(spec);
     if (last !== undefined && last.version === version) return last;
-    const variant = spec.archive === undefined ? `latest-${spec.limit ?? this.itemCount}` : `archive-${spec.archive}`;
+    const variant =
+      spec.archive === undefined
+        ? `latest-${spec.limit ?? this.itemCount}`
+        : `archive-${spec.archive}${spec.before === undefined ? "" : pageQuery(spec.before)}`;
     const scope = `${this.namespace}/${spec.language.tag}/${spec.section?.slug ?? ""}/${spec.format}/${variant}`;
     const location = { version, scope, key: `${scope}/${version}` };
     this.#last.set(spec, location);

@@ -90,7 +90,7 @@ export class PreparedDocuments {
   of(document: RenderedDocument, spec: FeedSpec): PreparedDocument {
     let found = this.#prepared.get(document);
     if (!found) {
-      const self = feedLinks(this.siteUrl, spec.language.tag, spec.section?.slug, spec.archive)[spec.format];
+      const self = feedLinks(this.siteUrl, spec.language.tag, spec.section?.slug, spec.archive, spec.before)[spec.format];
       this.#prepared.set(document, (found = new PreparedDocument(document, self)));
     }
     return found;

@@ -26,6 +26,7 @@ export function readModel(serving: FeedServing, spec: FeedSpec): Promise<FeedMod
     section: spec.section,
     archive: spec.archive,
     limit: spec.limit,
+    before: spec.before,
   });
 }
 

@@ -1,7 +1,7 @@
 /** What serving feeds is given (its settings, a feed to answer, a request) and gives back (an answer as plain data). */
 import type { LanguageSettings, SectionSettings, Site } from "../../config/site.ts";
 import type { FeedFormat, FeedModel } from "../../feeds/model.ts";
-import type { ArticleStore } from "../../store/store.ts";
+import type { ArticleStore, Cursor } from "../../store/store.ts";
 import type { RenderCache, RenderedDocument } from "../render-cache.ts";
 import type { SubscriberRecorder } from "../subscribers.ts";
 import type { Compressor } from "./encoding.ts";
@@ -33,6 +33,8 @@ export interface FeedSpec {
   /** An archive month, or the subscription document with `limit` items. */
   archive?: string;
   limit?: number;
+  /** With `archive`, in JSON Feed: the page of the month's articles older than this position (`?before=`). */
+  before?: Cursor;
 }
 
 /** What answering a feed reads of a request, whatever the runtime's request object. */

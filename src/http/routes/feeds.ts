@@ -1,12 +1,12 @@
 /** The feeds of a language and its sections: subscription documents, archive months, and the OPML list of them. */
 import { Hono, type Context } from "hono";
 import type { LanguageSettings, SectionSettings, Site } from "../../config/site.ts";
-import { isArchiveMonth } from "../../feeds/build.ts";
+import { isArchiveMonth, monthRange } from "../../feeds/build.ts";
 import { FORMATS, formatOfFile } from "../../feeds/formats.ts";
-import { ARCHIVE_SEGMENT } from "../../feeds/links.ts";
+import { ARCHIVE_SEGMENT, BEFORE_PARAM, parseCursor } from "../../feeds/links.ts";
 import { renderOpml } from "../../feeds/opml.ts";
 import { instantAt, type Instant } from "../../model/time.ts";
-import type { ArticleStore } from "../../store/store.ts";
+import type { ArticleStore, Cursor } from "../../store/store.ts";
 import type { FeedResponder } from "../feeds/answer.ts";
 import { serveFeed } from "../feeds/hono.ts";
 import { languageParam, sectionParam } from "./language.ts";
@@ -47,7 +47,10 @@ export function feedRoutes(deps: { store: ArticleStore; site: Site; feeds: FeedR
   const language = languageParam(site.settings);
   const app = new Hono();
 
-  /** A subscription document (`?limit=` from 1 to 100; other query parameters change nothing) or an archive month. */
+  /**
+   * A subscription document (`?limit=` from 1 to 100; other query parameters change nothing) or an
+   * archive month (in JSON Feed, `?before=<ms>,<id>` for its page of articles older than that position).
+   */
   const feed = async (c: Context, path: FeedPath) => {
     const { language: lang, section, archive } = path;
     const format = formatOfFile(path.file);
@@ -62,7 +65,20 @@ export function feedRoutes(deps: { store: ArticleStore; site: Site; feeds: FeedR
     if (archive !== undefined && !(isArchiveMonth(archive) && archive >= FIRST_ARCHIVE && archive <= LAST_ARCHIVE)) {
       return notFound(c, `no archive "${quoted(archive)}" (archives are months: YYYY-MM, from ${FIRST_ARCHIVE} to ${LAST_ARCHIVE})`);
     }
-    const response = await serveFeed(c, feeds, { language: lang, section, format, archive, limit });
+    let before: Cursor | undefined;
+    const cursor = c.req.query(BEFORE_PARAM);
+    if (archive !== undefined && format === "json" && cursor !== undefined) {
+      const parsed = parseCursor(cursor);
+      if (parsed === null) return c.text(`Bad request: ${BEFORE_PARAM} must be <published ms>,<article id>, as next_url gives it\n`, 400);
+      const { start, end } = monthRange(archive, site.settings.timezone);
+      if (!(parsed.publishedMs >= start && parsed.publishedMs < end))
+        return notFound(
+          c,
+          `no page of ${lang.tag}${section ? `/${section.slug}` : ""} archive ${archive} before a time outside that month`,
+        );
+      before = parsed;
+    }
+    const response = await serveFeed(c, feeds, { language: lang, section, format, archive, limit, before });
     return response ?? notFound(c, `no articles in ${lang.tag}${section ? `/${section.slug}` : ""} archive ${archive}`);
   };
 
