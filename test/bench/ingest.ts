@@ -12,10 +12,8 @@
  *   5. the first ingest's stages one by one, in this process, on the same document: fetch, parse,
  *      normalize (sanitizing and fingerprints included), the fingerprints alone, the commit both ways
  *      (wall and CPU), the pass over edition links: where the time of step 1 goes.
- * Every run reads the document in the parse worker, as `npm start` does (a long RSS document in parts of
- * 500 items, each part written while the next is read); the stages of step 5 run in this thread.
- * Times are wall clock; each first ingest's CPU time (this process and its parse worker: the ingest runs
- * in it, the upstream in its own) is logged beside it, the steadier figure on a shared machine.
+ * Times are wall clock; each first ingest's CPU time (this process: the ingest runs in it, the upstream
+ * in its own) is logged beside it, the steadier figure on a shared machine.
  */
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -31,7 +29,6 @@ import type { RunReport } from "../../src/ingest/report.ts";
 import { runIngest } from "../../src/ingest/run.ts";
 import { fingerprintOf } from "../../src/model/article.ts";
 import { fnv64 } from "../../src/model/hash.ts";
-import { workerReader } from "../../src/runtime/parse-pool.ts";
 import { openSqliteStore } from "../../src/store/sqlite.ts";
 import type { ArticleStore } from "../../src/store/store.ts";
 import { SITE_URL, writeContentDir } from "./data.ts";
@@ -172,8 +169,6 @@ export async function ingestBench(o: IngestOptions): Promise<Figure[]> {
   const cold: number[] = [];
   const notModified: number[] = [];
   const stageTimes = Object.fromEntries(STAGES.map((s) => [s, [] as number[]])) as Record<Stage, number[]>;
-  // Every run reads the document as `npm start` does: in the parse worker, under its deadline and heap cap.
-  const reader = workerReader();
   try {
     for (let round = 0; round < rounds; round++) {
       const path = join(o.dir, `ingest-${round}.db`);
@@ -192,7 +187,6 @@ export async function ingestBench(o: IngestOptions): Promise<Figure[]> {
           now: Date.now,
           logger: silent,
           state: memory,
-          reader,
         };
         const run = await measured(() => runIngest(deps, { force: true }));
         return { ms: run.ms, cpuMs: run.cpuMs, source: sourceOf(run.value) };
@@ -248,7 +242,6 @@ export async function ingestBench(o: IngestOptions): Promise<Figure[]> {
       );
     }
   } finally {
-    await reader.close();
     await stopChild(upstream);
   }
   const rate = (ms: number[]) => ms.map((m) => ITEMS / (m / 1000));
