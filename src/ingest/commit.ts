@@ -9,7 +9,7 @@ import type { ArticleStore, UpsertReport } from "../store/store.ts";
 import type { IngestDeps } from "./deps.ts";
 import type { IncomingItem } from "./incoming.ts";
 import type { ItemSource } from "./normalize.ts";
-import { readerOf } from "./reader.ts";
+import { ITEMS_PER_JOB, readerOf, type FeedPart } from "./reader.ts";
 import type { SourceReport } from "./report.ts";
 
 /** Writes left in this run. */
@@ -37,7 +37,8 @@ export function count(report: SourceReport, written: UpsertReport) {
  * Normalizes and writes an upstream source's items: an unchanged fingerprint writes nothing; a real
  * change keeps the publication time and story and moves the update time forward; a withdrawn article
  * stays withdrawn. `complete` is false when the write budget cut the document short, `settled` when
- * the store refused an article.
+ * the store refused an article. The items are normalized ITEMS_PER_JOB at a time, each run asked for
+ * before the one before it is written (see commitParts).
  */
 export async function commitItems(
   deps: Pick<IngestDeps, "store" | "site" | "now" | "reader">,
@@ -45,6 +46,35 @@ export async function commitItems(
   items: IncomingItem[],
   report: SourceReport,
   budget: Budget,
+): Promise<{ complete: boolean; settled: boolean }> {
+  return commitParts(deps, source, report, budget, (itemSource, nowMs) => {
+    const reader = readerOf(deps);
+    const parts: Promise<FeedPart>[] = [];
+    for (let start = 0; start === 0 || start < items.length; start += ITEMS_PER_JOB) {
+      const run = items.slice(start, start + ITEMS_PER_JOB);
+      parts.push(
+        reader
+          .normalize(run, itemSource, deps.site, nowMs)
+          .then((normalized) => ({ problems: [], keys: run.map((i) => i.key), normalized })),
+      );
+    }
+    return parts;
+  });
+}
+
+/**
+ * commitItems over a document read in parts (`read` asks for every part at once; the reader works on
+ * them in order): each part is written as soon as it is read, while the reader goes on with the next,
+ * so reading and writing overlap where the reader has a thread of its own. An id seen in an earlier
+ * part is refused as in one document; a part that fails to be read fails the source, the parts before
+ * it staying written (each article in full or not at all), and the document is read again at the next run.
+ */
+export async function commitParts(
+  deps: Pick<IngestDeps, "store" | "site" | "now">,
+  source: SourceSettings,
+  report: SourceReport,
+  budget: Budget,
+  read: (itemSource: ItemSource, nowMs: number) => Promise<FeedPart>[],
 ): Promise<{ complete: boolean; settled: boolean }> {
   const { store, site, now } = deps;
   const nowMs = now();
@@ -55,42 +85,58 @@ export async function commitItems(
     sections: source.sections,
     timezone: source.timezone,
   };
-  report.seen += items.length;
-  const ready: { article: Article; editions: string[] }[] = [];
+  const parts = read(itemSource, nowMs);
+  // Every part is awaited below in turn; one that fails while an earlier part is written waits for it.
+  for (const part of parts) part.catch(() => undefined);
   const seenIds = new Set<string>();
-  const normalized = await readerOf(deps).normalize(items, itemSource, site, nowMs);
-  for (const [i, item] of items.entries()) {
-    const result = normalized[i]!;
-    const refuse = (key: string, reason: string) =>
-      report.rejected.push({ key, reason: `ingest: source "${source.id}": item ${key}: ${reason}` });
-    if (!result.ok) {
-      refuse(result.key, result.reason);
-      continue;
+  let deferred = 0;
+  let settled = true;
+  for (const part of parts) {
+    const { problems, keys, normalized } = await part;
+    report.notes.push(...problems);
+    report.seen += keys.length;
+    const ready: { article: Article; editions: string[] }[] = [];
+    for (const [i, key] of keys.entries()) {
+      const result = normalized[i]!;
+      const refuse = (key: string, reason: string) =>
+        report.rejected.push({ key, reason: `ingest: source "${source.id}": item ${key}: ${reason}` });
+      if (!result.ok) {
+        refuse(result.key, result.reason);
+        continue;
+      }
+      if (seenIds.has(result.article.id)) {
+        refuse(key, "the same id appears twice in the document; the first is kept");
+        continue;
+      }
+      seenIds.add(result.article.id);
+      report.notes.push(...result.notes.map((n) => `${key}: ${n}`));
+      const fallbacks = (report.fallbacks ??= { noBody: 0, derivedTitle: 0, linkFromGuid: 0 });
+      for (const fallback of result.fallbacks) fallbacks[fallback]++;
+      ready.push(result);
     }
-    if (seenIds.has(result.article.id)) {
-      refuse(item.key, "the same id appears twice in the document; the first is kept");
-      continue;
-    }
-    seenIds.add(result.article.id);
-    report.notes.push(...result.notes.map((n) => `${item.key}: ${n}`));
-    const fallbacks = (report.fallbacks ??= { noBody: 0, derivedTitle: 0, linkFromGuid: 0 });
-    for (const fallback of result.fallbacks) fallbacks[fallback]++;
-    ready.push(result);
+    const written = await commitArticles(store, ready, nowMs, {
+      keepWithdrawn: true,
+      // The note of what the budget left for the next run is made once, for the whole document.
+      limit: (toWrite) => {
+        const allowed = toWrite.slice(0, Math.max(0, budget.left));
+        budget.left -= allowed.length;
+        return allowed;
+      },
+      siteUrl: site.siteUrl,
+    });
+    deferred += written.deferred;
+    report.rejected.push(
+      ...written.withdrawn.map((id) => ({
+        key: id,
+        reason: `ingest: source "${source.id}": article ${id} was withdrawn here; not taken again from the source`,
+      })),
+    );
+    report.unchanged += written.same;
+    count(report, written.report);
+    settled &&= written.report.failed.length === 0;
   }
-  const written = await commitArticles(store, ready, nowMs, {
-    keepWithdrawn: true,
-    limit: (toWrite) => spend(budget, toWrite, report),
-    siteUrl: site.siteUrl,
-  });
-  report.rejected.push(
-    ...written.withdrawn.map((id) => ({
-      key: id,
-      reason: `ingest: source "${source.id}": article ${id} was withdrawn here; not taken again from the source`,
-    })),
-  );
-  report.unchanged += written.same;
-  count(report, written.report);
-  return { complete: written.deferred === 0, settled: written.report.failed.length === 0 };
+  if (deferred > 0) report.notes.push(`${deferred} articles left for the next run (write budget)`);
+  return { complete: deferred === 0, settled };
 }
 
 /**

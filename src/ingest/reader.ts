@@ -5,7 +5,7 @@
  * everything that crosses is plain data (structured-clonable), and the default reads in this thread.
  */
 import type { SiteSettings } from "../config/site.ts";
-import { parseUpstream } from "./formats/detect.ts";
+import { openUpstream, parseUpstream, UpstreamError, type DocumentParts } from "./formats/detect.ts";
 import type { IncomingItem, ParsedDocument } from "./incoming.ts";
 import { normalizeItem, type ItemSource, type Normalized } from "./normalize.ts";
 
@@ -18,15 +18,68 @@ export interface ReaderSite {
 export interface DocumentReader {
   /** parseUpstream: the document read by the kind it turns out to be; rejects with its UpstreamError. */
   parse(text: string, contentType: string, url: string): Promise<ParsedDocument>;
+  /**
+   * openUpstream with ITEMS_PER_JOB: a long RSS document checked whole and cut into parts of that many
+   * items, each read by readPart; any other document parsed as `parse` does.
+   */
+  open(text: string, contentType: string, url: string): Promise<{ kind: "document"; document: ParsedDocument } | DocumentParts>;
+  /**
+   * readFeedPart: one part of an opened document (partOf) parsed and its items normalized; `first` is
+   * the index of its first item in the document, for messages.
+   */
+  readPart(
+    text: string,
+    contentType: string,
+    url: string,
+    source: ItemSource,
+    site: ReaderSite,
+    nowMs: number,
+    first: number,
+  ): Promise<FeedPart>;
   /** normalizeItem over each item, in order, under one source's rules, at `nowMs`. */
   normalize(items: IncomingItem[], source: ItemSource, site: ReaderSite, nowMs: number): Promise<Normalized[]>;
+}
+
+/**
+ * Items read in one job: a document's items are normalized (and a long RSS document parsed) this many at
+ * a time, so a job's deadline and memory cap are met by ordinary items however long their document is,
+ * and the ingest writes one part while the next is read.
+ */
+export const ITEMS_PER_JOB = 500;
+
+/** One part of a document, read: what its parser passed over, and its items' keys (as found) and normalized forms, in order. */
+export interface FeedPart {
+  problems: string[];
+  keys: string[];
+  normalized: Normalized[];
 }
 
 /** The reader that works in the calling thread: Workers (whose CPU limit bounds it), tests, `npm run ingest`. */
 export const inProcessReader: DocumentReader = {
   parse: (text, contentType, url) => Promise.resolve().then(() => parseUpstream(text, contentType, url)),
+  open: (text, contentType, url) => Promise.resolve().then(() => openUpstream(text, contentType, url, ITEMS_PER_JOB)),
+  readPart: (text, contentType, url, source, site, nowMs) =>
+    Promise.resolve().then(() => readFeedPart(text, contentType, url, source, site, nowMs)),
   normalize: (items, source, site, nowMs) => Promise.resolve(normalizeAll(items, source, site, nowMs)),
 };
+
+/**
+ * A part of a document that openUpstream checked whole (so it is parsed without checking it again):
+ * its items, with the document's language where they have none of their own, normalized.
+ */
+export function readFeedPart(
+  text: string,
+  contentType: string,
+  url: string,
+  source: ItemSource,
+  site: ReaderSite,
+  nowMs: number,
+): FeedPart {
+  const document = parseUpstream(text, contentType, url, { wellFormed: true });
+  if (document.kind !== "feed") throw new UpstreamError(`parse: ${url}: a part of the document read as a ${document.kind}`);
+  const items = document.items.map((item) => ({ ...item, lang: item.lang ?? document.lang }));
+  return { problems: document.problems ?? [], keys: items.map((i) => i.key), normalized: normalizeAll(items, source, site, nowMs) };
+}
 
 /**
  * The most text one item may bring for its body and summary, in characters, before anything parses it.

@@ -6,12 +6,12 @@
  */
 import { Worker } from "node:worker_threads";
 import { UpstreamError } from "../ingest/formats/detect.ts";
-import type { DocumentReader } from "../ingest/reader.ts";
+import { ITEMS_PER_JOB, type DocumentReader } from "../ingest/reader.ts";
 import type { Normalized } from "../ingest/normalize.ts";
 import type { ParseJob, ParseReply } from "./parse-protocol.ts";
 
 /** Items normalized in one job of the worker: a few hundred ms of work for ordinary items. */
-export const NORMALIZE_CHUNK = 500;
+export const NORMALIZE_CHUNK = ITEMS_PER_JOB;
 /** The bounds of each job, and of the worker that runs it. */
 export interface ParseLimits {
   /** Time one job (a document's parse, or the normalizing of its items) may take once its worker holds it. */
@@ -171,6 +171,18 @@ export function workerReader(overrides: Partial<ParseLimits> = {}): WorkerReader
   return {
     limits,
     parse: (text, contentType, url) => submit(`parse: ${url}`, { kind: "parse", text, contentType, url }),
+    open: (text, contentType, url) => submit(`parse: ${url}`, { kind: "open", text, contentType, url, perPart: ITEMS_PER_JOB }),
+    // Each part of a long document is a job of its own: its parse and its items, under one deadline.
+    readPart: (text, contentType, url, source, site, nowMs, first) =>
+      submit(`parse: ${url}, the part from item ${first + 1}`, {
+        kind: "part",
+        text,
+        contentType,
+        url,
+        source,
+        site: { settings: site.settings, siteUrl: site.siteUrl },
+        nowMs,
+      }),
     // A document's items go in chunks, each a job with its own deadline: 10 000 ordinary items take
     // seconds in all, which one deadline meant for one runaway document must not cut.
     normalize: async (items, source, site, nowMs) => {

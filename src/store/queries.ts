@@ -195,6 +195,9 @@ export function withdrawArticle(id: string, atMs: number): Statement[] {
 /** The articles written since the last pass over edition links. */
 export const TOUCHED_ARTICLES: Statement = { sql: "SELECT article_id FROM edition_touches", params: [] };
 
+/** A row when any link waits in the store, none when none does. */
+export const ANY_EDITION_LINK: Statement = { sql: "SELECT 1 AS found FROM edition_links LIMIT 1", params: [] };
+
 export function clearTouches(ids: readonly string[]): Statement[] {
   return perSlice(ids, (list, slice) => ({ sql: `DELETE FROM edition_touches WHERE article_id IN (${list})`, params: slice }));
 }

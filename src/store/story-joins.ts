@@ -7,7 +7,7 @@
  * directions. A newsroom story is never joined by upstream links alone, whatever they say.
  *
  * The pass reads only the links from and to the articles just written (indexed lookups), never the whole
- * table: `editionPass` is a generator that yields the statements it needs read and returns the writes,
+ * table, and none of them when no link is stored at all: `editionPass` is a generator that yields the statements it needs read and returns the writes,
  * so the SQLite adapter drives it inside one transaction and the D1 adapter with awaits.
  */
 import type { SourceSettings } from "../config/site.ts";
@@ -93,6 +93,9 @@ const unique = <T>(values: Iterable<T>) => [...new Set(values)];
 export function* editionPass(written?: readonly string[]): Generator<Statement[], EditionPassResult, unknown[]> {
   const ids = written ? unique(written) : ((yield [sql.TOUCHED_ARTICLES]) as { article_id: string }[]).map((r) => r.article_id);
   if (ids.length === 0) return { joined: 0, conflicts: [], writes: [] };
+  // No link stored at all (a first ingest, a site of one language): nothing to join, and the articles
+  // need not be read.
+  if ((yield [sql.ANY_EDITION_LINK]).length === 0) return { joined: 0, conflicts: [], writes: sql.clearTouches(ids) };
   const own = (yield sql.editionEndsByIds(ids)) as EditionEnd[];
   const ends = new Map(own.map((a) => [a.id, a]));
   const outgoing = (yield sql.linksFrom(own.map((a) => a.id))) as LinkRow[];

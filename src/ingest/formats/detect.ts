@@ -12,7 +12,7 @@ import { parsePage } from "./page.ts";
 import { parseRdf } from "./rdf.ts";
 import { parseRss } from "./rss.ts";
 import { parseSitemap } from "./sitemap.ts";
-import { attribute, parseXml, qualify, type XmlElement } from "./xml.ts";
+import { attribute, checkXml, itemRanges, parseXml, qualify, type XmlElement, type XmlRoot } from "./xml.ts";
 
 export { UpstreamError } from "./document.ts";
 
@@ -37,21 +37,78 @@ const XML_ROOTS = new Set(["rss", "RDF", "feed", "entry", "urlset", "sitemapinde
  * Parses a feed (RSS 2.0, 0.9x and 1.0, Atom 1.0, JSON Feed 1.0 and 1.1), a sitemap, or an article
  * page. Throws an UpstreamError whose message starts `parse: <documentUrl>:` and says what is wrong.
  */
-export function parseUpstream(text: string, contentType: string, documentUrl: string): ParsedDocument {
+export function parseUpstream(
+  text: string,
+  contentType: string,
+  documentUrl: string,
+  options: { wellFormed?: boolean } = {},
+): ParsedDocument {
+  const { body, kind } = kindOf(text, contentType, documentUrl);
+  if (kind === "json") return parseJson(body, documentUrl);
+  if (kind === "html") return parsePage(body, documentUrl);
+  return parseXmlDocument(parseXml(body, documentUrl, options), documentUrl);
+}
+
+/** The document without its byte order mark, and the parser it goes to. */
+function kindOf(text: string, contentType: string, documentUrl: string): { body: string; kind: "json" | "html" | "xml" } {
   // A byte order mark survives decoding as U+FEFF.
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const start = body.search(/\S/);
   if (start === -1) fail(documentUrl, "the document is empty");
   const mediaType = contentType.split(";")[0]!.trim().toLowerCase();
   const opening = body.slice(start, start + 4096);
-  if (opening.startsWith("{") || (opening.startsWith("[") && /[/+]json$/.test(mediaType))) return parseJson(body, documentUrl);
-  if (opening.startsWith("<")) {
-    return isHtml(opening, mediaType) ? parsePage(body, documentUrl) : parseXmlDocument(body, documentUrl);
-  }
+  if (opening.startsWith("{") || (opening.startsWith("[") && /[/+]json$/.test(mediaType))) return { body, kind: "json" };
+  if (opening.startsWith("<")) return { body, kind: isHtml(opening, mediaType) ? "html" : "xml" };
   fail(
     documentUrl,
     `neither XML, JSON nor HTML (served as ${contentType || "no media type"}; begins ${JSON.stringify(opening.slice(0, 40))})`,
   );
+}
+
+/**
+ * A document opened for reading in parts: its head (everything before the first item), the items cut
+ * into runs of at most `perPart`, and its tail (everything after the last item), as indexes into the
+ * text. Head, one run and tail together make a well-formed document that reads as the whole one does,
+ * restricted to those items.
+ */
+export interface DocumentParts {
+  kind: "parts";
+  head: number;
+  /** Where each part's items begin; a part ends where the next begins, the last at `tail`. */
+  cuts: number[];
+  tail: number;
+  items: number;
+}
+
+/**
+ * parseUpstream, or, for an RSS or RDF document of more than `perPart` items one after the other, its
+ * parts (see DocumentParts): the document checked whole (the scan and well-formedness, as parseUpstream
+ * checks it), and each part then read with partOf and parseUpstream's `wellFormed`, so that no part
+ * needs the whole document's tree.
+ */
+export function openUpstream(
+  text: string,
+  contentType: string,
+  documentUrl: string,
+  perPart: number,
+): { kind: "document"; document: ParsedDocument } | DocumentParts {
+  const { body, kind } = kindOf(text, contentType, documentUrl);
+  if (kind !== "xml") return { kind: "document", document: parseUpstream(text, contentType, documentUrl) };
+  const ranges = itemRanges();
+  const xml = checkXml(body, documentUrl, ranges);
+  const root = ranges.root.slice(ranges.root.indexOf(":") + 1);
+  if (ranges.contiguous && ranges.starts.length > perPart && (root === "rss" || root === "RDF")) {
+    const shift = text.length - body.length;
+    const cuts: number[] = [];
+    for (let i = 0; i < ranges.starts.length; i += perPart) cuts.push(ranges.starts[i]! + shift);
+    return { kind: "parts", head: cuts[0]!, cuts, tail: ranges.ends.at(-1)! + shift, items: ranges.starts.length };
+  }
+  return { kind: "document", document: parseXmlDocument(parseXml(xml, documentUrl, { wellFormed: true }), documentUrl) };
+}
+
+/** Part `n` of `parts` as a document of its own (head, its items, tail). */
+export function partOf(text: string, parts: DocumentParts, n: number): string {
+  return text.slice(0, parts.head) + text.slice(parts.cuts[n], parts.cuts[n + 1] ?? parts.tail) + text.slice(parts.tail);
 }
 
 /**
@@ -108,8 +165,7 @@ function parseJson(body: string, documentUrl: string): ParsedDocument {
   return parseJsonFeed(json as Record<string, unknown>, format as "json-feed-1.0" | "json-feed-1.1", documentUrl);
 }
 
-function parseXmlDocument(body: string, documentUrl: string): ParsedDocument {
-  const root = parseXml(body, documentUrl);
+function parseXmlDocument(root: XmlRoot, documentUrl: string): ParsedDocument {
   const namespace = root.namespace === undefined || root.namespace === "" ? undefined : root.namespace;
   const is = (uri: string) => namespace !== undefined && namespaceKey(namespace) === namespaceKey(uri);
   const rootName = `<${root.name}>${namespace === undefined ? "" : ` in the namespace ${namespace}`}`;

@@ -136,14 +136,8 @@ function parserFor(xml: string): XMLParser {
  * an element with more than MAX_ATTRIBUTES attributes, more than MAX_ITEMS items; then the document
  * must be well-formed.
  */
-export function parseXml(text: string, documentUrl: string): XmlRoot {
-  // White space before the XML declaration is a common publisher slip that readers forgive. The
-  // declaration (whose encoding the fetch has already applied) becomes spaces, so that every line and
-  // column in a message still points into the document as served.
-  const xml = text.replace(/^(\s+)(<\?xml\s[^>]*>)/, (_, space: string, declaration: string) => space + " ".repeat(declaration.length));
-  scan(xml, documentUrl);
-  const valid = XMLValidator.validate(xml);
-  if (valid !== true) fail(documentUrl, `invalid XML at line ${valid.err.line}, column ${valid.err.col}: ${valid.err.msg}`);
+export function parseXml(text: string, documentUrl: string, options: { wellFormed?: boolean } = {}): XmlRoot {
+  const xml = options.wellFormed ? prepared(text) : checkXml(text, documentUrl);
   let parsed: XmlElement;
   try {
     parsed = parserFor(xml).parse(xml) as XmlElement;
@@ -165,6 +159,44 @@ export function parseXml(text: string, documentUrl: string): XmlRoot {
   return { name, localName: localNameOf(name), namespace: namespace?.trim(), element };
 }
 
+/**
+ * White space before the XML declaration is a common publisher slip that readers forgive. The
+ * declaration (whose encoding the fetch has already applied) becomes spaces, so that every line and
+ * column in a message still points into the document as served, and every index into it stays where it was.
+ */
+function prepared(text: string): string {
+  return text.replace(/^(\s+)(<\?xml\s[^>]*>)/, (_, space: string, declaration: string) => space + " ".repeat(declaration.length));
+}
+
+/**
+ * The checks of parseXml before parsing (the scan, then well-formedness), the document returned as
+ * parseXml reads it; with `items`, the scan also notes where the items are (see ItemRanges).
+ */
+export function checkXml(text: string, documentUrl: string, items?: ItemRanges): string {
+  const xml = prepared(text);
+  scan(xml, documentUrl, items);
+  const valid = XMLValidator.validate(xml);
+  if (valid !== true) fail(documentUrl, `invalid XML at line ${valid.err.line}, column ${valid.err.col}: ${valid.err.msg}`);
+  return xml;
+}
+
+/**
+ * Where a feed's items are, as the scan found them: the index of each item's `<` and of the character
+ * after its end tag. `contiguous` is false when they cannot be cut into parts that read alike: items at
+ * two levels, an item inside an item, another element between two items, or a document the scan could
+ * not finish.
+ */
+export interface ItemRanges {
+  root: string;
+  starts: number[];
+  ends: number[];
+  contiguous: boolean;
+}
+
+export function itemRanges(): ItemRanges {
+  return { root: "", starts: [], ends: [], contiguous: true };
+}
+
 const DOCTYPE_REFUSED = "the document declares entities (DOCTYPE); refused";
 
 /**
@@ -173,17 +205,26 @@ const DOCTYPE_REFUSED = "the document declares entities (DOCTYPE); refused";
  * more items (or sitemap URLs) than the limit. Text,
  * comments, CDATA and quoted attribute values are skipped, so the cost is one look at each `<`.
  */
-function scan(xml: string, documentUrl: string) {
+function scan(xml: string, documentUrl: string, ranges?: ItemRanges) {
   const at = (index: number) => `line ${countLines(xml, index)}`;
   let depth = 0;
   let rootName: string | undefined;
   let sitemap = false;
   let items = 0;
+  // For `ranges`: the level items are at, the depth of the item open now (0: none), and whether another
+  // element at the items' level came after an item.
+  let itemLevel = 0;
+  let openItem = 0;
+  let siblingAfterItem = false;
   for (let i = xml.indexOf("<"); i !== -1; i = xml.indexOf("<", i + 1)) {
     const next = xml.charCodeAt(i + 1);
     if (next === 0x2f /* / */) {
       depth--;
       i = xml.indexOf(">", i);
+      if (ranges && openItem > depth && i !== -1) {
+        ranges.ends.push(i + 1);
+        openItem = 0;
+      }
     } else if (next === 0x3f /* ? */) {
       i = xml.indexOf("?>", i);
     } else if (next === 0x21 /* ! */) {
@@ -209,7 +250,8 @@ function scan(xml: string, documentUrl: string) {
       const selfClosing = end !== -1 && xml.charCodeAt(end - 1) === 0x2f;
       if (!selfClosing && ++depth > MAX_DEPTH) fail(documentUrl, `elements nested deeper than ${MAX_DEPTH} levels (at ${at(i)}); refused`);
       const level = selfClosing ? depth + 1 : depth;
-      if (sitemap ? level === 2 : level <= 3 && (localNameOf(name) === "item" || localNameOf(name) === "entry")) {
+      const item = sitemap ? level === 2 : level <= 3 && (localNameOf(name) === "item" || localNameOf(name) === "entry");
+      if (item) {
         if (++items > (sitemap ? MAX_SITEMAP_URLS : MAX_ITEMS)) {
           fail(
             documentUrl,
@@ -217,10 +259,30 @@ function scan(xml: string, documentUrl: string) {
           );
         }
       }
+      if (ranges && openItem === 0) {
+        if (item) {
+          if (itemLevel === 0) itemLevel = level;
+          if (level !== itemLevel || siblingAfterItem) ranges.contiguous = false;
+          ranges.starts.push(i);
+          if (selfClosing) ranges.ends.push(end + 1);
+          else openItem = depth;
+        } else if (level === itemLevel) {
+          siblingAfterItem = true;
+        }
+      } else if (ranges && item) {
+        ranges.contiguous = false;
+      }
       i = end;
     }
     // An unclosed comment, tag or section: the validator reports it with its line.
-    if (i === -1) return;
+    if (i === -1) {
+      if (ranges) ranges.contiguous = false;
+      return;
+    }
+  }
+  if (ranges) {
+    ranges.root = rootName ?? "";
+    if (openItem !== 0 || ranges.starts.length !== ranges.ends.length) ranges.contiguous = false;
   }
 }
 

@@ -5,13 +5,14 @@
  */
 import type { SourceSettings } from "../../config/site.ts";
 import type { SourceState } from "../../store/store.ts";
-import { commitItems, type Budget } from "../commit.ts";
+import { commitItems, commitParts, type Budget } from "../commit.ts";
 import type { IngestDeps, SourceDeps } from "../deps.ts";
 import type { FetchOutcome } from "../fetch/document.ts";
 import type { IncomingItem, ParsedDocument } from "../incoming.ts";
 import type { SourceReport } from "../report.ts";
 import { documentFingerprint, type LastDocuments } from "../last-document.ts";
-import { readerOf } from "../reader.ts";
+import { ITEMS_PER_JOB, readerOf } from "../reader.ts";
+import { partOf } from "../formats/detect.ts";
 import { sitemapItems } from "./sitemap.ts";
 import type { Source } from "./source.ts";
 import { fetchUpstream } from "./upstream-fetch.ts";
@@ -117,10 +118,24 @@ async function ingestUpstream(deps: SourceDeps, source: SourceSettings, how: Ups
       await store.saveSourceState(fetched);
       return;
     }
-    const document = await readerOf(deps).parse(outcome.text, outcome.contentType, outcome.url);
-    const items = await itemsOf(deps, source, document, report);
-    const { complete, settled } = await commitItems(deps, source, items, report, budget);
-    if (document.kind === "feed" && complete && settled) {
+    const reader = readerOf(deps);
+    const opened = await reader.open(outcome.text, outcome.contentType, outcome.url);
+    let isFeed = true;
+    let written: { complete: boolean; settled: boolean };
+    if (opened.kind === "parts") {
+      const { text, contentType, url } = outcome;
+      written = await commitParts(deps, source, report, budget, (itemSource, partNowMs) =>
+        opened.cuts.map((_, n) =>
+          reader.readPart(partOf(text, opened, n), contentType, url, itemSource, deps.site, partNowMs, n * ITEMS_PER_JOB),
+        ),
+      );
+    } else {
+      isFeed = opened.document.kind === "feed";
+      const items = await itemsOf(deps, source, opened.document, report);
+      written = await commitItems(deps, source, items, report, budget);
+    }
+    const { complete, settled } = written;
+    if (isFeed && complete && settled) {
       lastDocuments.keep(store, source.id, {
         fingerprint,
         seen: report.seen,
