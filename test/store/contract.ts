@@ -39,6 +39,7 @@ export function makeArticle(spec: ArticleSpec, extra: Partial<Article> = {}): Ar
     image: null,
     published: parseRfc3339(spec.published),
     updated: parseRfc3339(spec.updated ?? spec.published),
+    corrections: [],
     source: `test/${spec.lang}/${spec.section}/${spec.slug}.md`,
     ...extra,
   };

@@ -33,6 +33,11 @@ export interface FeedSpec {
   /** An archive month, or the subscription document with `limit` items. */
   archive?: string;
   limit?: number;
+  /**
+   * The language's corrections feed instead of its articles (no section, no archive). Its version is
+   * the language feed's: a correction is a change to an article of the language.
+   */
+  corrections?: true;
 }
 
 /** What answering a feed reads of a request, whatever the runtime's request object. */

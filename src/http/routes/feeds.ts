@@ -3,7 +3,7 @@ import { Hono, type Context } from "hono";
 import type { LanguageSettings, SectionSettings, Site } from "../../config/site.ts";
 import { isArchiveMonth } from "../../feeds/build.ts";
 import { FORMATS, formatOfFile } from "../../feeds/formats.ts";
-import { ARCHIVE_SEGMENT } from "../../feeds/links.ts";
+import { ARCHIVE_SEGMENT, CORRECTIONS_SEGMENT } from "../../feeds/links.ts";
 import { renderOpml } from "../../feeds/opml.ts";
 import { instantAt, type Instant } from "../../model/time.ts";
 import type { ArticleStore } from "../../store/store.ts";
@@ -40,6 +40,8 @@ interface FeedPath {
   section?: SectionSettings;
   file: string;
   archive?: string;
+  /** The language's corrections feed (see FeedSpec.corrections). */
+  corrections?: true;
 }
 
 export function feedRoutes(deps: { store: ArticleStore; site: Site; feeds: FeedResponder }): Hono {
@@ -62,7 +64,14 @@ export function feedRoutes(deps: { store: ArticleStore; site: Site; feeds: FeedR
     if (archive !== undefined && !(isArchiveMonth(archive) && archive >= FIRST_ARCHIVE && archive <= LAST_ARCHIVE)) {
       return notFound(c, `no archive "${quoted(archive)}" (archives are months: YYYY-MM, from ${FIRST_ARCHIVE} to ${LAST_ARCHIVE})`);
     }
-    const response = await serveFeed(c, feeds, { language: lang, section, format, archive, limit });
+    const response = await serveFeed(c, feeds, {
+      language: lang,
+      section,
+      format,
+      archive,
+      limit,
+      ...(path.corrections ? { corrections: true } : {}),
+    });
     return response ?? notFound(c, `no articles in ${lang.tag}${section ? `/${section.slug}` : ""} archive ${archive}`);
   };
 
@@ -84,6 +93,11 @@ export function feedRoutes(deps: { store: ArticleStore; site: Site; feeds: FeedR
     if (lang.sections.some((s) => s.slug === name)) return c.redirect(`/${lang.tag}/${name}/`, 301);
     return notFound(c, `no feed format or section "${quoted(name)}" in ${lang.tag} (formats: ${FEED_FILES})`);
   });
+
+  // Before `/:lang/:section/:file`, which would take `corrections` for a section.
+  app.get(`/:lang/${CORRECTIONS_SEGMENT}/:file`, language, (c) =>
+    feed(c, { language: c.var.language, file: c.req.param("file"), corrections: true }),
+  );
 
   app.get("/:lang/:section/:file", language, sectionParam, (c) =>
     feed(c, { language: c.var.language, section: c.var.section, file: c.req.param("file") }),
