@@ -258,6 +258,36 @@ describe("a correction pushed to an article", () => {
     expect(await served()).toEqual(corrected);
   });
 
+  it("keeps markup in a correction's text as text: on the page, in its JSON-LD and in every feed", async () => {
+    const hostile = `Fixed </script><script>alert(1)</script> & <img src=x onerror=alert(2)> "quotes"`;
+    const hostileArticle = {
+      ...article,
+      id: "corr-hostile",
+      url: undefined,
+      title: "A story with a hostile correction",
+      corrections: [{ date_published: "2026-11-22T08:00:00+09:00", text: hostile }],
+    };
+    expect((await push(hostileArticle)).new).toEqual([itemId(settings, "push", "corr-hostile")]);
+    const feed = JSON.parse(await text("/en/business/feed.json?limit=100")) as { items: { id: string; url: string }[] };
+    const slugPath = new URL(feed.items.find((i) => i.id === itemId(settings, "push", "corr-hostile"))!.url).pathname;
+    const page = await text(slugPath);
+    expect(page).not.toContain("<script>alert");
+    expect(page).not.toContain("<img src=x");
+    expect(page).toContain(
+      "Fixed &lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;img src=x onerror=alert(2)&gt; &quot;quotes&quot;",
+    );
+    const scripts = [...page.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]);
+    expect(scripts).toEqual(['<script type="application/ld+json">']);
+    const ld = JSON.parse(/<script type="application\/ld\+json">(.*?)<\/script>/s.exec(page)![1]!);
+    expect(ld.correction[0].text).toBe(hostile);
+    for (const path of ["/en/corrections/rss.xml", "/en/corrections/atom.xml", "/en/business/atom.xml?limit=100"]) {
+      const xml = await text(path);
+      expect(() => parseXml(xml), path).not.toThrow();
+      expect(xml, path).not.toContain("<script>");
+      expect(xml, path).not.toContain("<img src=x");
+    }
+  });
+
   it("refuses malformed corrections field by field, storing nothing", async () => {
     const answer = await send(
       "POST",
