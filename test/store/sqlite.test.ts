@@ -43,6 +43,32 @@ describe("SQLite file store across close and reopen", () => {
     }
   });
 
+  it("reads the articles of a database from before corrections with none, and writes nothing for them again", async () => {
+    const path = freshDatabasePath();
+    const before = mkdtempSync(join(TEMP_DIR, "migrations-"));
+    for (const name of readdirSync(MIGRATIONS_DIR).filter((f) => f < "0007")) copyFileSync(join(MIGRATIONS_DIR, name), join(before, name));
+    const db = new Database(path);
+    try {
+      migrate(db, before);
+      const columns = new Set(db.prepare("SELECT name FROM pragma_table_info('articles')").pluck().all() as string[]);
+      expect(columns.has("corrections")).toBe(false);
+      const row = Object.entries(articleToRow(budget)).filter(([column]) => columns.has(column));
+      db.prepare(`INSERT INTO articles (${row.map(([c]) => c).join(", ")}) VALUES (${row.map(() => "?").join(", ")})`).run(
+        ...row.map(([, value]) => value),
+      );
+    } finally {
+      db.close();
+    }
+    const upgraded = openSqliteStore(path);
+    try {
+      expect(await upgraded.bySlug("en", "budget-vote")).toEqual({ ...budget, corrections: [] });
+      expect(await upgraded.upsert([budget])).toEqual({ inserted: [], updated: [], unchanged: 1, failed: [] });
+      expect(await upgraded.corrected("en", 10)).toEqual([]);
+    } finally {
+      await upgraded.close();
+    }
+  });
+
   it("records each migration once in d1_migrations, as wrangler does, and does not apply it again", async () => {
     const path = freshDatabasePath();
     await openSqliteStore(path).close();
