@@ -64,7 +64,7 @@ export interface Site {
   hubs?: string[];
 }
 
-const RESERVED_SECTIONS = new Set(["articles", "archive", "feeds.opml", "rss.xml", "atom.xml", "feed.json"]);
+const RESERVED_SECTIONS = new Set(["articles", "archive", "feeds.opml", "rss.xml", "atom.xml", "feed.json", "corrections"]);
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 /** Parses and checks the site settings file; `where` names it in errors. */
@@ -111,7 +111,7 @@ export function parseSiteSettings(yamlText: string, where: string): SiteSettings
     const sections: SectionSettings[] = [];
     for (const [slug, name] of Object.entries(sectionsNode)) {
       if (!SLUG.test(slug) || RESERVED_SECTIONS.has(slug)) {
-        fail(`${path}sections.${slug}`, "must be a lowercase slug (a-z, 0-9, -) other than 'articles' or 'archive'");
+        fail(`${path}sections.${slug}`, "must be a lowercase slug (a-z, 0-9, -) other than 'articles', 'archive' or 'corrections'");
       }
       if (typeof name !== "string" || name.trim() === "") fail(`${path}sections.${slug}`, "must name the section");
       sections.push({ slug, name: (name as string).trim() });

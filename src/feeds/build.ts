@@ -4,6 +4,7 @@ import type { LanguageSettings, SectionSettings, Site, SiteSettings } from "../c
 import type { Article, Edition } from "../model/article.ts";
 import { inZone, instantAt, parseNewsroomTime, type Instant } from "../model/time.ts";
 import type { ArticleStore, Cursor } from "../store/store.ts";
+import { contentWithCorrections } from "./correction-note.ts";
 import { EXTENSION_DOCS_PATH, feedLinks } from "./links.ts";
 import type { FeedItem, FeedModel } from "./model.ts";
 
@@ -55,7 +56,7 @@ export function buildFeed(
     url: article.url,
     title: article.title,
     summary: article.summary,
-    contentHtml: article.contentHtml,
+    contentHtml: contentWithCorrections(article, settings.timezone),
     authors: article.authors,
     categories: [
       { term: article.section, label: sectionName(language, article.section) },

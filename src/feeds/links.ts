@@ -43,6 +43,17 @@ export function parseCursor(value: string): Cursor | null {
   return { publishedMs: Number(match[1]), id: match[2]! };
 }
 
+/** Path segment under a language where its corrections feed lives: `/en/corrections/rss.xml`. */
+export const CORRECTIONS_SEGMENT = "corrections";
+
+/** A language's corrections feed in every format; its HTML page is the language's page. */
+export function correctionsLinks(siteUrl: string, lang: string): FeedLinks {
+  const base = `${siteUrl}/${lang}/${CORRECTIONS_SEGMENT}/`;
+  const links = { html: `${siteUrl}${feedDirectory(lang)}` } as FeedLinks;
+  for (const format of FORMAT_NAMES) links[format] = base + FORMATS[format].file;
+  return links;
+}
+
 export function articlePath(lang: string, slug: string): string {
   return `/${lang}/articles/${slug}`;
 }

@@ -15,6 +15,7 @@ export const RSS_NAMESPACES = {
   dc: "http://purl.org/dc/elements/1.1/",
   fh: FEED_HISTORY_NS,
   media: "http://search.yahoo.com/mrss/",
+  dcterms: "http://purl.org/dc/terms/",
 } as const;
 
 export function renderRss(feed: FeedModel): string {
@@ -47,7 +48,12 @@ export function renderRss(feed: FeedModel): string {
     if (item.contentHtml) out.push(`<content:encoded>${xmlCdata(item.contentHtml)}</content:encoded>\n`);
     for (const author of item.authors) out.push(`<dc:creator>${text(author.name)}</dc:creator>\n`);
     for (const category of item.categories) out.push(`<category>${text(category.label)}</category>\n`);
-    out.push(`<guid isPermaLink="${item.id === item.url}">${text(item.id)}</guid>\n`, `<pubDate>${toRfc822(item.published)}</pubDate>\n`);
+    out.push(
+      `<guid isPermaLink="${item.id === item.url}">${text(item.id)}</guid>\n`,
+      `<pubDate>${toRfc822(item.published)}</pubDate>\n`,
+      // RSS 2.0 has no update time of its own: DCMI Terms' `modified`, in W3C-DTF (RFC 3339).
+      `<dcterms:modified>${item.updated.iso}</dcterms:modified>\n`,
+    );
     const image = item.image;
     if (image) {
       // An enclosure must state its length; without a known one the image goes in media:content alone.

@@ -55,6 +55,13 @@ export interface IncomingItem {
   published?: string;
   updated?: string;
   editions: IncomingEdition[];
+  /** Corrections the publisher states (the push API's `corrections`): date texts as found, plain text. */
+  corrections?: IncomingCorrection[];
+}
+
+export interface IncomingCorrection {
+  date: string;
+  text: string;
 }
 
 /** A parsed upstream document: a feed's items, a sitemap's URLs, or one article page. */

@@ -4,7 +4,14 @@
  * id namespaced by source. Pure: the clock comes in as `nowMs`.
  */
 import type { SiteSettings } from "../config/site.ts";
-import { fingerprintOf, IMAGE_TYPES_BY_EXTENSION, type Article, type ArticleImage, type Author } from "../model/article.ts";
+import {
+  fingerprintOf,
+  IMAGE_TYPES_BY_EXTENSION,
+  type Article,
+  type ArticleImage,
+  type Author,
+  type Correction,
+} from "../model/article.ts";
 import { fnv64 } from "../model/hash.ts";
 import { cleanLine, cleanText, isEmailAddress, trimEndMatching, trimStartMatching } from "../model/text.ts";
 import { instantAt, type Instant } from "../model/time.ts";
@@ -131,7 +138,23 @@ export function normalizeItem(item: IncomingItem, source: ItemSource, settings: 
   const published = clamp(publishedRead ?? now, "publication date");
   const updatedRead = readDate(item.updated, source.timezone);
   const updatedClamped = updatedRead ? clamp(updatedRead, "update date") : published;
-  const updated = updatedClamped.ms < published.ms ? published : updatedClamped;
+  const updatedStated = updatedClamped.ms < published.ms ? published : updatedClamped;
+  const corrections: Correction[] = [];
+  for (const [i, stated] of (item.corrections ?? []).entries()) {
+    const date = readDate(stated.date, source.timezone);
+    const text = cleanLine(stated.text);
+    if (!date || !text) return reject(`corrections[${i}] needs a readable date and a non-empty text`);
+    if (date.ms < published.ms)
+      return reject(`corrections[${i}] is dated ${date.iso}, before the article's publication (${published.iso})`);
+    corrections.push({ date: clamp(date, `corrections[${i}] date`), text });
+  }
+  corrections.sort((a, b) => a.date.ms - b.date.ms);
+  if (corrections.some((c, i) => i > 0 && c.date.ms === corrections[i - 1]!.date.ms)) {
+    return reject("two corrections have the same date; each needs its own time");
+  }
+  // A correction is an update: the article is updated at its newest correction, when that is later.
+  const newestCorrection = corrections.at(-1)?.date;
+  const updated = newestCorrection && newestCorrection.ms > updatedStated.ms ? newestCorrection : updatedStated;
 
   const article: Omit<Article, "fingerprint"> = {
     id,
@@ -148,6 +171,7 @@ export function normalizeItem(item: IncomingItem, source: ItemSource, settings: 
     image: imageOf(item, base),
     published,
     updated,
+    corrections,
     source: source.name,
   };
   const editions = item.editions.flatMap((e) => [

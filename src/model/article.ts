@@ -18,6 +18,12 @@ export interface ArticleImage {
   alt: string;
 }
 
+/** A correction the newsroom published to an article: when, and what it says (plain text). */
+export interface Correction {
+  date: Instant;
+  text: string;
+}
+
 export interface Article {
   /** Stable public id (a tag: URI), the same in every format; never derived from the title or URL. */
   id: string;
@@ -38,11 +44,13 @@ export interface Article {
   image: ArticleImage | null;
   published: Instant;
   updated: Instant;
+  /** The corrections published to it, oldest first; none for most articles. */
+  corrections: Correction[];
   /** Where the article came from: `content/en/politics/budget.md`, `feed:wire-ko`, `push`. */
   source: string;
   /**
    * Hash of what counts as a real change (title, summary, body with white space folded, image, authors,
-   * tags): an edit that leaves it alone is not a new version.
+   * tags, corrections): an edit that leaves it alone is not a new version.
    */
   fingerprint: string;
 }
@@ -57,18 +65,21 @@ export interface Edition {
 }
 
 /** The fingerprint of an article's substance; see Article.fingerprint. */
-export function fingerprintOf(a: Pick<Article, "title" | "summary" | "contentHtml" | "image" | "authors" | "tags">): string {
+export function fingerprintOf(
+  a: Pick<Article, "title" | "summary" | "contentHtml" | "image" | "authors" | "tags" | "corrections">,
+): string {
   const fold = (s: string) => s.replace(/\s+/g, " ").trim();
-  return fnv64(
-    JSON.stringify([
-      fold(a.title),
-      fold(a.summary),
-      fold(a.contentHtml.replace(/>\s+</g, "><")),
-      a.image?.url ?? null,
-      a.authors.map((x) => [fold(x.name), x.email ?? null, x.url ?? null]),
-      a.tags.map(fold),
-    ]),
-  );
+  const parts: unknown[] = [
+    fold(a.title),
+    fold(a.summary),
+    fold(a.contentHtml.replace(/>\s+</g, "><")),
+    a.image?.url ?? null,
+    a.authors.map((x) => [fold(x.name), x.email ?? null, x.url ?? null]),
+    a.tags.map(fold),
+  ];
+  // Only when there are any, so the fingerprint of an article without corrections is what it always was.
+  if (a.corrections.length) parts.push(a.corrections.map((c) => [c.date.ms, fold(c.text)]));
+  return fnv64(JSON.stringify(parts));
 }
 
 /** The media type of an image file by its extension, for images whose source states none. */

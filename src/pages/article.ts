@@ -1,15 +1,16 @@
 /**
  * The article page, shaped like the newsroom's own: headline, Posted and Updated times in the
- * newsroom's zone, links to the other editions in their own language names, body; with hreflang
- * alternates and a schema.org NewsArticle in JSON-LD.
+ * newsroom's zone, links to the other editions in their own language names, body, and the dated
+ * corrections below it; with hreflang alternates and a schema.org NewsArticle in JSON-LD.
  */
 import type { LanguageSettings, Site } from "../config/site.ts";
+import { correctionWords } from "../feeds/correction-note.ts";
 import { feedDirectory } from "../feeds/links.ts";
 import { escapeHtml as h } from "../model/escape.ts";
 import type { Article, ArticleImage, Edition } from "../model/article.ts";
 import { inZone } from "../model/time.ts";
 import { discoveryLinks, page } from "./layout.ts";
-import { pageStrings, zoneLabel } from "./strings.ts";
+import { pageStrings, zoneLabel, type PageStrings } from "./strings.ts";
 
 /** JSON inside `<script>`: `<` escaped so no `</script>` or `<!--` can end or bend the element. */
 function jsonForScript(value: unknown): string {
@@ -51,7 +52,24 @@ function newsArticle(site: Site, article: Article, others: readonly Edition[]) {
     ...(article.image ? { image: imageObject(article.image) } : {}),
     ...(article.tags.length ? { keywords: article.tags } : {}),
     workTranslation: others.map((e) => ({ "@type": "NewsArticle", "@id": e.url, url: e.url, inLanguage: e.lang, headline: e.title })),
+    ...(article.corrections.length
+      ? {
+          // https://schema.org/correction, one https://schema.org/CorrectionComment each, oldest first.
+          correction: article.corrections.map((c) => ({ "@type": "CorrectionComment", datePublished: c.date.iso, text: c.text })),
+        }
+      : {}),
   };
+}
+
+/** The corrections below the body: a heading, then each correction dated on the newsroom's clocks, oldest first. */
+function correctionsNote(article: Article, strings: PageStrings, zone: string): string {
+  if (article.corrections.length === 0) return "";
+  const words = correctionWords(article.lang);
+  const entries = article.corrections.map((c) => {
+    const t = inZone(c.date, zone);
+    return `<p class="correction"><strong>${h(words.correction)}</strong> <time datetime="${t.iso}">${h(strings.date(t, zoneLabel(zone, t)))}</time>: ${h(c.text)}</p>`;
+  });
+  return `\n<aside class="corrections" id="corrections" aria-labelledby="corrections-heading">\n<h2 id="corrections-heading">${h(words.corrections)}</h2>\n${entries.join("\n")}\n</aside>`;
 }
 
 export function articlePage(site: Site, language: LanguageSettings, article: Article, editions: readonly Edition[]): string {
@@ -82,7 +100,7 @@ export function articlePage(site: Site, language: LanguageSettings, article: Art
 <h1>${h(article.title)}</h1>
 <p class="dates">${dates}</p>
 ${editionLinks ? `<nav class="editions" aria-label="${h(strings.editions)}">\n${editionLinks}\n</nav>\n` : ""}${image}<p class="byline">${h(strings.by)}: ${article.authors.map((a) => h(a.name)).join(", ")}</p>
-${article.contentHtml}
+${article.contentHtml}${correctionsNote(article, strings, zone)}
 </article>`;
 
   const hreflang = [{ lang: article.lang, url: article.url }, ...others]

@@ -11,14 +11,17 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Site } from "../config/site.ts";
 import { FORMAT_NAMES, FORMATS } from "../feeds/formats.ts";
-import { feedDirectory } from "../feeds/links.ts";
+import { CORRECTIONS_SEGMENT, feedDirectory } from "../feeds/links.ts";
 import type { Service } from "../http/app.ts";
 import { inBackground } from "../http/background.ts";
 import type { FeedAnswer, FeedRequest, FeedSpec } from "../http/feeds/serving.ts";
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 
-/** Every subscription document by its path: each language and section, each format (`/en/politics/rss.xml`). */
+/**
+ * Every subscription document by its path: each language and section, each format (`/en/politics/rss.xml`),
+ * and each language's corrections feed (`/en/corrections/rss.xml`).
+ */
 export function subscriptionPaths(site: Site): Map<string, FeedSpec> {
   const paths = new Map<string, FeedSpec>();
   for (const language of site.settings.languages) {
@@ -26,6 +29,8 @@ export function subscriptionPaths(site: Site): Map<string, FeedSpec> {
       for (const format of FORMAT_NAMES)
         paths.set(feedDirectory(language.tag, section?.slug) + FORMATS[format].file, { language, section, format });
     }
+    for (const format of FORMAT_NAMES)
+      paths.set(`/${language.tag}/${CORRECTIONS_SEGMENT}/${FORMATS[format].file}`, { language, format, corrections: true });
   }
   return paths;
 }

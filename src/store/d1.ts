@@ -125,6 +125,10 @@ export function d1Store(db: D1Database, options: D1StoreOptions = {}): ArticleSt
       return (await all<ArticleRow>(sql.latestArticles(query))).map(rowToArticle);
     },
 
+    async corrected(lang: string, limit: number) {
+      return (await all<ArticleRow>(sql.correctedArticles(lang, limit))).map(rowToArticle);
+    },
+
     async bySlug(lang: string, slug: string) {
       const [row] = await all<ArticleRow>(sql.articleBySlug(lang, slug));
       return row ? rowToArticle(row) : null;

@@ -29,6 +29,8 @@ const COLUMNS = [
   "updated_ms",
   "source",
   "fingerprint",
+  "corrections",
+  "corrected_ms",
 ] as const satisfies readonly (keyof ArticleRow)[];
 const SELECT_ARTICLE = `SELECT ${COLUMNS.join(", ")} FROM articles`;
 const CHANGEABLE = COLUMNS.filter((c) => c !== "id");
@@ -68,6 +70,14 @@ export function latestArticles(query: LatestQuery): Statement {
   return {
     sql: `${SELECT_ARTICLE} WHERE ${where.join(" AND ")} ORDER BY published_ms DESC, id DESC LIMIT ?`,
     params,
+  };
+}
+
+/** The corrected articles of a language, most recently corrected first, from one end of articles_corrected. */
+export function correctedArticles(lang: string, limit: number): Statement {
+  return {
+    sql: `${SELECT_ARTICLE} WHERE lang = ? AND corrected_ms IS NOT NULL ORDER BY corrected_ms DESC, id DESC LIMIT ?`,
+    params: [lang, limit],
   };
 }
 

@@ -270,6 +270,10 @@ class SqliteArticleStore implements ArticleStore {
     return this.#retry(() => this.#all<ArticleRow>(sql.latestArticles(query)).map(rowToArticle));
   }
 
+  async corrected(lang: string, limit: number) {
+    return this.#retry(() => this.#all<ArticleRow>(sql.correctedArticles(lang, limit)).map(rowToArticle));
+  }
+
   async bySlug(lang: string, slug: string) {
     const [row] = await this.#retry(() => this.#all<ArticleRow>(sql.articleBySlug(lang, slug)));
     return row ? rowToArticle(row) : null;

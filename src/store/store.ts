@@ -128,6 +128,11 @@ export interface ArticleStore {
   byIds(ids: readonly string[]): Promise<Article[]>;
   /** Every edition of the given stories, in no particular order. */
   editions(stories: readonly string[]): Promise<Edition[]>;
+  /**
+   * The articles of a language that carry corrections, the most recently corrected first (ties broken
+   * by id, descending): the newest `limit` corrections of the language are all in the first `limit`.
+   */
+  corrected(lang: string, limit: number): Promise<Article[]>;
   /** The newest update among the articles of a language (and section), or null when it has none. */
   lastUpdated(lang: string, section?: string): Promise<Instant | null>;
   /**
@@ -248,6 +253,17 @@ export interface ArticleRow {
   updated_ms: number;
   source: string;
   fingerprint: string;
+  /** JSON array of {date, date_ms, text}, oldest first. */
+  corrections: string;
+  /** The newest correction's time, or null when there is none (what the corrections feed's index holds). */
+  corrected_ms: number | null;
+}
+
+/** A correction as the `corrections` column keeps it. */
+interface CorrectionRow {
+  date: string;
+  date_ms: number;
+  text: string;
 }
 
 export function rowToArticle(row: ArticleRow): Article {
@@ -268,6 +284,7 @@ export function rowToArticle(row: ArticleRow): Article {
     updated: { iso: row.updated, ms: row.updated_ms },
     source: row.source,
     fingerprint: row.fingerprint,
+    corrections: (JSON.parse(row.corrections) as CorrectionRow[]).map((c) => ({ date: { iso: c.date, ms: c.date_ms }, text: c.text })),
   };
 }
 
@@ -291,6 +308,8 @@ export function articleToRow(a: Article): ArticleRow {
     updated_ms: a.updated.ms,
     source: a.source,
     fingerprint: a.fingerprint,
+    corrections: JSON.stringify(a.corrections.map((c): CorrectionRow => ({ date: c.date.iso, date_ms: c.date.ms, text: c.text }))),
+    corrected_ms: a.corrections.reduce<number | null>((newest, c) => (newest === null || c.date.ms > newest ? c.date.ms : newest), null),
   };
 }
 

@@ -10,7 +10,7 @@ import type { TestProject } from "vitest/node";
 import { buildEdge } from "../../src/cli/build-edge.ts";
 import { parseSiteSettings } from "../../src/config/site.ts";
 import { FORMAT_NAMES, FORMATS } from "../../src/feeds/formats.ts";
-import { feedDirectory } from "../../src/feeds/links.ts";
+import { CORRECTIONS_SEGMENT, feedDirectory } from "../../src/feeds/links.ts";
 import { createApp } from "../../src/http/app.ts";
 import { runIngest } from "../../src/ingest/run.ts";
 import { bundledFolder } from "../../src/runtime/edge-content.ts";
@@ -56,6 +56,10 @@ export default async function setup(project: TestProject) {
         const path = `${feedDirectory(language.tag, section?.slug)}${FORMATS[format].file}`;
         nodeFeeds[path] = await (await app.request(path)).text();
       }
+    }
+    for (const format of FORMAT_NAMES) {
+      const path = `/${language.tag}/${CORRECTIONS_SEGMENT}/${FORMATS[format].file}`;
+      nodeFeeds[path] = await (await app.request(path)).text();
     }
   }
   // JSON Feed paging: every document along next_url from a short subscription document of each language.

@@ -35,8 +35,11 @@ beforeAll(async () => {
 });
 
 describe("feeds from workerd over D1", () => {
-  it("cover every language, section and format", () => {
-    expect(Object.keys(nodeFeeds)).toHaveLength(72);
+  it("cover every language, section and format, and each language's corrections feed", () => {
+    expect(Object.keys(nodeFeeds)).toHaveLength(72 + 12);
+    for (const format of ["rss.xml", "atom.xml", "feed.json"]) expect(nodeFeeds).toHaveProperty(`/en/corrections/${format}`);
+    // The sample's corrected article, so the corrections compared are not only empty feeds.
+    expect(nodeFeeds["/en/corrections/atom.xml"]).toContain("#correction-");
   });
 
   it("are byte-identical to Node's, with the same media types", async () => {

@@ -7,6 +7,7 @@ import { parseFeed } from "@rowanmanning/feed-parser";
 import { beforeAll, expect } from "vitest";
 import type { LanguageSettings, SectionSettings } from "../../src/config/site.ts";
 import { readFeed } from "../../src/feeds/build.ts";
+import { readCorrectionsFeed } from "../../src/feeds/corrections.ts";
 import type { FeedModel } from "../../src/feeds/model.ts";
 import type { Article } from "../../src/model/article.ts";
 import { CONTENT_DIR, loadedStore, readContentDir } from "../helpers.ts";
@@ -36,18 +37,41 @@ export async function everyFeed() {
       cases.push({ name: `${language.tag}${section ? `/${section.slug}` : ""}`, language, section, model, expected, all });
     }
   }
-  return { store, site, cases };
+  // Every document the checks that read models alone apply to: the feeds above and each language's corrections feed.
+  const documents = cases.map((c) => ({ name: c.name, model: c.model }));
+  for (const language of site.settings.languages) {
+    documents.push({ name: `${language.tag}/corrections`, model: await readCorrectionsFeed(store, site, language) });
+  }
+  return { store, site, cases, documents };
 }
 
 /** Loads every feed once before the file's tests; read `.cases` and `.languages` inside a test. */
 export function everyFeedBeforeAll() {
-  const loaded = { cases: [] as FeedCase[], languages: [] as LanguageSettings[] };
+  const loaded = { cases: [] as FeedCase[], documents: [] as { name: string; model: FeedModel }[], languages: [] as LanguageSettings[] };
   beforeAll(async () => {
-    const { cases, site } = await everyFeed();
+    const { cases, documents, site } = await everyFeed();
     loaded.cases = cases;
+    loaded.documents = documents;
     loaded.languages = site.settings.languages;
   });
   return loaded;
+}
+
+/** The word before a correction's date in each sample language. */
+const CORRECTION_WORD: Record<string, string> = { en: "Correction", ko: "정정", ja: "訂正", "zh-Hans": "更正" };
+
+/**
+ * The HTML content an article's item carries: its body, then a paragraph per correction, oldest first,
+ * dated on the newsroom's clocks (the sample's corrections are written in its +09:00).
+ */
+export function expectedContent(article: Article): string {
+  const escape = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+  const notes = article.corrections.map((c) => {
+    expect(c.date.iso, "sample corrections are written in the newsroom's offset").toMatch(/\+09:00$/);
+    const when = `${c.date.iso.slice(0, 10)} ${c.date.iso.slice(11, 16)} UTC+09:00`;
+    return `<p><strong>${CORRECTION_WORD[article.lang]} (${when}):</strong> ${escape(c.text)}</p>`;
+  });
+  return article.contentHtml + notes.join("");
 }
 
 /** The other editions of an article's story, in the site's language order. */

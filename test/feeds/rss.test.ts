@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { buildFeed } from "../../src/feeds/build.ts";
 import { renderRss, RSS_NAMESPACES } from "../../src/feeds/rss.ts";
 import { testSite } from "../helpers.ts";
-import { everyFeedBeforeAll, expectFeedParserReads, otherEditions, RFC822 } from "./every-feed.ts";
+import { everyFeedBeforeAll, expectedContent, expectFeedParserReads, otherEditions, RFC822 } from "./every-feed.ts";
 import { children, decodeHtmlEntities, NS, only, parseXml, q, type XmlElement } from "./xml-dom.ts";
 
 const loaded = everyFeedBeforeAll();
@@ -24,6 +24,22 @@ describe("RSS 2.0", () => {
     expect(loaded.cases.map((c) => c.name)).toContain("zh-Hans/opinion");
     expect(loaded.cases).toHaveLength(loaded.languages.reduce((n, l) => n + 1 + l.sections.length, 0));
     for (const c of loaded.cases.filter((c) => !c.section)) expect(c.expected.length).toBeGreaterThan(5);
+  });
+
+  it("includes a corrected article, whose item carries the dated note after its body", () => {
+    const corrected = loaded.cases.flatMap((c) => c.expected.filter((a) => a.corrections.length > 0).map((a) => [c, a] as const));
+    expect(corrected.length).toBeGreaterThan(0);
+    for (const [c, article] of corrected) {
+      const item = children(channelOf(renderRss(c.model)), rssChild("item")).find((i) => text(i, rssChild("guid")) === article.id)!;
+      const content = text(item, q(NS.content, "encoded"));
+      expect(content.startsWith(article.contentHtml), c.name).toBe(true);
+      expect(content.slice(article.contentHtml.length)).toMatch(
+        /^<p><strong>[^<]+ \(\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC\+09:00\):<\/strong> /,
+      );
+      // A correction is an update: the article's update time is at least its newest correction's.
+      expect(text(item, q(NS.dcterms, "modified"))).toBe(article.updated.iso);
+      expect(article.updated.ms).toBeGreaterThanOrEqual(article.corrections.at(-1)!.date.ms);
+    }
   });
 
   it("parses in a strict XML 1.0 parser and carries the channel the profile requires", () => {
@@ -79,7 +95,8 @@ describe("RSS 2.0", () => {
         expect(Date.parse(text(item, rssChild("pubDate")))).toBe(article.published.ms);
         expect(text(item, rssChild("pubDate"))).toMatch(/\+0900$/);
         expect(decodeHtmlEntities(text(item, rssChild("description")))).toBe(article.summary);
-        expect(text(item, q(NS.content, "encoded"))).toBe(article.contentHtml);
+        expect(text(item, q(NS.content, "encoded"))).toBe(expectedContent(article));
+        expect(text(item, q(NS.dcterms, "modified"))).toBe(article.updated.iso);
         expect(children(item, q(NS.dc, "creator")).map((e) => e.text)).toEqual(article.authors.map((a) => a.name));
         const categories = children(item, rssChild("category")).map((e) => e.text);
         expect(categories).toEqual([c.language.sections.find((s) => s.slug === article.section)!.name, ...article.tags]);

@@ -1,6 +1,6 @@
 /**
  * The checks the W3C Feed Validation Service makes beyond the specs' grammar, applied to every feed of
- * the sample edition: HTML in content that parses strictly and carries nothing it flags, absolute
+ * the sample edition (its corrections feeds included): HTML in content that parses strictly and carries nothing it flags, absolute
  * ASCII URLs, plausible dates, no characters it reports as bad.
  */
 import { describe, expect, it } from "vitest";
@@ -64,7 +64,7 @@ const ASCII_URL = /^https?:\/\/[\x21-\x7E]+$/;
 
 describe("what the W3C Feed Validation Service checks", () => {
   it("HTML in content and descriptions is well-formed, safe and has absolute links only", () => {
-    for (const c of loaded.cases) {
+    for (const c of loaded.documents) {
       for (const item of children(only(parseXml(renderRss(c.model)), q("", "channel")), q("", "item"))) {
         checkHtml(only(item, q(NS.content, "encoded")).text, `${c.name} rss content`);
         checkHtml(only(item, q("", "description")).text, `${c.name} rss description`);
@@ -76,14 +76,14 @@ describe("what the W3C Feed Validation Service checks", () => {
   });
 
   it("has no C1 control characters and no U+FFFD anywhere", () => {
-    for (const c of loaded.cases) {
+    for (const c of loaded.documents) {
       expect(BAD_CHARACTERS.test(renderRss(c.model)), c.name).toBe(false);
       expect(BAD_CHARACTERS.test(renderAtom(c.model)), c.name).toBe(false);
     }
   });
 
   it("writes every link, guid-like URL and enclosure as an absolute ASCII http(s) URL", () => {
-    for (const c of loaded.cases) {
+    for (const c of loaded.documents) {
       const xml = renderRss(c.model) + renderAtom(c.model);
       for (const [, url] of xml.matchAll(/(?:href|url)="([^"]*)"/g)) expect(url, c.name).toMatch(ASCII_URL);
       for (const [, url] of xml.matchAll(/<link>([^<]*)<\/link>/g)) expect(url, c.name).toMatch(ASCII_URL);
@@ -102,7 +102,7 @@ describe("what the W3C Feed Validation Service checks", () => {
   });
 
   it("gives media:content only the attributes Media RSS defines, with positive sizes", () => {
-    for (const c of loaded.cases) {
+    for (const c of loaded.documents) {
       for (const media of renderRss(c.model).matchAll(/<media:content ([^>]*)>/g)) {
         const attributes = Object.fromEntries([...media[1]!.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
         expect(Object.keys(attributes).sort()).toEqual(["fileSize", "height", "medium", "type", "url", "width"]);

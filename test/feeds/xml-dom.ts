@@ -20,6 +20,7 @@ export const NS = {
   atom: "http://www.w3.org/2005/Atom",
   content: "http://purl.org/rss/1.0/modules/content/",
   dc: "http://purl.org/dc/elements/1.1/",
+  dcterms: "http://purl.org/dc/terms/",
   media: "http://search.yahoo.com/mrss/",
   xml: "http://www.w3.org/XML/1998/namespace",
 } as const;

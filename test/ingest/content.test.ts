@@ -3,6 +3,7 @@ import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseSiteSettings } from "../../src/config/site.ts";
+import { fnv64 } from "../../src/model/hash.ts";
 import { runIngest } from "../../src/ingest/run.ts";
 import type { ContentFile } from "../../src/ingest/deps.ts";
 import { parseArticleFile, readContent, type ContentContext } from "../../src/ingest/sources/content-file.ts";
@@ -144,6 +145,53 @@ describe("parseArticleFile", () => {
       source: "content/en/politics/assembly-budget-vote.md",
     });
     expect(article.contentHtml).toBe("<p>The National Assembly passed the budget.</p>");
+  });
+
+  it("reads corrections oldest first, as plain text, and moves the update time to the newest", () => {
+    const file = articleFile(GOOD_FILE.path, {
+      updated: "2026-09-18 08:00 +09:00",
+      corrections:
+        '[{ date: "2026-09-20 10:00 +09:00", text: "The vote was 151 to 120,\n  not <b>150</b> to 121." }, { date: "2026-09-19 09:30", text: "A second name." }]',
+    });
+    const article = parseArticleFile(file, contentContext());
+    expect(article.corrections).toEqual([
+      { date: { iso: "2026-09-19T09:30:00+09:00", ms: Date.parse("2026-09-19T00:30:00Z") }, text: "A second name." },
+      {
+        date: { iso: "2026-09-20T10:00:00+09:00", ms: Date.parse("2026-09-20T01:00:00Z") },
+        text: "The vote was 151 to 120, not <b>150</b> to 121.",
+      },
+    ]);
+    expect(article.updated.iso).toBe("2026-09-20T10:00:00+09:00");
+    // A stated update later than every correction stays the update time.
+    const later = parseArticleFile(
+      articleFile(GOOD_FILE.path, { updated: "2026-09-21 08:00 +09:00", corrections: '[{ date: "2026-09-20 10:00 +09:00", text: A. }]' }),
+      contentContext(),
+    );
+    expect(later.updated.iso).toBe("2026-09-21T08:00:00+09:00");
+  });
+
+  it("counts a correction in the fingerprint, and leaves the fingerprint of an article without any as it was", () => {
+    const plain = parseArticleFile(GOOD_FILE, contentContext());
+    const corrected = parseArticleFile(
+      articleFile(GOOD_FILE.path, { corrections: '[{ date: "2026-09-18 09:00 +09:00", text: "The vote was 151 to 120." }]' }),
+      contentContext(),
+    );
+    const emptyList = parseArticleFile(articleFile(GOOD_FILE.path, { corrections: "[]" }), contentContext());
+    expect(corrected.fingerprint).not.toBe(plain.fingerprint);
+    expect(emptyList.fingerprint).toBe(plain.fingerprint);
+    // The fingerprint articles stored before corrections existed were written with: no update time moves on upgrade.
+    const fold = (s: string) => s.replace(/\s+/g, " ").trim();
+    const before = fnv64(
+      JSON.stringify([
+        fold(plain.title),
+        fold(plain.summary),
+        fold(plain.contentHtml.replace(/>\s+</g, "><")),
+        null,
+        [["Yoon Ha-eun", null, null]],
+        [],
+      ]),
+    );
+    expect(plain.fingerprint).toBe(before);
   });
 
   it("reads a time without an offset in the site's zone, Asia/Seoul", () => {
@@ -299,6 +347,40 @@ describe("readContent with one malformed file beside a good one", () => {
       name: "an image path that climbs out of content/media",
       file: articleFile("en/business/climbing-image.md", { image: "{ src: /media/../site.yaml, alt: Escape, width: 10, height: 10 }" }),
       mentions: ["image.src", "/media/../site.yaml"],
+    },
+    {
+      name: "corrections that are not a list",
+      file: articleFile("en/politics/corrections-text.md", { corrections: '"We fixed a typo."' }),
+      mentions: ['field "corrections"', "{date, text}"],
+    },
+    {
+      name: "a correction without its text",
+      file: articleFile("en/politics/correction-no-text.md", { corrections: '[{ date: "2026-09-18 09:00 +09:00" }]' }),
+      mentions: ["corrections[0].text"],
+    },
+    {
+      name: "a correction whose date is not a time",
+      file: articleFile("en/politics/correction-bad-date.md", {
+        corrections: '[{ date: "2026-09-18 09:00 +09:00", text: Fine. }, { date: yesterday, text: Wrong. }]',
+      }),
+      mentions: ["corrections[1].date", '"yesterday"'],
+    },
+    {
+      name: "a correction dated before the article was posted",
+      file: articleFile("en/politics/correction-too-early.md", { corrections: '[{ date: "2026-09-17 21:00 +09:00", text: Early. }]' }),
+      mentions: ["corrections[0].date", '"posted"', "2026-09-17T21:00:00+09:00"],
+    },
+    {
+      name: "a correction with an unknown field",
+      file: articleFile("en/politics/correction-by.md", { corrections: '[{ date: "2026-09-18 09:00 +09:00", text: A., by: Desk }]' }),
+      mentions: ["corrections[0]", 'unknown field "by"'],
+    },
+    {
+      name: "two corrections at the same time",
+      file: articleFile("en/politics/correction-twice.md", {
+        corrections: '[{ date: "2026-09-18 09:00 +09:00", text: A. }, { date: "2026-09-18 00:00 Z", text: B. }]',
+      }),
+      mentions: ['field "corrections"', "two corrections dated 2026-09-18T00:00:00+00:00", "its own time"],
     },
     {
       name: "a remote image without a length",

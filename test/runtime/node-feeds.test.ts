@@ -97,13 +97,14 @@ describe("the short way to subscription feeds, against the app", () => {
     await store.close();
   });
 
-  it("knows every subscription document and only those: each language and section, each format", () => {
+  it("knows every subscription document and only those: each language and section, and each language's corrections, each format", () => {
     const paths = [...subscriptionPaths(site).keys()];
     const languages = site.settings.languages;
-    expect(paths).toHaveLength(languages.reduce((n, l) => n + (1 + l.sections.length) * 3, 0));
+    expect(paths).toHaveLength(languages.reduce((n, l) => n + (1 + l.sections.length + 1) * 3, 0));
     expect(paths).toContain("/en/rss.xml");
     expect(paths).toContain("/zh-Hans/culture/feed.json");
     expect(paths).toContain("/ko/politics/atom.xml");
+    expect(paths).toContain("/en/corrections/rss.xml");
     expect(paths.every((p) => /^\/[A-Za-z-]+\/([a-z-]+\/)?(rss\.xml|atom\.xml|feed\.json)$/.test(p))).toBe(true);
   });
 
@@ -123,6 +124,9 @@ describe("the short way to subscription feeds, against the app", () => {
     ["an aggregator reporting subscribers", "/ko/rss.xml", () => ({ "User-Agent": FEEDLY, "Accept-Encoding": "gzip" })],
     ["HEAD", "/en/feed.json", () => ({}), "HEAD"],
     ["HEAD with gzip", "/en/feed.json", () => ({ "Accept-Encoding": "gzip" }), "HEAD"],
+    ["a corrections feed", "/en/corrections/atom.xml", () => ({ "Accept-Encoding": "gzip, br" })],
+    ["a corrections feed's ETag (304)", "/en/corrections/rss.xml", (etag) => ({ "If-None-Match": etag })],
+    ["a corrections feed's preview", "/en/corrections/feed.json", () => ({ "Sec-Fetch-Mode": "navigate", "Sec-Fetch-Dest": "document" })],
   ];
 
   it.each(cases)("answers %s exactly as the app does, without the app", async (_name, path, headers, method = "GET") => {

@@ -29,6 +29,7 @@ function article(n: number): Article {
     image: null,
     published,
     updated: published,
+    corrections: [],
     source: "feed:w",
   };
   return { ...fields, fingerprint: fingerprintOf(fields) };

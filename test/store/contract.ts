@@ -39,6 +39,7 @@ export function makeArticle(spec: ArticleSpec, extra: Partial<Article> = {}): Ar
     image: null,
     published: parseRfc3339(spec.published),
     updated: parseRfc3339(spec.updated ?? spec.published),
+    corrections: [],
     source: `test/${spec.lang}/${spec.section}/${spec.slug}.md`,
     ...extra,
   };
@@ -118,6 +119,7 @@ export function describeArticleStoreContract(name: string, makeStore: () => Prom
           { section: "opinion" },
           { url: `${SITE}/en/articles/budget-vote-2` },
           { source: "test/elsewhere.md" },
+          { corrections: [{ date: parseRfc3339("2026-09-18T09:00:00+09:00"), text: "The vote was 151 to 120, not 150 to 121." }] },
         ];
         let current = budget;
         for (const change of changes) {
@@ -125,6 +127,35 @@ export function describeArticleStoreContract(name: string, makeStore: () => Prom
           expect(await store.upsert([current]), JSON.stringify(change)).toMatchObject({ updated: [budget.id], unchanged: 0 });
         }
         expect(await store.bySlug("en", "budget-vote")).toEqual(current);
+      });
+
+      it("keeps an article's corrections, oldest first, with the offset each was written in", async () => {
+        const corrections = [
+          { date: parseRfc3339("2026-09-18T09:00:00+09:00"), text: "The vote was 151 to 120." },
+          { date: parseRfc3339("2026-09-19T01:30:00Z"), text: 'The bill\'s name is "Heatwave Relief" <Act>.' },
+        ];
+        const corrected = { ...budget, corrections };
+        await store.upsert([corrected]);
+        expect(await store.bySlug("en", "budget-vote")).toEqual(corrected);
+        expect((await store.byIds([budget.id]))[0]!.corrections).toEqual(corrections);
+      });
+
+      it("lists the corrected articles of a language, the most recently corrected first, and only those", async () => {
+        const at = (iso: string, text = "A correction.") => ({ date: parseRfc3339(iso), text });
+        const early = { ...budget, corrections: [at("2026-09-18T09:00:00+09:00"), at("2026-10-05T09:00:00+09:00")] };
+        const late = { ...chips, corrections: [at("2026-10-02T09:00:00+09:00")] };
+        const korean = { ...typhoon, corrections: [at("2026-10-09T09:00:00+09:00")] };
+        const plain = makeArticle({ lang: "en", section: "society", slug: "plain", published: "2026-10-03T09:00:00+09:00" });
+        await store.upsert([early, late, korean, plain]);
+
+        expect(ids(await store.corrected("en", 10))).toEqual([early.id, late.id]);
+        expect(ids(await store.corrected("en", 1))).toEqual([early.id]);
+        expect(ids(await store.corrected("ko", 10))).toEqual([korean.id]);
+        expect(await store.corrected("ja", 10)).toEqual([]);
+
+        // Its corrections taken back, an article leaves the list.
+        await store.upsert([{ ...early, corrections: [] }]);
+        expect(ids(await store.corrected("en", 10))).toEqual([late.id]);
       });
 
       it("refuses an article whose slug another id holds in that language, and writes the rest of the batch", async () => {

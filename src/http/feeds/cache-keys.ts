@@ -25,10 +25,9 @@ export class FeedLocations {
   at(spec: FeedSpec, version: number): Location {
     const last = this.#last.get(spec);
     if (last !== undefined && last.version === version) return last;
+    const latest = `${spec.corrections ? "corrections-" : ""}latest-${spec.limit ?? this.itemCount}`;
     const variant =
-      spec.archive === undefined
-        ? `latest-${spec.limit ?? this.itemCount}`
-        : `archive-${spec.archive}${spec.before === undefined ? "" : pageQuery(spec.before)}`;
+      spec.archive === undefined ? latest : `archive-${spec.archive}${spec.before === undefined ? "" : pageQuery(spec.before)}`;
     const scope = `${this.namespace}/${spec.language.tag}/${spec.section?.slug ?? ""}/${spec.format}/${variant}`;
     const location = { version, scope, key: `${scope}/${version}` };
     this.#last.set(spec, location);

@@ -4,6 +4,7 @@
  * instead of each doing their own.
  */
 import { readFeed } from "../../feeds/build.ts";
+import { readCorrectionsFeed } from "../../feeds/corrections.ts";
 import { FORMATS } from "../../feeds/formats.ts";
 import type { FeedModel } from "../../feeds/model.ts";
 import { fnv64 } from "../../model/hash.ts";
@@ -21,6 +22,7 @@ const encoder = new TextEncoder();
 
 /** The feed model of `spec`, read from the store. */
 export function readModel(serving: FeedServing, spec: FeedSpec): Promise<FeedModel> {
+  if (spec.corrections) return readCorrectionsFeed(serving.store, serving.site, spec.language, spec.limit);
   return readFeed(serving.store, serving.site, {
     language: spec.language,
     section: spec.section,

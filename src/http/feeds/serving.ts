@@ -35,6 +35,11 @@ export interface FeedSpec {
   limit?: number;
   /** With `archive`, in JSON Feed: the page of the month's articles older than this position (`?before=`). */
   before?: Cursor;
+  /**
+   * The language's corrections feed instead of its articles (no section, no archive). Its version is
+   * the language feed's: a correction is a change to an article of the language.
+   */
+  corrections?: true;
 }
 
 /** What answering a feed reads of a request, whatever the runtime's request object. */

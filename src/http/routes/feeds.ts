@@ -3,7 +3,7 @@ import { Hono, type Context } from "hono";
 import type { LanguageSettings, SectionSettings, Site } from "../../config/site.ts";
 import { isArchiveMonth, monthRange } from "../../feeds/build.ts";
 import { FORMATS, formatOfFile } from "../../feeds/formats.ts";
-import { ARCHIVE_SEGMENT, BEFORE_PARAM, parseCursor } from "../../feeds/links.ts";
+import { ARCHIVE_SEGMENT, BEFORE_PARAM, CORRECTIONS_SEGMENT, parseCursor } from "../../feeds/links.ts";
 import { renderOpml } from "../../feeds/opml.ts";
 import { instantAt, type Instant } from "../../model/time.ts";
 import type { ArticleStore, Cursor } from "../../store/store.ts";
@@ -40,6 +40,8 @@ interface FeedPath {
   section?: SectionSettings;
   file: string;
   archive?: string;
+  /** The language's corrections feed (see FeedSpec.corrections). */
+  corrections?: true;
 }
 
 export function feedRoutes(deps: { store: ArticleStore; site: Site; feeds: FeedResponder }): Hono {
@@ -78,7 +80,15 @@ export function feedRoutes(deps: { store: ArticleStore; site: Site; feeds: FeedR
         );
       before = parsed;
     }
-    const response = await serveFeed(c, feeds, { language: lang, section, format, archive, limit, before });
+    const response = await serveFeed(c, feeds, {
+      language: lang,
+      section,
+      format,
+      archive,
+      limit,
+      before,
+      ...(path.corrections ? { corrections: true } : {}),
+    });
     return response ?? notFound(c, `no articles in ${lang.tag}${section ? `/${section.slug}` : ""} archive ${archive}`);
   };
 
@@ -100,6 +110,11 @@ export function feedRoutes(deps: { store: ArticleStore; site: Site; feeds: FeedR
     if (lang.sections.some((s) => s.slug === name)) return c.redirect(`/${lang.tag}/${name}/`, 301);
     return notFound(c, `no feed format or section "${quoted(name)}" in ${lang.tag} (formats: ${FEED_FILES})`);
   });
+
+  // Before `/:lang/:section/:file`, which would take `corrections` for a section.
+  app.get(`/:lang/${CORRECTIONS_SEGMENT}/:file`, language, (c) =>
+    feed(c, { language: c.var.language, file: c.req.param("file"), corrections: true }),
+  );
 
   app.get("/:lang/:section/:file", language, sectionParam, (c) =>
     feed(c, { language: c.var.language, section: c.var.section, file: c.req.param("file") }),

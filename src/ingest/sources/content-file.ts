@@ -4,7 +4,14 @@
  */
 import { parse as parseYaml } from "yaml";
 import type { SiteSettings } from "../../config/site.ts";
-import { fingerprintOf, IMAGE_TYPES_BY_EXTENSION, type Article, type ArticleImage, type Author } from "../../model/article.ts";
+import {
+  fingerprintOf,
+  IMAGE_TYPES_BY_EXTENSION,
+  type Article,
+  type ArticleImage,
+  type Author,
+  type Correction,
+} from "../../model/article.ts";
 import { parseNewsroomTime, type Instant } from "../../model/time.ts";
 import { cleanLine, cleanText, isEmailAddress } from "../../model/text.ts";
 import type { ContentFile } from "../deps.ts";
@@ -26,7 +33,7 @@ export interface ContentContext {
 }
 
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
-const FIELDS = new Set(["id", "story", "title", "summary", "posted", "updated", "authors", "tags", "image"]);
+const FIELDS = new Set(["id", "story", "title", "summary", "posted", "updated", "authors", "tags", "image", "corrections"]);
 const IMAGE_FIELDS = new Set(["src", "alt", "width", "height", "type", "length"]);
 
 /** Reads every article file; a file that cannot be read is a problem, and the others still load. */
@@ -79,6 +86,8 @@ export function parseArticleFile(file: ContentFile, context: ContentContext): Ar
   const posted = time(meta, "posted", settings.timezone);
   const updated = meta.updated === undefined ? posted : time(meta, "updated", settings.timezone);
   if (updated.ms < posted.ms) throw new ContentError(`field "updated" (${updated.iso}) is before "posted" (${posted.iso})`);
+  const corrected = corrections(meta.corrections, posted, settings.timezone);
+  const newestCorrection = corrected.at(-1)?.date;
 
   const article = {
     id: articleId(meta, settings, language.tag, story),
@@ -96,7 +105,9 @@ export function parseArticleFile(file: ContentFile, context: ContentContext): Ar
     tags: tags(meta.tags),
     image: meta.image === undefined ? null : image(meta.image, context),
     published: posted,
-    updated,
+    // A correction is an update: the article is updated at its newest correction, when that is later.
+    updated: newestCorrection && newestCorrection.ms > updated.ms ? newestCorrection : updated,
+    corrections: corrected,
     source: `${context.folder}/${file.path}`,
   };
   return { ...article, fingerprint: fingerprintOf(article) };
@@ -134,6 +145,49 @@ function time(meta: Record<string, unknown>, key: string, timeZone: string): Ins
   } catch (error) {
     throw new ContentError(`field "${key}": ${(error as Error).message}`);
   }
+}
+
+/** Corrections one article may carry, and the characters of one correction's text. */
+export const MAX_CORRECTIONS = 50;
+export const MAX_CORRECTION_TEXT = 2000;
+
+/**
+ * `corrections:`, a list of `{date, text}`: the date a newsroom time no earlier than `posted`, no two
+ * alike; the text plain, one paragraph. Returned oldest first.
+ */
+function corrections(value: unknown, posted: Instant, timeZone: string): Correction[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw new ContentError(`field "corrections" must be a list of {date, text}`);
+  if (value.length > MAX_CORRECTIONS) throw new ContentError(`field "corrections" has ${value.length} entries; at most ${MAX_CORRECTIONS}`);
+  const list = value.map((entry, i): Correction => {
+    const where = `corrections[${i}]`;
+    if (entry === null || typeof entry !== "object" || Array.isArray(entry)) {
+      throw new ContentError(`${where} must be a mapping {date, text}`);
+    }
+    const fields = entry as Record<string, unknown>;
+    for (const key of Object.keys(fields)) {
+      if (key !== "date" && key !== "text") throw new ContentError(`${where} has an unknown field "${key}" (known: date, text)`);
+    }
+    let date: Instant;
+    try {
+      date = time(fields, "date", timeZone);
+    } catch (error) {
+      throw new ContentError(`${where}.${(error as Error).message.replace(/^field "date"/, "date")}`);
+    }
+    if (date.ms < posted.ms) throw new ContentError(`${where}.date (${date.iso}) is before "posted" (${posted.iso})`);
+    const text = typeof fields.text === "string" ? cleanLine(fields.text) : "";
+    if (!text) throw new ContentError(`${where}.text must be a non-empty string`);
+    if (text.length > MAX_CORRECTION_TEXT)
+      throw new ContentError(`${where}.text has ${text.length} characters; at most ${MAX_CORRECTION_TEXT}`);
+    return { date, text };
+  });
+  const sorted = [...list].sort((a, b) => a.date.ms - b.date.ms);
+  for (let i = 1; i < sorted.length; i++) {
+    if (sorted[i]!.date.ms === sorted[i - 1]!.date.ms) {
+      throw new ContentError(`field "corrections" has two corrections dated ${sorted[i]!.date.iso}; each needs its own time`);
+    }
+  }
+  return sorted;
 }
 
 /**

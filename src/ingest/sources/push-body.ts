@@ -1,9 +1,10 @@
 /**
  * The push API's body: one item or an array, in JSON Feed 1.1 item vocabulary
- * (https://www.jsonfeed.org/version/1.1/#items-a-name-items-a) plus `section` and `translations`.
+ * (https://www.jsonfeed.org/version/1.1/#items-a-name-items-a) plus `section`, `translations` and
+ * `corrections` (`[{date_published, text}]`).
  * Every problem is listed by field; an invalid body yields no items at all.
  */
-import type { IncomingItem } from "../incoming.ts";
+import type { IncomingCorrection, IncomingItem } from "../incoming.ts";
 import { parseNewsroomTime } from "../../model/time.ts";
 import { MAX_EDITION_LINKS } from "../normalize.ts";
 
@@ -28,7 +29,13 @@ const FIELDS = new Set([
   "language",
   "section",
   "translations",
+  "corrections",
 ]);
+
+/** Corrections one pushed article may carry, and the characters of one correction's text. */
+export const MAX_PUSH_CORRECTIONS = 50;
+export const MAX_PUSH_CORRECTION_TEXT = 2000;
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i;
 
 export type PushParse = { ok: true; items: IncomingItem[] } | { ok: false; errors: string[] };
 
@@ -81,7 +88,7 @@ export function parsePushBody(body: unknown, baseUrl: string): PushParse {
     const dates: Record<string, string | undefined> = {};
     for (const field of ["date_published", "date_modified"]) {
       const v = text(field);
-      if (v !== undefined && !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i.test(v)) {
+      if (v !== undefined && !RFC3339.test(v)) {
         problem(field, `"${v}" is not an RFC 3339 date-time such as 2023-09-14T08:17:00+09:00`);
       } else if (v !== undefined && !isRealTime(v)) {
         problem(field, `"${v}" is not a real date and time (day, hour, minute and offset must exist)`);
@@ -93,6 +100,7 @@ export function parsePushBody(body: unknown, baseUrl: string): PushParse {
     if (translations.length > MAX_EDITION_LINKS) {
       problem("translations", `${translations.length} entries, over the ${MAX_EDITION_LINKS} other editions an article may name`);
     }
+    const corrections = correctionsOf(item.corrections, problem);
     const section = text("section");
     const language = text("language");
     const image = text("image") ?? text("banner_image");
@@ -113,6 +121,7 @@ export function parsePushBody(body: unknown, baseUrl: string): PushParse {
       published: dates.date_published,
       updated: dates.date_modified,
       editions: translations.map((t) => (isHttpUrl(t, baseUrl) && /^https?:/i.test(t) ? { url: t } : { id: t })),
+      ...(corrections.length ? { corrections } : {}),
     });
   });
   return errors.length ? { ok: false, errors } : { ok: true, items };
@@ -134,6 +143,47 @@ function stringList(value: unknown, field: string, problem: (f: string, m: strin
     return [];
   }
   return value as string[];
+}
+
+/** `corrections`: an array of `{date_published, text}`, each date RFC 3339, each text non-empty plain text. */
+function correctionsOf(value: unknown, problem: (f: string, m: string) => void): IncomingCorrection[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) {
+    problem("corrections", "must be an array of {date_published, text}");
+    return [];
+  }
+  if (value.length > MAX_PUSH_CORRECTIONS) {
+    problem("corrections", `${value.length} entries; at most ${MAX_PUSH_CORRECTIONS}`);
+    return [];
+  }
+  return value.flatMap((entry, i) => {
+    const at = `corrections[${i}]`;
+    if (entry === null || typeof entry !== "object" || Array.isArray(entry)) {
+      problem(at, "must be an object {date_published, text}");
+      return [];
+    }
+    const fields = entry as Record<string, unknown>;
+    const unknown = Object.keys(fields).filter((k) => k !== "date_published" && k !== "text");
+    for (const key of unknown) problem(`${at}.${key}`, "is not a field of a correction (date_published, text)");
+    const date = fields.date_published;
+    const text = fields.text;
+    let ok = unknown.length === 0;
+    if (typeof date !== "string" || !RFC3339.test(date)) {
+      problem(`${at}.date_published`, "must be an RFC 3339 date-time such as 2023-09-14T08:17:00+09:00");
+      ok = false;
+    } else if (!isRealTime(date)) {
+      problem(`${at}.date_published`, `"${date}" is not a real date and time (day, hour, minute and offset must exist)`);
+      ok = false;
+    }
+    if (typeof text !== "string" || text.trim() === "") {
+      problem(`${at}.text`, "must be a non-empty string");
+      ok = false;
+    } else if (text.length > MAX_PUSH_CORRECTION_TEXT) {
+      problem(`${at}.text`, `${text.length} characters; at most ${MAX_PUSH_CORRECTION_TEXT}`);
+      ok = false;
+    }
+    return ok ? [{ date: date as string, text: text as string }] : [];
+  });
 }
 
 /** JSON Feed 1.1 `authors`, and 1.0's single `author` for publishers not yet on 1.1. */
