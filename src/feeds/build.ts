@@ -4,8 +4,9 @@ import type { LanguageSettings, SectionSettings, Site, SiteSettings } from "../c
 import type { Article, Edition } from "../model/article.ts";
 import { inZone, instantAt, parseNewsroomTime, type Instant } from "../model/time.ts";
 import type { ArticleStore } from "../store/store.ts";
-import { EXTENSION_DOCS_PATH, feedLinks } from "./links.ts";
-import type { FeedItem, FeedModel } from "./model.ts";
+import type { Tombstone } from "../store/store.ts";
+import { EXTENSION_DOCS_PATH, feedLinks, WITHDRAWAL_DOCS_PATH } from "./links.ts";
+import type { FeedItem, FeedModel, FeedWithdrawal } from "./model.ts";
 
 export interface FeedScope {
   language: LanguageSettings;
@@ -35,6 +36,7 @@ export function buildFeed(
   articles: readonly Article[],
   editions: readonly Edition[],
   history: FeedHistory = {},
+  withdrawals: readonly Tombstone[] = [],
 ): FeedModel {
   const { settings, siteUrl } = site;
   const { language, section } = scope;
@@ -93,8 +95,18 @@ export function buildFeed(
       ...(history.next ? { nextArchive: feedLinks(siteUrl, language.tag, section?.slug, history.next) } : {}),
     },
     items,
+    withdrawals: withdrawals.map((t): FeedWithdrawal => ({
+      ref: t.id,
+      when: inZone(instantAt(t.withdrawnMs, 0), settings.timezone),
+      // A legal takedown states no reason in public.
+      comment: t.legal ? "" : t.reason,
+    })),
+    withdrawalDocs: `${siteUrl}${WITHDRAWAL_DOCS_PATH}`,
   };
 }
+
+/** Withdrawals one subscription document lists at most, newest first. */
+export const MAX_LISTED_WITHDRAWALS = 100;
 
 /**
  * Reads what `scope` holds (the latest articles, or one archive month) with the editions of their
@@ -105,8 +117,10 @@ export async function readFeed(store: ArticleStore, site: Site, scope: FeedScope
   const zone = site.settings.timezone;
   let articles: Article[];
   const history: FeedHistory = {};
+  let withdrawals: Tombstone[] = [];
   if (scope.archive === undefined) {
     articles = await store.latest({ ...base, limit: scope.limit ?? site.settings.itemCount });
+    withdrawals = await store.listedWithdrawals(base.lang, base.section, MAX_LISTED_WITHDRAWALS);
     const newest = articles[0];
     if (newest) history.prev = monthOf(newest.published, zone);
   } else {
@@ -118,7 +132,7 @@ export async function readFeed(store: ArticleStore, site: Site, scope: FeedScope
     if (newer !== null) history.next = monthOf({ ms: newer }, zone);
   }
   const editions = articles.length ? await store.editions(articles.map((a) => a.story)) : [];
-  return buildFeed(site, scope, articles, editions, history);
+  return buildFeed(site, scope, articles, editions, history, withdrawals);
 }
 
 const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
