@@ -254,9 +254,9 @@ export function d1Store(db: D1Database, options: D1StoreOptions = {}): ArticleSt
       // A D1 binding has no connection to close.
     },
 
-    async withdrawGiven(entries: readonly { article: Article; why: WithdrawReason }[], atMs: number) {
+    async withdrawGiven(entries: readonly { article: Article; why: WithdrawReason; atMs: number }[]) {
       const changed: string[] = [];
-      for (const { article, why } of entries) {
+      for (const { article, why, atMs } of entries) {
         const results = await batch(sql.withdrawArticle(articleToRow(article), atMs, why));
         if (results.some((r) => (r.meta.changes ?? 0) > 0)) changed.push(article.id);
       }

@@ -413,10 +413,10 @@ class SqliteArticleStore implements ArticleStore {
     return withdrawn;
   }
 
-  async withdrawGiven(entries: readonly { article: Article; why: WithdrawReason }[], atMs: number) {
-    const withdrawOne = this.#db.transaction((entry: { article: Article; why: WithdrawReason }) => {
+  async withdrawGiven(entries: readonly { article: Article; why: WithdrawReason; atMs: number }[]) {
+    const withdrawOne = this.#db.transaction((entry: { article: Article; why: WithdrawReason; atMs: number }) => {
       let changes = 0;
-      for (const s of sql.withdrawArticle(articleToRow(entry.article), atMs, entry.why)) changes += this.#run(s).changes;
+      for (const s of sql.withdrawArticle(articleToRow(entry.article), entry.atMs, entry.why)) changes += this.#run(s).changes;
       return changes > 0;
     });
     const changed: string[] = [];

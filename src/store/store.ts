@@ -183,10 +183,10 @@ export interface ArticleStore {
   close(): Promise<void>;
   /**
    * Withdraws articles the newsroom marked withdrawn (content files), each with its reason: a stored one
-   * as withdraw does, one never stored by a tombstone made from what is given. A tombstone already there
-   * keeps its time and takes the new reason. Returns the ids whose tombstone is new or changed.
+   * as withdraw does, one never stored by a tombstone made from what is given, withdrawn at `atMs`. A
+   * tombstone already there keeps its time and takes the new reason. Returns the ids whose tombstone is new or changed.
    */
-  withdrawGiven(entries: readonly { article: Article; why: WithdrawReason }[], atMs: number): Promise<string[]>;
+  withdrawGiven(entries: readonly { article: Article; why: WithdrawReason; atMs: number }[]): Promise<string[]>;
   /** The tombstones among these ids. */
   tombstones(ids: readonly string[]): Promise<Tombstone[]>;
   /** The tombstone of the article that had this page, or null. */

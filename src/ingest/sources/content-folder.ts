@@ -62,7 +62,10 @@ async function ingestContent(
     return !t || t.legal !== (why.legal ?? false) || t.reason !== (why.legal ? "" : (why.reason ?? ""));
   });
   report.unchanged += shown.length - takeDown.length;
-  const takenDown = await store.withdrawGiven(takeDown, nowMs);
+  // A file dates its takedown by its `updated:` time (when it gives one, not ahead of now); else now.
+  const takenDown = await store.withdrawGiven(
+    takeDown.map((w) => ({ ...w, atMs: w.article.updated.ms > w.article.published.ms ? Math.min(w.article.updated.ms, nowMs) : nowMs })),
+  );
   // Only a deleted file withdraws its article: one that fails to parse keeps it, since a typo must not
   // take a published story down. A deleted file that was only scheduled leaves nothing behind.
   const files = new Set(folder.files.map((f) => `${folder.folder}/${f.path}`));
