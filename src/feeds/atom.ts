@@ -41,6 +41,11 @@ export function renderAtom(feed: FeedModel): string {
   for (const [rel, links] of historyLinks(feed)) out.push(`<link rel="${rel}" type="application/atom+xml" href="${attr(links.atom)}"/>\n`);
   if (feed.history.archive) out.push(`<fh:archive/>\n`);
   out.push(person(feed.author), `<generator version="${attr(feed.generator.version)}">${text(feed.generator.name)}</generator>\n`);
+  // https://www.rfc-editor.org/rfc/rfc6721#section-2: among the feed's metadata, before the first entry.
+  for (const w of withdrawals) {
+    const comment = w.comment ? `<at:comment>${text(w.comment)}</at:comment>` : "";
+    out.push(`<at:deleted-entry ref="${attr(w.ref)}" when="${w.when.iso}">${comment}</at:deleted-entry>\n`);
+  }
   for (const item of feed.items) {
     out.push(
       `<entry>\n`,
@@ -72,11 +77,6 @@ export function renderAtom(feed: FeedModel): string {
     out.push(`<content type="html">${xmlCdata(contentOrHeadlineLink(item))}</content>\n`);
     if (image) out.push(mediaContent(image));
     out.push(`</entry>\n`);
-  }
-  // https://www.rfc-editor.org/rfc/rfc6721#section-2
-  for (const w of withdrawals) {
-    const comment = w.comment ? `<at:comment>${text(w.comment)}</at:comment>` : "";
-    out.push(`<at:deleted-entry ref="${attr(w.ref)}" when="${w.when.iso}">${comment}</at:deleted-entry>\n`);
   }
   out.push(`</feed>\n`);
   return out.join("");

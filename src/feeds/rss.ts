@@ -46,6 +46,13 @@ export function renderRss(feed: FeedModel): string {
   for (const [rel, links] of historyLinks(feed))
     out.push(`<atom:link rel="${rel}" type="application/rss+xml" href="${attr(links.rss)}"/>\n`);
   if (feed.history.archive) out.push(`<fh:archive/>\n`);
+  // The shape of RFC 6721's at:deleted-entry, in our own namespace: RSS has no standard one. Channel elements, before the first item.
+  for (const w of withdrawals) {
+    const comment = w.comment ? `<${WITHDRAWAL_PREFIX}:comment>${text(w.comment)}</${WITHDRAWAL_PREFIX}:comment>` : "";
+    out.push(
+      `<${WITHDRAWAL_PREFIX}:deleted-entry ref="${attr(w.ref)}" when="${w.when.iso}">${comment}</${WITHDRAWAL_PREFIX}:deleted-entry>\n`,
+    );
+  }
   for (const item of feed.items) {
     out.push(`<item>\n`, `<title>${text(item.title)}</title>\n`, `<link>${text(item.url)}</link>\n`);
     // A headline kept without a body has neither: RSS needs only a title or a description.
@@ -66,13 +73,6 @@ export function renderRss(feed: FeedModel): string {
       );
     }
     out.push(`</item>\n`);
-  }
-  // The shape of RFC 6721's at:deleted-entry, in our own namespace: RSS has no standard one.
-  for (const w of withdrawals) {
-    const comment = w.comment ? `<${WITHDRAWAL_PREFIX}:comment>${text(w.comment)}</${WITHDRAWAL_PREFIX}:comment>` : "";
-    out.push(
-      `<${WITHDRAWAL_PREFIX}:deleted-entry ref="${attr(w.ref)}" when="${w.when.iso}">${comment}</${WITHDRAWAL_PREFIX}:deleted-entry>\n`,
-    );
   }
   out.push(`</channel>\n</rss>\n`);
   return out.join("");
