@@ -45,10 +45,14 @@ export function ingestDeps(store: ArticleStore, site: Site, contentDir = CONTENT
   };
 }
 
-/** Reads a content folder the way the ingest does, without a store. */
-export function readContentDir(dir: string, settings = siteSettings(), siteUrl = SITE_URL) {
+/**
+ * Reads a content folder the way the ingest does, without a store: the articles published at `nowMs`
+ * (INGEST_NOW unless given), not those scheduled later, nor those marked withdrawn.
+ */
+export function readContentDir(dir: string, settings = siteSettings(), siteUrl = SITE_URL, nowMs = INGEST_NOW) {
   const folder = readContentFolder(dir);
-  return readContent(folder.files, { settings, siteUrl, mediaSize: (name) => folder.mediaSize(name), folder: folder.folder });
+  const read = readContent(folder.files, { settings, siteUrl, mediaSize: (name) => folder.mediaSize(name), folder: folder.folder });
+  return { ...read, articles: read.articles.filter((a) => a.published.ms <= nowMs) };
 }
 
 /** The sample edition ingested into a SQLite store (in memory unless a path is given). */

@@ -51,6 +51,8 @@ export interface SiteSettings {
   idDate: string;
   timezone: string;
   itemCount: number;
+  /** Days a subscription feed lists a withdrawn article of its scope (`withdrawn_days`, 30 unless set). */
+  withdrawnDays: number;
   publisher: { name: string; email?: string };
   /** In the order of the settings file; the first is the default language. */
   languages: LanguageSettings[];
@@ -97,6 +99,10 @@ export function parseSiteSettings(yamlText: string, where: string): SiteSettings
   if (typeof itemCount !== "number" || !Number.isInteger(itemCount) || itemCount < 1 || itemCount > 100) {
     fail("item_count", "must be a whole number from 1 to 100");
   }
+  const withdrawnDays = root.withdrawn_days ?? DEFAULT_WITHDRAWN_DAYS;
+  if (typeof withdrawnDays !== "number" || !Number.isInteger(withdrawnDays) || withdrawnDays < 0 || withdrawnDays > 3650) {
+    fail("withdrawn_days", "must be a whole number of days from 0 to 3650");
+  }
   const publisher = record(root.publisher, "publisher", fail);
   const languagesNode = record(root.languages, "languages", fail);
 
@@ -137,12 +143,15 @@ export function parseSiteSettings(yamlText: string, where: string): SiteSettings
     idDate,
     timezone,
     itemCount: itemCount as number,
+    withdrawnDays: withdrawnDays as number,
     publisher: { name: text(publisher, "name", "publisher."), ...(email ? { email: email as string } : {}) },
     languages,
     sources,
   };
 }
 
+/** How long feeds list a withdrawal by default: aggregators that poll even monthly learn of it. */
+export const DEFAULT_WITHDRAWN_DAYS = 30;
 const DEFAULT_MIN_INTERVAL = 300;
 const DEFAULT_MAX_BYTES = 5 * 1024 * 1024;
 

@@ -1,6 +1,6 @@
 /** Atom 1.0 (RFC 4287, https://www.rfc-editor.org/rfc/rfc4287). */
 import type { Author } from "../model/article.ts";
-import { contentOrHeadlineLink, FEED_HISTORY_NS, historyLinks, type FeedModel } from "./model.ts";
+import { contentOrHeadlineLink, FEED_HISTORY_NS, historyLinks, TOMBSTONES_NS, type FeedModel } from "./model.ts";
 import { mediaContent } from "./media.ts";
 import { xmlAttribute as attr, xmlCdata, xmlText as text } from "../model/escape.ts";
 
@@ -20,8 +20,11 @@ function person(author: Author): string {
 }
 
 export function renderAtom(feed: FeedModel): string {
+  const withdrawals = feed.withdrawals ?? [];
+  // RFC 6721's namespace only where a deleted entry needs it, so feeds without one stay as they were.
+  const at = withdrawals.length ? ` xmlns:at="${TOMBSTONES_NS}"` : "";
   const out: string[] = [
-    `<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="${ATOM_NAMESPACES[""]}" xmlns:fh="${ATOM_NAMESPACES.fh}" xmlns:media="${ATOM_NAMESPACES.media}" xml:lang="${attr(feed.lang)}">\n`,
+    `<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="${ATOM_NAMESPACES[""]}" xmlns:fh="${ATOM_NAMESPACES.fh}" xmlns:media="${ATOM_NAMESPACES.media}"${at} xml:lang="${attr(feed.lang)}">\n`,
     `<id>${text(feed.id)}</id>\n`,
     `<title type="text">${text(feed.title)}</title>\n`,
     `<subtitle type="text">${text(feed.description)}</subtitle>\n`,
@@ -38,6 +41,11 @@ export function renderAtom(feed: FeedModel): string {
   for (const [rel, links] of historyLinks(feed)) out.push(`<link rel="${rel}" type="application/atom+xml" href="${attr(links.atom)}"/>\n`);
   if (feed.history.archive) out.push(`<fh:archive/>\n`);
   out.push(person(feed.author), `<generator version="${attr(feed.generator.version)}">${text(feed.generator.name)}</generator>\n`);
+  // https://www.rfc-editor.org/rfc/rfc6721#section-2: among the feed's metadata, before the first entry.
+  for (const w of withdrawals) {
+    const comment = w.comment ? `<at:comment>${text(w.comment)}</at:comment>` : "";
+    out.push(`<at:deleted-entry ref="${attr(w.ref)}" when="${w.when.iso}">${comment}</at:deleted-entry>\n`);
+  }
   for (const item of feed.items) {
     out.push(
       `<entry>\n`,

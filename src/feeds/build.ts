@@ -3,10 +3,10 @@ import pkg from "../../package.json" with { type: "json" };
 import type { LanguageSettings, SectionSettings, Site, SiteSettings } from "../config/site.ts";
 import type { Article, Edition } from "../model/article.ts";
 import { inZone, instantAt, parseNewsroomTime, type Instant } from "../model/time.ts";
-import type { ArticleStore, Cursor } from "../store/store.ts";
+import type { ArticleStore, Cursor, Tombstone } from "../store/store.ts";
 import { contentWithCorrections } from "./correction-note.ts";
-import { EXTENSION_DOCS_PATH, feedLinks } from "./links.ts";
-import type { FeedItem, FeedModel } from "./model.ts";
+import { EXTENSION_DOCS_PATH, feedLinks, WITHDRAWAL_DOCS_PATH } from "./links.ts";
+import type { FeedItem, FeedModel, FeedWithdrawal } from "./model.ts";
 
 export interface FeedScope {
   language: LanguageSettings;
@@ -40,6 +40,7 @@ export function buildFeed(
   articles: readonly Article[],
   editions: readonly Edition[],
   history: FeedHistory = {},
+  withdrawals: readonly Tombstone[] = [],
 ): FeedModel {
   const { settings, siteUrl } = site;
   const { language, section } = scope;
@@ -101,8 +102,18 @@ export function buildFeed(
         : {}),
     },
     items,
+    withdrawals: withdrawals.map((t): FeedWithdrawal => ({
+      ref: t.id,
+      when: inZone(instantAt(t.withdrawnMs, 0), settings.timezone),
+      // A legal takedown states no reason in public.
+      comment: t.legal ? "" : t.reason,
+    })),
+    withdrawalDocs: `${siteUrl}${WITHDRAWAL_DOCS_PATH}`,
   };
 }
+
+/** Withdrawals one subscription document lists at most, newest first. */
+export const MAX_LISTED_WITHDRAWALS = 100;
 
 /**
  * Reads what `scope` holds (the latest articles, or one archive month) with the editions of their
@@ -113,11 +124,13 @@ export async function readFeed(store: ArticleStore, site: Site, scope: FeedScope
   const zone = site.settings.timezone;
   let articles: Article[];
   const history: FeedHistory = {};
+  let withdrawals: Tombstone[] = [];
   if (scope.archive === undefined) {
     // One more than the document holds: the article JSON Feed paging goes on with, if any.
     const limit = scope.limit ?? site.settings.itemCount;
     articles = await store.latest({ ...base, limit: limit + 1 });
     const older = articles.length > limit ? articles.pop() : undefined;
+    withdrawals = await store.listedWithdrawals(base.lang, base.section, MAX_LISTED_WITHDRAWALS);
     const newest = articles[0];
     if (newest) history.prev = monthOf(newest.published, zone);
     // JSON Feed pages on from right after the last item: the rest of its month, or an older month whole.
@@ -138,7 +151,7 @@ export async function readFeed(store: ArticleStore, site: Site, scope: FeedScope
     if (newer !== null) history.next = monthOf({ ms: newer }, zone);
   }
   const editions = articles.length ? await store.editions(articles.map((a) => a.story)) : [];
-  return buildFeed(site, scope, articles, editions, history);
+  return buildFeed(site, scope, articles, editions, history, withdrawals);
 }
 
 const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;

@@ -19,6 +19,8 @@ interface JsonFeed {
   authors: JsonAuthor[];
   _editions: { about: string; feeds: { language: string; title: string; feed_url: string; home_page_url: string }[] };
   items: JsonItem[];
+  /** Articles of this feed withdrawn lately, newest first; documented at `about`. Absent when none. */
+  _deleted?: { about: string; items: { id: string; date_deleted: string; comment?: string }[] };
 }
 
 interface JsonAuthor {
@@ -82,5 +84,12 @@ export function renderJsonFeed(feed: FeedModel): string {
       return json;
     }),
   };
+  const withdrawals = feed.withdrawals ?? [];
+  if (withdrawals.length) {
+    document._deleted = {
+      about: feed.withdrawalDocs ?? "",
+      items: withdrawals.map((w) => ({ id: w.ref, date_deleted: w.when.iso, ...(w.comment ? { comment: w.comment } : {}) })),
+    };
+  }
   return `${JSON.stringify(document, null, 2)}\n`;
 }

@@ -59,3 +59,6 @@ export function articlePath(lang: string, slug: string): string {
 }
 
 export const EXTENSION_DOCS_PATH = "/extensions/editions";
+
+/** The page documenting how feeds list withdrawn articles (JSON Feed `_deleted`, the RSS elements' namespace). */
+export const WITHDRAWAL_DOCS_PATH = "/extensions/deleted";

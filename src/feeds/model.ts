@@ -84,7 +84,25 @@ export interface FeedModel {
     nextPage?: string;
   };
   items: FeedItem[];
+  /**
+   * Articles of this feed's scope withdrawn lately, newest first (subscription documents only): Atom
+   * writes RFC 6721 deleted entries (https://www.rfc-editor.org/rfc/rfc6721), RSS and JSON Feed the
+   * extension documented at `withdrawalDocs`. Empty elsewhere.
+   */
+  withdrawals?: FeedWithdrawal[];
+  /** Page documenting the withdrawal extension; also the RSS extension's namespace. */
+  withdrawalDocs?: string;
 }
+
+/** A withdrawn entry: its id, when it was withdrawn (in the newsroom's zone), and the public reason ('' for none). */
+export interface FeedWithdrawal {
+  ref: string;
+  when: Instant;
+  comment: string;
+}
+
+/** RFC 6721's namespace, for `at:deleted-entry`. */
+export const TOMBSTONES_NS = "http://purl.org/atompub/tombstones/1.0";
 
 /**
  * The content of an item kept without a body (an upstream headline) where a format wants one: one

@@ -18,10 +18,16 @@ export const RSS_NAMESPACES = {
   dcterms: "http://purl.org/dc/terms/",
 } as const;
 
+/** Prefix of the withdrawal extension, whose namespace is the page documenting it (FeedModel.withdrawalDocs). */
+export const WITHDRAWAL_PREFIX = "deleted";
+
 export function renderRss(feed: FeedModel): string {
+  const withdrawals = feed.withdrawals ?? [];
   const out: string[] = [
     `<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"`,
     ...Object.entries(RSS_NAMESPACES).map(([prefix, uri]) => ` xmlns:${prefix}="${uri}"`),
+    // Declared only where an element needs it, so feeds without a withdrawal stay as they were.
+    withdrawals.length ? ` xmlns:${WITHDRAWAL_PREFIX}="${attr(feed.withdrawalDocs ?? "")}"` : "",
     `>\n<channel>\n`,
     `<title>${text(feed.title)}</title>\n`,
     `<link>${text(feed.links.html)}</link>\n`,
@@ -41,6 +47,13 @@ export function renderRss(feed: FeedModel): string {
   for (const [rel, links] of historyLinks(feed))
     out.push(`<atom:link rel="${rel}" type="application/rss+xml" href="${attr(links.rss)}"/>\n`);
   if (feed.history.archive) out.push(`<fh:archive/>\n`);
+  // The shape of RFC 6721's at:deleted-entry, in our own namespace: RSS has no standard one. Channel elements, before the first item.
+  for (const w of withdrawals) {
+    const comment = w.comment ? `<${WITHDRAWAL_PREFIX}:comment>${text(w.comment)}</${WITHDRAWAL_PREFIX}:comment>` : "";
+    out.push(
+      `<${WITHDRAWAL_PREFIX}:deleted-entry ref="${attr(w.ref)}" when="${w.when.iso}">${comment}</${WITHDRAWAL_PREFIX}:deleted-entry>\n`,
+    );
+  }
   for (const item of feed.items) {
     out.push(`<item>\n`, `<title>${text(item.title)}</title>\n`, `<link>${text(item.url)}</link>\n`);
     // A headline kept without a body has neither: RSS needs only a title or a description.

@@ -153,7 +153,8 @@ export async function commitArticles(
 ) {
   const ids = ready.map((r) => r.article.id);
   const stored = new Map((await store.byIds(ids)).map((a) => [a.id, a]));
-  const withdrawn = options.keepWithdrawn ? await store.withdrawn(ids) : new Set<string>();
+  const tombstoned = await store.withdrawn(ids);
+  const withdrawn = options.keepWithdrawn ? tombstoned : new Set<string>();
   const toWrite: Article[] = [];
   const links = new Map<string, string[]>();
   let same = 0;
@@ -173,7 +174,10 @@ export async function commitArticles(
           // The source's own update time when it moved forward, else the moment the change was seen.
           updated: article.updated.ms > before.updated.ms ? article.updated : instantAt(nowMs, 0),
         }
-      : article;
+      : tombstoned.has(article.id) && article.updated.ms < nowMs
+        ? // The newsroom brings a withdrawn article back: a new update.
+          { ...article, updated: instantAt(nowMs, 0) }
+        : article;
     toWrite.push(next);
     if (editions.length) links.set(article.id, editions);
   }

@@ -31,6 +31,11 @@ export interface ItemSource {
   /** Upstream category name (lower case) -> section slug. */
   sections: Record<string, string>;
   timezone: string;
+  /**
+   * Whether a publication date ahead of now is kept (the push API: the newsroom schedules); otherwise,
+   * and for update dates always, a date further ahead than FUTURE_SKEW_MS is clamped to the present.
+   */
+  schedules?: boolean;
 }
 
 /**
@@ -135,7 +140,8 @@ export function normalizeItem(item: IncomingItem, source: ItemSource, settings: 
   };
   const publishedRead = readDate(item.published, source.timezone) ?? readDate(item.updated, source.timezone);
   if (!publishedRead) notes.push("no readable publication date; the time it was first seen stands in");
-  const published = clamp(publishedRead ?? now, "publication date");
+  const scheduledFor = source.schedules ? readDate(item.published, source.timezone) : null;
+  const published = scheduledFor ?? clamp(publishedRead ?? now, "publication date");
   const updatedRead = readDate(item.updated, source.timezone);
   const updatedClamped = updatedRead ? clamp(updatedRead, "update date") : published;
   const updatedStated = updatedClamped.ms < published.ms ? published : updatedClamped;

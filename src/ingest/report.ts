@@ -20,6 +20,8 @@ export interface SourceReport {
   updated: number;
   unchanged: number;
   withdrawn: number;
+  /** Articles newly kept for a later publication time (content folder and push); absent when none. */
+  scheduled?: number;
   rejected: { key: string; reason: string }[];
   /** Absent from reports stored before it was counted. */
   fallbacks?: FallbackCounts;
@@ -75,6 +77,7 @@ export function summary(report: RunReport) {
     updated: s.updated,
     unchanged: s.unchanged,
     withdrawn: s.withdrawn,
+    ...(s.scheduled ? { scheduled: s.scheduled } : {}),
     rejected: s.rejected.length,
     ...fallbackSummary(s.fallbacks),
     ...(s.error ? { error: s.error } : {}),

@@ -1,5 +1,6 @@
 /** The page that documents how feeds link the language editions of a story (the `about` URL). */
 import type { Site } from "../config/site.ts";
+import { WITHDRAWAL_DOCS_PATH } from "../feeds/links.ts";
 import { escapeHtml as h } from "../model/escape.ts";
 import { discoveryLinks, page } from "./layout.ts";
 
@@ -24,6 +25,40 @@ In an item that has other editions: <code>{"about": "…", "articles": [{"langua
 <code>language</code> is a BCP 47 tag; <code>about</code> is the address of this page.</p>`;
   return page(
     { lang: "en", title: `Language editions in ${site.settings.name} feeds` },
+    discoveryLinks(site, home!),
+    body,
+    site.settings.name,
+    "/",
+  );
+}
+
+/** The page that documents how feeds list withdrawn articles (the JSON Feed `about` URL and the RSS namespace). */
+export function withdrawalsPage(site: Site): string {
+  const [home] = site.settings.languages;
+  const docs = `${site.siteUrl}${WITHDRAWAL_DOCS_PATH}`;
+  const body = `<h1>Withdrawn articles in ${h(site.settings.name)} feeds</h1>
+<p>When the newsroom withdraws an article, it leaves every feed, page and archive, and its page answers
+<code>410 Gone</code>. For ${site.settings.withdrawnDays} days after, the subscription document of every feed
+the article was in (its language, and its language and section) lists the withdrawal, newest first, so that
+readers and aggregators can remove their copy. Archive documents do not list withdrawals.
+Each withdrawal gives the article's id (the <code>id</code>, <code>guid</code> or JSON Feed <code>id</code> it had),
+the time it was withdrawn, and the public reason where there is one (a legal takedown states none).</p>
+<h2>Atom 1.0</h2>
+<p>RFC 6721 deleted entries, after the entries:
+<code>&lt;at:deleted-entry ref="…" when="…"&gt;&lt;at:comment&gt;…&lt;/at:comment&gt;&lt;/at:deleted-entry&gt;</code>,
+the prefix <code>at</code> bound to <code>http://purl.org/atompub/tombstones/1.0</code>.</p>
+<h2>RSS 2.0</h2>
+<p>RSS has no standard form; the channel carries the same elements as Atom's, after the items, in this namespace:
+<code>&lt;deleted:deleted-entry ref="…" when="…"&gt;&lt;deleted:comment&gt;…&lt;/deleted:comment&gt;&lt;/deleted:deleted-entry&gt;</code>,
+the prefix <code>deleted</code> bound to <code>${h(docs)}</code> (the address of this page).
+<code>ref</code> is the item's <code>guid</code>; <code>when</code> is an RFC 3339 date-time; <code>comment</code> is plain text.</p>
+<h2>JSON Feed 1.1</h2>
+<p>An extension object <code>_deleted</code> at the top level:
+<code>{"about": "…", "items": [{"id", "date_deleted", "comment"}]}</code>. <code>id</code> is the item's id,
+<code>date_deleted</code> an RFC 3339 date-time, <code>comment</code> (left out when there is none) plain text;
+<code>about</code> is the address of this page.</p>`;
+  return page(
+    { lang: "en", title: `Withdrawn articles in ${site.settings.name} feeds` },
     discoveryLinks(site, home!),
     body,
     site.settings.name,

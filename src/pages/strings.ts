@@ -11,6 +11,10 @@ export interface PageStrings {
   editions: string;
   allFeeds: string;
   noArticles: string;
+  /** The 410 page of a withdrawn article: its heading, the legal takedown's note, the label of a stated reason. */
+  withdrawn: string;
+  withdrawnLegal: string;
+  withdrawnReason: string;
   date(instant: Instant, zone: string): string;
 }
 
@@ -32,6 +36,9 @@ const STRINGS: Record<string, PageStrings> = {
     editions: "Other editions",
     allFeeds: "Every feed (OPML)",
     noArticles: "No articles yet.",
+    withdrawn: "This article has been withdrawn.",
+    withdrawnLegal: "This article has been withdrawn for legal reasons.",
+    withdrawnReason: "Reason",
     date(i, zone) {
       const t = wallClock(i);
       return `${MONTHS[t.month - 1]} ${t.day}, ${t.year} ${hhmm(t)} ${zone}`;
@@ -47,6 +54,9 @@ const STRINGS: Record<string, PageStrings> = {
     editions: "다른 언어판",
     allFeeds: "모든 피드 (OPML)",
     noArticles: "아직 기사가 없습니다.",
+    withdrawn: "이 기사는 삭제되었습니다.",
+    withdrawnLegal: "이 기사는 법적 사유로 삭제되었습니다.",
+    withdrawnReason: "사유",
     date(i, zone) {
       const t = wallClock(i);
       return `${t.year}-${String(t.month).padStart(2, "0")}-${String(t.day).padStart(2, "0")} ${hhmm(t)} ${zone}`;
@@ -62,6 +72,9 @@ const STRINGS: Record<string, PageStrings> = {
     editions: "他言語版",
     allFeeds: "すべてのフィード (OPML)",
     noArticles: "記事はまだありません。",
+    withdrawn: "この記事は取り下げられました。",
+    withdrawnLegal: "この記事は法的な理由により取り下げられました。",
+    withdrawnReason: "理由",
     date: cjkDate,
   },
   zh: {
@@ -74,6 +87,9 @@ const STRINGS: Record<string, PageStrings> = {
     editions: "其他语言版本",
     allFeeds: "全部订阅源 (OPML)",
     noArticles: "暂无文章。",
+    withdrawn: "本文已撤回。",
+    withdrawnLegal: "本文因法律原因已撤回。",
+    withdrawnReason: "原因",
     date: cjkDate,
   },
 };

@@ -8,8 +8,10 @@ import { ConfigError } from "../config/error.ts";
 import { createService } from "../http/app.ts";
 import { memoryCache } from "../http/render-cache.ts";
 import type { IngestDeps } from "../ingest/deps.ts";
+import { releaseScheduled } from "../ingest/release.ts";
 import { runIngest } from "../ingest/run.ts";
 import { workerCompressor } from "./compressor.ts";
+import { everyMinute } from "./minute-timer.ts";
 import { withFeedPath } from "./node-feeds.ts";
 import { exitWith, nodeSetup } from "./node-setup.ts";
 import { workerReader } from "./parse-pool.ts";
@@ -38,6 +40,9 @@ export async function start(env: Record<string, string | undefined> = process.en
     return running;
   };
   const task = cron.schedule(config.ingestSchedule, () => ingest(ingestDeps).then(() => undefined), { noOverlap: true, name: "ingest" });
+  // Scheduled articles come out at their minute, and old withdrawals leave the feeds, without waiting for an ingest.
+  await releaseScheduled(ingestDeps);
+  const minute = everyMinute(() => releaseScheduled(ingestDeps), ingestDeps.now);
 
   const compressor = workerCompressor();
   const service = createService({
@@ -72,6 +77,7 @@ export async function start(env: Record<string, string | undefined> = process.en
   });
   const stop = () => {
     void task.stop();
+    minute.stop();
     server.close();
     void Promise.all([store.close(), compressor.close(), reader.close()]).then(() => process.exit(0));
   };

@@ -137,3 +137,6 @@ export function edgeDeps(env: WorkerEnv, content: EdgeContent): EdgeDeps {
   });
   return { app, ingest };
 }
+
+/** The cron trigger (wrangler.toml) of the minute task: scheduled articles, withdrawals leaving the feeds. */
+export const MINUTE_CRON = "* * * * *";

@@ -3,9 +3,10 @@
  * rendered feeds in the Cache API and the content folder bundled at build time (`npm run build:edge`).
  */
 import bundle from "../../.build/content.json" with { type: "json" };
+import { releaseScheduled } from "../ingest/release.ts";
 import { runIngest } from "../ingest/run.ts";
 import type { EdgeContent } from "./edge-content.ts";
-import { edgeDeps, type EdgeDeps, type WorkerEnv } from "./worker-deps.ts";
+import { edgeDeps, MINUTE_CRON, type EdgeDeps, type WorkerEnv } from "./worker-deps.ts";
 
 /**
  * The handlers, with the app and ingest they build on first use and keep for the isolate's life (built
@@ -23,8 +24,10 @@ function createWorker(content: EdgeContent) {
       return deps(env).app.fetch(request, env, ctx);
     },
 
-    async scheduled(_controller, env, ctx) {
-      ctx.waitUntil(runIngest(deps(env).ingest).then(() => undefined));
+    async scheduled(controller, env, ctx) {
+      // The minute trigger releases scheduled articles; every other trigger (wrangler.toml) ingests.
+      if (controller.cron === MINUTE_CRON) ctx.waitUntil(releaseScheduled(deps(env).ingest).then(() => undefined));
+      else ctx.waitUntil(runIngest(deps(env).ingest).then(() => undefined));
     },
   } satisfies ExportedHandler<WorkerEnv>;
 }

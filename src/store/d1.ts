@@ -25,9 +25,13 @@ import {
   type SubscriberRow,
   type UpsertOptions,
   type UpsertReport,
+  RELEASE_LIMIT,
+  rowToTombstone,
+  type TombstoneRow,
+  type WithdrawReason,
 } from "./store.ts";
 import { boundsAfter, editionPass, linksOf } from "./story-joins.ts";
-import { kindOfSqliteCode, StoreError, type StoreErrorKind } from "./errors.ts";
+import { describeConflict, kindOfSqliteCode, StoreError, type StoreErrorKind } from "./errors.ts";
 import { FeedVersionMemo } from "./version-memo.ts";
 
 /**
@@ -170,10 +174,10 @@ export function d1Store(db: D1Database, options: D1StoreOptions = {}): ArticleSt
       return all<{ id: string; source: string }>(sql.fromSource(prefix));
     },
 
-    async withdraw(ids: readonly string[], atMs: number) {
+    async withdraw(ids: readonly string[], atMs: number, why?: WithdrawReason) {
       const withdrawn: string[] = [];
       for (const id of ids) {
-        const results = await batch(sql.withdrawArticle(id, atMs));
+        const results = await batch(sql.withdrawArticle(id, atMs, why));
         if ((results.at(-1)?.results.length ?? 0) > 0) withdrawn.push(id);
       }
       return withdrawn;
@@ -252,6 +256,77 @@ export function d1Store(db: D1Database, options: D1StoreOptions = {}): ArticleSt
 
     async close() {
       // A D1 binding has no connection to close.
+    },
+
+    async withdrawGiven(entries: readonly { article: Article; why: WithdrawReason; atMs: number }[]) {
+      const changed: string[] = [];
+      for (const { article, why, atMs } of entries) {
+        const results = await batch(sql.withdrawArticle(articleToRow(article), atMs, why));
+        if (results.some((r) => (r.meta.changes ?? 0) > 0)) changed.push(article.id);
+      }
+      return changed;
+    },
+
+    async tombstones(ids: readonly string[]) {
+      return (await allOf<TombstoneRow>(sql.tombstonesByIds(ids))).map(rowToTombstone);
+    },
+
+    async tombstoneBySlug(lang: string, slug: string) {
+      const [row] = await all<TombstoneRow>(sql.tombstoneBySlug(lang, slug));
+      return row ? rowToTombstone(row) : null;
+    },
+
+    async listedWithdrawals(lang: string, section: string | undefined, limit: number) {
+      return (await all<TombstoneRow>(sql.listedWithdrawals(lang, section, limit))).map(rowToTombstone);
+    },
+
+    async unlistWithdrawals(beforeMs: number) {
+      const [result] = await batch([sql.unlistWithdrawals(beforeMs)]);
+      return result?.results.length ?? 0;
+    },
+
+    async schedule(articles: readonly Article[], links?: PendingLinks) {
+      if (articles.length === 0) return [];
+      const writes = articles.map((article) => sql.scheduleArticle(articleToRow(article), links?.targets.get(article.id) ?? []));
+      const results = await batch(writes.flat());
+      const written: string[] = [];
+      let at = 0;
+      for (const [i, statements] of writes.entries()) {
+        if ((results[at]?.results.length ?? 0) > 0) written.push(articles[i]!.id);
+        at += statements.length;
+      }
+      return written;
+    },
+
+    async scheduled(ids: readonly string[]) {
+      return (await allOf<ArticleRow>(sql.scheduledByIds(ids))).map(rowToArticle);
+    },
+
+    async scheduledFromSource(prefix: string) {
+      const rows = await all<{ id: string; source: string; published_ms: number }>(sql.scheduledFromSource(prefix));
+      return rows.map((r) => ({ id: r.id, source: r.source, dueMs: r.published_ms }));
+    },
+
+    async unschedule(ids: readonly string[]) {
+      const removed: string[] = [];
+      for (const id of ids) if ((await all(sql.unscheduleArticle(id))).length > 0) removed.push(id);
+      return removed;
+    },
+
+    async releaseDue(nowMs: number, limit = RELEASE_LIMIT) {
+      const due = await all<{ id: string; source: string; editions: string }>(sql.dueArticles(nowMs, limit));
+      const released: string[] = [];
+      const failed: { id: string; error: string }[] = [];
+      for (const row of due) {
+        try {
+          const [copy] = await batch(sql.releaseArticle(row.id, row.source, JSON.parse(row.editions) as string[], nowMs));
+          if ((copy?.results.length ?? 0) > 0) released.push(row.id);
+        } catch (error) {
+          if (error instanceof StoreError) throw error;
+          failed.push({ id: row.id, error: describeConflict(error) });
+        }
+      }
+      return { released, failed };
     },
   };
 }

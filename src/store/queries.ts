@@ -2,7 +2,7 @@
  * The store's SQL, as plain functions returning a statement and its bound parameters, so the SQLite
  * and D1 adapters run the very same queries. Positional `?` parameters only (both drivers bind them).
  */
-import type { ArticleRow, LatestQuery, PendingLinkLimits, SubscriberLimits } from "./store.ts";
+import type { ArticleRow, LatestQuery, PendingLinkLimits, SubscriberLimits, WithdrawReason } from "./store.ts";
 
 export type SqlValue = string | number | null;
 export interface Statement {
@@ -148,6 +148,8 @@ export function articleWrite(row: ArticleRow, links: readonly string[], named: {
     liftTombstone(row.id),
     ...links.map((target) => nameEdition(row.id, target, row.source, named)),
     { sql: "INSERT OR IGNORE INTO edition_touches (article_id) VALUES (?)", params: [row.id] },
+    // Written now, so no longer waiting for a later time.
+    { sql: "DELETE FROM scheduled WHERE id = ?", params: [row.id] },
   ];
 }
 
@@ -189,16 +191,156 @@ export function capEditionLinks(source: string, keep: number): Statement {
   };
 }
 
-/** Moves one article to the tombstones, with its links; run as one transaction. */
-export function withdrawArticle(id: string, atMs: number): Statement[] {
+const TOMBSTONE_UPDATE =
+  "ON CONFLICT (id) DO UPDATE SET title = excluded.title, reason = excluded.reason, legal = excluded.legal " +
+  "WHERE (tombstones.title, tombstones.reason, tombstones.legal) IS NOT (excluded.title, excluded.reason, excluded.legal)";
+
+/**
+ * Moves one article to the tombstones, with its links, and out of the schedule; run as one
+ * transaction. A stored article's own fields make the tombstone; an article given whole (a content file
+ * marked withdrawn) makes it when none is stored. A tombstone already there keeps its time and takes the
+ * new reason. The last statement returns the id when a stored article was taken down.
+ */
+export function withdrawArticle(
+  target: string | Pick<ArticleRow, "id" | "lang" | "section" | "slug" | "url" | "title" | "source">,
+  atMs: number,
+  why: WithdrawReason = {},
+): Statement[] {
+  const id = typeof target === "string" ? target : target.id;
+  const legal = why.legal ? 1 : 0;
+  const reason = why.reason ?? "";
+  const columns = "(id, lang, section, slug, url, title, source, withdrawn_ms, reason, legal, listed)";
+  const fromArticle: Statement = {
+    sql:
+      `INSERT INTO tombstones ${columns} SELECT id, lang, section, slug, url, CASE WHEN ? THEN '' ELSE title END, source, ?, ?, ?, 1 ` +
+      `FROM articles WHERE id = ? ${TOMBSTONE_UPDATE}`,
+    params: [legal, atMs, reason, legal, id],
+  };
+  const given: Statement[] =
+    typeof target === "string"
+      ? []
+      : [
+          {
+            sql: `INSERT INTO tombstones ${columns} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) ${TOMBSTONE_UPDATE}`,
+            params: [
+              id,
+              target.lang,
+              target.section,
+              target.slug,
+              target.url,
+              legal ? "" : target.title,
+              target.source,
+              atMs,
+              reason,
+              legal,
+            ],
+          },
+        ];
   return [
-    {
-      sql: "INSERT OR REPLACE INTO tombstones (id, lang, slug, url, source, withdrawn_ms) SELECT id, lang, slug, url, source, ? FROM articles WHERE id = ?",
-      params: [atMs, id],
-    },
+    fromArticle,
+    ...given,
+    { sql: "DELETE FROM scheduled WHERE id = ?", params: [id] },
     { sql: "DELETE FROM edition_links WHERE article_id = ?", params: [id] },
     { sql: "DELETE FROM edition_touches WHERE article_id = ?", params: [id] },
     { sql: "DELETE FROM articles WHERE id = ? RETURNING id", params: [id] },
+  ];
+}
+
+const TOMBSTONE_COLUMNS = "id, lang, section, slug, url, title, reason, legal, withdrawn_ms";
+
+/** A withdrawn article's tombstone by its page's address. */
+export function tombstoneBySlug(lang: string, slug: string): Statement {
+  return {
+    sql: `SELECT ${TOMBSTONE_COLUMNS} FROM tombstones WHERE lang = ? AND slug = ? ORDER BY withdrawn_ms DESC LIMIT 1`,
+    params: [lang, slug],
+  };
+}
+
+export function tombstonesByIds(ids: readonly string[]): Statement[] {
+  return perSlice(ids, (list, slice) => ({ sql: `SELECT ${TOMBSTONE_COLUMNS} FROM tombstones WHERE id IN (${list})`, params: slice }));
+}
+
+/** The withdrawals a feed lists, newest first (tombstones_listed and tombstones_listed_in_section). */
+export function listedWithdrawals(lang: string, section: string | undefined, limit: number): Statement {
+  const filter = section === undefined ? "listed = 1 AND lang = ?" : "listed = 1 AND lang = ? AND section = ?";
+  const params: SqlValue[] = section === undefined ? [lang] : [lang, section];
+  return {
+    sql: `SELECT ${TOMBSTONE_COLUMNS} FROM tombstones WHERE ${filter} ORDER BY withdrawn_ms DESC, id DESC LIMIT ?`,
+    params: [...params, limit],
+  };
+}
+
+/** Feeds stop listing the withdrawals made before `beforeMs` (their trigger moves those feeds). */
+export function unlistWithdrawals(beforeMs: number): Statement {
+  return { sql: "UPDATE tombstones SET listed = 0 WHERE listed = 1 AND withdrawn_ms < ? RETURNING id", params: [beforeMs] };
+}
+
+const SCHEDULED_COLUMNS = [...COLUMNS, "editions"] as const;
+
+/** Keeps an article for its later time, with the editions it names; a scheduled copy that is the same stays as it was. */
+export function scheduleArticle(row: ArticleRow, editions: readonly string[]): Statement[] {
+  const changeable = SCHEDULED_COLUMNS.filter((c) => c !== "id");
+  const values: SqlValue[] = [...COLUMNS.map((c) => row[c]), JSON.stringify(editions)];
+  return [
+    {
+      sql:
+        `INSERT INTO scheduled (${SCHEDULED_COLUMNS.join(", ")}) VALUES (${SCHEDULED_COLUMNS.map(() => "?").join(", ")}) ` +
+        `ON CONFLICT (id) DO UPDATE SET ${changeable.map((c) => `${c} = excluded.${c}`).join(", ")} ` +
+        `WHERE (${changeable.map((c) => `scheduled.${c}`).join(", ")}) IS NOT (${changeable.map((c) => `excluded.${c}`).join(", ")}) ` +
+        "RETURNING id",
+      params: values,
+    },
+    // Published already and moved to a later time: it leaves the feeds until then.
+    { sql: "DELETE FROM articles WHERE id = ?", params: [row.id] },
+  ];
+}
+
+/** The scheduled articles whose source starts with `prefix`, and when each is due. */
+export function scheduledFromSource(prefix: string): Statement {
+  return {
+    sql: "SELECT id, source, published_ms FROM scheduled WHERE source >= ? AND source < ?",
+    params: [prefix, `${prefix}\uffff`],
+  };
+}
+
+export function scheduledByIds(ids: readonly string[]): Statement[] {
+  return perSlice(ids, (list, slice) => ({
+    sql: `${SELECT_ARTICLE.replace("FROM articles", "FROM scheduled")} WHERE id IN (${list})`,
+    params: slice,
+  }));
+}
+
+export function unscheduleArticle(id: string): Statement {
+  return { sql: "DELETE FROM scheduled WHERE id = ? RETURNING id", params: [id] };
+}
+
+/** The scheduled articles due at `nowMs`, oldest first (scheduled_due). */
+export function dueArticles(nowMs: number, limit: number): Statement {
+  return {
+    sql: "SELECT id, source, editions FROM scheduled WHERE published_ms <= ? ORDER BY published_ms, id LIMIT ?",
+    params: [nowMs, limit],
+  };
+}
+
+/**
+ * Moves one due article from the schedule into `articles`, as one transaction: copied by the database
+ * only while it is still scheduled and due, so a second runtime releasing it at the same moment, or
+ * after the newsroom changed it again, copies nothing. The first statement returns the new version when
+ * it was released.
+ */
+export function releaseArticle(id: string, source: string, editions: readonly string[], nowMs: number): Statement[] {
+  const named = { atMs: nowMs, sited: true };
+  return [
+    {
+      sql:
+        `INSERT INTO articles (${COLUMNS.join(", ")}) SELECT ${COLUMNS.join(", ")} FROM scheduled WHERE id = ? AND published_ms <= ? ` +
+        UPSERT_SQL.slice(UPSERT_SQL.indexOf("ON CONFLICT")),
+      params: [id, nowMs],
+    },
+    liftTombstone(id),
+    ...editions.map((target) => nameEdition(id, target, source, named)),
+    { sql: "INSERT OR IGNORE INTO edition_touches (article_id) VALUES (?)", params: [id] },
+    { sql: "DELETE FROM scheduled WHERE id = ? AND published_ms <= ?", params: [id, nowMs] },
   ];
 }
 

@@ -26,10 +26,14 @@ import {
   type SubscriberRow,
   type UpsertOptions,
   type UpsertReport,
+  RELEASE_LIMIT,
+  rowToTombstone,
+  type TombstoneRow,
+  type WithdrawReason,
 } from "./store.ts";
 import { migrate } from "./sqlite-migrate.ts";
 import { boundsAfter, editionPass, linksOf } from "./story-joins.ts";
-import { kindOfSqliteCode, StoreError } from "./errors.ts";
+import { describeConflict, kindOfSqliteCode, StoreError } from "./errors.ts";
 
 /** How long a statement waits, blocking, for another connection's lock before the store waits without blocking. */
 const BLOCKING_BUSY_MS = 25;
@@ -402,15 +406,101 @@ class SqliteArticleStore implements ArticleStore {
     return this.#retry(() => this.#all<{ id: string; source: string }>(sql.fromSource(prefix)));
   }
 
-  async withdraw(ids: readonly string[], atMs: number) {
+  async withdraw(ids: readonly string[], atMs: number, why?: WithdrawReason) {
     const withdrawOne = this.#db.transaction((id: string) => {
-      const statements = sql.withdrawArticle(id, atMs);
+      const statements = sql.withdrawArticle(id, atMs, why);
       for (const s of statements.slice(0, -1)) this.#run(s);
       return this.#all(statements.at(-1)!).length > 0;
     });
     const withdrawn: string[] = [];
     for (const id of ids) if (await this.#retry(() => withdrawOne(id))) withdrawn.push(id);
     return withdrawn;
+  }
+
+  async withdrawGiven(entries: readonly { article: Article; why: WithdrawReason; atMs: number }[]) {
+    const withdrawOne = this.#db.transaction((entry: { article: Article; why: WithdrawReason; atMs: number }) => {
+      let changes = 0;
+      for (const s of sql.withdrawArticle(articleToRow(entry.article), entry.atMs, entry.why)) changes += this.#run(s).changes;
+      return changes > 0;
+    });
+    const changed: string[] = [];
+    for (const entry of entries) if (await this.#retry(() => withdrawOne.immediate(entry))) changed.push(entry.article.id);
+    return changed;
+  }
+
+  async tombstones(ids: readonly string[]) {
+    return this.#retry(() =>
+      sql
+        .tombstonesByIds(ids)
+        .flatMap((s) => this.#all<TombstoneRow>(s))
+        .map(rowToTombstone),
+    );
+  }
+
+  async tombstoneBySlug(lang: string, slug: string) {
+    const [row] = await this.#retry(() => this.#all<TombstoneRow>(sql.tombstoneBySlug(lang, slug)));
+    return row ? rowToTombstone(row) : null;
+  }
+
+  async listedWithdrawals(lang: string, section: string | undefined, limit: number) {
+    return this.#retry(() => this.#all<TombstoneRow>(sql.listedWithdrawals(lang, section, limit)).map(rowToTombstone));
+  }
+
+  async unlistWithdrawals(beforeMs: number) {
+    return this.#retry(() => this.#all(sql.unlistWithdrawals(beforeMs)).length);
+  }
+
+  async schedule(articles: readonly Article[], links?: PendingLinks) {
+    const write = this.#db.transaction((list: readonly Article[]) =>
+      list.flatMap((article) => {
+        const [upsert, ...rest] = sql.scheduleArticle(articleToRow(article), links?.targets.get(article.id) ?? []);
+        const written = this.#all(upsert!).length > 0;
+        for (const s of rest) this.#run(s);
+        return written ? [article.id] : [];
+      }),
+    );
+    return this.#retry(() => write.immediate(articles));
+  }
+
+  async scheduled(ids: readonly string[]) {
+    return this.#retry(() =>
+      sql
+        .scheduledByIds(ids)
+        .flatMap((s) => this.#all<ArticleRow>(s))
+        .map(rowToArticle),
+    );
+  }
+
+  async scheduledFromSource(prefix: string) {
+    const rows = await this.#retry(() => this.#all<{ id: string; source: string; published_ms: number }>(sql.scheduledFromSource(prefix)));
+    return rows.map((r) => ({ id: r.id, source: r.source, dueMs: r.published_ms }));
+  }
+
+  async unschedule(ids: readonly string[]) {
+    const removed: string[] = [];
+    for (const id of ids) if ((await this.#retry(() => this.#all(sql.unscheduleArticle(id)))).length > 0) removed.push(id);
+    return removed;
+  }
+
+  async releaseDue(nowMs: number, limit = RELEASE_LIMIT) {
+    const due = await this.#retry(() => this.#all<{ id: string; source: string; editions: string }>(sql.dueArticles(nowMs, limit)));
+    const releaseOne = this.#db.transaction((row: { id: string; source: string; editions: string }) => {
+      const [copy, ...rest] = sql.releaseArticle(row.id, row.source, JSON.parse(row.editions) as string[], nowMs);
+      const released = this.#all(copy!).length > 0;
+      for (const s of rest) this.#run(s);
+      return released;
+    });
+    const released: string[] = [];
+    const failed: { id: string; error: string }[] = [];
+    for (const row of due) {
+      try {
+        if (await this.#retry(() => releaseOne.immediate(row))) released.push(row.id);
+      } catch (error) {
+        if (error instanceof StoreError) throw error;
+        failed.push({ id: row.id, error: describeConflict(error) });
+      }
+    }
+    return { released, failed };
   }
 
   async withdrawn(ids: readonly string[]) {

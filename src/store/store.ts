@@ -149,8 +149,11 @@ export interface ArticleStore {
   feedVersions(): Promise<FeedVersion[]>;
   /** Id and source of the articles whose source starts with `prefix` (`content/`). */
   fromSource(prefix: string): Promise<{ id: string; source: string }[]>;
-  /** Removes articles from every feed and page, keeping a tombstone; returns the ids it withdrew. */
-  withdraw(ids: readonly string[], atMs: number): Promise<string[]>;
+  /**
+   * Removes articles from every feed and page, keeping a tombstone (with `why`, when given) that the
+   * feeds of the article's language and section list until unlistWithdrawals; returns the ids it withdrew.
+   */
+  withdraw(ids: readonly string[], atMs: number, why?: WithdrawReason): Promise<string[]>;
   /** The ids among these that have been withdrawn. */
   withdrawn(ids: readonly string[]): Promise<Set<string>>;
   /**
@@ -183,6 +186,88 @@ export interface ArticleStore {
   /** The latest count per feed and aggregator, ordered by feed, then aggregator. */
   subscriberStats(): Promise<SubscriberCount[]>;
   close(): Promise<void>;
+  /**
+   * Withdraws articles the newsroom marked withdrawn (content files), each with its reason: a stored one
+   * as withdraw does, one never stored by a tombstone made from what is given, withdrawn at `atMs`. A
+   * tombstone already there keeps its time and takes the new reason. Returns the ids whose tombstone is new or changed.
+   */
+  withdrawGiven(entries: readonly { article: Article; why: WithdrawReason; atMs: number }[]): Promise<string[]>;
+  /** The tombstones among these ids. */
+  tombstones(ids: readonly string[]): Promise<Tombstone[]>;
+  /** The tombstone of the article that had this page, or null. */
+  tombstoneBySlug(lang: string, slug: string): Promise<Tombstone | null>;
+  /** The withdrawals the feed of a language (and section) lists, newest first. */
+  listedWithdrawals(lang: string, section: string | undefined, limit: number): Promise<Tombstone[]>;
+  /** Feeds stop listing the withdrawals made before `beforeMs`, which moves those feeds; returns how many. */
+  unlistWithdrawals(beforeMs: number): Promise<number>;
+  /**
+   * Keeps articles for their publication time, each with the other editions it names (`links`), out of
+   * every feed, page and query until releaseDue moves them into the articles; an article already
+   * published leaves the feeds until then. Returns the ids written (an identical copy is left alone).
+   */
+  schedule(articles: readonly Article[], links?: PendingLinks): Promise<string[]>;
+  /** The scheduled articles among these ids. */
+  scheduled(ids: readonly string[]): Promise<Article[]>;
+  /** Id, source and due time of the scheduled articles whose source starts with `prefix`. */
+  scheduledFromSource(prefix: string): Promise<{ id: string; source: string; dueMs: number }[]>;
+  /** Takes articles off the schedule (nothing public remains of them); returns the ids it removed. */
+  unschedule(ids: readonly string[]): Promise<string[]>;
+  /**
+   * Moves the scheduled articles due at `nowMs` (at most `limit`) into the articles, each as one
+   * transaction that the database makes only while it is still scheduled and due, so two runtimes
+   * releasing at once release it once. Returns the ids released, and those the store refused.
+   */
+  releaseDue(nowMs: number, limit?: number): Promise<{ released: string[]; failed: { id: string; error: string }[] }>;
+}
+
+/** Why an article was withdrawn: a public reason, and whether it was a legal takedown (its title is no longer shown). */
+export interface WithdrawReason {
+  reason?: string;
+  legal?: boolean;
+}
+
+/** What remains of a withdrawn article. */
+export interface Tombstone {
+  id: string;
+  lang: string;
+  section: string;
+  slug: string;
+  url: string;
+  /** '' after a legal takedown. */
+  title: string;
+  /** The public reason, '' for none. */
+  reason: string;
+  legal: boolean;
+  withdrawnMs: number;
+}
+
+/** Scheduled articles one releaseDue moves at most, unless told. */
+export const RELEASE_LIMIT = 50;
+
+export interface TombstoneRow {
+  id: string;
+  lang: string;
+  section: string;
+  slug: string;
+  url: string;
+  title: string;
+  reason: string;
+  legal: number;
+  withdrawn_ms: number;
+}
+
+export function rowToTombstone(row: TombstoneRow): Tombstone {
+  return {
+    id: row.id,
+    lang: row.lang,
+    section: row.section,
+    slug: row.slug,
+    url: row.url,
+    title: row.title,
+    reason: row.reason,
+    legal: row.legal === 1,
+    withdrawnMs: row.withdrawn_ms,
+  };
 }
 
 /** How an upsert groups its articles into commits. */

@@ -1,11 +1,15 @@
 /**
  * The Worker's scheduled handler: cron events ingest the bundled content folder and an upstream feed,
  * a bounded number of writes at a time, resuming on the next event; once done, an event changes nothing.
+ * The minute trigger releases scheduled articles whose time has come, and runs no ingest.
  */
 import { createExecutionContext, createScheduledController, env, SELF, waitOnExecutionContext } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import worker from "../../src/runtime/worker.ts";
 import type { RunReport } from "../../src/ingest/report.ts";
+import bundle from "../../.build/content.json" with { type: "json" };
+import { instantAt } from "../../src/model/time.ts";
+import { edgeDeps } from "../../src/runtime/worker-deps.ts";
 import { clearDatabase } from "./clear.ts";
 
 const SITE = "https://news.example";
@@ -52,5 +56,57 @@ describe("cron events", () => {
     const after = await SELF.fetch(`${SITE}/ja/rss.xml`);
     expect(after.headers.get("x-cache")).toBe("HIT");
     expect(await after.text()).toBe(before);
+  });
+});
+
+describe("the minute trigger", () => {
+  const FUTURE_ID = "tag:hanbit.example,2026-09-01:article/en/national-museum-reopening";
+  const minuteEvent = async () => {
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ cron: "* * * * *", scheduledTime: Date.now() }), env, ctx);
+    await waitOnExecutionContext(ctx);
+  };
+  const runs = async () => (await env.DB.prepare("SELECT count(*) AS n FROM ingest_runs").first<{ n: number }>())!.n;
+
+  it("releases the scheduled articles whose minute has come, into every feed and page, and runs no ingest", async () => {
+    const { ingest } = edgeDeps(env, bundle);
+    const [future] = await ingest.store.scheduled([FUTURE_ID]);
+    expect(future!.published.iso).toBe("2099-05-18T09:00:00+09:00");
+    // A copy whose minute has just passed, as if it had waited in the schedule until now.
+    const due = instantAt(Date.now() - 60_000, 540);
+    const copy = {
+      ...future!,
+      id: `${FUTURE_ID}-due`,
+      slug: "museum-due",
+      story: "museum-due",
+      url: `${SITE}/en/articles/museum-due`,
+      published: due,
+      updated: due,
+    };
+    await ingest.store.schedule([copy]);
+    expect((await SELF.fetch(`${SITE}/en/articles/museum-due`)).status).toBe(404);
+    const before = await SELF.fetch(`${SITE}/en/culture/atom.xml`);
+    const etag = before.headers.get("etag");
+    expect(await before.text()).not.toContain("museum-due");
+    const ingestRuns = await runs();
+
+    await minuteEvent();
+
+    expect(await runs()).toBe(ingestRuns);
+    const after = await SELF.fetch(`${SITE}/en/culture/atom.xml`);
+    expect(after.headers.get("etag")).not.toBe(etag);
+    expect(await after.text()).toContain(`${SITE}/en/articles/museum-due`);
+    expect((await SELF.fetch(`${SITE}/en/articles/museum-due`)).status).toBe(200);
+    // The far one stays where it is, its page the same 404 as an unknown article's.
+    expect((await SELF.fetch(`${SITE}/en/articles/national-museum-reopening`)).status).toBe(404);
+    expect(await ingest.store.scheduled([FUTURE_ID])).toHaveLength(1);
+  });
+
+  it("answers a withdrawn article's page with 410, and lists it in its Atom feed", async () => {
+    const gone = await SELF.fetch(`${SITE}/en/articles/harbor-festival-sponsor-report`);
+    expect(gone.status).toBe(410);
+    expect(await gone.text()).not.toContain("Harbor festival");
+    const atom = await (await SELF.fetch(`${SITE}/en/society/atom.xml`)).text();
+    expect(atom).toContain('<at:deleted-entry ref="tag:hanbit.example,2026-09-01:article/en/harbor-festival-sponsor-report"');
   });
 });

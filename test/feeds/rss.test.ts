@@ -2,7 +2,7 @@
 import Parser from "rss-parser";
 import { describe, expect, it } from "vitest";
 import { buildFeed } from "../../src/feeds/build.ts";
-import { renderRss, RSS_NAMESPACES } from "../../src/feeds/rss.ts";
+import { renderRss, RSS_NAMESPACES, WITHDRAWAL_PREFIX } from "../../src/feeds/rss.ts";
 import { testSite } from "../helpers.ts";
 import { everyFeedBeforeAll, expectedContent, expectFeedParserReads, otherEditions, RFC822 } from "./every-feed.ts";
 import { children, decodeHtmlEntities, NS, only, parseXml, q, type XmlElement } from "./xml-dom.ts";
@@ -172,7 +172,9 @@ describe("RSS 2.0", () => {
         const xml = renderRss(c.model);
         const used = new Set([...xml.matchAll(/<\/?([a-z]+):[a-zA-Z]+/g)].map((m) => m[1]!));
         for (const prefix of used) {
-          expect(xml, prefix).toContain(`xmlns:${prefix}="${RSS_NAMESPACES[prefix as keyof typeof RSS_NAMESPACES]}"`);
+          // The withdrawal extension's namespace is the page documenting it.
+          const uri = prefix === WITHDRAWAL_PREFIX ? c.model.withdrawalDocs : RSS_NAMESPACES[prefix as keyof typeof RSS_NAMESPACES];
+          expect(xml, prefix).toContain(`xmlns:${prefix}="${uri}"`);
         }
       }
       expect(RSS_NAMESPACES.media).toBe("http://search.yahoo.com/mrss/");

@@ -124,7 +124,13 @@ export function expectedFeeds(contentDir: string, others: readonly Listed[] = []
     mediaSize: (name) => folder.mediaSize(name),
     folder: folder.folder,
   });
-  const all: Listed[] = [...articles.map((a) => ({ id: a.id, lang: a.lang, section: a.section, published: a.published.ms })), ...others];
+  // Articles scheduled for later are in no feed before their time.
+  const all: Listed[] = [
+    ...articles
+      .filter((a) => a.published.ms <= Date.now())
+      .map((a) => ({ id: a.id, lang: a.lang, section: a.section, published: a.published.ms })),
+    ...others,
+  ];
   const newestFirst = all.sort((a, b) => b.published - a.published || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
   const feeds = new Map<string, string[]>();
   for (const language of settings.languages) {

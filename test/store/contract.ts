@@ -962,5 +962,148 @@ export function describeArticleStoreContract(name: string, makeStore: () => Prom
         expect(await store.latest({ lang: "en", limit: 10 })).toEqual([]);
       });
     });
+
+    describe("takedowns and the schedule", () => {
+      const at = (published: string, slug: string, extra: Partial<Article> = {}) =>
+        makeArticle({ lang: "en", section: "society", slug, published }, extra);
+      const NOW = Date.parse("2026-10-01T09:00:00+09:00");
+      const withdrawalIds = async (section?: string) => (await store.listedWithdrawals("en", section, 10)).map((t) => t.id);
+
+      it("keeps a withdrawal's reason and scope, lists it in the feeds of its language and section only, and hides a legal one's title", async () => {
+        const plain = at("2026-09-30T09:00:00+09:00", "plain");
+        const legal = at("2026-09-30T10:00:00+09:00", "legal", { section: "politics" });
+        await store.upsert([plain, legal]);
+        expect(await store.withdraw([plain.id], NOW, { reason: "The source withdrew consent" })).toEqual([plain.id]);
+        expect(await store.withdraw([legal.id], NOW + 1000, { legal: true })).toEqual([legal.id]);
+        expect(await store.tombstoneBySlug("en", "plain")).toEqual({
+          id: plain.id,
+          lang: "en",
+          section: "society",
+          slug: "plain",
+          url: plain.url,
+          title: plain.title,
+          reason: "The source withdrew consent",
+          legal: false,
+          withdrawnMs: NOW,
+        });
+        expect(await store.tombstoneBySlug("en", "legal")).toMatchObject({ title: "", reason: "", legal: true, section: "politics" });
+        expect(await store.tombstoneBySlug("en", "unknown")).toBeNull();
+        expect(await withdrawalIds()).toEqual([legal.id, plain.id]);
+        expect(await withdrawalIds("society")).toEqual([plain.id]);
+        expect(await withdrawalIds("culture")).toEqual([]);
+        expect(await store.listedWithdrawals("ko", undefined, 10)).toEqual([]);
+        expect((await store.tombstones([plain.id, "tag:none"])).map((t) => t.id)).toEqual([plain.id]);
+      });
+
+      it("moves the feeds a withdrawal is listed in when it stops being listed, and lists it no more", async () => {
+        const old = at("2026-09-01T09:00:00+09:00", "old");
+        const recent = at("2026-09-02T09:00:00+09:00", "recent", { section: "culture" });
+        await store.upsert([old, recent]);
+        await store.withdraw([old.id], NOW - 40 * DAY_MS);
+        await store.withdraw([recent.id], NOW - DAY_MS);
+        const before = [await store.feedVersion("en"), await store.feedVersion("en", "society"), await store.feedVersion("en", "culture")];
+        expect(await store.unlistWithdrawals(NOW - 30 * DAY_MS)).toBe(1);
+        expect(await withdrawalIds()).toEqual([recent.id]);
+        expect(await store.feedVersion("en")).toBeGreaterThan(before[0]!);
+        expect(await store.feedVersion("en", "society")).toBeGreaterThan(before[1]!);
+        expect(await store.feedVersion("en", "culture")).toBe(before[2]);
+        expect(await store.unlistWithdrawals(NOW - 30 * DAY_MS)).toBe(0);
+        expect(await store.feedVersion("en")).toBeGreaterThan(before[0]!);
+        // The page still answers Gone.
+        expect(await store.tombstoneBySlug("en", "old")).not.toBeNull();
+      });
+
+      it("withdraws a given article never stored, keeps its time when the reason changes, and changes nothing for the same reason", async () => {
+        const given = at("2026-09-30T09:00:00+09:00", "given");
+        const version = await store.feedVersion("en", "society");
+        expect(await store.withdrawGiven([{ article: given, why: { reason: "Retracted" }, atMs: NOW }])).toEqual([given.id]);
+        expect(await store.feedVersion("en", "society")).toBeGreaterThan(version);
+        expect(await store.withdrawGiven([{ article: given, why: { reason: "Retracted" }, atMs: NOW + 5 }])).toEqual([]);
+        expect(await store.withdrawGiven([{ article: given, why: { legal: true }, atMs: NOW + 5 }])).toEqual([given.id]);
+        expect(await store.tombstoneBySlug("en", "given")).toMatchObject({ title: "", legal: true, reason: "", withdrawnMs: NOW });
+        const stored = at("2026-09-30T09:00:00+09:00", "stored-then-given");
+        await store.upsert([stored]);
+        expect(await store.withdrawGiven([{ article: stored, why: {}, atMs: NOW }])).toEqual([stored.id]);
+        expect(await store.bySlug("en", "stored-then-given")).toBeNull();
+      });
+
+      it("keeps a scheduled article out of every query until it is due, then releases it once, moving its feeds", async () => {
+        const later = at("2026-10-02T09:00:00+09:00", "later");
+        expect(await store.schedule([later])).toEqual([later.id]);
+        expect(await store.schedule([later])).toEqual([]);
+        expect(await store.bySlug("en", "later")).toBeNull();
+        expect(await store.latest({ lang: "en", limit: 10 })).toEqual([]);
+        expect(await store.byIds([later.id])).toEqual([]);
+        expect(await store.feedVersion("en")).toBe(0);
+        expect(await store.scheduled([later.id])).toEqual([later]);
+        expect(await store.scheduledFromSource("test/")).toEqual([{ id: later.id, source: later.source, dueMs: later.published.ms }]);
+
+        expect(await store.releaseDue(later.published.ms - 1000)).toEqual({ released: [], failed: [] });
+        expect(await store.bySlug("en", "later")).toBeNull();
+        expect(await store.releaseDue(later.published.ms)).toEqual({ released: [later.id], failed: [] });
+        expect(await store.bySlug("en", "later")).toEqual(later);
+        expect(await store.scheduled([later.id])).toEqual([]);
+        const version = await store.feedVersion("en", "society");
+        expect(version).toBeGreaterThan(0);
+        expect(await store.releaseDue(later.published.ms + 60_000)).toEqual({ released: [], failed: [] });
+        expect(await store.feedVersion("en", "society")).toBe(version);
+      });
+
+      it("releases an article once when two releases race, and copies nothing the newsroom moved to a later time meanwhile", async () => {
+        const a = at("2026-10-02T09:00:00+09:00", "race-a");
+        const b = at("2026-10-02T09:00:00+09:00", "race-b");
+        await store.schedule([a, b]);
+        const due = a.published.ms;
+        const [one, two] = await Promise.all([store.releaseDue(due), store.releaseDue(due)]);
+        expect([...one.released, ...two.released].sort()).toEqual([a.id, b.id].sort());
+        expect((await store.latest({ lang: "en", limit: 10 })).map((x) => x.slug).sort()).toEqual(["race-a", "race-b"]);
+
+        const moved = at("2026-10-03T09:00:00+09:00", "moved");
+        await store.schedule([moved]);
+        await store.schedule([{ ...moved, published: parseRfc3339("2026-10-09T09:00:00+09:00") }]);
+        expect((await store.releaseDue(moved.published.ms)).released).toEqual([]);
+        expect(await store.bySlug("en", "moved")).toBeNull();
+      });
+
+      it("takes a published article out of the feeds when it is scheduled again, and an article written now off the schedule", async () => {
+        const article = at("2026-09-30T09:00:00+09:00", "again");
+        await store.upsert([article]);
+        await store.schedule([{ ...article, published: parseRfc3339("2026-10-05T09:00:00+09:00") }]);
+        expect(await store.bySlug("en", "again")).toBeNull();
+        await store.upsert([article]);
+        expect(await store.bySlug("en", "again")).toEqual(article);
+        expect(await store.scheduled([article.id])).toEqual([]);
+        expect(await store.unschedule([article.id])).toEqual([]);
+        const other = at("2026-10-05T09:00:00+09:00", "unscheduled");
+        await store.schedule([other]);
+        expect(await store.unschedule([other.id])).toEqual([other.id]);
+        expect((await store.releaseDue(other.published.ms)).released).toEqual([]);
+      });
+
+      it("refuses to release an article whose slug another took meanwhile, and keeps it scheduled", async () => {
+        const waiting = at("2026-10-02T09:00:00+09:00", "taken", {
+          id: "tag:store.example,2026-09-01:article/en/waiting",
+          story: "waiting",
+        });
+        await store.schedule([waiting]);
+        await store.upsert([at("2026-09-30T09:00:00+09:00", "taken")]);
+        const result = await store.releaseDue(waiting.published.ms);
+        expect(result.released).toEqual([]);
+        expect(result.failed).toEqual([{ id: waiting.id, error: "store: another article of this language already has this slug" }]);
+        expect(await store.scheduled([waiting.id])).toHaveLength(1);
+      });
+
+      it("brings a withdrawn article back when it is released from the schedule", async () => {
+        const article = at("2026-09-30T09:00:00+09:00", "back");
+        await store.upsert([article]);
+        await store.withdraw([article.id], NOW);
+        const again = { ...article, published: parseRfc3339("2026-10-02T09:00:00+09:00") };
+        await store.schedule([again]);
+        expect(await store.tombstoneBySlug("en", "back")).not.toBeNull();
+        await store.releaseDue(again.published.ms);
+        expect(await store.tombstoneBySlug("en", "back")).toBeNull();
+        expect(await withdrawalIds()).toEqual([]);
+      });
+    });
   });
 }

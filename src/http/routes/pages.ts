@@ -2,6 +2,7 @@
 import { Hono } from "hono";
 import type { Site } from "../../config/site.ts";
 import { articlePage } from "../../pages/article.ts";
+import { gonePage } from "../../pages/gone.ts";
 import { listingPage } from "../../pages/listing.ts";
 import type { ArticleStore } from "../../store/store.ts";
 import { languageParam, sectionParam } from "./language.ts";
@@ -26,7 +27,12 @@ export function pageRoutes(deps: { store: ArticleStore; site: Site }): Hono {
     const lang = c.var.language;
     const slug = c.req.param("slug");
     const article = await store.bySlug(lang.tag, slug);
-    if (!article) return notFound(c, `no article "${quoted(slug)}" in ${lang.tag}`);
+    if (!article) {
+      // Withdrawn: 410 with a short note. Never published (unknown, or scheduled for later): the same 404.
+      const tombstone = await store.tombstoneBySlug(lang.tag, slug);
+      if (tombstone) return c.html(gonePage(site, lang, tombstone), 410);
+      return notFound(c, `no article "${quoted(slug)}" in ${lang.tag}`);
+    }
     const editions = await store.editions([article.story]);
     return c.html(articlePage(site, lang, article, editions));
   });

@@ -46,8 +46,9 @@ export function pushRoutes(ingest: IngestDeps, token: string | null): Hono {
   });
 
   app.delete("/:id{.+}", async (c) => {
-    const { withdrawn, announcement } = await withdrawPushed(ingest, c.req.param("id"));
+    const { withdrawn, unscheduled, announcement } = await withdrawPushed(ingest, c.req.param("id"), c.req.query("reason"));
     if (announcement) waitUntil(c, announcement);
+    if (unscheduled.length) return c.json({ withdrawn, unscheduled });
     if (withdrawn.length === 0) return apiProblem(c, 404, `no pushed article with id "${c.req.param("id")}"`);
     return c.json({ withdrawn });
   });

@@ -14,6 +14,7 @@ import {
 } from "../../model/article.ts";
 import { parseNewsroomTime, type Instant } from "../../model/time.ts";
 import { cleanLine, cleanText, isEmailAddress } from "../../model/text.ts";
+import type { WithdrawReason } from "../../store/store.ts";
 import type { ContentFile } from "../deps.ts";
 import { absoluteUrl, markdownToHtml } from "../markdown.ts";
 import { sanitizeHtml } from "../sanitize.ts";
@@ -33,34 +34,61 @@ export interface ContentContext {
 }
 
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
-const FIELDS = new Set(["id", "story", "title", "summary", "posted", "updated", "authors", "tags", "image", "corrections"]);
+const FIELDS = new Set(["id", "story", "title", "summary", "posted", "updated", "authors", "tags", "image", "corrections", "withdrawn"]);
 const IMAGE_FIELDS = new Set(["src", "alt", "width", "height", "type", "length"]);
 
-/** Reads every article file; a file that cannot be read is a problem, and the others still load. */
+/**
+ * Reads every article file; a file that cannot be read is a problem, and the others still load. The
+ * files marked `withdrawn:` are listed apart, with their reason, and are not among the articles.
+ */
 export function readContent(files: readonly ContentFile[], context: ContentContext) {
   const articles: Article[] = [];
+  const withdrawn: { article: Article; why: WithdrawReason }[] = [];
   const problems: ContentProblem[] = [];
   const owners = new Map<string, string>();
   for (const file of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
     try {
-      const article = parseArticleFile(file, context);
+      const { article, why } = parseFile(file, context);
       const owner = owners.get(article.id);
       if (owner !== undefined) {
         throw new ContentError(`has the same id ${article.id} as ${context.folder}/${owner} (same story and language?)`);
       }
       owners.set(article.id, file.path);
-      articles.push(article);
+      if (why) withdrawn.push({ article, why });
+      else articles.push(article);
     } catch (error) {
       problems.push({ path: file.path, message: `content: ${context.folder}/${file.path}: ${(error as Error).message}` });
     }
   }
-  return { articles, problems };
+  return { articles, withdrawn, problems };
 }
 
 class ContentError extends Error {}
 
 /** One article file to an article; throws a ContentError that says which field is wrong and why. */
 export function parseArticleFile(file: ContentFile, context: ContentContext): Article {
+  return parseFile(file, context).article;
+}
+
+/**
+ * `withdrawn:` in front matter: `true`, or the public reason as text; a reason that starts with `legal`
+ * (`legal`, `legal: court order 2026-123`) is a legal takedown, whose page shows no title and whose
+ * feeds state no reason (what follows `legal:` stays in the file). `false` is the same as no field.
+ */
+export function withdrawReason(value: unknown): WithdrawReason | null {
+  if (value === undefined || value === false) return null;
+  if (value === true) return {};
+  if (typeof value !== "string" || cleanLine(value) === "") {
+    throw new ContentError(
+      `field "withdrawn" must be true or a reason such as "The interview was withdrawn by its subject" or "legal: <note>"`,
+    );
+  }
+  const reason = cleanLine(value);
+  if (/^legal\b/i.test(reason)) return { legal: true };
+  return { reason };
+}
+
+function parseFile(file: ContentFile, context: ContentContext): { article: Article; why: WithdrawReason | null } {
   const { settings, siteUrl } = context;
   const parts = file.path.split("/");
   const [langFolder, section, fileName] = parts;
@@ -110,7 +138,7 @@ export function parseArticleFile(file: ContentFile, context: ContentContext): Ar
     corrections: corrected,
     source: `${context.folder}/${file.path}`,
   };
-  return { ...article, fingerprint: fingerprintOf(article) };
+  return { article: { ...article, fingerprint: fingerprintOf(article) }, why: withdrawReason(meta.withdrawn) };
 }
 
 function splitFrontMatter(text: string): { meta: Record<string, unknown>; body: string } {

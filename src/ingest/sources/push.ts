@@ -11,6 +11,7 @@ import type { IngestDeps } from "../deps.ts";
 import { itemId, type ItemSource, type Normalized } from "../normalize.ts";
 import { readerOf } from "../reader.ts";
 import type { Announcement } from "../report.ts";
+import { withdrawReason } from "./content-file.ts";
 import { parsePushBody } from "./push-body.ts";
 
 const SOURCE_NAME = "push";
@@ -22,7 +23,16 @@ export type Pushed =
   | { ok: false; problems: string[] }
   | {
       ok: true;
-      result: { ids: string[]; new: string[]; updated: string[]; unchanged: number; failed: UpsertReport["failed"]; conflicts: string[] };
+      result: {
+        ids: string[];
+        new: string[];
+        updated: string[];
+        unchanged: number;
+        failed: UpsertReport["failed"];
+        conflicts: string[];
+        /** Articles kept for their later `date_published` (written or changed by this push); absent when none. */
+        scheduled?: string[];
+      };
       announcement: Promise<Announcement> | null;
     };
 
@@ -51,7 +61,18 @@ export async function pushArticles(deps: PushDeps, body: unknown): Promise<Pushe
   const refused = normalized.flatMap((n, i) => (n.ok ? [] : [`${where(i)}: ${n.reason}`]));
   if (refused.length) return { ok: false, problems: refused };
 
-  const ready = normalized.flatMap((n) => (n.ok ? [n] : []));
+  const all = normalized.flatMap((n) => (n.ok ? [n] : []));
+  // A new article dated later is scheduled; one already published keeps its publication time.
+  const published = new Set((await store.byIds(all.map((r) => r.article.id))).map((a) => a.id));
+  const isLater = (r: (typeof all)[number]) => r.article.published.ms > nowMs && !published.has(r.article.id);
+  const later = all.filter(isLater);
+  const ready = all.filter((r) => !isLater(r));
+  const scheduled = later.length
+    ? await store.schedule(
+        later.map((r) => r.article),
+        { targets: new Map(later.map((r) => [r.article.id, r.editions])), atMs: nowMs },
+      )
+    : [];
   const versions = await feedVersionsIfAnnouncing(deps);
   const { report } = await commitArticles(store, ready, nowMs, { keepWithdrawn: false });
   // Only the links of what this push wrote are judged, so the answer names the joins it refused.
@@ -59,25 +80,34 @@ export async function pushArticles(deps: PushDeps, body: unknown): Promise<Pushe
   return {
     ok: true,
     result: {
-      ids: ready.map((r) => r.article.id),
+      ids: all.map((r) => r.article.id),
       new: report.inserted,
       updated: report.updated,
-      unchanged: ready.length - report.inserted.length - report.updated.length - report.failed.length,
+      unchanged: all.length - report.inserted.length - report.updated.length - report.failed.length - scheduled.length,
       failed: report.failed,
       conflicts: links.conflicts,
+      ...(scheduled.length ? { scheduled } : {}),
     },
     announcement: versions ? announceChanges(deps, versions) : null,
   };
 }
 
-/** Withdraws the pushed article with the id its publisher gave; `withdrawn` is empty when there is none. */
+/**
+ * Withdraws the pushed article with the id its publisher gave, with `reason` read as front matter's
+ * `withdrawn:` is (`legal: …` for a legal takedown); `withdrawn` is empty when there is none. A pushed
+ * article still waiting for its time is taken off the schedule instead (`unscheduled`), leaving nothing.
+ */
 export async function withdrawPushed(
   deps: PushDeps,
   id: string,
-): Promise<{ withdrawn: string[]; announcement: Promise<Announcement> | null }> {
+  reason?: string,
+): Promise<{ withdrawn: string[]; unscheduled: string[]; announcement: Promise<Announcement> | null }> {
+  const articleId = itemId(deps.site.settings, SOURCE_NAME, id);
+  const unscheduled = await deps.store.unschedule([articleId]);
   const versions = await feedVersionsIfAnnouncing(deps);
-  const withdrawn = await deps.store.withdraw([itemId(deps.site.settings, SOURCE_NAME, id)], deps.now());
-  return { withdrawn, announcement: versions && withdrawn.length ? announceChanges(deps, versions) : null };
+  const why = reason === undefined || reason.trim() === "" ? {} : (withdrawReason(reason) ?? {});
+  const withdrawn = await deps.store.withdraw([articleId], deps.now(), why);
+  return { withdrawn, unscheduled, announcement: versions && withdrawn.length ? announceChanges(deps, versions) : null };
 }
 
 /** Pushed items default to the first language and its first section, and name our sections by slug. */
@@ -85,5 +115,12 @@ function pushSource(settings: SiteSettings): ItemSource {
   const [language] = settings.languages;
   const sections: Record<string, string> = {};
   for (const l of settings.languages) for (const s of l.sections) sections[s.slug] = s.slug;
-  return { name: SOURCE_NAME, lang: language!.tag, section: language!.sections[0]!.slug, sections, timezone: settings.timezone };
+  return {
+    name: SOURCE_NAME,
+    lang: language!.tag,
+    section: language!.sections[0]!.slug,
+    sections,
+    timezone: settings.timezone,
+    schedules: true,
+  };
 }
