@@ -363,6 +363,41 @@ describe("SQLite edition links waiting for their other side", () => {
     }
   });
 
+  it("gives the articles stored before the author and tag migration their terms, each term feed at version 1", async () => {
+    const path = freshDatabasePath();
+    const before = mkdtempSync(join(TEMP_DIR, "migrations-"));
+    for (const name of readdirSync(MIGRATIONS_DIR).filter((f) => f < "0006")) copyFileSync(join(MIGRATIONS_DIR, name), join(before, name));
+    const stored = makeArticle(
+      { lang: "ko", section: "culture", slug: "terms-before", published: "2026-10-01T09:00:00+09:00" },
+      { authors: [{ name: "Kang Min-seo" }, { name: "강민서" }], tags: ["K-Pop Tours", "한강"] },
+    );
+    const db = new Database(path);
+    try {
+      migrate(db, before);
+      const row = articleToRow(stored);
+      db.prepare(
+        `INSERT INTO articles (${Object.keys(row).join(", ")}) VALUES (${Object.keys(row)
+          .map(() => "?")
+          .join(", ")})`,
+      ).run(...Object.values(row));
+      expect(migrate(db)).toContain("0006_article_terms.sql");
+    } finally {
+      db.close();
+    }
+    const store = openSqliteStore(path);
+    try {
+      for (const term of ["author/kang-min-seo", "author/강민서", "tag/k-pop-tours", "tag/한강"]) {
+        expect(
+          (await store.latest({ lang: "ko", term, limit: 5 })).map((a) => a.id),
+          term,
+        ).toEqual([stored.id]);
+        expect(await store.termFeedVersion("ko", term), term).toBe(1);
+      }
+    } finally {
+      await store.close();
+    }
+  });
+
   it("keeps the links stored before their migration, with their source and their article's update time", async () => {
     const path = freshDatabasePath();
     const before = mkdtempSync(join(TEMP_DIR, "migrations-"));
@@ -377,7 +412,7 @@ describe("SQLite edition links waiting for their other side", () => {
           .join(", ")})`,
       ).run(...Object.values(row));
       db.prepare("INSERT INTO edition_links (article_id, target) VALUES (?, ?)").run(en.id, ko.url);
-      expect(migrate(db)).toEqual(["0005_pending_editions.sql"]);
+      expect(migrate(db)).toContain("0005_pending_editions.sql");
       expect(db.prepare("SELECT article_id, target, source, named_ms, sited FROM edition_links").all()).toEqual([
         { article_id: en.id, target: ko.url, source: "feed:w", named_ms: en.updated.ms, sited: 1 },
       ]);
