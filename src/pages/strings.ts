@@ -11,6 +11,10 @@ export interface PageStrings {
   editions: string;
   allFeeds: string;
   noArticles: string;
+  /** What an author's page and a tag's page are, and the label of an article's tags. */
+  author: string;
+  tag: string;
+  tags: string;
   date(instant: Instant, zone: string): string;
 }
 
@@ -32,6 +36,9 @@ const STRINGS: Record<string, PageStrings> = {
     editions: "Other editions",
     allFeeds: "Every feed (OPML)",
     noArticles: "No articles yet.",
+    author: "Author",
+    tag: "Tag",
+    tags: "Tags",
     date(i, zone) {
       const t = wallClock(i);
       return `${MONTHS[t.month - 1]} ${t.day}, ${t.year} ${hhmm(t)} ${zone}`;
@@ -47,6 +54,9 @@ const STRINGS: Record<string, PageStrings> = {
     editions: "다른 언어판",
     allFeeds: "모든 피드 (OPML)",
     noArticles: "아직 기사가 없습니다.",
+    author: "기자",
+    tag: "태그",
+    tags: "태그",
     date(i, zone) {
       const t = wallClock(i);
       return `${t.year}-${String(t.month).padStart(2, "0")}-${String(t.day).padStart(2, "0")} ${hhmm(t)} ${zone}`;
@@ -62,6 +72,9 @@ const STRINGS: Record<string, PageStrings> = {
     editions: "他言語版",
     allFeeds: "すべてのフィード (OPML)",
     noArticles: "記事はまだありません。",
+    author: "筆者",
+    tag: "タグ",
+    tags: "タグ",
     date: cjkDate,
   },
   zh: {
@@ -74,6 +87,9 @@ const STRINGS: Record<string, PageStrings> = {
     editions: "其他语言版本",
     allFeeds: "全部订阅源 (OPML)",
     noArticles: "暂无文章。",
+    author: "作者",
+    tag: "标签",
+    tags: "标签",
     date: cjkDate,
   },
 };

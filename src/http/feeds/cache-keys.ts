@@ -1,4 +1,5 @@
 /** Where a feed's rendered documents are kept in the render cache: its scope (every version) and its key at one version. */
+import { termId } from "../../model/terms.ts";
 import type { FeedSpec } from "./serving.ts";
 
 export interface Location {
@@ -25,7 +26,9 @@ export class FeedLocations {
     const last = this.#last.get(spec);
     if (last !== undefined && last.version === version) return last;
     const variant = spec.archive === undefined ? `latest-${spec.limit ?? this.itemCount}` : `archive-${spec.archive}`;
-    const scope = `${this.namespace}/${spec.language.tag}/${spec.section?.slug ?? ""}/${spec.format}/${variant}`;
+    // A term's id holds a `/` (`tag/ai`), which no section slug does: the two never name one scope.
+    const feed = spec.term === undefined ? (spec.section?.slug ?? "") : termId(spec.term);
+    const scope = `${this.namespace}/${spec.language.tag}/${feed}/${spec.format}/${variant}`;
     const location = { version, scope, key: `${scope}/${version}` };
     this.#last.set(spec, location);
     return location;

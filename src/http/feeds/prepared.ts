@@ -3,7 +3,7 @@
  * it, since a cached document is reused for many requests: Last-Modified as text, its canonical URL, the
  * compressed bodies, and the header sets of a cache hit (for 304 and per encoding).
  */
-import { feedLinks } from "../../feeds/links.ts";
+import { feedLinks, termFeedLinks } from "../../feeds/links.ts";
 import type { Encoding } from "../conditional.ts";
 import { httpDate } from "../../model/http-date.ts";
 import type { RenderedDocument } from "../render-cache.ts";
@@ -90,7 +90,11 @@ export class PreparedDocuments {
   of(document: RenderedDocument, spec: FeedSpec): PreparedDocument {
     let found = this.#prepared.get(document);
     if (!found) {
-      const self = feedLinks(this.siteUrl, spec.language.tag, spec.section?.slug, spec.archive)[spec.format];
+      const links =
+        spec.term === undefined
+          ? feedLinks(this.siteUrl, spec.language.tag, spec.section?.slug, spec.archive)
+          : termFeedLinks(this.siteUrl, spec.language.tag, spec.term, spec.archive);
+      const self = links[spec.format];
       this.#prepared.set(document, (found = new PreparedDocument(document, self)));
     }
     return found;
