@@ -39,8 +39,9 @@ export async function everyFeed() {
       cases.push({ name: `${language.tag}${section ? `/${section.slug}` : ""}`, language, section, model, expected, all });
     }
     for (const term of termsOf(all, language.tag)) {
-      const expected = newestFirst(all.filter((a) => a.lang === language.tag && namesOf(a, term.kind).some((n) => termKey(n) === term.key)))
-        .slice(0, site.settings.itemCount);
+      const expected = newestFirst(
+        all.filter((a) => a.lang === language.tag && namesOf(a, term.kind).some((n) => termKey(n) === term.key)),
+      ).slice(0, site.settings.itemCount);
       const model = await readFeed(store, site, { language, term });
       cases.push({ name: `${language.tag}/${TERM_DIRECTORIES[term.kind]}/${term.key}`, language, term, model, expected, all });
     }
