@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it, vi } from "vitest";
 import * as queries from "../../src/store/queries.ts";
 import { lastUpdated, latestArticles, type Statement } from "../../src/store/queries.ts";
 import { migrate, MIGRATIONS_DIR } from "../../src/store/sqlite-migrate.ts";
-import { openSqliteStore } from "../../src/store/sqlite.ts";
+import { openSqliteStore, TERM_VERSIONS_KEPT } from "../../src/store/sqlite.ts";
 import { articleToRow, PENDING_LINK_LIMITS } from "../../src/store/store.ts";
 import { loadedStore } from "../helpers.ts";
 import { describeArticleStoreContract, makeArticle } from "./contract.ts";
@@ -423,6 +423,32 @@ describe("SQLite edition links waiting for their other side", () => {
     try {
       await store.upsert([ko]);
       expect(await store.linkEditions()).toEqual({ joined: 1, conflicts: [] });
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe("SQLite author and tag feed versions in memory", () => {
+  it("keeps at most TERM_VERSIONS_KEPT of them, the oldest read going first, and never pushes out a section's", async () => {
+    const store = openSqliteStore(":memory:");
+    try {
+      await store.upsert([
+        makeArticle(
+          { lang: "en", section: "culture", slug: "memo", published: "2026-10-01T09:00:00+09:00" },
+          { tags: ["AI"], authors: [{ name: "Kang Min-seo" }] },
+        ),
+      ]);
+      const section = await store.feedVersion("en", "culture");
+      const first = await store.termFeedVersion("en", "tag/ai");
+      expect(first).toBeGreaterThan(0);
+      expect(store.knownTermFeedVersion!("en", "tag/ai")).toBe(first);
+      for (let i = 0; i < TERM_VERSIONS_KEPT; i++) expect(await store.termFeedVersion("en", `tag/walked-${i}`)).toBe(0);
+      expect(store.knownTermFeedVersion!("en", "tag/ai")).toBeUndefined();
+      expect(store.knownTermFeedVersion!("en", `tag/walked-${TERM_VERSIONS_KEPT - 1}`)).toBe(0);
+      expect(store.knownFeedVersion!("en", "culture")).toBe(section);
+      // Read again, it is the same version.
+      expect(await store.termFeedVersion("en", "tag/ai")).toBe(first);
     } finally {
       await store.close();
     }
