@@ -5,6 +5,8 @@ declare module "vitest" {
   export interface ProvidedContext {
     /** Feed path -> the body Node serves for it from the same content and SITE_URL. */
     nodeFeeds: Record<string, string>;
+    /** The same for every author's and tag's feeds. */
+    nodeTermFeeds: Record<string, string>;
     /** The upstream feed the bundled settings list as source "wire". */
     upstreamUrl: string;
   }
