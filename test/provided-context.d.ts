@@ -7,6 +7,8 @@ declare module "vitest" {
     nodeFeeds: Record<string, string>;
     /** Path -> body of every JSON Feed document along next_url from each language's `feed.json?limit=3`, as Node serves it. */
     nodePages: Record<string, string>;
+    /** The same for every author's and tag's feeds. */
+    nodeTermFeeds: Record<string, string>;
     /** The upstream feed the bundled settings list as source "wire". */
     upstreamUrl: string;
   }

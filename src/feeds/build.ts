@@ -2,10 +2,11 @@
 import pkg from "../../package.json" with { type: "json" };
 import type { LanguageSettings, SectionSettings, Site, SiteSettings } from "../config/site.ts";
 import type { Article, Edition } from "../model/article.ts";
+import { termId, termName, termSegment, TERM_DIRECTORIES, type Term } from "../model/terms.ts";
 import { inZone, instantAt, parseNewsroomTime, type Instant } from "../model/time.ts";
 import type { ArticleStore, Cursor, Tombstone } from "../store/store.ts";
 import { contentWithCorrections } from "./correction-note.ts";
-import { EXTENSION_DOCS_PATH, feedLinks, WITHDRAWAL_DOCS_PATH } from "./links.ts";
+import { EXTENSION_DOCS_PATH, feedLinks, termFeedLinks, WITHDRAWAL_DOCS_PATH } from "./links.ts";
 import type { FeedItem, FeedModel, FeedWithdrawal } from "./model.ts";
 
 export interface FeedScope {
@@ -17,6 +18,8 @@ export interface FeedScope {
   limit?: number;
   /** With `archive`: only the month's articles older than this position (a JSON Feed page, see FeedHistory.nextPage). */
   before?: Cursor;
+  /** The articles of one author or tag of the language instead (no section then). */
+  term?: Term;
 }
 
 /** Neighbouring archive months of a document, as readFeed finds them. */
@@ -43,33 +46,9 @@ export function buildFeed(
   withdrawals: readonly Tombstone[] = [],
 ): FeedModel {
   const { settings, siteUrl } = site;
-  const { language, section } = scope;
-  const order = new Map(settings.languages.map((l, i) => [l.tag, i]));
-  const byStory = new Map<string, Edition[]>();
-  for (const edition of editions) {
-    if (!byStory.has(edition.story)) byStory.set(edition.story, []);
-    byStory.get(edition.story)!.push(edition);
-  }
-  for (const list of byStory.values()) list.sort((a, b) => (order.get(a.lang) ?? 1e9) - (order.get(b.lang) ?? 1e9));
-
-  const items: FeedItem[] = articles.map((article) => ({
-    id: article.id,
-    url: article.url,
-    title: article.title,
-    summary: article.summary,
-    contentHtml: contentWithCorrections(article, settings.timezone),
-    authors: article.authors,
-    categories: [
-      { term: article.section, label: sectionName(language, article.section) },
-      ...article.tags.map((tag) => ({ term: tag, label: tag })),
-    ],
-    image: article.image,
-    published: article.published,
-    updated: article.updated,
-    editions: (byStory.get(article.story) ?? [])
-      .filter((e) => e.lang !== article.lang)
-      .map((e) => ({ lang: e.lang, title: e.title, url: e.url })),
-  }));
+  const { language, section, term } = scope;
+  if (term !== undefined) return buildTermFeed(site, { ...scope, term }, articles, editions, history);
+  const items = feedItems(site, language, articles, editions);
 
   const alternates = settings.languages
     .filter((l) => l.tag !== language.tag && (!section || l.sections.some((s) => s.slug === section.slug)))
@@ -116,11 +95,88 @@ export function buildFeed(
 export const MAX_LISTED_WITHDRAWALS = 100;
 
 /**
+ * The feed of one author or tag of a language: its articles as any feed's items, titled by the name as
+ * the newest of them writes it (a tag after `#`), linking its own page and archive months. It has no
+ * alternates (an author or tag need not be in another language) and names no WebSub hub (hubs are told
+ * of the language and section feeds only).
+ */
+function buildTermFeed(
+  site: Site,
+  scope: FeedScope & { term: Term },
+  articles: readonly Article[],
+  editions: readonly Edition[],
+  history: FeedHistory,
+): FeedModel {
+  const { settings, siteUrl } = site;
+  const { language, term } = scope;
+  const name = termFeedName(term, articles);
+  const items = feedItems(site, language, articles, editions);
+  const links = (archive?: string) => termFeedLinks(siteUrl, language.tag, term, archive);
+  return {
+    id: `tag:${settings.idAuthority},${settings.idDate}:feed/${language.tag}/${TERM_DIRECTORIES[term.kind]}/${termSegment(term.key)}`,
+    lang: language.tag,
+    title: `${language.title} · ${name}`,
+    description: `${language.description} (${name})`,
+    links: links(scope.archive),
+    alternates: [],
+    updated: newestUpdate(items) ?? idDateInstant(settings),
+    author: settings.publisher,
+    generator: GENERATOR,
+    extensionDocs: `${siteUrl}${EXTENSION_DOCS_PATH}`,
+    hubs: [],
+    history: {
+      archive: scope.archive !== undefined,
+      ...(scope.archive !== undefined ? { current: links() } : {}),
+      ...(history.prev ? { prevArchive: links(history.prev) } : {}),
+      ...(history.next ? { nextArchive: links(history.next) } : {}),
+    },
+    items,
+  };
+}
+
+/** How an author's or tag's feed and page name it: the name as the newest article writes it, a tag after `#`. */
+export function termFeedName(term: Term, articles: readonly Article[]): string {
+  const name = termName(term, articles);
+  return term.kind === "tag" ? `#${name}` : name;
+}
+
+/** The items of `articles`, with the other editions of each one's story in the site's language order. */
+function feedItems(site: Site, language: LanguageSettings, articles: readonly Article[], editions: readonly Edition[]): FeedItem[] {
+  const order = new Map(site.settings.languages.map((l, i) => [l.tag, i]));
+  const byStory = new Map<string, Edition[]>();
+  for (const edition of editions) {
+    if (!byStory.has(edition.story)) byStory.set(edition.story, []);
+    byStory.get(edition.story)!.push(edition);
+  }
+  for (const list of byStory.values()) list.sort((a, b) => (order.get(a.lang) ?? 1e9) - (order.get(b.lang) ?? 1e9));
+
+  return articles.map((article) => ({
+    id: article.id,
+    url: article.url,
+    title: article.title,
+    summary: article.summary,
+    contentHtml: contentWithCorrections(article, site.settings.timezone),
+    authors: article.authors,
+    categories: [
+      { term: article.section, label: sectionName(language, article.section) },
+      ...article.tags.map((tag) => ({ term: tag, label: tag })),
+    ],
+    image: article.image,
+    published: article.published,
+    updated: article.updated,
+    editions: (byStory.get(article.story) ?? [])
+      .filter((e) => e.lang !== article.lang)
+      .map((e) => ({ lang: e.lang, title: e.title, url: e.url })),
+  }));
+}
+
+/**
  * Reads what `scope` holds (the latest articles, or one archive month) with the editions of their
  * stories and the neighbouring archive months, and builds the feed.
  */
 export async function readFeed(store: ArticleStore, site: Site, scope: FeedScope): Promise<FeedModel> {
-  const base = { lang: scope.language.tag, section: scope.section?.slug };
+  const term = scope.term && termId(scope.term);
+  const base = { lang: scope.language.tag, section: term === undefined ? scope.section?.slug : undefined, term };
   const zone = site.settings.timezone;
   let articles: Article[];
   const history: FeedHistory = {};
@@ -147,7 +203,7 @@ export async function readFeed(store: ArticleStore, site: Site, scope: FeedScope
     const [older] = await store.latest({ ...base, before: { publishedMs: start, id: "" }, limit: 1 });
     if (older) history.prev = monthOf(older.published, zone);
     if (history.prev) history.nextPage = { month: history.prev };
-    const newer = await store.firstPublishedSince(base.lang, base.section, end);
+    const newer = await store.firstPublishedSince(base.lang, base.section, end, term);
     if (newer !== null) history.next = monthOf({ ms: newer }, zone);
   }
   const editions = articles.length ? await store.editions(articles.map((a) => a.story)) : [];

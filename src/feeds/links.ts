@@ -1,4 +1,5 @@
 /** Where every public document lives, from the site's base URL: one place for all URL shapes. */
+import { TERM_DIRECTORIES, termSegment, type Term } from "../model/terms.ts";
 import { FORMAT_NAMES, FORMATS } from "./formats.ts";
 import type { FeedLinks } from "./model.ts";
 import type { Cursor } from "../store/store.ts";
@@ -17,7 +18,21 @@ export const ARCHIVE_SEGMENT = "archive";
  * pageQuery); the other formats keep whole months.
  */
 export function feedLinks(siteUrl: string, lang: string, section?: string, archive?: string, before?: Cursor): FeedLinks {
-  const page = `${siteUrl}${feedDirectory(lang, section)}`;
+  return linksIn(siteUrl, feedDirectory(lang, section), archive, before);
+}
+
+/** Path of an author's or tag's HTML page, which its feeds sit beside: `/en/authors/kang-min-seo/`, `/ko/tags/%ED%95%9C%EA%B0%95/`. */
+export function termDirectory(lang: string, term: Term): string {
+  return `/${lang}/${TERM_DIRECTORIES[term.kind]}/${termSegment(term.key)}/`;
+}
+
+/** An author's or tag's feed documents in every format (an archive month's, when given, and its JSON Feed page with `before`) and its HTML page. */
+export function termFeedLinks(siteUrl: string, lang: string, term: Term, archive?: string, before?: Cursor): FeedLinks {
+  return linksIn(siteUrl, termDirectory(lang, term), archive, before);
+}
+
+function linksIn(siteUrl: string, directory: string, archive: string | undefined, before: Cursor | undefined): FeedLinks {
+  const page = `${siteUrl}${directory}`;
   const base = archive === undefined ? page : `${page}${ARCHIVE_SEGMENT}/${archive}/`;
   const links = { html: page } as FeedLinks;
   for (const format of FORMAT_NAMES) links[format] = base + FORMATS[format].file;

@@ -18,6 +18,7 @@ import { feedRoutes } from "./routes/feeds.ts";
 import { notFound, quoted } from "./not-found.ts";
 import { pageRoutes } from "./routes/pages.ts";
 import { siteRoutes } from "./routes/site.ts";
+import { termRoutes } from "./routes/terms.ts";
 import { securityHeaders } from "./security.ts";
 import { subscriberRecorder } from "./subscribers.ts";
 
@@ -30,6 +31,8 @@ export interface AppDeps {
   ingestToken?: string | null;
   /** Rendered feeds per data version; without it every request renders. */
   cache?: RenderCache;
+  /** Rendered author and tag feeds, apart from `cache`; a bounded memory cache when not given (see FeedServing.termCache). */
+  termCache?: RenderCache;
   /** Names what else the rendered bytes depend on (code and settings), so a new deployment never gets old bytes. */
   cacheNamespace?: string;
   /** Seconds a feed may be reused (FEED_MAX_AGE); 300 by default. */
@@ -70,6 +73,7 @@ export function createService(deps: AppDeps): Service {
     store,
     site,
     cache: deps.cache,
+    termCache: deps.termCache,
     namespace: `${deps.cacheNamespace ?? ""}${fnv64(JSON.stringify([site, GENERATOR]))}`,
     maxAge: deps.maxAge ?? 300,
     compress: deps.compress,
@@ -92,6 +96,7 @@ export function createService(deps: AppDeps): Service {
   const compression = () => deps.compress?.stats?.();
   app.route("/", apiRoutes({ store, ingest: deps.ingest, token: deps.ingestToken ?? null, compression }));
   app.route("/", siteRoutes({ store, site }));
+  app.route("/", termRoutes({ store, site, feeds }));
   app.route("/", pageRoutes({ store, site }));
   app.route("/", feedRoutes({ store, site, feeds }));
 

@@ -5,9 +5,10 @@
  */
 import type { LanguageSettings, Site } from "../config/site.ts";
 import { correctionWords } from "../feeds/correction-note.ts";
-import { feedDirectory } from "../feeds/links.ts";
+import { feedDirectory, termDirectory } from "../feeds/links.ts";
 import { escapeHtml as h } from "../model/escape.ts";
 import type { Article, ArticleImage, Edition } from "../model/article.ts";
+import { isTermKey, termKey, type TermKind } from "../model/terms.ts";
 import { inZone } from "../model/time.ts";
 import { discoveryLinks, page } from "./layout.ts";
 import { pageStrings, zoneLabel, type PageStrings } from "./strings.ts";
@@ -72,6 +73,12 @@ function correctionsNote(article: Article, strings: PageStrings, zone: string): 
   return `\n<aside class="corrections" id="corrections" aria-labelledby="corrections-heading">\n<h2 id="corrections-heading">${h(words.corrections)}</h2>\n${entries.join("\n")}\n</aside>`;
 }
 
+/** An author's or tag's name linked to its page, or the name alone when no URL can name it (`.`). */
+function termLink(lang: string, kind: TermKind, name: string): string {
+  const key = termKey(name);
+  return isTermKey(key) ? `<a href="${h(termDirectory(lang, { kind, key }))}">${h(name)}</a>` : h(name);
+}
+
 export function articlePage(site: Site, language: LanguageSettings, article: Article, editions: readonly Edition[]): string {
   const strings = pageStrings(language.tag);
   const zone = site.settings.timezone;
@@ -99,8 +106,8 @@ export function articlePage(site: Site, language: LanguageSettings, article: Art
 <p class="section">${section ? `<a href="${h(feedDirectory(language.tag, section.slug))}">${h(section.name)}</a>` : ""}</p>
 <h1>${h(article.title)}</h1>
 <p class="dates">${dates}</p>
-${editionLinks ? `<nav class="editions" aria-label="${h(strings.editions)}">\n${editionLinks}\n</nav>\n` : ""}${image}<p class="byline">${h(strings.by)}: ${article.authors.map((a) => h(a.name)).join(", ")}</p>
-${article.contentHtml}${correctionsNote(article, strings, zone)}
+${editionLinks ? `<nav class="editions" aria-label="${h(strings.editions)}">\n${editionLinks}\n</nav>\n` : ""}${image}<p class="byline">${h(strings.by)}: ${article.authors.map((a) => termLink(language.tag, "author", a.name)).join(", ")}</p>
+${article.tags.length ? `<p class="byline">${h(strings.tags)}: ${article.tags.map((t) => termLink(language.tag, "tag", t)).join(", ")}</p>\n` : ""}${article.contentHtml}${correctionsNote(article, strings, zone)}
 </article>`;
 
   const hreflang = [{ lang: article.lang, url: article.url }, ...others]

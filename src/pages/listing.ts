@@ -43,17 +43,23 @@ ${site.settings.languages.map((l) => languageBlock(site, l)).join("\n")}
   );
 }
 
-/** `/{lang}/` and `/{lang}/{section}/`: the latest articles, the sections and the feeds of one edition. */
-export function listingPage(site: Site, language: LanguageSettings, articles: readonly Article[], section?: SectionSettings): string {
+/** The `<li>` of each article, its headline linked and its posting time in the newsroom's zone. */
+export function articleItems(site: Site, language: LanguageSettings, articles: readonly Article[]): string {
   const strings = pageStrings(language.tag);
   const zone = site.settings.timezone;
-  const title = feedTitle(language, section);
-  const items = articles
+  return articles
     .map((a) => {
       const posted = inZone(a.published, zone);
       return `<li><a href="${h(articlePath(a.lang, a.slug))}">${h(a.title)}</a> <span class="dates"><time datetime="${posted.iso}">${h(strings.date(posted, zoneLabel(zone, posted)))}</time></span></li>`;
     })
     .join("\n");
+}
+
+/** `/{lang}/` and `/{lang}/{section}/`: the latest articles, the sections and the feeds of one edition. */
+export function listingPage(site: Site, language: LanguageSettings, articles: readonly Article[], section?: SectionSettings): string {
+  const strings = pageStrings(language.tag);
+  const title = feedTitle(language, section);
+  const items = articleItems(site, language, articles);
   const sections = language.sections
     .map((s) =>
       s.slug === section?.slug

@@ -15,6 +15,10 @@ export interface PageStrings {
   withdrawn: string;
   withdrawnLegal: string;
   withdrawnReason: string;
+  /** What an author's page and a tag's page are, and the label of an article's tags. */
+  author: string;
+  tag: string;
+  tags: string;
   date(instant: Instant, zone: string): string;
 }
 
@@ -39,6 +43,9 @@ const STRINGS: Record<string, PageStrings> = {
     withdrawn: "This article has been withdrawn.",
     withdrawnLegal: "This article has been withdrawn for legal reasons.",
     withdrawnReason: "Reason",
+    author: "Author",
+    tag: "Tag",
+    tags: "Tags",
     date(i, zone) {
       const t = wallClock(i);
       return `${MONTHS[t.month - 1]} ${t.day}, ${t.year} ${hhmm(t)} ${zone}`;
@@ -57,6 +64,9 @@ const STRINGS: Record<string, PageStrings> = {
     withdrawn: "이 기사는 삭제되었습니다.",
     withdrawnLegal: "이 기사는 법적 사유로 삭제되었습니다.",
     withdrawnReason: "사유",
+    author: "기자",
+    tag: "태그",
+    tags: "태그",
     date(i, zone) {
       const t = wallClock(i);
       return `${t.year}-${String(t.month).padStart(2, "0")}-${String(t.day).padStart(2, "0")} ${hhmm(t)} ${zone}`;
@@ -75,6 +85,9 @@ const STRINGS: Record<string, PageStrings> = {
     withdrawn: "この記事は取り下げられました。",
     withdrawnLegal: "この記事は法的な理由により取り下げられました。",
     withdrawnReason: "理由",
+    author: "筆者",
+    tag: "タグ",
+    tags: "タグ",
     date: cjkDate,
   },
   zh: {
@@ -90,6 +103,9 @@ const STRINGS: Record<string, PageStrings> = {
     withdrawn: "本文已撤回。",
     withdrawnLegal: "本文因法律原因已撤回。",
     withdrawnReason: "原因",
+    author: "作者",
+    tag: "标签",
+    tags: "标签",
     date: cjkDate,
   },
 };

@@ -48,6 +48,8 @@ function versionTtlSeconds(text: string | undefined, feedMaxAge: number): number
 
 /** Rendered documents an isolate keeps in memory besides the Cache API: a few MB at most for 41 KB feeds. */
 const ISOLATE_DOCUMENTS = 64;
+/** Author and tag documents an isolate keeps in memory, apart from the language and section ones (see FeedServing.termCache). */
+const ISOLATE_TERM_DOCUMENTS = 32;
 
 /**
  * The Cache API (`caches.default`) as the render cache, with the documents this isolate last used kept
@@ -56,10 +58,10 @@ const ISOLATE_DOCUMENTS = 64;
  * API's keys must be URLs; they sit under the site's own URL, in a path no page uses. It works on a
  * custom domain (on workers.dev it stores nothing).
  */
-function edgeCache(siteUrl: string): RenderCache {
+function edgeCache(siteUrl: string, documents: number): RenderCache {
   const request = (kind: string, key: string) => new Request(`${siteUrl}/.feed-cache/${kind}/${encodeURIComponent(key)}`);
   const forever = "public, max-age=31536000, immutable";
-  const memory = memoryCache(ISOLATE_DOCUMENTS);
+  const memory = memoryCache(documents);
   return {
     async get(key) {
       const kept = memory.peek!(key);
@@ -131,7 +133,8 @@ export function edgeDeps(env: WorkerEnv, content: EdgeContent): EdgeDeps {
     logger,
     ingest,
     ingestToken: config.ingestToken,
-    cache: edgeCache(config.siteUrl),
+    cache: edgeCache(config.siteUrl, ISOLATE_DOCUMENTS),
+    termCache: edgeCache(config.siteUrl, ISOLATE_TERM_DOCUMENTS),
     cacheNamespace: env.CF_VERSION_METADATA?.id ?? "",
     maxAge: config.feedMaxAge,
   });

@@ -42,6 +42,9 @@ import { FeedVersionMemo } from "./version-memo.ts";
  */
 export const D1_BATCH = 10;
 
+/** Author and tag feed versions an isolate keeps at most (see version-memo.ts). */
+export const TERM_VERSIONS_KEPT = 1024;
+
 /** SQLite's own words for a database that cannot be used now, for a D1 message that names no result code. */
 const UNAVAILABLE_PHRASES: readonly (readonly [RegExp, StoreErrorKind])[] = [
   [/database is locked/i, "locked"],
@@ -83,6 +86,8 @@ export interface D1StoreOptions {
 
 export function d1Store(db: D1Database, options: D1StoreOptions = {}): ArticleStore {
   const versions = new FeedVersionMemo(db, options.versionTtlMs ?? 0, options.now ?? Date.now);
+  // Author and tag feeds grow with the archive: their versions are kept apart, bounded.
+  const termVersions = new FeedVersionMemo(db, options.versionTtlMs ?? 0, options.now ?? Date.now, TERM_VERSIONS_KEPT);
   const bind = (s: Statement) => db.prepare(s.sql).bind(...s.params);
   const all = async <T>(s: Statement) => (await guarded(() => bind(s).all<T>())).results;
   const run = (s: Statement) => guarded(() => bind(s).run());
@@ -138,8 +143,8 @@ export function d1Store(db: D1Database, options: D1StoreOptions = {}): ArticleSt
       return row ? rowToArticle(row) : null;
     },
 
-    async firstPublishedSince(lang: string, section: string | undefined, sinceMs: number) {
-      return (await all<{ published_ms: number }>(sql.firstPublishedSince(lang, section, sinceMs)))[0]?.published_ms ?? null;
+    async firstPublishedSince(lang: string, section: string | undefined, sinceMs: number, term?: string) {
+      return (await all<{ published_ms: number }>(sql.firstPublishedSince(lang, section, sinceMs, term)))[0]?.published_ms ?? null;
     },
 
     async byIds(ids: readonly string[]) {
@@ -164,6 +169,17 @@ export function d1Store(db: D1Database, options: D1StoreOptions = {}): ArticleSt
 
     knownFeedVersion(lang: string, section?: string) {
       return versions.known(`${lang}\n${section ?? ""}`);
+    },
+
+    termFeedVersion(lang: string, term: string) {
+      return termVersions.version(
+        `${lang}\n${term}`,
+        async () => (await all<{ version: number }>(sql.termFeedVersion(lang, term)))[0]?.version ?? 0,
+      );
+    },
+
+    knownTermFeedVersion(lang: string, term: string) {
+      return termVersions.known(`${lang}\n${term}`);
     },
 
     async feedVersions() {

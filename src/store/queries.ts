@@ -52,6 +52,7 @@ function upsertArticle(row: ArticleRow): Statement {
 
 /** Newest first with id as the tie-break; the keyset condition uses the same order as the index. */
 export function latestArticles(query: LatestQuery): Statement {
+  if (query.term !== undefined) return latestWithTerm(query, query.term);
   const where = ["lang = ?"];
   const params: SqlValue[] = [query.lang];
   if (query.section !== undefined) {
@@ -81,8 +82,37 @@ export function correctedArticles(lang: string, limit: number): Statement {
   };
 }
 
-/** The same index as latestArticles, read from its other end. */
-export function firstPublishedSince(lang: string, section: string | undefined, sinceMs: number): Statement {
+/**
+ * The articles of one author or tag (see LatestQuery.term) from the article_terms index, newest first,
+ * id breaking ties, each joined to its row.
+ */
+function latestWithTerm(query: LatestQuery, term: string): Statement {
+  const where = ["t.lang = ?", "t.term = ?"];
+  const params: SqlValue[] = [query.lang, term];
+  if (query.before) {
+    where.push("(t.published_ms, t.article_id) < (?, ?)");
+    params.push(query.before.publishedMs, query.before.id);
+  }
+  if (query.since !== undefined) {
+    where.push("t.published_ms >= ?");
+    params.push(query.since);
+  }
+  params.push(query.limit);
+  return {
+    sql:
+      `SELECT ${COLUMNS.map((c) => `a.${c}`).join(", ")} FROM article_terms t JOIN articles a ON a.id = t.article_id ` +
+      `WHERE ${where.join(" AND ")} ORDER BY t.published_ms DESC, t.article_id DESC LIMIT ?`,
+    params,
+  };
+}
+
+/** The same index as latestArticles, read from its other end; with `term`, article_terms' index. */
+export function firstPublishedSince(lang: string, section: string | undefined, sinceMs: number, term?: string): Statement {
+  if (term !== undefined)
+    return {
+      sql: "SELECT published_ms FROM article_terms WHERE lang = ? AND term = ? AND published_ms >= ? ORDER BY published_ms ASC, article_id ASC LIMIT 1",
+      params: [lang, term, sinceMs],
+    };
   const filter = section === undefined ? "lang = ?" : "lang = ? AND section = ?";
   const params = section === undefined ? [lang, sinceMs] : [lang, section, sinceMs];
   return {
@@ -450,6 +480,11 @@ export function recentRuns(limit: number): Statement {
 /** Section '' is the whole language's feed. */
 export function feedVersion(lang: string, section?: string): Statement {
   return { sql: "SELECT version FROM feed_versions WHERE lang = ? AND section = ?", params: [lang, section ?? ""] };
+}
+
+/** The version of one author's or tag's feed in a language (see migrations/0006_article_terms.sql). */
+export function termFeedVersion(lang: string, term: string): Statement {
+  return { sql: "SELECT version FROM term_feed_versions WHERE lang = ? AND term = ?", params: [lang, term] };
 }
 
 /** In primary-key order, so no sort. */

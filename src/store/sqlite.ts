@@ -55,6 +55,9 @@ const WAL_INDEX_VERSION = 3007000;
  */
 export const SQLITE_BATCH = 500;
 
+/** Author and tag feed versions the store keeps in memory at most (see #termVersions). */
+export const TERM_VERSIONS_KEPT = 1024;
+
 /**
  * Opens (creating when needed) the database at `path`, or `:memory:`, and migrates it. A migrated
  * database that cannot be written (a read-only mount, a full disk) still opens: reads work and each
@@ -126,6 +129,12 @@ class SqliteArticleStore implements ArticleStore {
   readonly #prepared = new Map<string, Database.Statement>();
   /** Feed versions read since the database last changed, by language, then section ("" for a language's whole feed); see feedVersion. */
   readonly #versions = new Map<string, Map<string, number>>();
+  /**
+   * Author and tag feed versions read since the database last changed, by language and term, apart from
+   * #versions and at most TERM_VERSIONS_KEPT of them (the oldest read goes first): a walk over every tag
+   * neither grows memory nor pushes out a section's version.
+   */
+  readonly #termVersions = new Map<string, number>();
   /** The change counters when the versions in memory were read. */
   #versionsAt = { ownChanges: -1, dataVersion: -1 };
   /** The change counters a look reads, prepared once. */
@@ -283,8 +292,10 @@ class SqliteArticleStore implements ArticleStore {
     return row ? rowToArticle(row) : null;
   }
 
-  async firstPublishedSince(lang: string, section: string | undefined, sinceMs: number) {
-    return this.#retry(() => this.#all<{ published_ms: number }>(sql.firstPublishedSince(lang, section, sinceMs))[0]?.published_ms ?? null);
+  async firstPublishedSince(lang: string, section: string | undefined, sinceMs: number, term?: string) {
+    return this.#retry(
+      () => this.#all<{ published_ms: number }>(sql.firstPublishedSince(lang, section, sinceMs, term))[0]?.published_ms ?? null,
+    );
   }
 
   async byIds(ids: readonly string[]) {
@@ -360,7 +371,10 @@ class SqliteArticleStore implements ArticleStore {
     }
     const unchanged = ownChanges === at.ownChanges && dataVersion === at.dataVersion;
     this.#versionsAt = { ownChanges, dataVersion };
-    if (!unchanged) this.#versions.clear();
+    if (!unchanged) {
+      this.#versions.clear();
+      this.#termVersions.clear();
+    }
     this.#lookedInThisTask = true;
     queueMicrotask(this.#taskDone);
     return unchanged;
@@ -396,6 +410,30 @@ class SqliteArticleStore implements ArticleStore {
     if (this.#walIndex === undefined) return;
     closeSync(this.#walIndex.fd);
     this.#walIndex = undefined;
+  }
+
+  /** As feedVersion, kept in #termVersions. */
+  async termFeedVersion(lang: string, term: string) {
+    const known = this.knownTermFeedVersion(lang, term);
+    if (known !== undefined) return known;
+    return this.#retry(() => {
+      const version = this.#all<{ version: number }>(sql.termFeedVersion(lang, term))[0]?.version ?? 0;
+      if (this.#unchangedSinceVersionsRead()) {
+        if (this.#termVersions.size >= TERM_VERSIONS_KEPT) this.#termVersions.delete(this.#termVersions.keys().next().value!);
+        this.#termVersions.set(`${lang}\n${term}`, version);
+      }
+      return version;
+    });
+  }
+
+  knownTermFeedVersion(lang: string, term: string): number | undefined {
+    let unchanged: boolean;
+    try {
+      unchanged = this.#unchangedSinceVersionsRead();
+    } catch (error) {
+      throw leaving(error);
+    }
+    return unchanged ? this.#termVersions.get(`${lang}\n${term}`) : undefined;
   }
 
   async feedVersions() {

@@ -16,6 +16,8 @@ export interface LatestQuery {
   before?: Cursor;
   /** Only articles published at or after this instant (ms). */
   since?: number;
+  /** Only the articles of one author or tag (`author/<key>`, `tag/<key>`; see model/terms.ts); `section` is then not read. */
+  term?: string;
 }
 
 export interface UpsertReport {
@@ -122,8 +124,11 @@ export interface ArticleStore {
   /** The newest articles of a language (and section), newest first, ties broken by id. */
   latest(query: LatestQuery): Promise<Article[]>;
   bySlug(lang: string, slug: string): Promise<Article | null>;
-  /** Publication time of the oldest article of a language (and section) published at or after `sinceMs`. */
-  firstPublishedSince(lang: string, section: string | undefined, sinceMs: number): Promise<number | null>;
+  /**
+   * Publication time of the oldest article of a language (and section, or author or tag: see
+   * LatestQuery.term) published at or after `sinceMs`.
+   */
+  firstPublishedSince(lang: string, section: string | undefined, sinceMs: number, term?: string): Promise<number | null>;
   /** The stored articles among these ids. */
   byIds(ids: readonly string[]): Promise<Article[]>;
   /** Every edition of the given stories, in no particular order. */
@@ -145,6 +150,14 @@ export interface ArticleStore {
    * undefined otherwise (then feedVersion reads it). Stores that always read need not have it.
    */
   knownFeedVersion?(lang: string, section?: string): number | undefined;
+  /**
+   * A number that moves whenever the feed of an author or tag in a language (`term`: `author/<key>`,
+   * `tag/<key>`) may render differently: an article carrying the term was written, changed or withdrawn,
+   * or another edition of one of their stories changed. 0 for a term no article carries.
+   */
+  termFeedVersion(lang: string, term: string): Promise<number>;
+  /** As knownFeedVersion, for termFeedVersion: kept apart, bounded, so no walk over terms pushes out a section's version. */
+  knownTermFeedVersion?(lang: string, term: string): number | undefined;
   /** Every feed's version (see feedVersion), ordered by language, then section; section '' is a language's whole feed. */
   feedVersions(): Promise<FeedVersion[]>;
   /** Id and source of the articles whose source starts with `prefix` (`content/`). */

@@ -44,6 +44,8 @@ export class FeedVersionMemo {
     /** How long a version read is reused; 0 reads every time. */
     readonly ttlMs: number,
     private readonly now: () => number,
+    /** Versions kept at most; the oldest kept goes first. */
+    readonly maxKept = Infinity,
   ) {
     let writes = writesByDatabase.get(database);
     if (writes === undefined) {
@@ -76,8 +78,10 @@ export class FeedVersionMemo {
       (version) => {
         this.#settle(feed, promise);
         const kept = this.#kept.get(feed);
-        if (writes === this.#writes.finished && (kept === undefined || kept.read < order))
+        if (writes === this.#writes.finished && (kept === undefined || kept.read < order)) {
+          if (kept === undefined && this.#kept.size >= this.maxKept) this.#kept.delete(this.#kept.keys().next().value!);
           this.#kept.set(feed, { version, readMs: now, writes, read: order });
+        }
         return version;
       },
       (error: unknown) => {

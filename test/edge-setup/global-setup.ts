@@ -10,7 +10,8 @@ import type { TestProject } from "vitest/node";
 import { buildEdge } from "../../src/cli/build-edge.ts";
 import { parseSiteSettings } from "../../src/config/site.ts";
 import { FORMAT_NAMES, FORMATS } from "../../src/feeds/formats.ts";
-import { CORRECTIONS_SEGMENT, feedDirectory } from "../../src/feeds/links.ts";
+import { CORRECTIONS_SEGMENT, feedDirectory, termDirectory } from "../../src/feeds/links.ts";
+import { isTermKey, namesOf, termKey } from "../../src/model/terms.ts";
 import { createApp } from "../../src/http/app.ts";
 import { runIngest } from "../../src/ingest/run.ts";
 import { bundledFolder } from "../../src/runtime/edge-content.ts";
@@ -73,9 +74,30 @@ export default async function setup(project: TestProject) {
       url = (JSON.parse(body) as { next_url?: string }).next_url;
     }
   }
+  // Authors' and tags' feeds, by the keys worked out here from the names: in each language the first
+  // three authors and six tags in key order (every one would take D1 minutes), the Korean tag 수출 and
+  // one tag's archive month, in every format.
+  const nodeTermFeeds: Record<string, string> = {};
+  const termPaths = ["/ko/tags/%EC%88%98%EC%B6%9C/", "/en/tags/ai/archive/2026-10/"];
+  for (const language of settings.languages) {
+    const articles = await store.latest({ lang: language.tag, limit: 1000 });
+    for (const [kind, count] of [
+      ["author", 3],
+      ["tag", 6],
+    ] as const) {
+      const keys = [...new Set(articles.flatMap((a) => namesOf(a, kind).map(termKey)))].filter(isTermKey).sort();
+      termPaths.push(...keys.slice(0, count).map((key) => termDirectory(language.tag, { kind, key })));
+    }
+  }
+  for (const directory of termPaths)
+    for (const format of FORMAT_NAMES) {
+      const path = `${directory}${FORMATS[format].file}`;
+      nodeTermFeeds[path] = await (await app.request(path)).text();
+    }
   await store.close();
   project.provide("nodeFeeds", nodeFeeds);
   project.provide("nodePages", nodePages);
+  project.provide("nodeTermFeeds", nodeTermFeeds);
   project.provide("upstreamUrl", `${base}/wire.xml`);
 
   return async () => {

@@ -9,6 +9,8 @@ const TABLES = [
   "edition_touches",
   "feed_versions",
   "feed_subscribers",
+  "article_terms",
+  "term_feed_versions",
 ];
 
 export async function clearDatabase(db: D1Database) {

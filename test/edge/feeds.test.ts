@@ -15,6 +15,7 @@ import { clearDatabase } from "./clear.ts";
 const SITE = "https://news.example";
 const nodeFeeds = inject("nodeFeeds");
 const nodePages = inject("nodePages");
+const nodeTermFeeds = inject("nodeTermFeeds");
 
 /** Throws on the first well-formedness or namespace error. */
 function parseStrictly(xml: string) {
@@ -62,8 +63,23 @@ describe("feeds from workerd over D1", () => {
     }
   });
 
+  it("are byte-identical to Node's for authors and tags of every language (Hangul among them) and an archive month, cached on a second request", async () => {
+    const paths = Object.keys(nodeTermFeeds);
+    expect(paths.length).toBeGreaterThan(100);
+    expect(paths).toContain("/ko/tags/%EC%88%98%EC%B6%9C/rss.xml");
+    for (const path of paths) {
+      const response = await SELF.fetch(`${SITE}${path}`);
+      expect(response.status, path).toBe(200);
+      expect(response.headers.get("content-type"), path).toMatch(/^application\/(rss\+xml|atom\+xml|feed\+json); charset=utf-8$/);
+      expect(await response.text(), path).toBe(nodeTermFeeds[path]);
+    }
+    const again = await SELF.fetch(`${SITE}${paths[0]}`);
+    expect(again.headers.get("x-cache")).toBe("HIT");
+    expect(await again.text()).toBe(nodeTermFeeds[paths[0]!]);
+  });
+
   it("parse strictly (XML 1.0 with namespaces) or as JSON Feed 1.1, in the Worker itself", async () => {
-    for (const path of Object.keys(nodeFeeds)) {
+    for (const path of [...Object.keys(nodeFeeds), ...Object.keys(nodeTermFeeds)]) {
       const body = await (await SELF.fetch(`${SITE}${path}`)).text();
       if (path.endsWith(".json")) {
         const feed = JSON.parse(body);

@@ -10,12 +10,15 @@ import { readFeed } from "../../src/feeds/build.ts";
 import { readCorrectionsFeed } from "../../src/feeds/corrections.ts";
 import type { FeedModel } from "../../src/feeds/model.ts";
 import type { Article } from "../../src/model/article.ts";
+import { isTermKey, namesOf, TERM_DIRECTORIES, termKey, type Term } from "../../src/model/terms.ts";
 import { CONTENT_DIR, loadedStore, readContentDir } from "../helpers.ts";
 
 export interface FeedCase {
   name: string;
   language: LanguageSettings;
   section?: SectionSettings;
+  /** An author's or tag's feed of the language (no section then). */
+  term?: Term;
   model: FeedModel;
   /** The articles the feed must hold, newest first (ties: id descending). */
   expected: Article[];
@@ -36,6 +39,13 @@ export async function everyFeed() {
       const model = await readFeed(store, site, { language, section });
       cases.push({ name: `${language.tag}${section ? `/${section.slug}` : ""}`, language, section, model, expected, all });
     }
+    for (const term of termsOf(all, language.tag)) {
+      const expected = newestFirst(
+        all.filter((a) => a.lang === language.tag && namesOf(a, term.kind).some((n) => termKey(n) === term.key)),
+      ).slice(0, site.settings.itemCount);
+      const model = await readFeed(store, site, { language, term });
+      cases.push({ name: `${language.tag}/${TERM_DIRECTORIES[term.kind]}/${term.key}`, language, term, model, expected, all });
+    }
   }
   // Every document the checks that read models alone apply to: the feeds above and each language's corrections feed.
   const documents = cases.map((c) => ({ name: c.name, model: c.model }));
@@ -43,6 +53,26 @@ export async function everyFeed() {
     documents.push({ name: `${language.tag}/corrections`, model: await readCorrectionsFeed(store, site, language) });
   }
   return { store, site, cases, documents };
+}
+
+/** Every author and tag of a language's articles, each key once, worked out from the names (see model/terms.ts). */
+export function termsOf(all: readonly Article[], lang: string): Term[] {
+  const keys = new Set<string>();
+  const terms: Term[] = [];
+  for (const article of all.filter((a) => a.lang === lang))
+    for (const kind of ["author", "tag"] as const)
+      for (const name of namesOf(article, kind)) {
+        const key = termKey(name);
+        if (isTermKey(key) && !keys.has(`${kind}/${key}`)) {
+          keys.add(`${kind}/${key}`);
+          terms.push({ kind, key });
+        }
+      }
+  return terms;
+}
+
+function newestFirst(articles: Article[]): Article[] {
+  return articles.sort((a, b) => b.published.ms - a.published.ms || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
 }
 
 /** Loads every feed once before the file's tests; read `.cases` and `.languages` inside a test. */

@@ -20,10 +20,14 @@ function channelOf(xml: string): XmlElement {
 }
 
 describe("RSS 2.0", () => {
-  it("covers every language and section of the site, each with articles", () => {
+  it("covers every language and section of the site, each with articles, and every author and tag of each language", () => {
     expect(loaded.cases.map((c) => c.name)).toContain("zh-Hans/opinion");
-    expect(loaded.cases).toHaveLength(loaded.languages.reduce((n, l) => n + 1 + l.sections.length, 0));
-    for (const c of loaded.cases.filter((c) => !c.section)) expect(c.expected.length).toBeGreaterThan(5);
+    expect(loaded.cases.filter((c) => !c.term)).toHaveLength(loaded.languages.reduce((n, l) => n + 1 + l.sections.length, 0));
+    expect(loaded.cases.map((c) => c.name)).toEqual(
+      expect.arrayContaining(["ko/tags/수출", "ja/tags/補欠選挙", "ja/tags/ソリム市", "en/tags/r&d"]),
+    );
+    for (const c of loaded.cases.filter((c) => c.term)) expect(c.expected.length, c.name).toBeGreaterThan(0);
+    for (const c of loaded.cases.filter((c) => !c.section && !c.term)) expect(c.expected.length).toBeGreaterThan(5);
   });
 
   it("includes a corrected article, whose item carries the dated note after its body", () => {
@@ -73,7 +77,9 @@ describe("RSS 2.0", () => {
       expect(self).toHaveLength(1);
       expect(self[0]!.attributes).toMatchObject({ type: "application/rss+xml", href: c.model.links.rss });
       const alternates = links.filter((l) => l.attributes.rel === "alternate");
-      expect(alternates.map((l) => l.attributes.hreflang)).toEqual(loaded.languages.map((l) => l.tag).filter((t) => t !== c.language.tag));
+      expect(alternates.map((l) => l.attributes.hreflang)).toEqual(
+        loaded.languages.map((l) => l.tag).filter((t) => t !== c.language.tag && !c.term),
+      );
       for (const link of alternates) {
         expect(link.attributes.href).toBe(c.model.links.rss.replace(`/${c.language.tag}/`, `/${link.attributes.hreflang}/`));
       }

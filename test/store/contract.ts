@@ -5,7 +5,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { fingerprintOf, type Article, type Edition } from "../../src/model/article.ts";
 import { parseRfc3339 } from "../../src/model/time.ts";
-import type { ArticleStore, Cursor, PendingLinks } from "../../src/store/store.ts";
+import { termKey } from "../../src/model/terms.ts";
+import type { ArticleStore, Cursor, LatestQuery, PendingLinks } from "../../src/store/store.ts";
 
 const SITE = "https://store.example";
 
@@ -1103,6 +1104,120 @@ export function describeArticleStoreContract(name: string, makeStore: () => Prom
         await store.releaseDue(again.published.ms);
         expect(await store.tombstoneBySlug("en", "back")).toBeNull();
         expect(await withdrawalIds()).toEqual([]);
+      });
+    });
+
+    describe("authors and tags", () => {
+      /** An article of `lang` with these authors and tags, published `day` days into October 2026. */
+      const termed = (lang: string, slug: string, day: number, authors: string[], tags: string[], extra: Partial<Article> = {}) =>
+        makeArticle(
+          { lang, section: "culture", slug, published: `2026-10-${String(day).padStart(2, "0")}T09:00:00+09:00`, story: extra.story },
+          { authors: authors.map((name) => ({ name })), tags, ...extra },
+        );
+      const tag = (name: string) => `tag/${termKey(name)}`;
+      const author = (name: string) => `author/${termKey(name)}`;
+      const slugsOf = async (lang: string, term: string, extra: Partial<LatestQuery> = {}) =>
+        (await store.latest({ lang, term, limit: 100, ...extra })).map((a) => a.slug);
+
+      it("gives the articles of one author or tag in one language, newest first, as the key derived in code names them", async () => {
+        await store.upsert([
+          termed("en", "t-one", 1, ["Kang Min-seo"], ["AI", "Exports"]),
+          termed("en", "t-two", 3, ["KANG MIN-SEO", "Émile Zola"], ["ai"]),
+          termed("en", "t-three", 2, ["Lee Ha-eun"], ["Chips"]),
+          termed("ko", "t-ko", 4, ["강민서"], ["인공지능", "AI"]),
+          termed("ja", "t-ja", 5, ["山田 花子"], ["半導体", "東京/大阪"]),
+        ]);
+        // Names that differ in ASCII case or white space are one author or tag.
+        expect(await slugsOf("en", tag("AI"))).toEqual(["t-two", "t-one"]);
+        expect(await slugsOf("en", author("Kang Min-seo"))).toEqual(["t-two", "t-one"]);
+        expect(await slugsOf("en", author("Émile Zola"))).toEqual(["t-two"]);
+        expect(await slugsOf("en", author("émile zola"))).toEqual([]);
+        // One language edition at a time; Hangul, kana, Han and a slash in a name.
+        expect(await slugsOf("ko", tag("AI"))).toEqual(["t-ko"]);
+        expect(await slugsOf("ko", tag("인공지능"))).toEqual(["t-ko"]);
+        expect(await slugsOf("ko", author("강민서"))).toEqual(["t-ko"]);
+        expect(await slugsOf("ja", author("山田 花子"))).toEqual(["t-ja"]);
+        expect(await slugsOf("ja", tag("東京/大阪"))).toEqual(["t-ja"]);
+        // An author and a tag of the same name are apart.
+        expect(await slugsOf("en", author("AI"))).toEqual([]);
+        expect(await slugsOf("en", tag("Kang Min-seo"))).toEqual([]);
+        expect(await slugsOf("en", tag("nobody"))).toEqual([]);
+        // Whole rows, as latest gives them.
+        expect(await store.latest({ lang: "en", term: tag("Chips"), limit: 5 })).toEqual(
+          await store.byIds([termed("en", "t-three", 2, [], []).id]),
+        );
+      });
+
+      it("pages by cursor and by month, and finds the first article after an instant, within the term", async () => {
+        await store.upsert([1, 2, 3, 4, 5].map((day) => termed("en", `p-${day}`, day, ["Writer"], day % 2 ? ["Odd"] : ["Even"])));
+        const odd = await store.latest({ lang: "en", term: tag("Odd"), limit: 2 });
+        expect(odd.map((a) => a.slug)).toEqual(["p-5", "p-3"]);
+        expect(await slugsOf("en", tag("Odd"), { before: cursorAfter(odd[1]!) })).toEqual(["p-1"]);
+        const day3 = Date.parse("2026-10-03T00:00:00Z");
+        expect(await slugsOf("en", tag("Odd"), { since: day3 })).toEqual(["p-5", "p-3"]);
+        expect(await store.firstPublishedSince("en", undefined, day3, tag("Even"))).toBe(Date.parse("2026-10-04T00:00:00Z"));
+        expect(await store.firstPublishedSince("en", undefined, Date.parse("2026-10-05T00:00:00Z"), tag("Even"))).toBeNull();
+      });
+
+      it("has no feed for a name whose key is . or ..", async () => {
+        await store.upsert([termed("en", "dots", 1, [".."], [".", "ok"])]);
+        expect(await slugsOf("en", tag("."))).toEqual([]);
+        expect(await slugsOf("en", author(".."))).toEqual([]);
+        expect(await store.termFeedVersion("en", tag("."))).toBe(0);
+        expect(await slugsOf("en", tag("ok"))).toEqual(["dots"]);
+      });
+
+      it("moves the versions of exactly the term feeds an article and the other editions of its story are in", async () => {
+        const enArticle = termed("en", "v-en", 1, ["Kang Min-seo"], ["AI", "Exports"], { story: "v-story" });
+        const koArticle = termed("ko", "v-ko", 1, ["강민서"], ["수출"], { story: "v-story" });
+        const unrelated = termed("en", "v-other", 2, ["Lee Ha-eun"], ["Chips"]);
+        expect(await store.termFeedVersion("en", tag("AI"))).toBe(0);
+        await store.upsert([enArticle, koArticle, unrelated]);
+        const terms: [string, string][] = [
+          ["en", author("Kang Min-seo")],
+          ["en", tag("AI")],
+          ["en", tag("Exports")],
+          ["ko", author("강민서")],
+          ["ko", tag("수출")],
+          ["en", author("Lee Ha-eun")],
+          ["en", tag("Chips")],
+          ["en", tag("Media")],
+        ];
+        const versions = async () => Promise.all(terms.map(([lang, term]) => store.termFeedVersion(lang, term)));
+        const start = await versions();
+        expect(start.slice(0, 7).every((v) => v > 0)).toBe(true);
+        expect(start[7]).toBe(0);
+
+        // Written again unchanged: nothing moves.
+        await store.upsert([enArticle, koArticle, unrelated]);
+        expect(await versions()).toEqual(start);
+
+        // An edit of the English edition: its own feeds and the Korean edition's (whose items link it) move; the unrelated ones do not.
+        await store.upsert([{ ...enArticle, title: "Edited" }]);
+        const edited = await versions();
+        for (const i of [0, 1, 2, 3, 4]) expect(edited[i], terms[i]!.join(" ")).toBeGreaterThan(start[i]!);
+        expect(edited.slice(5)).toEqual(start.slice(5));
+
+        // A tag taken off and another put on: both feeds move, and the article leaves the first.
+        await store.upsert([{ ...enArticle, title: "Edited", tags: ["AI", "Media"] }]);
+        const retagged = await versions();
+        expect(retagged[2]).toBeGreaterThan(edited[2]!);
+        expect(retagged[7]).toBeGreaterThan(0);
+        expect(await slugsOf("en", tag("Exports"))).toEqual([]);
+        expect(await slugsOf("en", tag("Media"))).toEqual(["v-en"]);
+        expect(retagged.slice(5, 7)).toEqual(start.slice(5, 7));
+
+        // Withdrawn: its feeds move and no longer hold it.
+        await store.withdraw([enArticle.id], 1);
+        const withdrawn = await versions();
+        for (const i of [0, 1, 3, 7]) expect(withdrawn[i], terms[i]!.join(" ")).toBeGreaterThan(retagged[i]!);
+        expect(await slugsOf("en", tag("AI"))).toEqual([]);
+        expect(withdrawn.slice(5, 7)).toEqual(start.slice(5, 7));
+      });
+
+      it("keeps term feed versions apart from the languages' and sections' list", async () => {
+        await store.upsert([termed("en", "apart", 1, ["Kang Min-seo"], ["AI"])]);
+        expect((await store.feedVersions()).map((v) => v.section)).toEqual(["", "culture"]);
       });
     });
   });

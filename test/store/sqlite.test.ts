@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it, vi } from "vitest";
 import * as queries from "../../src/store/queries.ts";
 import { correctedArticles, lastUpdated, latestArticles, type Statement } from "../../src/store/queries.ts";
 import { migrate, MIGRATIONS_DIR } from "../../src/store/sqlite-migrate.ts";
-import { openSqliteStore } from "../../src/store/sqlite.ts";
+import { openSqliteStore, TERM_VERSIONS_KEPT } from "../../src/store/sqlite.ts";
 import { articleToRow, PENDING_LINK_LIMITS } from "../../src/store/store.ts";
 import { loadedStore } from "../helpers.ts";
 import { describeArticleStoreContract, makeArticle } from "./contract.ts";
@@ -390,6 +390,41 @@ describe("SQLite edition links waiting for their other side", () => {
     }
   });
 
+  it("gives the articles stored before the author and tag migration their terms, each term feed at version 1", async () => {
+    const path = freshDatabasePath();
+    const before = mkdtempSync(join(TEMP_DIR, "migrations-"));
+    for (const name of readdirSync(MIGRATIONS_DIR).filter((f) => f < "0006")) copyFileSync(join(MIGRATIONS_DIR, name), join(before, name));
+    const stored = makeArticle(
+      { lang: "ko", section: "culture", slug: "terms-before", published: "2026-10-01T09:00:00+09:00" },
+      { authors: [{ name: "Kang Min-seo" }, { name: "강민서" }], tags: ["K-Pop Tours", "한강"] },
+    );
+    const db = new Database(path);
+    try {
+      migrate(db, before);
+      const row = articleToRow(stored);
+      db.prepare(
+        `INSERT INTO articles (${Object.keys(row).join(", ")}) VALUES (${Object.keys(row)
+          .map(() => "?")
+          .join(", ")})`,
+      ).run(...Object.values(row));
+      expect(migrate(db)).toContain("0006_article_terms.sql");
+    } finally {
+      db.close();
+    }
+    const store = openSqliteStore(path);
+    try {
+      for (const term of ["author/kang-min-seo", "author/강민서", "tag/k-pop-tours", "tag/한강"]) {
+        expect(
+          (await store.latest({ lang: "ko", term, limit: 5 })).map((a) => a.id),
+          term,
+        ).toEqual([stored.id]);
+        expect(await store.termFeedVersion("ko", term), term).toBe(1);
+      }
+    } finally {
+      await store.close();
+    }
+  });
+
   it("keeps the links stored before their migration, with their source and their article's update time", async () => {
     const path = freshDatabasePath();
     const before = mkdtempSync(join(TEMP_DIR, "migrations-"));
@@ -415,6 +450,32 @@ describe("SQLite edition links waiting for their other side", () => {
     try {
       await store.upsert([ko]);
       expect(await store.linkEditions()).toEqual({ joined: 1, conflicts: [] });
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe("SQLite author and tag feed versions in memory", () => {
+  it("keeps at most TERM_VERSIONS_KEPT of them, the oldest read going first, and never pushes out a section's", async () => {
+    const store = openSqliteStore(":memory:");
+    try {
+      await store.upsert([
+        makeArticle(
+          { lang: "en", section: "culture", slug: "memo", published: "2026-10-01T09:00:00+09:00" },
+          { tags: ["AI"], authors: [{ name: "Kang Min-seo" }] },
+        ),
+      ]);
+      const section = await store.feedVersion("en", "culture");
+      const first = await store.termFeedVersion("en", "tag/ai");
+      expect(first).toBeGreaterThan(0);
+      expect(store.knownTermFeedVersion!("en", "tag/ai")).toBe(first);
+      for (let i = 0; i < TERM_VERSIONS_KEPT; i++) expect(await store.termFeedVersion("en", `tag/walked-${i}`)).toBe(0);
+      expect(store.knownTermFeedVersion!("en", "tag/ai")).toBeUndefined();
+      expect(store.knownTermFeedVersion!("en", `tag/walked-${TERM_VERSIONS_KEPT - 1}`)).toBe(0);
+      expect(store.knownFeedVersion!("en", "culture")).toBe(section);
+      // Read again, it is the same version.
+      expect(await store.termFeedVersion("en", "tag/ai")).toBe(first);
     } finally {
       await store.close();
     }

@@ -9,16 +9,32 @@ import { noneMatchHits } from "../conditional.ts";
 import { parseHttpDate } from "../../model/http-date.ts";
 import { FeedLocations } from "./cache-keys.ts";
 import { pageHeaders, TEXT_HEADERS } from "../security.ts";
-import type { RenderCache } from "../render-cache.ts";
+import { memoryCache, type RenderCache } from "../render-cache.ts";
 import { asksForDelta, deltaAnswer, deltaBase, deltaKey, deltaText } from "./delta.ts";
-import { EncodingChoices } from "./encoding.ts";
+import { EncodingChoices, type Compressor } from "./encoding.ts";
 import { bodyHeaders, validatorHeaders, VARY } from "./headers.ts";
 import { PreparedDocuments, type PreparedDocument } from "./prepared.ts";
-import { readModel, RenderOnce } from "./render-once.ts";
-import { textAnswer, type Defer, type Exchange, type FeedAnswer, type FeedRequest, type FeedServing, type FeedSpec } from "./serving.ts";
+import { isEmptyAndGone, readModel, RenderOnce } from "./render-once.ts";
+import {
+  knownVersionOf,
+  textAnswer,
+  versionOf,
+  type Defer,
+  type Exchange,
+  type FeedAnswer,
+  type FeedRequest,
+  type FeedServing,
+  type FeedSpec,
+} from "./serving.ts";
 import { VariantSpace, type VariantStats } from "./variants.ts";
 
 const encoder = new TextEncoder();
+
+/**
+ * Author and tag documents kept at most when the runtime gives no cache for them: about 5 MB of
+ * 40 KB feeds, whatever the number of authors and tags.
+ */
+export const TERM_DOCUMENTS = 128;
 
 /** A browser navigating to the URL (a person), as Fetch Metadata says; feed readers send neither header. */
 function isNavigation(request: FeedRequest): boolean {
@@ -47,6 +63,10 @@ export class FeedResponder {
   readonly #encodings: EncodingChoices;
   /** `?limit=` documents, previews and deltas, apart from the render cache; none without a render cache. */
   readonly #variants: VariantSpace | undefined;
+  /** Author and tag subscription documents and archives, apart from the render cache; none without a render cache. */
+  readonly #terms: RenderCache | undefined;
+  /** The compressor without its best forms, for author and tag feeds: they never take the best-form queue from the feeds crawlers poll. */
+  readonly #termCompress: Compressor | undefined;
 
   constructor(readonly serving: FeedServing) {
     this.#locations = new FeedLocations(serving.namespace, serving.site.settings.itemCount);
@@ -54,6 +74,9 @@ export class FeedResponder {
     this.#prepared = new PreparedDocuments(serving.site.siteUrl);
     this.#encodings = new EncodingChoices(serving.compress);
     this.#variants = serving.cache ? new VariantSpace(serving.variantBytes, serving.variantEntries) : undefined;
+    this.#terms = serving.cache ? (serving.termCache ?? memoryCache(TERM_DOCUMENTS)) : undefined;
+    const compress = serving.compress;
+    this.#termCompress = compress && ((body, encoding) => compress(body, encoding));
   }
 
   /** What the variant space holds and how it fared; undefined without a render cache. */
@@ -68,18 +91,20 @@ export class FeedResponder {
    */
   #cacheOf(spec: FeedSpec): RenderCache | undefined {
     if (spec.before !== undefined) return this.#variants;
-    return spec.limit === undefined || spec.limit === this.serving.site.settings.itemCount ? this.serving.cache : this.#variants;
+    if (spec.limit !== undefined && spec.limit !== this.serving.site.settings.itemCount) return this.#variants;
+    return spec.term === undefined ? this.serving.cache : this.#terms;
   }
 
   /**
-   * Answers `request` for `spec`, or returns null when it names an archive month without articles. The
+   * Answers `request` for `spec`, or returns null when it names an archive month, or an author or tag,
+   * without articles. The
    * hot path, a document already rendered whose version the store knows in memory (Node), answers at
    * once, without a promise; anything else reads the version, renders when needed, and answers later.
    */
   answer(request: FeedRequest, spec: FeedSpec, defer: Defer): FeedAnswer | null | Promise<FeedAnswer | null> {
     const { serving } = this;
     if (serving.preview !== undefined && isNavigation(request)) return this.#preview(request, spec);
-    const version = serving.store.knownFeedVersion?.(spec.language.tag, spec.section?.slug);
+    const version = knownVersionOf(serving, spec);
     if (version !== undefined) {
       const { scope, key } = this.#locations.at(spec, version);
       const document = this.#cacheOf(spec)?.peek?.(key);
@@ -92,14 +117,14 @@ export class FeedResponder {
   /** The readable page a person's browser gets instead of the raw document, made once per feed version. */
   async #preview(request: FeedRequest, spec: FeedSpec): Promise<FeedAnswer | null> {
     const { serving } = this;
-    const version = serving.store.knownFeedVersion?.(spec.language.tag, spec.section?.slug);
-    const { key } = this.#locations.at(spec, version ?? (await serving.store.feedVersion(spec.language.tag, spec.section?.slug)));
+    const version = knownVersionOf(serving, spec);
+    const { key } = this.#locations.at(spec, version ?? (await versionOf(serving, spec)));
     const previewKey = `${key}/preview`;
     const body =
       this.#variants?.body(previewKey) ??
       (await this.#renderings.once(previewKey, async () => {
         const model = await readModel(serving, spec);
-        if (spec.archive !== undefined && model.items.length === 0) return null;
+        if (isEmptyAndGone(spec, model)) return null;
         const made = encoder.encode(serving.preview!(model, spec.format));
         this.#variants?.putBody(previewKey, made);
         return made;
@@ -118,7 +143,7 @@ export class FeedResponder {
   /** answer's way when the version must be read first, or the document fetched from the cache or rendered. */
   async #answerReading(request: FeedRequest, spec: FeedSpec, defer: Defer): Promise<FeedAnswer | null> {
     const { serving } = this;
-    const version = await serving.store.feedVersion(spec.language.tag, spec.section?.slug);
+    const version = await versionOf(serving, spec);
     const location = this.#locations.at(spec, version);
     const { scope } = location;
     const cache = this.#cacheOf(spec);
@@ -173,16 +198,19 @@ export class FeedResponder {
     return deltaAnswer(exchange, headers, body);
   }
 
+  #compressorOf(spec: FeedSpec): Compressor | undefined {
+    return spec.term === undefined ? this.serving.compress : this.#termCompress;
+  }
+
   /** The document's bytes in the encoding negotiated (waiting for its compression when it must), or 406. */
   #fullAnswer(exchange: Exchange, prepared: PreparedDocument, headers: Readonly<Record<string, string>>): FeedAnswer | Promise<FeedAnswer> {
     const { request } = exchange;
-    const { compress } = this.serving;
     const choice = this.#encodings.choose(request.header("accept-encoding"));
     let encoding = choice.best;
     // A compressor whose first form takes a while (a large document's, from the thread pool): a client
     // that also takes gzip gets gzip until the brotli form is ready, which is made meanwhile.
     if (encoding === "br" && choice.gzip) {
-      const brotli = prepared.encoded("br", compress!, exchange.scope);
+      const brotli = prepared.encoded("br", this.#compressorOf(exchange.spec)!, exchange.scope);
       if (!(brotli instanceof Uint8Array)) {
         exchange.defer(brotli);
         encoding = "gzip";
@@ -206,7 +234,8 @@ export class FeedResponder {
       }
       return { status: 200, headers: ok, body: request.method === "HEAD" ? null : body };
     };
-    const body = chosen === "identity" ? exchange.document.body : prepared.encoded(chosen, compress!, exchange.scope);
+    const body =
+      chosen === "identity" ? exchange.document.body : prepared.encoded(chosen, this.#compressorOf(exchange.spec)!, exchange.scope);
     return body instanceof Uint8Array ? answer(body) : body.then(answer);
   }
 }

@@ -1,5 +1,6 @@
 /** Where a feed's rendered documents are kept in the render cache: its scope (every version) and its key at one version. */
 import { pageQuery } from "../../feeds/links.ts";
+import { termId } from "../../model/terms.ts";
 import type { FeedSpec } from "./serving.ts";
 
 export interface Location {
@@ -28,7 +29,9 @@ export class FeedLocations {
     const latest = `${spec.corrections ? "corrections-" : ""}latest-${spec.limit ?? this.itemCount}`;
     const variant =
       spec.archive === undefined ? latest : `archive-${spec.archive}${spec.before === undefined ? "" : pageQuery(spec.before)}`;
-    const scope = `${this.namespace}/${spec.language.tag}/${spec.section?.slug ?? ""}/${spec.format}/${variant}`;
+    // A term's id holds a `/` (`tag/ai`), which no section slug does: the two never name one scope.
+    const feed = spec.term === undefined ? (spec.section?.slug ?? "") : termId(spec.term);
+    const scope = `${this.namespace}/${spec.language.tag}/${feed}/${spec.format}/${variant}`;
     const location = { version, scope, key: `${scope}/${version}` };
     this.#last.set(spec, location);
     return location;

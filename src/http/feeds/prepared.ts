@@ -3,7 +3,7 @@
  * it, since a cached document is reused for many requests: Last-Modified as text, its canonical URL, the
  * compressed bodies, and the header sets of a cache hit (for 304 and per encoding).
  */
-import { correctionsLinks, feedLinks } from "../../feeds/links.ts";
+import { correctionsLinks, feedLinks, termFeedLinks } from "../../feeds/links.ts";
 import type { Encoding } from "../conditional.ts";
 import { httpDate } from "../../model/http-date.ts";
 import type { RenderedDocument } from "../render-cache.ts";
@@ -92,7 +92,9 @@ export class PreparedDocuments {
     if (!found) {
       const links = spec.corrections
         ? correctionsLinks(this.siteUrl, spec.language.tag)
-        : feedLinks(this.siteUrl, spec.language.tag, spec.section?.slug, spec.archive, spec.before);
+        : spec.term === undefined
+          ? feedLinks(this.siteUrl, spec.language.tag, spec.section?.slug, spec.archive, spec.before)
+          : termFeedLinks(this.siteUrl, spec.language.tag, spec.term, spec.archive, spec.before);
       const self = links[spec.format];
       this.#prepared.set(document, (found = new PreparedDocument(document, self)));
     }

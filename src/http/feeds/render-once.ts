@@ -29,7 +29,13 @@ export function readModel(serving: FeedServing, spec: FeedSpec): Promise<FeedMod
     archive: spec.archive,
     limit: spec.limit,
     before: spec.before,
+    term: spec.term,
   });
+}
+
+/** Whether a document is nothing to serve: an archive month, or an author or tag, without articles. */
+export function isEmptyAndGone(spec: FeedSpec, model: FeedModel): boolean {
+  return (spec.archive !== undefined || spec.term !== undefined) && model.items.length === 0;
 }
 
 /** Renderings under way for one app, by cache key; each leaves the map when it settles, so the map holds only what is rendering. */
@@ -58,7 +64,7 @@ export class RenderOnce {
 
   async #render(spec: FeedSpec, location: Location, defer: Defer, cache: RenderCache | undefined): Promise<Rendered | null> {
     const model = await readModel(this.serving, spec);
-    if (spec.archive !== undefined && model.items.length === 0) return null;
+    if (isEmptyAndGone(spec, model)) return null;
     const text = FORMATS[spec.format].render(model);
     const document = { body: encoder.encode(text), etag: `"${fnv64(text)}"`, lastModified: Math.floor(model.updated.ms / 1000) * 1000 };
     cache?.put(location.key, document, defer);

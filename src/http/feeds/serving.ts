@@ -1,6 +1,7 @@
 /** What serving feeds is given (its settings, a feed to answer, a request) and gives back (an answer as plain data). */
 import type { LanguageSettings, SectionSettings, Site } from "../../config/site.ts";
 import type { FeedFormat, FeedModel } from "../../feeds/model.ts";
+import { termId, type Term } from "../../model/terms.ts";
 import type { ArticleStore, Cursor } from "../../store/store.ts";
 import type { RenderCache, RenderedDocument } from "../render-cache.ts";
 import type { SubscriberRecorder } from "../subscribers.ts";
@@ -11,6 +12,12 @@ export interface FeedServing {
   store: ArticleStore;
   site: Site;
   cache?: RenderCache;
+  /**
+   * Where author and tag feeds are kept, apart from `cache`, so a walk over every tag never pushes out
+   * the language and section documents crawlers poll; a bounded memory cache of its own when not given
+   * (see FeedResponder). None without `cache`.
+   */
+  termCache?: RenderCache;
   /** Names what else the bytes depend on (code, settings, deployment). */
   namespace: string;
   /** Seconds a subscription document may be reused (FEED_MAX_AGE). */
@@ -40,6 +47,24 @@ export interface FeedSpec {
    * the language feed's: a correction is a change to an article of the language.
    */
   corrections?: true;
+  /** One author's or tag's feed of the language (no section then). */
+  term?: Term;
+}
+
+/** The feed's version as the store knows it in memory, or undefined (see ArticleStore.knownFeedVersion). */
+export function knownVersionOf(serving: FeedServing, spec: FeedSpec): number | undefined {
+  const { store } = serving;
+  return spec.term === undefined
+    ? store.knownFeedVersion?.(spec.language.tag, spec.section?.slug)
+    : store.knownTermFeedVersion?.(spec.language.tag, termId(spec.term));
+}
+
+/** The feed's version, read from the store when it does not know it in memory. */
+export function versionOf(serving: FeedServing, spec: FeedSpec): Promise<number> {
+  const { store } = serving;
+  return spec.term === undefined
+    ? store.feedVersion(spec.language.tag, spec.section?.slug)
+    : store.termFeedVersion(spec.language.tag, termId(spec.term));
 }
 
 /** What answering a feed reads of a request, whatever the runtime's request object. */

@@ -5,6 +5,7 @@ import { isArchiveMonth, monthRange } from "../../feeds/build.ts";
 import { FORMATS, formatOfFile } from "../../feeds/formats.ts";
 import { ARCHIVE_SEGMENT, BEFORE_PARAM, CORRECTIONS_SEGMENT, parseCursor } from "../../feeds/links.ts";
 import { renderOpml } from "../../feeds/opml.ts";
+import type { Term } from "../../model/terms.ts";
 import { instantAt, type Instant } from "../../model/time.ts";
 import type { ArticleStore, Cursor } from "../../store/store.ts";
 import type { FeedResponder } from "../feeds/answer.ts";
@@ -34,63 +35,77 @@ export async function opml(c: Context, deps: { store: ArticleStore; site: Site }
   });
 }
 
-/** Which feed document a path names: the feed (a language, maybe a section), its file, and an archive month if any. */
-interface FeedPath {
+/**
+ * Which feed document a path names: the feed (a language, maybe a section, or an author or tag of it),
+ * its file, and an archive month if any.
+ */
+export interface FeedPath {
   language: LanguageSettings;
   section?: SectionSettings;
+  term?: Term;
   file: string;
   archive?: string;
   /** The language's corrections feed (see FeedSpec.corrections). */
   corrections?: true;
 }
 
+/**
+ * A subscription document (`?limit=` from 1 to 100; other query parameters change nothing) or an archive
+ * month (in JSON Feed, `?before=<ms>,<id>` for its page of articles older than that position); 404 for an archive month, or an author or tag, without articles (`missing` says what an
+ * author's or tag's 404 names: the feed, and where its archive months are).
+ */
+export async function answerFeedPath(
+  c: Context,
+  feeds: FeedResponder,
+  path: FeedPath,
+  missing?: { feed: string; where: string },
+): Promise<Response> {
+  const { language: lang, section, archive, term } = path;
+  const format = formatOfFile(path.file);
+  if (!format) return notFound(c, `no feed format "${quoted(path.file)}" (formats: ${FEED_FILES})`);
+  let limit: number | undefined;
+  const raw = c.req.query("limit");
+  if (archive === undefined && raw !== undefined) {
+    limit = /^\d{1,3}$/.test(raw) ? Number(raw) : NaN;
+    if (!(limit >= 1 && limit <= MAX_LIMIT))
+      return c.text(`Bad request: limit must be a whole number from 1 to ${MAX_LIMIT}, not "${raw.slice(0, 40)}"\n`, 400);
+  }
+  if (archive !== undefined && !(isArchiveMonth(archive) && archive >= FIRST_ARCHIVE && archive <= LAST_ARCHIVE)) {
+    return notFound(c, `no archive "${quoted(archive)}" (archives are months: YYYY-MM, from ${FIRST_ARCHIVE} to ${LAST_ARCHIVE})`);
+  }
+  let before: Cursor | undefined;
+  const cursor = c.req.query(BEFORE_PARAM);
+  if (archive !== undefined && format === "json" && cursor !== undefined) {
+    const parsed = parseCursor(cursor);
+    if (parsed === null) return c.text(`Bad request: ${BEFORE_PARAM} must be <published ms>,<article id>, as next_url gives it\n`, 400);
+    const { start, end } = monthRange(archive, feeds.serving.site.settings.timezone);
+    if (!(parsed.publishedMs >= start && parsed.publishedMs < end))
+      return notFound(
+        c,
+        `no page of ${missing?.where ?? `${lang.tag}${section ? `/${section.slug}` : ""}`} archive ${archive} before a time outside that month`,
+      );
+    before = parsed;
+  }
+  const response = await serveFeed(c, feeds, {
+    language: lang,
+    section,
+    format,
+    archive,
+    limit,
+    before,
+    ...(term && { term }),
+    ...(path.corrections ? { corrections: true } : {}),
+  });
+  if (response !== null) return response;
+  if (archive === undefined && missing !== undefined) return notFound(c, missing.feed);
+  return notFound(c, `no articles in ${missing?.where ?? `${lang.tag}${section ? `/${section.slug}` : ""}`} archive ${archive}`);
+}
+
 export function feedRoutes(deps: { store: ArticleStore; site: Site; feeds: FeedResponder }): Hono {
   const { site, feeds } = deps;
   const language = languageParam(site.settings);
   const app = new Hono();
-
-  /**
-   * A subscription document (`?limit=` from 1 to 100; other query parameters change nothing) or an
-   * archive month (in JSON Feed, `?before=<ms>,<id>` for its page of articles older than that position).
-   */
-  const feed = async (c: Context, path: FeedPath) => {
-    const { language: lang, section, archive } = path;
-    const format = formatOfFile(path.file);
-    if (!format) return notFound(c, `no feed format "${quoted(path.file)}" (formats: ${FEED_FILES})`);
-    let limit: number | undefined;
-    const raw = c.req.query("limit");
-    if (archive === undefined && raw !== undefined) {
-      limit = /^\d{1,3}$/.test(raw) ? Number(raw) : NaN;
-      if (!(limit >= 1 && limit <= MAX_LIMIT))
-        return c.text(`Bad request: limit must be a whole number from 1 to ${MAX_LIMIT}, not "${raw.slice(0, 40)}"\n`, 400);
-    }
-    if (archive !== undefined && !(isArchiveMonth(archive) && archive >= FIRST_ARCHIVE && archive <= LAST_ARCHIVE)) {
-      return notFound(c, `no archive "${quoted(archive)}" (archives are months: YYYY-MM, from ${FIRST_ARCHIVE} to ${LAST_ARCHIVE})`);
-    }
-    let before: Cursor | undefined;
-    const cursor = c.req.query(BEFORE_PARAM);
-    if (archive !== undefined && format === "json" && cursor !== undefined) {
-      const parsed = parseCursor(cursor);
-      if (parsed === null) return c.text(`Bad request: ${BEFORE_PARAM} must be <published ms>,<article id>, as next_url gives it\n`, 400);
-      const { start, end } = monthRange(archive, site.settings.timezone);
-      if (!(parsed.publishedMs >= start && parsed.publishedMs < end))
-        return notFound(
-          c,
-          `no page of ${lang.tag}${section ? `/${section.slug}` : ""} archive ${archive} before a time outside that month`,
-        );
-      before = parsed;
-    }
-    const response = await serveFeed(c, feeds, {
-      language: lang,
-      section,
-      format,
-      archive,
-      limit,
-      before,
-      ...(path.corrections ? { corrections: true } : {}),
-    });
-    return response ?? notFound(c, `no articles in ${lang.tag}${section ? `/${section.slug}` : ""} archive ${archive}`);
-  };
+  const feed = (c: Context, path: FeedPath) => answerFeedPath(c, feeds, path);
 
   app.get("/:lang/feeds.opml", language, (c) => opml(c, deps, [c.var.language]));
 
