@@ -9,6 +9,8 @@ import {
   articleToRow,
   KEPT_RUNS,
   rowToArticle,
+  rowToNewsEntry,
+  rowsToSitemapEntries,
   rowToSubscriberCount,
   batchSizeOf,
   upsertInBatches,
@@ -18,6 +20,10 @@ import {
   type EditionJoins,
   type FeedVersion,
   type LatestQuery,
+  type NewsQuery,
+  type NewsRow,
+  type SitemapQuery,
+  type SitemapRow,
   type PendingLinks,
   type SourceState,
   type StoredRun,
@@ -140,6 +146,19 @@ export function d1Store(db: D1Database, options: D1StoreOptions = {}): ArticleSt
 
     async editions(stories: readonly string[]) {
       return allOf<Edition>(sql.editionsOf(stories));
+    },
+
+    async sitemapEntries(query: SitemapQuery) {
+      return rowsToSitemapEntries(await all<SitemapRow>(sql.sitemapPage(query)));
+    },
+
+    async sitemapCounts(urlPrefix: string) {
+      const rows = await all<{ lang: string; count: number; updated_ms: number }>(sql.sitemapCounts(urlPrefix));
+      return rows.map((r) => ({ lang: r.lang, count: r.count, updatedMs: r.updated_ms }));
+    },
+
+    async newsEntries(query: NewsQuery) {
+      return (await all<NewsRow>(sql.newsEntries(query))).map(rowToNewsEntry);
     },
 
     async lastUpdated(lang: string, section?: string) {
