@@ -152,9 +152,9 @@ export function d1Store(db: D1Database, options: D1StoreOptions = {}): ArticleSt
       return rowsToSitemapEntries(await all<SitemapRow>(sql.sitemapPage(query)));
     },
 
-    async sitemapCounts(urlPrefix: string) {
-      const rows = await all<{ lang: string; count: number; updated_ms: number }>(sql.sitemapCounts(urlPrefix));
-      return rows.map((r) => ({ lang: r.lang, count: r.count, updatedMs: r.updated_ms }));
+    async sitemapCount(lang: string, urlPrefix: string) {
+      const [row] = await all<{ count: number; updated_ms: number | null }>(sql.sitemapCount(lang, urlPrefix));
+      return { count: row?.count ?? 0, updatedMs: row?.updated_ms ?? null };
     },
 
     async newsEntries(query: NewsQuery) {

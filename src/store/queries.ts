@@ -123,11 +123,11 @@ export function sitemapPage(query: SitemapQuery): Statement {
   };
 }
 
-/** Per language, the articles under the prefix and their newest update: what the sitemap index is made from. */
-export function sitemapCounts(urlPrefix: string): Statement {
+/** A language's articles under the prefix and their newest update: what the sitemap index is made from. */
+export function sitemapCount(lang: string, urlPrefix: string): Statement {
   return {
-    sql: `SELECT lang, COUNT(*) AS count, MAX(updated_ms) AS updated_ms FROM articles WHERE ${URL_UNDER} GROUP BY lang ORDER BY lang`,
-    params: under(urlPrefix),
+    sql: `SELECT COUNT(*) AS count, MAX(updated_ms) AS updated_ms FROM articles WHERE lang = ? AND ${URL_UNDER}`,
+    params: [lang, ...under(urlPrefix)],
   };
 }
 

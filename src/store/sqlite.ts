@@ -302,14 +302,9 @@ class SqliteArticleStore implements ArticleStore {
     return this.#retry(() => rowsToSitemapEntries(this.#all<SitemapRow>(sql.sitemapPage(query))));
   }
 
-  async sitemapCounts(urlPrefix: string) {
-    return this.#retry(() =>
-      this.#all<{ lang: string; count: number; updated_ms: number }>(sql.sitemapCounts(urlPrefix)).map((r) => ({
-        lang: r.lang,
-        count: r.count,
-        updatedMs: r.updated_ms,
-      })),
-    );
+  async sitemapCount(lang: string, urlPrefix: string) {
+    const [row] = await this.#retry(() => this.#all<{ count: number; updated_ms: number | null }>(sql.sitemapCount(lang, urlPrefix)));
+    return { count: row?.count ?? 0, updatedMs: row?.updated_ms ?? null };
   }
 
   async newsEntries(query: NewsQuery) {

@@ -98,10 +98,13 @@ export interface EditionJoins {
   conflicts: string[];
 }
 
-/** Which of a language's articles a sitemap page lists: those whose URL starts with `urlPrefix` (the site's own), oldest first. */
+/** Which of a language's articles a sitemap page lists: those whose URL starts with `urlPrefix`, oldest first. */
 export interface SitemapQuery {
   lang: string;
-  /** `https://news.example/`: articles whose page is on another site are that site's to list. */
+  /**
+   * `https://news.example/en/`, where the language's sitemap is: a sitemap lists URLs under its own
+   * directory only, and an article whose page is on another site is that site's to list.
+   */
   urlPrefix: string;
   limit: number;
   offset: number;
@@ -114,11 +117,10 @@ export interface SitemapEntry {
   editions: { lang: string; url: string; updatedMs: number }[];
 }
 
-/** How many of a language's articles a sitemap lists (URL under the prefix), and their newest update (ms). */
+/** How many of a language's articles a sitemap lists (URL under the prefix), and their newest update (ms; null for none). */
 export interface SitemapCount {
-  lang: string;
   count: number;
-  updatedMs: number;
+  updatedMs: number | null;
 }
 
 /** The articles of a language's news sitemap: on the site, published in [sinceMs, untilMs], newest first. */
@@ -186,8 +188,8 @@ export interface ArticleStore {
    * then id), each with its story's editions. Reads the articles table alone.
    */
   sitemapEntries(query: SitemapQuery): Promise<SitemapEntry[]>;
-  /** Per language that has any, how many articles have a URL under `urlPrefix`, and their newest update. */
-  sitemapCounts(urlPrefix: string): Promise<SitemapCount[]>;
+  /** How many of a language's articles have a URL under `urlPrefix`, and their newest update. */
+  sitemapCount(lang: string, urlPrefix: string): Promise<SitemapCount>;
   /** A language's articles with a URL under the prefix published in the window, newest first, at most `limit`. */
   newsEntries(query: NewsQuery): Promise<NewsEntry[]>;
   /** Id and source of the articles whose source starts with `prefix` (`content/`). */

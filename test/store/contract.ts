@@ -439,7 +439,7 @@ export function describeArticleStoreContract(name: string, makeStore: () => Prom
     });
 
     describe("sitemaps", () => {
-      const PREFIX = `${SITE}/`;
+      const PREFIX = `${SITE}/en/`;
       // A story in three languages, one of them an upstream's page on another site; an English story alone.
       const enBudget = makeArticle({ lang: "en", section: "politics", slug: "budget", published: "2026-09-10T09:00:00+09:00" });
       const koBudget = makeArticle(
@@ -452,14 +452,18 @@ export function describeArticleStoreContract(name: string, makeStore: () => Prom
       );
       const enChips = makeArticle({ lang: "en", section: "business", slug: "chips", published: "2026-09-11T09:00:00+09:00" });
       const enTie = makeArticle({ lang: "en", section: "business", slug: "tie", published: "2026-09-11T09:00:00+09:00", id: "tag:z-last" });
-      // Under the prefix as text, but on another host: `https://store.example.evil/` is not `https://store.example/`.
+      // Not under the language's directory: another host sharing the site's name as text, and another language's.
       const elsewhere = makeArticle(
         { lang: "en", section: "society", slug: "elsewhere", published: "2026-09-09T09:00:00+09:00" },
         { url: "https://store.example.evil/en/elsewhere" },
       );
+      const misplaced = makeArticle(
+        { lang: "en", section: "society", slug: "misplaced", published: "2026-09-09T10:00:00+09:00" },
+        { url: `${SITE}/ko/articles/misplaced` },
+      );
 
       beforeEach(async () => {
-        await store.upsert([enBudget, koBudget, jaBudget, enChips, enTie, elsewhere]);
+        await store.upsert([enBudget, koBudget, jaBudget, enChips, enTie, elsewhere, misplaced]);
       });
 
       it("pages a language's articles on the site oldest first, ties by id, each with every edition of its story", async () => {
@@ -476,14 +480,14 @@ export function describeArticleStoreContract(name: string, makeStore: () => Prom
         expect(second.map((e) => e.url)).toEqual([enTie.url]);
         expect(await store.sitemapEntries({ lang: "en", urlPrefix: PREFIX, limit: 2, offset: 4 })).toEqual([]);
         // The Japanese edition's page is on another site: that site lists it, not this one.
-        expect(await store.sitemapEntries({ lang: "ja", urlPrefix: PREFIX, limit: 10, offset: 0 })).toEqual([]);
+        expect(await store.sitemapEntries({ lang: "ja", urlPrefix: `${SITE}/ja/`, limit: 10, offset: 0 })).toEqual([]);
+        expect(await store.sitemapEntries({ lang: "ko", urlPrefix: PREFIX, limit: 10, offset: 0 })).toEqual([]);
       });
 
-      it("counts each language's articles on the site, with their newest update", async () => {
-        expect(await store.sitemapCounts(PREFIX)).toEqual([
-          { lang: "en", count: 3, updatedMs: enChips.updated.ms },
-          { lang: "ko", count: 1, updatedMs: koBudget.updated.ms },
-        ]);
+      it("counts a language's articles under the prefix, with their newest update", async () => {
+        expect(await store.sitemapCount("en", PREFIX)).toEqual({ count: 3, updatedMs: enChips.updated.ms });
+        expect(await store.sitemapCount("ko", `${SITE}/ko/`)).toEqual({ count: 1, updatedMs: koBudget.updated.ms });
+        expect(await store.sitemapCount("ja", `${SITE}/ja/`)).toEqual({ count: 0, updatedMs: null });
       });
 
       it("lists no withdrawn article, nor a withdrawn edition among the others", async () => {
@@ -491,7 +495,7 @@ export function describeArticleStoreContract(name: string, makeStore: () => Prom
         const all = await store.sitemapEntries({ lang: "en", urlPrefix: PREFIX, limit: 10, offset: 0 });
         expect(all.map((e) => e.url)).toEqual([enBudget.url, enTie.url]);
         expect(all[0]!.editions.map((e) => e.lang)).toEqual(["en", "ja"]);
-        expect(await store.sitemapCounts(PREFIX)).toEqual([{ lang: "en", count: 2, updatedMs: enTie.updated.ms }]);
+        expect(await store.sitemapCount("en", PREFIX)).toEqual({ count: 2, updatedMs: enTie.updated.ms });
       });
 
       it("gives the articles on the site published in a window, newest first, at most the limit", async () => {

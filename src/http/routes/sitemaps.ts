@@ -44,7 +44,8 @@ export function sitemapRoutes(deps: SitemapDeps): Hono {
   const { settings } = site;
   const language = languageParam(settings);
   const perPage = deps.pageSize ?? articlesPerSitemap(site);
-  const urlPrefix = `${site.siteUrl}/`;
+  /** A language's sitemaps list the URLs under its directory (`https://news.example/en/`), as the protocol asks. */
+  const prefixOf = (lang: string) => `${site.siteUrl}/${lang}/`;
   /** What a document dates from when it lists nothing: the day the site's ids start. */
   const epoch = Date.parse(`${settings.idDate}T00:00:00Z`);
   const app = new Hono();
@@ -53,21 +54,26 @@ export function sitemapRoutes(deps: SitemapDeps): Hono {
     answerDocument(c, text, { contentType: XML, lastModified, maxAge: deps.maxAge, compress: deps.compress, now });
 
   app.get("/sitemap.xml", async (c) => {
-    const counts = new Map((await store.sitemapCounts(urlPrefix)).map((row) => [row.lang, row]));
+    const counts = await Promise.all(settings.languages.map((l) => store.sitemapCount(l.tag, prefixOf(l.tag))));
     const locs: string[] = [];
     let lastModified = epoch;
-    for (const { tag } of settings.languages) {
-      const row = counts.get(tag);
-      const pages = Math.max(1, Math.ceil((row?.count ?? 0) / perPage));
+    for (const [i, { tag }] of settings.languages.entries()) {
+      const { count, updatedMs } = counts[i]!;
+      const pages = Math.max(1, Math.ceil(count / perPage));
       for (let page = 1; page <= pages; page++) locs.push(site.siteUrl + sitemapPath(tag, page));
       locs.push(site.siteUrl + newsSitemapPath(tag));
-      if (row) lastModified = Math.max(lastModified, row.updatedMs);
+      if (updatedMs !== null) lastModified = Math.max(lastModified, updatedMs);
     }
     return answer(c, renderSitemapIndex(locs.slice(0, MAX_SITEMAP_URLS)), lastModified);
   });
 
   const sitemapPage = async (c: Context, lang: LanguageSettings, page: number) => {
-    const entries = await store.sitemapEntries({ lang: lang.tag, urlPrefix, limit: perPage, offset: (page - 1) * perPage });
+    const entries = await store.sitemapEntries({
+      lang: lang.tag,
+      urlPrefix: prefixOf(lang.tag),
+      limit: perPage,
+      offset: (page - 1) * perPage,
+    });
     if (page > 1 && entries.length === 0) return notFound(c, `no sitemap page ${page} in ${lang.tag}`);
     let lastModified = epoch;
     for (const entry of entries) for (const e of entry.editions) lastModified = Math.max(lastModified, e.updatedMs, entry.updated.ms);
@@ -100,7 +106,7 @@ export function sitemapRoutes(deps: SitemapDeps): Hono {
     const now = deps.now();
     const since = now - NEWS_WINDOW_MS;
     const [entries, [left]] = await Promise.all([
-      store.newsEntries({ lang: lang.tag, urlPrefix, sinceMs: since, untilMs: now, limit: MAX_NEWS_URLS }),
+      store.newsEntries({ lang: lang.tag, urlPrefix: prefixOf(lang.tag), sinceMs: since, untilMs: now, limit: MAX_NEWS_URLS }),
       // The newest article that has left the window: the document changed when it left.
       store.latest({ lang: lang.tag, limit: 1, before: { publishedMs: since, id: "" } }),
     ]);
