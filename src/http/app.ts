@@ -19,6 +19,7 @@ import { notFound, quoted } from "./not-found.ts";
 import { pageRoutes } from "./routes/pages.ts";
 import { siteRoutes } from "./routes/site.ts";
 import { termRoutes } from "./routes/terms.ts";
+import { sitemapRoutes } from "./routes/sitemaps.ts";
 import { securityHeaders } from "./security.ts";
 import { subscriberRecorder } from "./subscribers.ts";
 
@@ -45,6 +46,8 @@ export interface AppDeps {
   /** Requests served at once before new ones get 503 with Retry-After. */
   maxInFlight?: number;
   now?: () => number;
+  /** Articles per sitemap page (see routes/sitemaps.ts); tests set a small one. */
+  sitemapPageSize?: number;
 }
 
 /** The app, and what a runtime may use to answer some requests itself before it (see runtime/node-feeds.ts). */
@@ -97,6 +100,7 @@ export function createService(deps: AppDeps): Service {
   app.route("/", apiRoutes({ store, ingest: deps.ingest, token: deps.ingestToken ?? null, compression }));
   app.route("/", siteRoutes({ store, site }));
   app.route("/", termRoutes({ store, site, feeds }));
+  app.route("/", sitemapRoutes({ store, site, maxAge: serving.maxAge, compress: deps.compress, now, pageSize: deps.sitemapPageSize }));
   app.route("/", pageRoutes({ store, site }));
   app.route("/", feedRoutes({ store, site, feeds }));
 

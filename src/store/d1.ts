@@ -9,6 +9,8 @@ import {
   articleToRow,
   KEPT_RUNS,
   rowToArticle,
+  rowToNewsEntry,
+  rowsToSitemapEntries,
   rowToSubscriberCount,
   batchSizeOf,
   upsertInBatches,
@@ -18,6 +20,10 @@ import {
   type EditionJoins,
   type FeedVersion,
   type LatestQuery,
+  type NewsQuery,
+  type NewsRow,
+  type SitemapQuery,
+  type SitemapRow,
   type PendingLinks,
   type SourceState,
   type StoredRun,
@@ -153,6 +159,19 @@ export function d1Store(db: D1Database, options: D1StoreOptions = {}): ArticleSt
 
     async editions(stories: readonly string[]) {
       return allOf<Edition>(sql.editionsOf(stories));
+    },
+
+    async sitemapEntries(query: SitemapQuery) {
+      return rowsToSitemapEntries(await all<SitemapRow>(sql.sitemapPage(query)));
+    },
+
+    async sitemapCount(lang: string, urlPrefix: string) {
+      const [row] = await all<{ count: number; updated_ms: number | null }>(sql.sitemapCount(lang, urlPrefix));
+      return { count: row?.count ?? 0, updatedMs: row?.updated_ms ?? null };
+    },
+
+    async newsEntries(query: NewsQuery) {
+      return (await all<NewsRow>(sql.newsEntries(query))).map(rowToNewsEntry);
     },
 
     async lastUpdated(lang: string, section?: string) {

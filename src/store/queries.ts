@@ -2,7 +2,7 @@
  * The store's SQL, as plain functions returning a statement and its bound parameters, so the SQLite
  * and D1 adapters run the very same queries. Positional `?` parameters only (both drivers bind them).
  */
-import type { ArticleRow, LatestQuery, PendingLinkLimits, SubscriberLimits, WithdrawReason } from "./store.ts";
+import type { ArticleRow, LatestQuery, NewsQuery, PendingLinkLimits, SitemapQuery, SubscriberLimits, WithdrawReason } from "./store.ts";
 
 export type SqlValue = string | number | null;
 export interface Statement {
@@ -140,6 +140,44 @@ export function lastUpdated(lang: string, section?: string): Statement {
   return {
     sql: `SELECT updated, updated_ms FROM articles WHERE ${filter} ORDER BY updated_ms DESC LIMIT 1`,
     params,
+  };
+}
+
+/** URLs under a prefix, as a range on the text (LIKE would treat `_` and `%` in it as wildcards). */
+const URL_UNDER = "url >= ? AND url < ?";
+const under = (prefix: string) => [prefix, `${prefix}\uffff`];
+
+/**
+ * One page of a language's sitemap, oldest first so that the pages before the last rarely change: the
+ * page's articles (OFFSET over the language's index), each joined to every edition of its story
+ * (articles_by_story), one row per edition. Reads only `articles`: withdrawn articles have left it.
+ */
+export function sitemapPage(query: SitemapQuery): Statement {
+  return {
+    sql:
+      "SELECT p.id, p.url, p.updated, p.updated_ms, e.lang AS edition_lang, e.url AS edition_url, e.updated_ms AS edition_updated_ms " +
+      `FROM (SELECT id, story, url, updated, updated_ms, published_ms FROM articles WHERE lang = ? AND ${URL_UNDER} ` +
+      "ORDER BY published_ms, id LIMIT ? OFFSET ?) AS p JOIN articles AS e ON e.story = p.story " +
+      "ORDER BY p.published_ms, p.id, e.lang",
+    params: [query.lang, ...under(query.urlPrefix), query.limit, query.offset],
+  };
+}
+
+/** A language's articles under the prefix and their newest update: what the sitemap index is made from. */
+export function sitemapCount(lang: string, urlPrefix: string): Statement {
+  return {
+    sql: `SELECT COUNT(*) AS count, MAX(updated_ms) AS updated_ms FROM articles WHERE lang = ? AND ${URL_UNDER}`,
+    params: [lang, ...under(urlPrefix)],
+  };
+}
+
+/** A language's articles under the prefix published in a window, newest first (articles_latest). */
+export function newsEntries(query: NewsQuery): Statement {
+  return {
+    sql:
+      "SELECT url, title, published, published_ms, updated_ms FROM articles " +
+      `WHERE lang = ? AND published_ms >= ? AND published_ms <= ? AND ${URL_UNDER} ORDER BY published_ms DESC, id DESC LIMIT ?`,
+    params: [query.lang, query.sinceMs, query.untilMs, ...under(query.urlPrefix), query.limit],
   };
 }
 

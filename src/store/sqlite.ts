@@ -10,6 +10,8 @@ import {
   articleToRow,
   KEPT_RUNS,
   rowToArticle,
+  rowToNewsEntry,
+  rowsToSitemapEntries,
   rowToSubscriberCount,
   batchSizeOf,
   upsertInBatches,
@@ -19,6 +21,10 @@ import {
   type EditionJoins,
   type FeedVersion,
   type LatestQuery,
+  type NewsQuery,
+  type NewsRow,
+  type SitemapQuery,
+  type SitemapRow,
   type PendingLinks,
   type SourceState,
   type StoredRun,
@@ -309,6 +315,19 @@ class SqliteArticleStore implements ArticleStore {
 
   async editions(stories: readonly string[]) {
     return this.#retry(() => sql.editionsOf(stories).flatMap((s) => this.#all<Edition>(s)));
+  }
+
+  async sitemapEntries(query: SitemapQuery) {
+    return this.#retry(() => rowsToSitemapEntries(this.#all<SitemapRow>(sql.sitemapPage(query))));
+  }
+
+  async sitemapCount(lang: string, urlPrefix: string) {
+    const [row] = await this.#retry(() => this.#all<{ count: number; updated_ms: number | null }>(sql.sitemapCount(lang, urlPrefix)));
+    return { count: row?.count ?? 0, updatedMs: row?.updated_ms ?? null };
+  }
+
+  async newsEntries(query: NewsQuery) {
+    return this.#retry(() => this.#all<NewsRow>(sql.newsEntries(query)).map(rowToNewsEntry));
   }
 
   async lastUpdated(lang: string, section?: string) {

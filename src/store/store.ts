@@ -100,6 +100,47 @@ export interface EditionJoins {
   conflicts: string[];
 }
 
+/** Which of a language's articles a sitemap page lists: those whose URL starts with `urlPrefix`, oldest first. */
+export interface SitemapQuery {
+  lang: string;
+  /**
+   * `https://news.example/en/`, where the language's sitemap is: a sitemap lists URLs under its own
+   * directory only, and an article whose page is on another site is that site's to list.
+   */
+  urlPrefix: string;
+  limit: number;
+  offset: number;
+}
+
+/** One article of a sitemap page, with every edition of its story (itself included). */
+export interface SitemapEntry {
+  url: string;
+  updated: Instant;
+  editions: { lang: string; url: string; updatedMs: number }[];
+}
+
+/** How many of a language's articles a sitemap lists (URL under the prefix), and their newest update (ms; null for none). */
+export interface SitemapCount {
+  count: number;
+  updatedMs: number | null;
+}
+
+/** The articles of a language's news sitemap: on the site, published in [sinceMs, untilMs], newest first. */
+export interface NewsQuery {
+  lang: string;
+  urlPrefix: string;
+  sinceMs: number;
+  untilMs: number;
+  limit: number;
+}
+
+export interface NewsEntry {
+  url: string;
+  title: string;
+  published: Instant;
+  updatedMs: number;
+}
+
 /** How many run reports the store keeps. */
 export const KEPT_RUNS = 100;
 
@@ -160,6 +201,15 @@ export interface ArticleStore {
   knownTermFeedVersion?(lang: string, term: string): number | undefined;
   /** Every feed's version (see feedVersion), ordered by language, then section; section '' is a language's whole feed. */
   feedVersions(): Promise<FeedVersion[]>;
+  /**
+   * A page of a language's sitemap: its articles whose URL starts with the prefix, oldest first (published,
+   * then id), each with its story's editions. Reads the articles table alone.
+   */
+  sitemapEntries(query: SitemapQuery): Promise<SitemapEntry[]>;
+  /** How many of a language's articles have a URL under `urlPrefix`, and their newest update. */
+  sitemapCount(lang: string, urlPrefix: string): Promise<SitemapCount>;
+  /** A language's articles with a URL under the prefix published in the window, newest first, at most `limit`. */
+  newsEntries(query: NewsQuery): Promise<NewsEntry[]>;
   /** Id and source of the articles whose source starts with `prefix` (`content/`). */
   fromSource(prefix: string): Promise<{ id: string; source: string }[]>;
   /**
@@ -409,6 +459,43 @@ export function articleToRow(a: Article): ArticleRow {
     corrections: JSON.stringify(a.corrections.map((c): CorrectionRow => ({ date: c.date.iso, date_ms: c.date.ms, text: c.text }))),
     corrected_ms: a.corrections.reduce<number | null>((newest, c) => (newest === null || c.date.ms > newest ? c.date.ms : newest), null),
   };
+}
+
+/** A row of queries.sitemapPage: one edition of the story of one listed article. */
+export interface SitemapRow {
+  id: string;
+  url: string;
+  updated: string;
+  updated_ms: number;
+  edition_lang: string;
+  edition_url: string;
+  edition_updated_ms: number;
+}
+
+/** Folds the rows of a sitemap page (one per listed article and edition, in page order) into entries. */
+export function rowsToSitemapEntries(rows: readonly SitemapRow[]): SitemapEntry[] {
+  const entries: SitemapEntry[] = [];
+  let lastId: string | undefined;
+  for (const row of rows) {
+    if (row.id !== lastId) {
+      entries.push({ url: row.url, updated: { iso: row.updated, ms: row.updated_ms }, editions: [] });
+      lastId = row.id;
+    }
+    entries.at(-1)!.editions.push({ lang: row.edition_lang, url: row.edition_url, updatedMs: row.edition_updated_ms });
+  }
+  return entries;
+}
+
+export interface NewsRow {
+  url: string;
+  title: string;
+  published: string;
+  published_ms: number;
+  updated_ms: number;
+}
+
+export function rowToNewsEntry(row: NewsRow): NewsEntry {
+  return { url: row.url, title: row.title, published: { iso: row.published, ms: row.published_ms }, updatedMs: row.updated_ms };
 }
 
 /** A feed_subscribers row as both adapters read it. */

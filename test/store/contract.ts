@@ -470,6 +470,83 @@ export function describeArticleStoreContract(name: string, makeStore: () => Prom
       });
     });
 
+    describe("sitemaps", () => {
+      const PREFIX = `${SITE}/en/`;
+      // A story in three languages, one of them an upstream's page on another site; an English story alone.
+      const enBudget = makeArticle({ lang: "en", section: "politics", slug: "budget", published: "2026-09-10T09:00:00+09:00" });
+      const koBudget = makeArticle(
+        { lang: "ko", section: "politics", slug: "yesan", story: "budget", published: "2026-09-10T08:00:00+09:00" },
+        { updated: parseRfc3339("2026-09-12T10:00:00+09:00") },
+      );
+      const jaBudget = makeArticle(
+        { lang: "ja", section: "politics", slug: "yosan", story: "budget", published: "2026-09-10T10:00:00+09:00" },
+        { url: "https://wire.example/ja/yosan" },
+      );
+      const enChips = makeArticle({ lang: "en", section: "business", slug: "chips", published: "2026-09-11T09:00:00+09:00" });
+      const enTie = makeArticle({ lang: "en", section: "business", slug: "tie", published: "2026-09-11T09:00:00+09:00", id: "tag:z-last" });
+      // Not under the language's directory: another host sharing the site's name as text, and another language's.
+      const elsewhere = makeArticle(
+        { lang: "en", section: "society", slug: "elsewhere", published: "2026-09-09T09:00:00+09:00" },
+        { url: "https://store.example.evil/en/elsewhere" },
+      );
+      const misplaced = makeArticle(
+        { lang: "en", section: "society", slug: "misplaced", published: "2026-09-09T10:00:00+09:00" },
+        { url: `${SITE}/ko/articles/misplaced` },
+      );
+
+      beforeEach(async () => {
+        await store.upsert([enBudget, koBudget, jaBudget, enChips, enTie, elsewhere, misplaced]);
+      });
+
+      it("pages a language's articles on the site oldest first, ties by id, each with every edition of its story", async () => {
+        const all = await store.sitemapEntries({ lang: "en", urlPrefix: PREFIX, limit: 10, offset: 0 });
+        expect(all.map((e) => e.url)).toEqual([enBudget.url, enChips.url, enTie.url]);
+        expect(all[0]!.updated).toEqual(enBudget.updated);
+        expect(all[0]!.editions).toEqual([
+          { lang: "en", url: enBudget.url, updatedMs: enBudget.updated.ms },
+          { lang: "ja", url: jaBudget.url, updatedMs: jaBudget.updated.ms },
+          { lang: "ko", url: koBudget.url, updatedMs: koBudget.updated.ms },
+        ]);
+        expect(all[1]!.editions).toEqual([{ lang: "en", url: enChips.url, updatedMs: enChips.updated.ms }]);
+        const second = await store.sitemapEntries({ lang: "en", urlPrefix: PREFIX, limit: 2, offset: 2 });
+        expect(second.map((e) => e.url)).toEqual([enTie.url]);
+        expect(await store.sitemapEntries({ lang: "en", urlPrefix: PREFIX, limit: 2, offset: 4 })).toEqual([]);
+        // The Japanese edition's page is on another site: that site lists it, not this one.
+        expect(await store.sitemapEntries({ lang: "ja", urlPrefix: `${SITE}/ja/`, limit: 10, offset: 0 })).toEqual([]);
+        expect(await store.sitemapEntries({ lang: "ko", urlPrefix: PREFIX, limit: 10, offset: 0 })).toEqual([]);
+      });
+
+      it("counts a language's articles under the prefix, with their newest update", async () => {
+        expect(await store.sitemapCount("en", PREFIX)).toEqual({ count: 3, updatedMs: enChips.updated.ms });
+        expect(await store.sitemapCount("ko", `${SITE}/ko/`)).toEqual({ count: 1, updatedMs: koBudget.updated.ms });
+        expect(await store.sitemapCount("ja", `${SITE}/ja/`)).toEqual({ count: 0, updatedMs: null });
+      });
+
+      it("lists no withdrawn article, nor a withdrawn edition among the others", async () => {
+        await store.withdraw([enChips.id, koBudget.id], 1_790_000_000_000);
+        const all = await store.sitemapEntries({ lang: "en", urlPrefix: PREFIX, limit: 10, offset: 0 });
+        expect(all.map((e) => e.url)).toEqual([enBudget.url, enTie.url]);
+        expect(all[0]!.editions.map((e) => e.lang)).toEqual(["en", "ja"]);
+        expect(await store.sitemapCount("en", PREFIX)).toEqual({ count: 2, updatedMs: enTie.updated.ms });
+      });
+
+      it("gives the articles on the site published in a window, newest first, at most the limit", async () => {
+        const window = { lang: "en", urlPrefix: PREFIX, sinceMs: enBudget.published.ms, untilMs: enChips.published.ms, limit: 10 };
+        const news = await store.newsEntries(window);
+        expect(news.map((n) => n.url)).toEqual([enTie.url, enChips.url, enBudget.url]);
+        expect(news[2]).toEqual({
+          url: enBudget.url,
+          title: enBudget.title,
+          published: enBudget.published,
+          updatedMs: enBudget.updated.ms,
+        });
+        expect((await store.newsEntries({ ...window, limit: 1 })).map((n) => n.url)).toEqual([enTie.url]);
+        expect((await store.newsEntries({ ...window, untilMs: enChips.published.ms - 1 })).map((n) => n.url)).toEqual([enBudget.url]);
+        expect(await store.newsEntries({ ...window, sinceMs: enChips.published.ms + 1 })).toEqual([]);
+        expect(await store.newsEntries({ ...window, lang: "ja" })).toEqual([]);
+      });
+    });
+
     describe("round trip", () => {
       it("keeps authors, tags, image and text exactly, Unicode included", async () => {
         const article = makeArticle(

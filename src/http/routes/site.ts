@@ -20,7 +20,7 @@ export function siteRoutes(deps: { store: ArticleStore; site: Site }): Hono {
 
   app.get("/robots.txt", (c) =>
     c.text(
-      `# Feeds, pages and archives may be fetched by anyone; the push API is not for crawlers.\nUser-agent: *\nAllow: /\nDisallow: /api/\n\nSitemap: ${site.siteUrl}/feeds.opml\n`,
+      `# Feeds, pages and archives may be fetched by anyone; the push API is not for crawlers.\nUser-agent: *\nAllow: /\nDisallow: /api/\n\nSitemap: ${site.siteUrl}/sitemap.xml\n`,
     ),
   );
 
