@@ -8,12 +8,12 @@ import { FORMATS } from "../feeds/formats.ts";
 import type { FeedModel } from "../feeds/model.ts";
 import { escapeHtml as h } from "../model/escape.ts";
 
-/** `1234567` as `1,234,567`. */
+/** A whole number with its thousands grouped: `1234567` as `1,234,567`. */
 export function grouped(n: number): string {
   const digits = String(n);
   let out = "";
   for (let i = 0; i < digits.length; i++) {
-    if (i > 0 && (digits.length - i) % 3 === 0 && /\d/.test(digits[i - 1]!)) out += ",";
+    if (i > 0 && (digits.length - i) % 3 === 0 && digits[i - 1] !== "-") out += ",";
     out += digits[i];
   }
   return out;
@@ -23,7 +23,7 @@ export function grouped(n: number): string {
 export function byteSize(n: number): string {
   if (n < 1000) return `${n} B`;
   if (n < 999_500) return `${Math.round(n / 1000)} KB`;
-  return `${grouped(Number((n / 1_000_000).toFixed(1)))} MB`;
+  return `${Number((n / 1_000_000).toFixed(1))} MB`;
 }
 
 interface PanelStrings {
