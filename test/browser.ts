@@ -24,7 +24,7 @@ export function chromiumArgs(profile: string): string[] {
 
 /** The test files that drive Chromium, and what each proves. */
 export const BROWSER_CHECKS = [
-  "test/pages/preview-browser.test.ts (the feed preview renders and takes a screenshot)",
+  "test/pages/preview-browser.test.ts (the feed preview and its Destinations panel render in all four languages and take a screenshot)",
   "test/hostile/xss-browser.test.ts (no hostile vector runs in a served page)",
   "test/http/csp-browser.test.ts (pages render under their Content-Security-Policy with no violation)",
 ];

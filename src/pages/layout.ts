@@ -22,7 +22,10 @@ ul.feeds{list-style:none;padding:0}ul.feeds li{margin:.2rem 0}
 .subscribe h2{font-size:1.15rem;margin:.8rem 0 .4rem}.subscribe label{display:block;font-weight:600}
 .subscribe input{box-sizing:border-box;width:100%;padding:.4rem .5rem;font:.9rem ui-monospace,monospace;border:1px solid #aab;border-radius:4px;background:#fff}
 ol.items{list-style:none;padding:0}ol.items li{border-bottom:1px solid #eee;padding:.2rem 0 .6rem}ol.items h3{font-size:1.1rem;margin:.6rem 0 .1rem}ol.items h3 a{text-decoration:none}
-ol.items p{margin:.3rem 0}.editions{font-size:.9rem}`;
+ol.items p{margin:.3rem 0}.editions{font-size:.9rem}
+.destinations{border-top:1px solid #ddd;margin-top:2rem;font-size:.95rem}.destinations h3{font-size:1rem;margin:1rem 0 .3rem}
+.destinations ul{list-style:none;padding:0;margin:0}.destinations li{margin:.2rem 0}.destinations .verdict{display:inline-block;min-width:5.5rem}
+.destinations .met .verdict{color:#146c2e}.destinations .not-met .verdict{color:#b3261e}.destinations .level,.destinations .unpublished{color:#555}`;
 
 /**
  * The text of every inline `<style>` block a page may carry, exactly as written: the pages' Content-Security-Policy

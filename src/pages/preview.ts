@@ -9,6 +9,7 @@ import { feedDirectory } from "../feeds/links.ts";
 import type { FeedFormat, FeedItem, FeedLinks, FeedModel } from "../feeds/model.ts";
 import { escapeHtml as h } from "../model/escape.ts";
 import { inZone } from "../model/time.ts";
+import { destinationsPanel } from "./destinations.ts";
 import { page } from "./layout.ts";
 import { pageStrings, zoneLabel, type PageStrings } from "./strings.ts";
 
@@ -168,7 +169,8 @@ export function feedPreviewPage(site: Site, model: FeedModel, format: FeedFormat
 ${otherLanguages ? `<p>${h(strings.otherLanguages)}: ${otherLanguages}</p>\n` : ""}</section>
 <h2>${h(strings.items)}</h2>
 ${items ? `<ol class="items">\n${items}\n</ol>` : `<p>${h(words.noArticles)}</p>`}
-${archiveLinks ? `<p class="archive">${archiveLinks}</p>\n` : ""}`;
+${archiveLinks ? `<p class="archive">${archiveLinks}</p>\n` : ""}${destinationsPanel(model)}
+`;
 
   return page(
     { lang: model.lang, title: `${model.title} (${FORMATS[format].label})`, description: model.description },

@@ -251,6 +251,11 @@ describe.skipIf(!browserChecksRun)(`pages under their Content-Security-Policy in
       expect(await browser.evaluate("document.contentType")).toBe("text/html");
       expect(await browser.evaluate(STYLED)).toEqual({ maxWidth: "736px", font: expect.stringContaining("system-ui") as unknown });
       expect(await browser.evaluate("getComputedStyle(document.querySelector('.subscribe')).backgroundColor")).toBe("rgb(243, 246, 251)");
+      const verdictColor = (cls: string) => `getComputedStyle(document.querySelector('.destinations .${cls} .verdict')).color`;
+      expect([await browser.evaluate(verdictColor("met")), await browser.evaluate(verdictColor("not-met"))]).toEqual([
+        "rgb(20, 108, 46)",
+        "rgb(179, 38, 30)",
+      ]);
       expect(await browser.evaluate("document.getElementById('feed-address').value")).toBe(`${node.base}/en/rss.xml`);
       expect(await browser.evaluate("document.querySelectorAll('ol.items li').length")).toBeGreaterThan(0);
     },

@@ -2,6 +2,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import type { LanguageSettings, Site } from "../../src/config/site.ts";
 import { buildFeed, readFeed } from "../../src/feeds/build.ts";
+import { RULES } from "../../src/feeds/destinations.ts";
 import { FORMAT_NAMES, FORMATS } from "../../src/feeds/formats.ts";
 import type { FeedFormat, FeedModel } from "../../src/feeds/model.ts";
 import { parseRfc3339 } from "../../src/model/time.ts";
@@ -208,5 +209,111 @@ describe("feed preview", () => {
     expect(html).toContain(`<a href="${archive.history.prevArchive!.json}" rel="prev">`);
     for (const item of archive.items) expect(html).toContain(`<h3><a href="${esc(item.url)}">`);
     expect(markupProblems(html)).toEqual([]);
+  });
+});
+
+describe("the Destinations panel", () => {
+  const VERDICTS: Record<string, [string, string]> = {
+    en: ["Met", "Not met"],
+    ko: ["충족", "미충족"],
+    ja: ["適合", "不適合"],
+    zh: ["符合", "不符合"],
+  };
+  const HEADINGS: Record<string, string> = { en: "Destinations", ko: "배포처", ja: "配信先", zh: "分发平台" };
+
+  /** The panel's markup: each destination's name and its rule lines (class, aspect, verdict, sentence, source). */
+  function panel(html: string) {
+    const section = /<section class="destinations"[^>]*>([\s\S]*?)<\/section>/.exec(html)?.[1] ?? "";
+    return {
+      heading: /<h2 id="destinations-heading">([^<]*)<\/h2>/.exec(section)?.[1],
+      destinations: [...section.matchAll(/<h3 id="destination-([a-z-]+)" lang="en">([^<]*)<\/h3>\n<ul[^>]*>\n([\s\S]*?)\n<\/ul>/g)].map(
+        ([, id, name, list]) => ({
+          id,
+          name,
+          rules: [
+            ...list!.matchAll(
+              /<li class="(met|not-met)" data-aspect="([a-zA-Z]+)"><strong class="verdict">([^<]*)<\/strong> ([^<]*)(?:<span[^>]*>[^<]*<\/span> )?<a href="([^"]+)">/g,
+            ),
+          ].map(([, cls, aspect, verdict, sentence, source]) => ({ cls, aspect, verdict, sentence: sentence!.trim(), source })),
+        }),
+      ),
+    };
+  }
+
+  it.each(["en", "ko", "ja", "zh-Hans"])("shows every destination and each of its measured rules as met or not met, in %s", async (tag) => {
+    const model = await readFeed(store, site, { language: language(tag) });
+    const html = feedPreviewPage(site, model, "atom");
+    const words = tag.split("-")[0]!;
+    const shown = panel(html);
+    expect(shown.heading).toBe(HEADINGS[words]);
+    expect(shown.destinations.map((d) => d.name)).toEqual(["Google News", "Microsoft Start (MSN)", "Flipboard", "SmartNews"]);
+    for (const destination of shown.destinations) {
+      const rules = RULES.filter((r) => r.destination === destination.id && r.check !== null);
+      expect(destination.rules.map((r) => r.aspect)).toEqual(rules.map((r) => r.aspect));
+      expect(destination.rules.map((r) => r.source)).toEqual(rules.map((r) => r.source.url));
+      for (const rule of destination.rules) {
+        expect(rule.verdict).toBe(VERDICTS[words]![rule.cls === "met" ? 0 : 1]);
+        expect(rule.sentence).toMatch(/\d/);
+      }
+    }
+    expect(markupProblems(html)).toEqual([]);
+  });
+
+  it("counts what the English feed holds, as the editor would count it", () => {
+    const model = CASES[0]!.model;
+    const shown = panel(feedPreviewPage(site, model, "rss"));
+    const rule = (id: string, aspect: string) => shown.destinations.find((d) => d.id === id)!.rules.find((r) => r.aspect === aspect)!;
+    const count = model.items.length;
+    expect(count).toBeLessThan(30);
+    expect(rule("flipboard", "items")).toMatchObject({ cls: "not-met", sentence: `The feed holds ${count} items (at least 30)` });
+    expect(rule("google-news", "items")).toMatchObject({ cls: "met", sentence: `The feed holds ${count} items (at most 60)` });
+    const withImage = model.items.filter((i) => i.image).length;
+    expect(withImage).toBeGreaterThan(0);
+    expect(withImage).toBeLessThan(count);
+    expect(rule("microsoft-start", "image")).toMatchObject({ cls: "not-met", sentence: `${withImage} of ${count} items have an image` });
+    const rss = new TextEncoder().encode(FORMATS.rss.render(model)).length;
+    expect(rule("smartnews", "documentSize")).toMatchObject({
+      cls: "met",
+      sentence: `The RSS document is ${Math.round(rss / 1000)} KB (at most 1 MB)`,
+    });
+    const links = 1 + count + withImage;
+    expect(rule("microsoft-start", "https")).toMatchObject({
+      cls: "met",
+      sentence: `${links} of ${links} addresses (the feed, its links and images) are HTTPS`,
+    });
+  });
+
+  it("names what a destination publishes no figure for", () => {
+    const html = feedPreviewPage(site, CASES[1]!.model, "atom");
+    expect(html).toContain('<p class="unpublished">공개된 기준을 찾지 못한 항목: 제목 길이, 문서 크기, HTTPS 링크</p>');
+    expect(feedPreviewPage(site, CASES[0]!.model, "rss")).toContain(
+      '<p class="unpublished">No published figure found for: item count, image size, title length, full text</p>',
+    );
+  });
+
+  it("meets a rule when every item passes it, and marks recommended rules", () => {
+    const base = CASES[0]!.model;
+    const big = { url: "https://news.example/media/big.jpg", type: "image/jpeg", length: 90_000, width: 1600, height: 900, alt: "" };
+    const model = { ...base, items: base.items.map((i) => ({ ...i, image: big })) };
+    const shown = panel(feedPreviewPage(site, model, "rss"));
+    const google = shown.destinations.find((d) => d.id === "google-news")!.rules.find((r) => r.aspect === "imageSize")!;
+    expect(google).toMatchObject({
+      cls: "met",
+      sentence: `${model.items.length} of ${model.items.length} items have an image at least 800 px on its shorter side`,
+    });
+    expect(feedPreviewPage(site, model, "rss")).toMatch(
+      /<li class="met" data-aspect="imageSize"><strong class="verdict">Met<\/strong> [^<]+ <span class="level">\(recommended\)<\/span> <a href="https:\/\/support\.google\.com\/news\/producer\/answer\/4304250">source<\/a><\/li>/,
+    );
+  });
+
+  it("says an empty feed meets no per-item rule", () => {
+    const de: LanguageSettings = { tag: "de", name: "Deutsch", title: "Hanbit Tageszeitung", description: "Nachrichten", sections: [] };
+    const withGerman: Site = { ...site, settings: { ...site.settings, languages: [...site.settings.languages, de] } };
+    const shown = panel(feedPreviewPage(withGerman, buildFeed(withGerman, { language: de }, [], []), "rss"));
+    const flipboard = shown.destinations.find((d) => d.id === "flipboard")!.rules;
+    expect(flipboard.find((r) => r.aspect === "fullText")).toMatchObject({
+      cls: "not-met",
+      sentence: "0 of 0 items carry the full text, not only a summary",
+    });
   });
 });
