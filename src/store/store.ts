@@ -142,6 +142,14 @@ export interface ArticleStore {
   knownFeedVersion?(lang: string, section?: string): number | undefined;
   /** Every feed's version (see feedVersion), ordered by language, then section; section '' is a language's whole feed. */
   feedVersions(): Promise<FeedVersion[]>;
+  /** Where the log of article changes stands now: pass it to changedArticles to learn what changed after it. */
+  articleChangeMark(): Promise<number>;
+  /**
+   * The language and slug of every article page that changed after `mark`, once each: articles written,
+   * updated or withdrawn, and the other editions of a story an edition came to, left or moved in. The
+   * newest 100 000 changes are kept.
+   */
+  changedArticles(mark: number): Promise<{ lang: string; slug: string }[]>;
   /** Id and source of the articles whose source starts with `prefix` (`content/`). */
   fromSource(prefix: string): Promise<{ id: string; source: string }[]>;
   /** Removes articles from every feed and page, keeping a tombstone; returns the ids it withdrew. */
