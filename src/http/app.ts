@@ -15,6 +15,7 @@ import { InFlight, overload } from "./overload.ts";
 import type { RenderCache } from "./render-cache.ts";
 import { apiRoutes } from "./routes/api.ts";
 import { feedRoutes } from "./routes/feeds.ts";
+import { indexNowRoutes } from "./routes/indexnow.ts";
 import { notFound, quoted } from "./not-found.ts";
 import { pageRoutes } from "./routes/pages.ts";
 import { siteRoutes } from "./routes/site.ts";
@@ -92,6 +93,7 @@ export function createService(deps: AppDeps): Service {
   const compression = () => deps.compress?.stats?.();
   app.route("/", apiRoutes({ store, ingest: deps.ingest, token: deps.ingestToken ?? null, compression }));
   app.route("/", siteRoutes({ store, site }));
+  app.route("/", indexNowRoutes(site));
   app.route("/", pageRoutes({ store, site }));
   app.route("/", feedRoutes({ store, site, feeds }));
 

@@ -5,25 +5,24 @@
  */
 import type { SiteSettings } from "../../config/site.ts";
 import type { UpsertReport } from "../../store/store.ts";
-import { announceChanges, feedVersionsIfAnnouncing } from "../announce.ts";
+import { announceChanges, beforeChangeIfAnnouncing, type Announced, type BeforeChange } from "../announce.ts";
 import { commitArticles } from "../commit.ts";
 import type { IngestDeps } from "../deps.ts";
 import { itemId, type ItemSource, type Normalized } from "../normalize.ts";
 import { readerOf } from "../reader.ts";
-import type { Announcement } from "../report.ts";
 import { parsePushBody } from "./push-body.ts";
 
 const SOURCE_NAME = "push";
 
-type PushDeps = Pick<IngestDeps, "store" | "site" | "now" | "fetch" | "userAgent" | "reader" | "state">;
+type PushDeps = Pick<IngestDeps, "store" | "site" | "now" | "fetch" | "userAgent" | "reader" | "state" | "logger">;
 
-/** What was written; `announcement` is the hubs being told, still under way, for the runtime to keep alive. */
+/** What was written; `announcement` is the hubs and IndexNow being told, still under way, for the runtime to keep alive. */
 export type Pushed =
   | { ok: false; problems: string[] }
   | {
       ok: true;
       result: { ids: string[]; new: string[]; updated: string[]; unchanged: number; failed: UpsertReport["failed"]; conflicts: string[] };
-      announcement: Promise<Announcement> | null;
+      announcement: Promise<Announced> | null;
     };
 
 /** Takes a parsed JSON body: every problem of any item refuses the whole body, and nothing is stored. */
@@ -52,7 +51,7 @@ export async function pushArticles(deps: PushDeps, body: unknown): Promise<Pushe
   if (refused.length) return { ok: false, problems: refused };
 
   const ready = normalized.flatMap((n) => (n.ok ? [n] : []));
-  const versions = await feedVersionsIfAnnouncing(deps);
+  const before = await beforeChangeIfAnnouncing(deps);
   const { report } = await commitArticles(store, ready, nowMs, { keepWithdrawn: false });
   // Only the links of what this push wrote are judged, so the answer names the joins it refused.
   const links = await store.linkEditions([...report.inserted, ...report.updated]);
@@ -66,7 +65,7 @@ export async function pushArticles(deps: PushDeps, body: unknown): Promise<Pushe
       failed: report.failed,
       conflicts: links.conflicts,
     },
-    announcement: versions ? announceChanges(deps, versions) : null,
+    announcement: before ? announce(deps, before) : null,
   };
 }
 
@@ -74,10 +73,17 @@ export async function pushArticles(deps: PushDeps, body: unknown): Promise<Pushe
 export async function withdrawPushed(
   deps: PushDeps,
   id: string,
-): Promise<{ withdrawn: string[]; announcement: Promise<Announcement> | null }> {
-  const versions = await feedVersionsIfAnnouncing(deps);
+): Promise<{ withdrawn: string[]; announcement: Promise<Announced> | null }> {
+  const before = await beforeChangeIfAnnouncing(deps);
   const withdrawn = await deps.store.withdraw([itemId(deps.site.settings, SOURCE_NAME, id)], deps.now());
-  return { withdrawn, announcement: versions && withdrawn.length ? announceChanges(deps, versions) : null };
+  return { withdrawn, announcement: before && withdrawn.length ? announce(deps, before) : null };
+}
+
+/** Tells the hubs and IndexNow after the answer has gone; with no run report to keep them, failures go to the log. */
+async function announce(deps: PushDeps, before: BeforeChange): Promise<Announced> {
+  const announced = await announceChanges(deps, before);
+  for (const failure of [...(announced.websub?.failed ?? []), ...(announced.indexnow?.failed ?? [])]) deps.logger.error(failure.error);
+  return announced;
 }
 
 /** Pushed items default to the first language and its first section, and name our sections by slug. */
