@@ -9,6 +9,7 @@ const TABLES = [
   "edition_touches",
   "feed_versions",
   "feed_subscribers",
+  "article_changes",
 ];
 
 export async function clearDatabase(db: D1Database) {
