@@ -5,6 +5,9 @@ import { defineConfig } from "vitest/config";
 // Nothing in the tests may reach the internet: no wrangler metrics, no request.cf data download.
 process.env.WRANGLER_SEND_METRICS ??= "false";
 process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= "false";
+// Nor IndexNow's public endpoints, whatever the shell sets: a test that turns IndexNow on names its own recorder.
+const NO_INDEXNOW = "http://127.0.0.1:9/indexnow";
+process.env.INDEXNOW_ENDPOINTS = NO_INDEXNOW;
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(join(import.meta.dirname, "src/store/migrations"));
@@ -27,7 +30,7 @@ export default defineConfig(async () => {
             cloudflareTest({
               wrangler: { configPath: "./wrangler.toml" },
               miniflare: {
-                bindings: { TEST_MIGRATIONS: migrations, SITE_URL: "https://news.example" },
+                bindings: { TEST_MIGRATIONS: migrations, SITE_URL: "https://news.example", INDEXNOW_ENDPOINTS: NO_INDEXNOW },
               },
             }),
           ],

@@ -43,6 +43,7 @@ describe("readRuntimeConfig", () => {
       ingestToken: null,
       feedMaxAge: 300,
       websubHubs: [],
+      indexNow: null,
     });
   });
 
@@ -62,6 +63,8 @@ describe("readRuntimeConfig", () => {
         INGEST_TOKEN: "a-push-token-of-some-length",
         FEED_MAX_AGE: "60",
         WEBSUB_HUBS: "https://hub.example/, https://pubsubhubbub.example/hub",
+        INDEXNOW_KEY: "0123456789abcdef",
+        INDEXNOW_ENDPOINTS: "https://searchadvisor.naver.com/indexnow",
       }),
     ).toEqual({
       port: 3000,
@@ -73,6 +76,7 @@ describe("readRuntimeConfig", () => {
       ingestToken: "a-push-token-of-some-length",
       feedMaxAge: 60,
       websubHubs: ["https://hub.example/", "https://pubsubhubbub.example/hub"],
+      indexNow: { key: "0123456789abcdef", endpoints: ["https://searchadvisor.naver.com/indexnow"] },
     });
   });
 

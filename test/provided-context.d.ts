@@ -11,5 +11,7 @@ declare module "vitest" {
     nodeTermFeeds: Record<string, string>;
     /** The upstream feed the bundled settings list as source "wire". */
     upstreamUrl: string;
+    /** An IndexNow endpoint that keeps every ping; GET `${indexNowUrl}/pings` reads them, DELETE reads and clears them. */
+    indexNowUrl: string;
   }
 }

@@ -18,7 +18,19 @@ export interface RuntimeConfig {
   feedMaxAge: number;
   /** WebSub hubs told about every changed feed. */
   websubHubs: string[];
+  /** IndexNow: the key and the endpoints told about every changed page; off (null) without INDEXNOW_KEY. */
+  indexNow: IndexNowSettings | null;
 }
+
+/** What IndexNow (https://www.indexnow.org/documentation) needs: the site's key and where to send. */
+export interface IndexNowSettings {
+  /** 8 to 128 characters of a-z, A-Z, 0-9 and `-`, served at `/{key}.txt`. */
+  key: string;
+  endpoints: string[];
+}
+
+/** Where pings go unless INDEXNOW_ENDPOINTS says otherwise: the shared endpoint, which passes them to every engine that takes IndexNow. */
+export const DEFAULT_INDEXNOW_ENDPOINT = "https://api.indexnow.org/indexnow";
 
 /** Reads the runtime settings from an environment record, with the documented defaults. */
 export function readRuntimeConfig(env: Record<string, string | undefined>): RuntimeConfig {
@@ -53,6 +65,7 @@ export function readRuntimeConfig(env: Record<string, string | undefined>): Runt
     ingestToken: tokenOf(env.INGEST_TOKEN),
     feedMaxAge: maxAgeOf(value("FEED_MAX_AGE", "300")),
     websubHubs: parseHubList(env.WEBSUB_HUBS),
+    indexNow: indexNowOf(env.INDEXNOW_KEY, env.INDEXNOW_ENDPOINTS),
   };
 }
 
@@ -77,6 +90,34 @@ export function parseHubList(value: string | undefined): string[] {
     if (!hubs.includes(url.href)) hubs.push(url.href);
   }
   return hubs;
+}
+
+/** INDEXNOW_KEY and INDEXNOW_ENDPOINTS: null without a key; a key of the wrong shape or an endpoint that is not a URL is refused. */
+export function indexNowOf(rawKey: string | undefined, rawEndpoints: string | undefined): IndexNowSettings | null {
+  const key = rawKey?.trim();
+  if (!key) return null;
+  if (!/^[a-zA-Z0-9-]{8,128}$/.test(key)) {
+    throw new ConfigError(
+      `config: INDEXNOW_KEY must be 8 to 128 characters of a-z, A-Z, 0-9 and "-" (it is ${key.length} characters${/[^a-zA-Z0-9-]/.test(key) ? ", some of them others" : ""}); or unset to turn IndexNow off`,
+    );
+  }
+  const endpoints: string[] = [];
+  for (const entry of (rawEndpoints ?? "")
+    .split(",")
+    .map((e) => e.trim())
+    .filter(Boolean)) {
+    let url: URL;
+    try {
+      url = new URL(entry);
+    } catch {
+      throw new ConfigError(`config: INDEXNOW_ENDPOINTS entry "${entry}" is not an absolute URL such as ${DEFAULT_INDEXNOW_ENDPOINT}`);
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") {
+      throw new ConfigError(`config: INDEXNOW_ENDPOINTS entry "${entry}" must start with https:// (or http://)`);
+    }
+    if (!endpoints.includes(url.href)) endpoints.push(url.href);
+  }
+  return { key, endpoints: endpoints.length ? endpoints : [DEFAULT_INDEXNOW_ENDPOINT] };
 }
 
 /** A push token must be long enough not to be guessed; a short one is refused rather than trusted. */

@@ -2,6 +2,7 @@
 import { parse as parseYaml } from "yaml";
 import { canonicalLanguageTag } from "../model/lang.ts";
 import { isTimeZone } from "../model/time.ts";
+import type { IndexNowSettings } from "./env.ts";
 import { ConfigError } from "./error.ts";
 
 export interface SectionSettings {
@@ -59,11 +60,13 @@ export interface SiteSettings {
   sources: SourceSettings[];
 }
 
-/** The site as every builder and page sees it: the newsroom's settings, the public base URL, its WebSub hubs. */
+/** The site as every builder and page sees it: the newsroom's settings, the public base URL, its WebSub hubs, IndexNow. */
 export interface Site {
   settings: SiteSettings;
   siteUrl: string;
   hubs?: string[];
+  /** IndexNow's key and endpoints, when INDEXNOW_KEY is set. */
+  indexNow?: IndexNowSettings;
 }
 
 const RESERVED_SECTIONS = new Set(["articles", "archive", "feeds.opml", "rss.xml", "atom.xml", "feed.json", "corrections"]);

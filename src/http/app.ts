@@ -15,6 +15,7 @@ import { InFlight, overload } from "./overload.ts";
 import type { RenderCache } from "./render-cache.ts";
 import { apiRoutes } from "./routes/api.ts";
 import { feedRoutes } from "./routes/feeds.ts";
+import { indexNowRoutes } from "./routes/indexnow.ts";
 import { notFound, quoted } from "./not-found.ts";
 import { pageRoutes } from "./routes/pages.ts";
 import { siteRoutes } from "./routes/site.ts";
@@ -101,6 +102,7 @@ export function createService(deps: AppDeps): Service {
   app.route("/", siteRoutes({ store, site }));
   app.route("/", termRoutes({ store, site, feeds }));
   app.route("/", sitemapRoutes({ store, site, maxAge: serving.maxAge, compress: deps.compress, now, pageSize: deps.sitemapPageSize }));
+  app.route("/", indexNowRoutes(site));
   app.route("/", pageRoutes({ store, site }));
   app.route("/", feedRoutes({ store, site, feeds }));
 

@@ -1,4 +1,5 @@
 /** What an ingest run reports, per source and as a whole: kept in the store and logged. */
+import type { IndexNowReport } from "./indexnow.ts";
 
 export type SourceStatus = "loaded" | "fetched" | "not-modified" | "not-due" | "throttled" | "failed";
 
@@ -44,6 +45,8 @@ export interface RunReport {
   conflicts: string[];
   /** WebSub: the feed URLs announced to the hubs, and the announcements that failed. */
   websub?: Announcement;
+  /** IndexNow: how many changed pages were sent, and the requests that failed (see ingest/indexnow.ts). */
+  indexnow?: IndexNowReport;
 }
 
 export interface Announcement {

@@ -3,7 +3,7 @@
  * overlapping runs never ingest twice, each source on its own so one failure stops nothing. The same
  * function runs from node-cron on Node and from `scheduled()` on Workers.
  */
-import { announceChanges, feedVersionsIfAnnouncing } from "./announce.ts";
+import { announceChanges, beforeChangeIfAnnouncing } from "./announce.ts";
 import type { Budget } from "./commit.ts";
 import { createIngestState, type IngestDeps, type IngestOptions, type IngestState } from "./deps.ts";
 import { DeadlinePassed } from "./fetch/errors.ts";
@@ -57,7 +57,7 @@ export async function runIngest(deps: IngestDeps, options: IngestOptions = {}): 
 async function ingestSources(deps: IngestDeps, state: IngestState, options: IngestOptions, holder: string, report: RunReport) {
   const { store, now } = deps;
   const budget: Budget = { left: deps.writeBudget ?? Infinity };
-  const versions = await feedVersionsIfAnnouncing(deps);
+  const before = await beforeChangeIfAnnouncing(deps);
   const sources = planSources(deps, options, { budget, lastDocuments: state.lastDocuments });
   const lease = keepLease(store, holder, { now, logger: deps.logger, ttlMs: deps.leaseTtlMs });
   try {
@@ -97,7 +97,7 @@ async function ingestSources(deps: IngestDeps, state: IngestState, options: Inge
     report.joined = links.joined;
     report.conflicts = links.conflicts;
   }
-  if (versions) report.websub = await announceChanges(deps, versions);
+  if (before) Object.assign(report, await announceChanges(deps, before));
 }
 
 /** The run in the log: one summary line, then each problem on a line of its own. */
@@ -114,5 +114,6 @@ function logReport({ logger }: IngestDeps, report: RunReport) {
   }
   for (const conflict of report.conflicts) logger.error(`ingest: ${conflict}`);
   for (const failure of report.websub?.failed ?? []) logger.error(failure.error);
+  for (const failure of report.indexnow?.failed ?? []) logger.error(failure.error);
   if (report.error) logger.error(report.error);
 }

@@ -231,7 +231,7 @@ async function publishOnce(hub: string, topic: string, settings: Settings): Prom
 }
 
 /** The start of a refusal's body, on one line: hubs put their reason there. Empty when there is none or it cannot be read. */
-async function bodyExcerpt(response: Response, signal: AbortSignal): Promise<string> {
+export async function bodyExcerpt(response: Response, signal: AbortSignal): Promise<string> {
   if (response.body === null) return "";
   const reader: ReadableStreamDefaultReader<Uint8Array> = response.body.getReader();
   const chunks: Uint8Array[] = [];

@@ -27,7 +27,12 @@ export function nodeSetup(env: Record<string, string | undefined>, logger: Logge
   } catch (error) {
     throw new ConfigError(`config: unable to read ${settingsPath} (CONTENT_DIR is "${config.contentDir}"): ${(error as Error).message}`);
   }
-  const site: Site = { settings: parseSiteSettings(settingsText, settingsPath), siteUrl: config.siteUrl, hubs: config.websubHubs };
+  const site: Site = {
+    settings: parseSiteSettings(settingsText, settingsPath),
+    siteUrl: config.siteUrl,
+    hubs: config.websubHubs,
+    ...(config.indexNow ? { indexNow: config.indexNow } : {}),
+  };
   const store = openSqliteStore(config.databasePath);
   const ingestDeps: IngestDeps = {
     store,

@@ -19,6 +19,9 @@ export interface WorkerEnv extends Env {
   /** Settings an operator may add as vars; without them the Node defaults apply. */
   FEED_MAX_AGE?: string;
   WEBSUB_HUBS?: string;
+  /** IndexNow: the key served at `/{key}.txt`, and where pings go (comma-separated; the shared endpoint by default). */
+  INDEXNOW_KEY?: string;
+  INDEXNOW_ENDPOINTS?: string;
   /** Seconds a feed version read from D1 is reused in the isolate (see versionTtlSeconds). */
   FEED_VERSION_TTL?: string;
 }
@@ -106,11 +109,14 @@ export function edgeDeps(env: WorkerEnv, content: EdgeContent): EdgeDeps {
     INGEST_TOKEN: env.INGEST_TOKEN,
     FEED_MAX_AGE: env.FEED_MAX_AGE,
     WEBSUB_HUBS: env.WEBSUB_HUBS,
+    INDEXNOW_KEY: env.INDEXNOW_KEY,
+    INDEXNOW_ENDPOINTS: env.INDEXNOW_ENDPOINTS,
   });
   const site = {
     settings: parseSiteSettings(content.siteYaml, `${content.folder}/site.yaml`),
     siteUrl: config.siteUrl,
     hubs: config.websubHubs,
+    ...(config.indexNow ? { indexNow: config.indexNow } : {}),
   };
   const store = d1Store(env.DB, { versionTtlMs: versionTtlSeconds(env.FEED_VERSION_TTL, config.feedMaxAge) * 1000 });
   const budget = Number(env.INGEST_WRITE_BUDGET ?? DEFAULT_WRITE_BUDGET);

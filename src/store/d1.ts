@@ -205,6 +205,14 @@ export function d1Store(db: D1Database, options: D1StoreOptions = {}): ArticleSt
       return all<FeedVersion>(sql.FEED_VERSIONS);
     },
 
+    async articleChangeMark() {
+      return (await all<{ mark: number }>(sql.ARTICLE_CHANGE_MARK))[0]!.mark;
+    },
+
+    async changedArticles(mark: number) {
+      return all<{ lang: string; slug: string }>(sql.changedArticles(mark));
+    },
+
     async fromSource(prefix: string) {
       return all<{ id: string; source: string }>(sql.fromSource(prefix));
     },

@@ -525,6 +525,24 @@ export function termFeedVersion(lang: string, term: string): Statement {
   return { sql: "SELECT version FROM term_feed_versions WHERE lang = ? AND term = ?", params: [lang, term] };
 }
 
+/** The newest entry of the change log (0 when it is empty): where a caller's "since" starts. */
+export const ARTICLE_CHANGE_MARK: Statement = { sql: "SELECT COALESCE(MAX(seq), 0) AS mark FROM article_changes", params: [] };
+
+/**
+ * The article pages changed after `since`, once each: the changed articles (withdrawn ones too, by the
+ * language and slug they had), and the editions, read from `articles` alone, of stories an edition came
+ * to, left or moved in. Ordered by language and slug.
+ */
+export function changedArticles(since: number): Statement {
+  return {
+    sql:
+      "SELECT lang, slug FROM article_changes WHERE seq > ? " +
+      "UNION SELECT lang, slug FROM articles WHERE story IN (SELECT story FROM article_changes WHERE seq > ? AND editions = 1) " +
+      "ORDER BY lang, slug",
+    params: [since, since],
+  };
+}
+
 /** In primary-key order, so no sort. */
 export const FEED_VERSIONS: Statement = { sql: "SELECT lang, section, version FROM feed_versions ORDER BY lang, section", params: [] };
 

@@ -459,6 +459,14 @@ class SqliteArticleStore implements ArticleStore {
     return this.#retry(() => this.#all<FeedVersion>(sql.FEED_VERSIONS));
   }
 
+  async articleChangeMark() {
+    return this.#retry(() => this.#all<{ mark: number }>(sql.ARTICLE_CHANGE_MARK)[0]!.mark);
+  }
+
+  async changedArticles(mark: number) {
+    return this.#retry(() => this.#all<{ lang: string; slug: string }>(sql.changedArticles(mark)));
+  }
+
   async fromSource(prefix: string) {
     return this.#retry(() => this.#all<{ id: string; source: string }>(sql.fromSource(prefix)));
   }

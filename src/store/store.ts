@@ -210,6 +210,14 @@ export interface ArticleStore {
   sitemapCount(lang: string, urlPrefix: string): Promise<SitemapCount>;
   /** A language's articles with a URL under the prefix published in the window, newest first, at most `limit`. */
   newsEntries(query: NewsQuery): Promise<NewsEntry[]>;
+  /** Where the log of article changes stands now: pass it to changedArticles to learn what changed after it. */
+  articleChangeMark(): Promise<number>;
+  /**
+   * The language and slug of every article page that changed after `mark`, once each: articles written,
+   * updated or withdrawn, and the other editions of a story an edition came to, left or moved in. The
+   * newest 100 000 changes are kept.
+   */
+  changedArticles(mark: number): Promise<{ lang: string; slug: string }[]>;
   /** Id and source of the articles whose source starts with `prefix` (`content/`). */
   fromSource(prefix: string): Promise<{ id: string; source: string }[]>;
   /**

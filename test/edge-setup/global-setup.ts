@@ -1,7 +1,8 @@
 /**
- * Runs in Node before the edge tests: an upstream feed on 127.0.0.1 for the scheduled ingest, the
- * content bundle with that upstream as a source, and every feed as Node renders it from the same
- * content and SITE_URL, which the Worker must match byte for byte.
+ * Runs in Node before the edge tests: an upstream feed on 127.0.0.1 for the scheduled ingest and an
+ * IndexNow endpoint that records what it is sent, the content bundle with that upstream as a source,
+ * and every feed as Node renders it from the same content and SITE_URL, which the Worker must match
+ * byte for byte.
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -27,7 +28,24 @@ const WIRE = (base: string) => `<?xml version="1.0" encoding="UTF-8"?>
 </channel></rss>`;
 
 export default async function setup(project: TestProject) {
+  // IndexNow pings from the Worker are kept here, and read back (and cleared) by the tests over HTTP.
+  let pings: unknown[] = [];
   const server = createServer((req, res) => {
+    if (req.url === "/indexnow" && req.method === "POST") {
+      let text = "";
+      req.setEncoding("utf8");
+      req.on("data", (chunk: string) => (text += chunk));
+      req.on("end", () => {
+        pings.push({ contentType: req.headers["content-type"], body: JSON.parse(text) as unknown });
+        res.writeHead(200).end();
+      });
+      return;
+    }
+    if (req.url === "/indexnow/pings") {
+      const body = JSON.stringify(pings);
+      if (req.method === "DELETE") pings = [];
+      return res.writeHead(200, { "Content-Type": "application/json" }).end(body);
+    }
     if (req.url !== "/wire.xml") return res.writeHead(404).end();
     const etag = '"wire-v1"';
     if (req.headers["if-none-match"] === etag) return res.writeHead(304, { ETag: etag }).end();
@@ -99,6 +117,7 @@ export default async function setup(project: TestProject) {
   project.provide("nodePages", nodePages);
   project.provide("nodeTermFeeds", nodeTermFeeds);
   project.provide("upstreamUrl", `${base}/wire.xml`);
+  project.provide("indexNowUrl", `${base}/indexnow`);
 
   return async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));

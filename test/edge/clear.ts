@@ -11,6 +11,7 @@ const TABLES = [
   "feed_subscribers",
   "article_terms",
   "term_feed_versions",
+  "article_changes",
 ];
 
 export async function clearDatabase(db: D1Database) {

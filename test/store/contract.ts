@@ -728,6 +728,43 @@ export function describeArticleStoreContract(name: string, makeStore: () => Prom
         expect(afterWithdraw[0]).toBeGreaterThan(afterEdit[0]!);
       });
 
+      it("names the article pages changed after a mark: writes, edits, joins of editions and withdrawals, and nothing else", async () => {
+        const ko = makeArticle({ lang: "ko", section: "business", slug: "c-ko", story: "changes", published: "2026-10-01T09:00:00+09:00" });
+        const start = await store.articleChangeMark();
+        expect(await store.changedArticles(start)).toEqual([]);
+
+        await store.upsert([en("c-en", { story: "changes" }), en("c-other")]);
+        const afterFirst = await store.articleChangeMark();
+        expect(afterFirst).toBeGreaterThan(start);
+        expect(await store.changedArticles(start)).toEqual([
+          { lang: "en", slug: "c-en" },
+          { lang: "en", slug: "c-other" },
+        ]);
+
+        await store.upsert([en("c-en", { story: "changes" }), en("c-other")]);
+        expect(await store.articleChangeMark()).toBe(afterFirst);
+        expect(await store.changedArticles(afterFirst)).toEqual([]);
+
+        // A new edition changes its story's other pages too (they link it); an edit changes its own page alone.
+        await store.upsert([ko]);
+        const afterKo = await store.articleChangeMark();
+        expect(await store.changedArticles(afterFirst)).toEqual([
+          { lang: "en", slug: "c-en" },
+          { lang: "ko", slug: "c-ko" },
+        ]);
+        await store.upsert([{ ...ko, title: "Edited" }]);
+        const afterEdit = await store.articleChangeMark();
+        expect(await store.changedArticles(afterKo)).toEqual([{ lang: "ko", slug: "c-ko" }]);
+
+        // A withdrawn article is named by the slug it had, with the editions that linked it.
+        await store.withdraw([ko.id], 1);
+        expect(await store.changedArticles(afterEdit)).toEqual([
+          { lang: "en", slug: "c-en" },
+          { lang: "ko", slug: "c-ko" },
+        ]);
+        expect(await store.bySlug("ko", "c-ko")).toBeNull();
+      });
+
       it("remembers a source's validators and schedule", async () => {
         expect(await store.sourceState("wire")).toBeNull();
         const state = {

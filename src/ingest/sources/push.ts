@@ -5,20 +5,19 @@
  */
 import type { SiteSettings } from "../../config/site.ts";
 import type { UpsertReport } from "../../store/store.ts";
-import { announceChanges, feedVersionsIfAnnouncing } from "../announce.ts";
+import { announceChanges, beforeChangeIfAnnouncing, type Announced, type BeforeChange } from "../announce.ts";
 import { commitArticles } from "../commit.ts";
 import type { IngestDeps } from "../deps.ts";
 import { itemId, type ItemSource, type Normalized } from "../normalize.ts";
 import { readerOf } from "../reader.ts";
-import type { Announcement } from "../report.ts";
 import { withdrawReason } from "./content-file.ts";
 import { parsePushBody } from "./push-body.ts";
 
 const SOURCE_NAME = "push";
 
-type PushDeps = Pick<IngestDeps, "store" | "site" | "now" | "fetch" | "userAgent" | "reader" | "state">;
+type PushDeps = Pick<IngestDeps, "store" | "site" | "now" | "fetch" | "userAgent" | "reader" | "state" | "logger">;
 
-/** What was written; `announcement` is the hubs being told, still under way, for the runtime to keep alive. */
+/** What was written; `announcement` is the hubs and IndexNow being told, still under way, for the runtime to keep alive. */
 export type Pushed =
   | { ok: false; problems: string[] }
   | {
@@ -33,7 +32,7 @@ export type Pushed =
         /** Articles kept for their later `date_published` (written or changed by this push); absent when none. */
         scheduled?: string[];
       };
-      announcement: Promise<Announcement> | null;
+      announcement: Promise<Announced> | null;
     };
 
 /** Takes a parsed JSON body: every problem of any item refuses the whole body, and nothing is stored. */
@@ -73,7 +72,7 @@ export async function pushArticles(deps: PushDeps, body: unknown): Promise<Pushe
         { targets: new Map(later.map((r) => [r.article.id, r.editions])), atMs: nowMs },
       )
     : [];
-  const versions = await feedVersionsIfAnnouncing(deps);
+  const before = await beforeChangeIfAnnouncing(deps);
   const { report } = await commitArticles(store, ready, nowMs, { keepWithdrawn: false });
   // Only the links of what this push wrote are judged, so the answer names the joins it refused.
   const links = await store.linkEditions([...report.inserted, ...report.updated]);
@@ -88,7 +87,7 @@ export async function pushArticles(deps: PushDeps, body: unknown): Promise<Pushe
       conflicts: links.conflicts,
       ...(scheduled.length ? { scheduled } : {}),
     },
-    announcement: versions ? announceChanges(deps, versions) : null,
+    announcement: before ? announce(deps, before) : null,
   };
 }
 
@@ -101,13 +100,20 @@ export async function withdrawPushed(
   deps: PushDeps,
   id: string,
   reason?: string,
-): Promise<{ withdrawn: string[]; unscheduled: string[]; announcement: Promise<Announcement> | null }> {
+): Promise<{ withdrawn: string[]; unscheduled: string[]; announcement: Promise<Announced> | null }> {
   const articleId = itemId(deps.site.settings, SOURCE_NAME, id);
   const unscheduled = await deps.store.unschedule([articleId]);
-  const versions = await feedVersionsIfAnnouncing(deps);
+  const before = await beforeChangeIfAnnouncing(deps);
   const why = reason === undefined || reason.trim() === "" ? {} : (withdrawReason(reason) ?? {});
   const withdrawn = await deps.store.withdraw([articleId], deps.now(), why);
-  return { withdrawn, unscheduled, announcement: versions && withdrawn.length ? announceChanges(deps, versions) : null };
+  return { withdrawn, unscheduled, announcement: before && withdrawn.length ? announce(deps, before) : null };
+}
+
+/** Tells the hubs and IndexNow after the answer has gone; with no run report to keep them, failures go to the log. */
+async function announce(deps: PushDeps, before: BeforeChange): Promise<Announced> {
+  const announced = await announceChanges(deps, before);
+  for (const failure of [...(announced.websub?.failed ?? []), ...(announced.indexnow?.failed ?? [])]) deps.logger.error(failure.error);
+  return announced;
 }
 
 /** Pushed items default to the first language and its first section, and name our sections by slug. */
