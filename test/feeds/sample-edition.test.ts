@@ -9,7 +9,7 @@ describe("the sample edition", () => {
   const loaded = everyFeedBeforeAll();
 
   it("fills every feed: each language, and each section of it", () => {
-    expect(loaded.cases).toHaveLength(loaded.languages.reduce((n, l) => n + 1 + l.sections.length, 0));
+    expect(loaded.cases.filter((c) => c.term === undefined)).toHaveLength(loaded.languages.reduce((n, l) => n + 1 + l.sections.length, 0));
     const empty = loaded.cases.filter((c) => c.model.items.length === 0).map((c) => c.name);
     expect(empty).toEqual([]);
     for (const c of loaded.cases) expect(c.model.items.length, c.name).toBe(c.expected.length);

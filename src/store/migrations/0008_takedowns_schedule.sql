@@ -54,6 +54,8 @@ CREATE TABLE scheduled (
   updated_ms    INTEGER NOT NULL,
   source        TEXT NOT NULL,
   fingerprint   TEXT NOT NULL,
+  corrections   TEXT NOT NULL DEFAULT '[]',
+  corrected_ms  INTEGER,
   editions      TEXT NOT NULL DEFAULT '[]'
 ) WITHOUT ROWID;
 CREATE INDEX scheduled_due ON scheduled (published_ms, id);
