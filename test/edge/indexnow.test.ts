@@ -74,13 +74,13 @@ describe("IndexNow on Workers", () => {
     expect(first.indexnow).toEqual({ urls: ping!.body.urlList.length, sent: 1, failed: [] });
 
     const second = await cronEvent();
-    expect(second.sources.map((s) => s.new)).toEqual([20, 1]);
+    expect(second.sources.map((s) => s.new)).toEqual([26, 1]);
     const [next] = await takePings();
     expect(next!.body.urlList).toContain(`${SITE}/ja/business/`);
     const wire = (await env.DB.prepare("SELECT slug FROM articles WHERE source LIKE 'feed:%'").all<{ slug: string }>()).results;
     expect(next!.body.urlList).toContain(`${SITE}/ja/articles/${wire[0]!.slug}`);
     const added = (await storedPages()).filter((page) => !afterFirst.includes(page));
-    expect(added).toHaveLength(21);
+    expect(added).toHaveLength(27);
     for (const page of added) expect(next!.body.urlList).toContain(page);
 
     const third = await cronEvent();

@@ -44,7 +44,7 @@ describe("sitemaps from workerd over D1", () => {
     }
     const { store } = edgeDeps(env, bundle).ingest;
     const articles = (await Promise.all(["ko", "en", "ja", "zh-Hans"].map((lang) => store.latest({ lang, limit: 100 })))).flat();
-    expect(articles).toHaveLength(50);
+    expect(articles).toHaveLength(56);
     for (const a of articles) expect(urls.has(a.url), a.url).toBe(true);
   });
 
