@@ -241,8 +241,9 @@ export async function soak(options: SoakOptions): Promise<SoakResult> {
   const itemCount = settings.itemCount;
 
   // Soak articles are newer than every article of the sample edition, a minute apart (and 7 s off the
-  // minute, so none shares a publication time with a newsroom article), and all in the past.
-  const newest = Math.max(...listPosted(contentDir));
+  // minute, so none shares a publication time with a newsroom article), and all in the past. Articles
+  // the sample schedules for later are not yet published, so they do not count.
+  const newest = Math.max(...listPosted(contentDir).filter((ms) => ms <= Date.now()));
   let nextPublished = newest + 3600_000 + 7_000;
   const maxAdds = seconds * 20;
   const months = [...new Set([kstMonth(nextPublished), kstMonth(nextPublished + maxAdds * 60_000)])];
