@@ -1,6 +1,6 @@
 /** Atom 1.0 (RFC 4287, https://www.rfc-editor.org/rfc/rfc4287). */
 import type { Author } from "../model/article.ts";
-import { contentOrHeadlineLink, FEED_HISTORY_NS, historyLinks, TOMBSTONES_NS, type FeedModel } from "./model.ts";
+import { contentOrHeadlineLink, FEED_HISTORY_NS, historyLinks, isWholeArchive, TOMBSTONES_NS, type FeedModel } from "./model.ts";
 import { mediaContent } from "./media.ts";
 import { xmlAttribute as attr, xmlCdata, xmlText as text } from "../model/escape.ts";
 
@@ -40,6 +40,7 @@ export function renderAtom(feed: FeedModel): string {
   for (const hub of feed.hubs) out.push(`<link rel="hub" href="${attr(hub)}"/>\n`);
   for (const [rel, links] of historyLinks(feed)) out.push(`<link rel="${rel}" type="application/atom+xml" href="${attr(links.atom)}"/>\n`);
   if (feed.history.archive) out.push(`<fh:archive/>\n`);
+  if (isWholeArchive(feed)) out.push(`<fh:complete/>\n`);
   out.push(person(feed.author), `<generator version="${attr(feed.generator.version)}">${text(feed.generator.name)}</generator>\n`);
   // https://www.rfc-editor.org/rfc/rfc6721#section-2: among the feed's metadata, before the first entry.
   for (const w of withdrawals) {

@@ -42,10 +42,20 @@ export interface FeedItem {
 export function historyLinks(feed: Pick<FeedModel, "history">): [string, FeedLinks][] {
   const { current, prevArchive, nextArchive } = feed.history;
   return [
-    ...(current ? [["current", current] as [string, FeedLinks]] : []),
+    ...(current && !isWholeArchive(feed) ? [["current", current] as [string, FeedLinks]] : []),
     ...(prevArchive ? [["prev-archive", prevArchive] as [string, FeedLinks]] : []),
     ...(nextArchive ? [["next-archive", nextArchive] as [string, FeedLinks]] : []),
   ];
+}
+
+/**
+ * An archive month with no month before or after it holds every article the feed ever had (a tag used
+ * in one month): RFC 5005 archives link their neighbours, and this one has none, so it says it is
+ * complete (`fh:complete`) instead, and, being the whole feed, names no other document as current.
+ */
+export function isWholeArchive(feed: Pick<FeedModel, "history">): boolean {
+  const { archive, prevArchive, nextArchive } = feed.history;
+  return archive && prevArchive === undefined && nextArchive === undefined;
 }
 
 export interface FeedModel {

@@ -4,7 +4,7 @@
  * hreflang`, the extension documented at FeedModel.extensionDocs.
  */
 import { toRfc822 } from "../model/time.ts";
-import { FEED_HISTORY_NS, historyLinks, type FeedModel } from "./model.ts";
+import { FEED_HISTORY_NS, historyLinks, isWholeArchive, type FeedModel } from "./model.ts";
 import { xmlAttribute as attr, xmlCdata, xmlMarkup, xmlText as text } from "../model/escape.ts";
 import { escapeHtml } from "../model/escape.ts";
 import { mediaContent } from "./media.ts";
@@ -47,6 +47,7 @@ export function renderRss(feed: FeedModel): string {
   for (const [rel, links] of historyLinks(feed))
     out.push(`<atom:link rel="${rel}" type="application/rss+xml" href="${attr(links.rss)}"/>\n`);
   if (feed.history.archive) out.push(`<fh:archive/>\n`);
+  if (isWholeArchive(feed)) out.push(`<fh:complete/>\n`);
   // The shape of RFC 6721's at:deleted-entry, in our own namespace: RSS has no standard one. Channel elements, before the first item.
   for (const w of withdrawals) {
     const comment = w.comment ? `<${WITHDRAWAL_PREFIX}:comment>${text(w.comment)}</${WITHDRAWAL_PREFIX}:comment>` : "";

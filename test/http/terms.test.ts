@@ -244,7 +244,16 @@ describe("author and tag feeds over HTTP", () => {
     const archive = await get(server, `/en/tags/ai/archive/${month}/atom.xml`);
     expect(archive.status).toBe(200);
     expect(archive.text).toContain("<fh:archive/>");
-    expect(archive.text).toContain(`<link rel="current" type="application/atom+xml" href="${SITE_URL}/en/tags/ai/atom.xml"/>`);
+    // The tag's only month holds all of it: no neighbour to link, so it says it is complete, and names no current document.
+    expect(ai.every((id) => all.find((a) => a.id === id)!.published.iso.startsWith(month))).toBe(true);
+    expect(archive.text).toContain("<fh:complete/>");
+    expect(archive.text).not.toContain('rel="current"');
+    expect(archive.text).not.toMatch(/rel="(prev|next)-archive"/);
+    // A month with neighbours links them and the current document, and is not complete.
+    const section = (await get(server, `/en/archive/${month}/atom.xml`)).text;
+    expect(section).toMatch(/rel="(prev|next)-archive"/);
+    expect(section).toContain(`<link rel="current" type="application/atom+xml" href="${SITE_URL}/en/atom.xml"/>`);
+    expect(section).not.toContain("<fh:complete/>");
     expect(itemIds.atom(archive.text)).toEqual(ai.filter((id) => all.find((a) => a.id === id)!.published.iso.startsWith(month)));
     for (const edition of all.filter((a) => a.story === article.story && a.lang !== "en"))
       expect(subscription).toContain(`hreflang="${edition.lang}" title="${edition.title}" href="${edition.url}"/>`);
