@@ -101,6 +101,9 @@ function imageWords(image: ArticleImage): unknown[] | null {
   return ["image", caption ?? null, credit ?? null, copyright ?? null];
 }
 
+/** Characters an image's caption, credit and copyright may have, in every source. */
+export const MAX_IMAGE_TEXT = { caption: 1000, credit: 200, copyright: 200 } as const;
+
 /** The media type of an image file by its extension, for images whose source states none. */
 export const IMAGE_TYPES_BY_EXTENSION: Readonly<Record<string, string>> = {
   jpg: "image/jpeg",

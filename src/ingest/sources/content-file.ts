@@ -7,6 +7,7 @@ import type { SiteSettings } from "../../config/site.ts";
 import {
   fingerprintOf,
   IMAGE_TYPES_BY_EXTENSION,
+  MAX_IMAGE_TEXT,
   type Article,
   type ArticleImage,
   type Author,
@@ -36,8 +37,6 @@ export interface ContentContext {
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const FIELDS = new Set(["id", "story", "title", "summary", "posted", "updated", "authors", "tags", "image", "corrections", "withdrawn"]);
 const IMAGE_FIELDS = new Set(["src", "alt", "width", "height", "type", "length", "caption", "credit", "copyright"]);
-/** Characters of an image's caption, credit and copyright. */
-export const MAX_IMAGE_TEXT = { caption: 1000, credit: 200, copyright: 200 } as const;
 /** A fediverse handle: `@user@host`, the host a domain name (https://docs.joinmastodon.org/spec/webfinger/). */
 export const FEDIVERSE_HANDLE =
   /^@[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z][A-Za-z0-9-]*[A-Za-z0-9]$/;
