@@ -140,3 +140,17 @@ describe("an image's words and authors' handles on the article page", () => {
     expect(fediverseMeta(html)).toEqual(["@minseo@social.hanbit.example", "@haeun@mastodon.example"]);
   });
 });
+
+describe("/extensions/media", () => {
+  it("documents the _media members and the Media RSS elements the feeds write", async () => {
+    const response = await app.request("/extensions/media");
+    expect(response.status).toBe(200);
+    const text = elements(await response.text())
+      .filter((e) => e.name === "code")
+      .map((e) => e.text)
+      .join("\n");
+    for (const name of ["_media", "mime_type", "size_in_bytes", "caption", "credit", "copyright", "media:credit", "media:copyright"]) {
+      expect(text).toContain(name);
+    }
+  });
+});
