@@ -6,7 +6,7 @@ import { termId, termName, termSegment, TERM_DIRECTORIES, type Term } from "../m
 import { inZone, instantAt, parseNewsroomTime, type Instant } from "../model/time.ts";
 import type { ArticleStore, Cursor, Tombstone } from "../store/store.ts";
 import { contentWithCorrections } from "./correction-note.ts";
-import { EXTENSION_DOCS_PATH, feedLinks, termFeedLinks, WITHDRAWAL_DOCS_PATH } from "./links.ts";
+import { EXTENSION_DOCS_PATH, feedLinks, MEDIA_DOCS_PATH, termFeedLinks, WITHDRAWAL_DOCS_PATH } from "./links.ts";
 import type { FeedItem, FeedModel, FeedWithdrawal } from "./model.ts";
 
 export interface FeedScope {
@@ -70,6 +70,7 @@ export function buildFeed(
     author: settings.publisher,
     generator: GENERATOR,
     extensionDocs: `${siteUrl}${EXTENSION_DOCS_PATH}`,
+    mediaDocs: `${siteUrl}${MEDIA_DOCS_PATH}`,
     hubs: site.hubs ?? [],
     history: {
       archive: scope.archive !== undefined,
@@ -123,6 +124,7 @@ function buildTermFeed(
     author: settings.publisher,
     generator: GENERATOR,
     extensionDocs: `${siteUrl}${EXTENSION_DOCS_PATH}`,
+    mediaDocs: `${siteUrl}${MEDIA_DOCS_PATH}`,
     hubs: [],
     history: {
       archive: scope.archive !== undefined,

@@ -9,7 +9,7 @@ import { instantAt, type Instant } from "../model/time.ts";
 import type { ArticleStore } from "../store/store.ts";
 import { GENERATOR } from "./build.ts";
 import { correctionParagraph, correctionWords } from "./correction-note.ts";
-import { correctionsLinks, EXTENSION_DOCS_PATH } from "./links.ts";
+import { correctionsLinks, EXTENSION_DOCS_PATH, MEDIA_DOCS_PATH } from "./links.ts";
 import type { FeedItem, FeedModel } from "./model.ts";
 
 /**
@@ -75,6 +75,7 @@ export function buildCorrectionsFeed(site: Site, language: LanguageSettings, cor
     author: settings.publisher,
     generator: GENERATOR,
     extensionDocs: `${siteUrl}${EXTENSION_DOCS_PATH}`,
+    mediaDocs: `${siteUrl}${MEDIA_DOCS_PATH}`,
     hubs: site.hubs ?? [],
     history: { archive: false },
     items,

@@ -1,8 +1,9 @@
 /**
  * JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/). Links between language editions travel in
- * the `_editions` extension object, documented at FeedModel.extensionDocs.
+ * the `_editions` extension object, documented at FeedModel.extensionDocs; what an image's URL alone
+ * cannot say (alt text, size, caption, credit, copyright) in `_media`, documented at FeedModel.mediaDocs.
  */
-import type { Author } from "../model/article.ts";
+import type { ArticleImage, Author } from "../model/article.ts";
 import { contentOrHeadlineLink, type FeedModel } from "./model.ts";
 
 /** https://www.jsonfeed.org/version/1.1/#top-level-a-name-top-level-a */
@@ -43,6 +44,36 @@ interface JsonItem {
   authors?: JsonAuthor[];
   tags: string[];
   _editions?: { about: string; articles: { language: string; title: string; url: string }[] };
+  /** The item's `image`, described; sizes and words only where known. */
+  _media?: JsonMedia;
+}
+
+interface JsonMedia {
+  about: string;
+  url: string;
+  mime_type: string;
+  size_in_bytes?: number;
+  width?: number;
+  height?: number;
+  alt?: string;
+  caption?: string;
+  credit?: string;
+  copyright?: string;
+}
+
+function jsonMedia(image: ArticleImage, about: string): JsonMedia {
+  return {
+    about,
+    url: image.url,
+    mime_type: image.type,
+    ...(image.length > 0 ? { size_in_bytes: image.length } : {}),
+    ...(image.width > 0 ? { width: image.width } : {}),
+    ...(image.height > 0 ? { height: image.height } : {}),
+    ...(image.alt ? { alt: image.alt } : {}),
+    ...(image.caption ? { caption: image.caption } : {}),
+    ...(image.credit ? { credit: image.credit } : {}),
+    ...(image.copyright ? { copyright: image.copyright } : {}),
+  };
 }
 
 const jsonAuthor = (author: Author): JsonAuthor => (author.url ? { name: author.name, url: author.url } : { name: author.name });
@@ -81,6 +112,7 @@ export function renderJsonFeed(feed: FeedModel): string {
           articles: item.editions.map((e) => ({ language: e.lang, title: e.title, url: e.url })),
         };
       }
+      if (item.image) json._media = jsonMedia(item.image, feed.mediaDocs);
       return json;
     }),
   };

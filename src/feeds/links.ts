@@ -77,3 +77,6 @@ export const EXTENSION_DOCS_PATH = "/extensions/editions";
 
 /** The page documenting how feeds list withdrawn articles (JSON Feed `_deleted`, the RSS elements' namespace). */
 export const WITHDRAWAL_DOCS_PATH = "/extensions/deleted";
+
+/** The page documenting the JSON Feed `_media` extension (an image's alt text, size, caption, credit, copyright). */
+export const MEDIA_DOCS_PATH = "/extensions/media";

@@ -75,6 +75,8 @@ export interface FeedModel {
   generator: { name: string; version: string };
   /** Page documenting the `_editions` JSON Feed extension. */
   extensionDocs: string;
+  /** Page documenting the `_media` JSON Feed extension. */
+  mediaDocs: string;
   /** WebSub hubs that announce this feed's changes. */
   hubs: string[];
   /**

@@ -16,6 +16,9 @@ export interface IncomingImage {
   width?: number;
   height?: number;
   alt?: string;
+  caption?: string;
+  credit?: string;
+  copyright?: string;
 }
 
 /** A link from an item to another language edition of the same story. */

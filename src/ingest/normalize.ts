@@ -293,5 +293,11 @@ function imageOf(item: IncomingItem, base: string): ArticleImage | null {
     width: whole(image.width),
     height: whole(image.height),
     alt: cleanLine(image.alt ?? ""),
+    // Only the words the source gave, so an image without them keeps its fingerprint.
+    ...Object.fromEntries(
+      (["caption", "credit", "copyright"] as const)
+        .map((key) => [key, cleanLine(image[key] ?? "")] as const)
+        .filter(([, text]) => text !== ""),
+    ),
   };
 }

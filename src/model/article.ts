@@ -6,6 +6,8 @@ export interface Author {
   name: string;
   email?: string;
   url?: string;
+  /** Fediverse handle, `@user@host`; written as `fediverse:creator` on article pages. */
+  fediverse?: string;
 }
 
 export interface ArticleImage {
@@ -16,6 +18,12 @@ export interface ArticleImage {
   width: number;
   height: number;
   alt: string;
+  /** Plain text shown under the image; absent when none was given. */
+  caption?: string;
+  /** Who made the image (photographer, agency), plain text; absent when none was given. */
+  credit?: string;
+  /** The copyright notice, plain text; absent when none was given. */
+  copyright?: string;
 }
 
 /** A correction the newsroom published to an article: when, and what it says (plain text). */
@@ -74,13 +82,27 @@ export function fingerprintOf(
     fold(a.summary),
     fold(a.contentHtml.replace(/>\s+</g, "><")),
     a.image?.url ?? null,
-    a.authors.map((x) => [fold(x.name), x.email ?? null, x.url ?? null]),
+    // A fediverse handle only where there is one, so the fingerprint of every other author is what it always was.
+    a.authors.map((x) => [fold(x.name), x.email ?? null, x.url ?? null, ...(x.fediverse ? [x.fediverse] : [])]),
     a.tags.map(fold),
   ];
+  // The image's words only when it has any, for the same reason.
+  const words = a.image ? imageWords(a.image) : null;
+  if (words) parts.push(words);
   // Only when there are any, so the fingerprint of an article without corrections is what it always was.
   if (a.corrections.length) parts.push(a.corrections.map((c) => [c.date.ms, fold(c.text)]));
   return fnv64(JSON.stringify(parts));
 }
+
+/** An image's caption, credit and copyright as one fingerprint part, or null when it has none of them. */
+function imageWords(image: ArticleImage): unknown[] | null {
+  const { caption, credit, copyright } = image;
+  if (caption === undefined && credit === undefined && copyright === undefined) return null;
+  return ["image", caption ?? null, credit ?? null, copyright ?? null];
+}
+
+/** Characters an image's caption, credit and copyright may have, in every source. */
+export const MAX_IMAGE_TEXT = { caption: 1000, credit: 200, copyright: 200 } as const;
 
 /** The media type of an image file by its extension, for images whose source states none. */
 export const IMAGE_TYPES_BY_EXTENSION: Readonly<Record<string, string>> = {

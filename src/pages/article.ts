@@ -21,15 +21,39 @@ function jsonForScript(value: unknown): string {
     .replace(/\u2029/g, "\\u2029");
 }
 
-/** https://schema.org/ImageObject; sizes only where known. */
+/**
+ * https://schema.org/ImageObject; sizes only where known. The caption is the newsroom's when it gave
+ * one, else the alt text; `creditText` and `copyrightNotice` only where given.
+ */
 function imageObject(image: ArticleImage) {
+  const caption = image.caption ?? image.alt;
   return {
     "@type": "ImageObject",
     url: image.url,
     ...(image.width > 0 ? { width: image.width } : {}),
     ...(image.height > 0 ? { height: image.height } : {}),
-    ...(image.alt ? { caption: image.alt } : {}),
+    ...(caption ? { caption } : {}),
+    ...(image.credit ? { creditText: image.credit } : {}),
+    ...(image.copyright ? { copyrightNotice: image.copyright } : {}),
   };
+}
+
+/** The image as a figure; its caption and credit, where given, under it. */
+function figure(img: ArticleImage): string {
+  const words = [
+    img.caption ? `<span class="caption">${h(img.caption)}</span>` : "",
+    img.credit ? `<small class="credit">${h(img.credit)}</small>` : "",
+  ].filter(Boolean);
+  const caption = words.length ? `<figcaption>${words.join(" ")}</figcaption>` : "";
+  return `<figure><img src="${h(img.url)}" alt="${h(img.alt)}"${img.width > 0 ? ` width="${img.width}"` : ""}${img.height > 0 ? ` height="${img.height}"` : ""}>${caption}</figure>\n`;
+}
+
+/** https://blog.joinmastodon.org/2024/07/highlighting-journalism-on-mastodon/: one per author with a handle. */
+function fediverseCreators(article: Article): string {
+  return article.authors
+    .filter((a) => a.fediverse)
+    .map((a) => `<meta name="fediverse:creator" content="${h(a.fediverse!)}">\n`)
+    .join("");
 }
 
 /** https://schema.org/NewsArticle */
@@ -98,10 +122,7 @@ export function articlePage(site: Site, language: LanguageSettings, article: Art
   const editionLinks = others
     .map((e) => `<a href="${h(e.url)}" hreflang="${h(e.lang)}" lang="${h(e.lang)}">${h(languageName(e.lang))}</a>`)
     .join("\n");
-  const img = article.image;
-  const image = img
-    ? `<figure><img src="${h(img.url)}" alt="${h(img.alt)}"${img.width > 0 ? ` width="${img.width}"` : ""}${img.height > 0 ? ` height="${img.height}"` : ""}></figure>\n`
-    : "";
+  const image = article.image ? figure(article.image) : "";
   const body = `<article>
 <p class="section">${section ? `<a href="${h(feedDirectory(language.tag, section.slug))}">${h(section.name)}</a>` : ""}</p>
 <h1>${h(article.title)}</h1>
@@ -113,7 +134,7 @@ ${article.tags.length ? `<p class="byline">${h(strings.tags)}: ${article.tags.ma
   const hreflang = [{ lang: article.lang, url: article.url }, ...others]
     .map((e) => `<link rel="alternate" hreflang="${h(e.lang)}" href="${h(e.url)}">`)
     .join("\n");
-  const extra = `${hreflang}\n<script type="application/ld+json">${jsonForScript(newsArticle(site, article, others))}</script>\n`;
+  const extra = `${hreflang}\n${fediverseCreators(article)}<script type="application/ld+json">${jsonForScript(newsArticle(site, article, others))}</script>\n`;
   return page(
     { lang: article.lang, title: `${article.title} | ${language.title}`, description: article.summary, canonical: article.url, extra },
     discoveryLinks(site, language, article.section),

@@ -65,3 +65,26 @@ the prefix <code>deleted</code> bound to <code>${h(docs)}</code> (the address of
     "/",
   );
 }
+
+/** The page that documents how feeds describe an article's image (the JSON Feed `_media` extension's `about` URL). */
+export function mediaPage(site: Site): string {
+  const [home] = site.settings.languages;
+  const body = `<h1>Images in ${h(site.settings.name)} feeds</h1>
+<p>An article may have one image. Every feed gives its address, and says what else is known of it:
+its media type, its size in bytes and in pixels, its alt text (a description of the picture for readers who cannot see it),
+and, where the newsroom gave them, its caption, its credit (who made it) and its copyright notice. All of them are plain text.</p>
+<h2>RSS 2.0 and Atom 1.0</h2>
+<p>Media RSS (<code>http://search.yahoo.com/mrss/</code>, prefix <code>media</code>), one element per item or entry:
+<code>&lt;media:content url="…" type="…" medium="image" width="…" height="…" fileSize="…"&gt;</code>, holding
+<code>&lt;media:thumbnail url="…" width="…" height="…"/&gt;</code> (the image itself),
+<code>&lt;media:title type="plain"&gt;</code> (the caption), <code>&lt;media:description type="plain"&gt;</code> (the alt text),
+<code>&lt;media:credit&gt;</code> and <code>&lt;media:copyright&gt;</code>. RSS also gives the image as an <code>enclosure</code>,
+Atom as a <code>link rel="enclosure"</code>.</p>
+<h2>JSON Feed 1.1</h2>
+<p>The item's <code>image</code> is the image's address. An item with an image also carries an extension object <code>_media</code>:
+<code>{"about", "url", "mime_type", "size_in_bytes", "width", "height", "alt", "caption", "credit", "copyright"}</code>.
+<code>url</code> is the same address as <code>image</code>; <code>size_in_bytes</code>, <code>width</code> and <code>height</code>
+are whole numbers; every member after <code>mime_type</code> is left out when it is not known;
+<code>about</code> is the address of this page.</p>`;
+  return page({ lang: "en", title: `Images in ${site.settings.name} feeds` }, discoveryLinks(site, home!), body, site.settings.name, "/");
+}

@@ -17,6 +17,7 @@ export interface PageHead {
 const STYLE = `body{font:16px/1.6 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#222}
 a{color:#0b57d0}header{border-bottom:1px solid #ddd;margin-bottom:1.5rem}h1{line-height:1.25}
 .dates,.byline,.section{color:#555;font-size:.9rem}.editions a{margin-right:1rem}img{max-width:100%;height:auto}
+figure{margin:1rem 0}figcaption{color:#555;font-size:.9rem;margin-top:.3rem}figcaption .credit{color:#666;font-size:.8rem}
 ul.feeds{list-style:none;padding:0}ul.feeds li{margin:.2rem 0}
 .facts{color:#555;font-size:.9rem}.subscribe{background:#f3f6fb;border:1px solid #d3dcea;border-radius:6px;padding:0 1rem;margin:1.5rem 0}
 .subscribe h2{font-size:1.15rem;margin:.8rem 0 .4rem}.subscribe label{display:block;font-weight:600}

@@ -410,6 +410,7 @@ export function generateModel(lang: string, count: number, seed: number, mixed =
     author: { name: feedPack.feedTitle, email: "desk@news.example", url: "https://news.example/" },
     generator: { name: "hanbit-feeds", version: "0.1.0" },
     extensionDocs: "https://news.example/extensions/editions",
+    mediaDocs: "https://news.example/extensions/media",
     hubs: [],
     history: { archive: false },
     items,

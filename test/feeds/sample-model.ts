@@ -19,6 +19,7 @@ export function sampleModel(): FeedModel {
     author: { name: "The Example Daily", email: "desk@news.example" },
     generator: { name: "hanbit-feeds", version: "0.0.0" },
     extensionDocs: "https://news.example/extensions/editions",
+    mediaDocs: "https://news.example/extensions/media",
     hubs: ["https://hub.example/"],
     history: {
       archive: false,
@@ -50,6 +51,9 @@ export function sampleModel(): FeedModel {
           width: 1200,
           height: 675,
           alt: `Two leaders "shake" hands`,
+          caption: "The leaders at the summit's close & the start of talks <on trade>.",
+          credit: "Photo: Park Ji-ho / The Example Daily",
+          copyright: "© 2023 The Example Daily",
         },
         published: { iso: "2023-09-14T08:17:00+09:00", ms: Date.parse("2023-09-14T08:17:00+09:00") },
         updated: { iso: "2023-09-14T10:02:00+09:00", ms: Date.parse("2023-09-14T10:02:00+09:00") },
@@ -84,7 +88,7 @@ export function modelWithText(text: string): FeedModel {
   item.contentHtml = text;
   item.authors = [{ name: text }];
   item.categories = [{ term: text, label: text }];
-  item.image = { ...item.image!, alt: text };
+  item.image = { ...item.image!, alt: text, caption: text, credit: text, copyright: text };
   item.editions = [{ ...item.editions[0]!, title: text }];
   return model;
 }

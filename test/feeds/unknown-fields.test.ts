@@ -13,7 +13,7 @@ import { children, NS, only, parseXml, q } from "./xml-dom.ts";
 function modelWithUnknowns() {
   const model = sampleModel();
   const item = model.items[0]!;
-  item.image = { ...item.image!, length: 0, width: 0, height: 0, alt: "" };
+  item.image = { url: item.image!.url, type: item.image!.type, length: 0, width: 0, height: 0, alt: "" };
   item.authors = [];
   return model;
 }
@@ -24,7 +24,10 @@ describe("an image of unknown size and an item without authors", () => {
     expect(children(item, q("", "enclosure"))).toEqual([]);
     const media = only(item, q(NS.media, "content"));
     expect(media.attributes).toEqual({ url: "https://news.example/media/summit.jpg", type: "image/jpeg", medium: "image" });
-    expect(media.children).toEqual([]);
+    // The thumbnail is the image itself, and without a known size it states none; no caption, alt text, credit or copyright.
+    expect(media.children.map((c) => [c.name, c.attributes])).toEqual([
+      [q(NS.media, "thumbnail"), { url: "https://news.example/media/summit.jpg" }],
+    ]);
     expect(children(item, q(NS.dc, "creator"))).toEqual([]);
   });
 

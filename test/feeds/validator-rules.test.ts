@@ -110,4 +110,34 @@ describe("what the W3C Feed Validation Service checks", () => {
       }
     }
   });
+
+  it("puts in media:content only Media RSS elements, each once, in plain text, with a sized thumbnail of the image itself", () => {
+    const known = ["thumbnail", "title", "description", "credit", "copyright"].map((local) => q(NS.media, local));
+    let seen = 0;
+    for (const c of loaded.documents) {
+      for (const xml of [renderRss(c.model), renderAtom(c.model)]) {
+        for (const media of xml.matchAll(/<media:content [^>]*>.*?<\/media:content>/g)) {
+          const content = parseXml(media[0].replace("<media:content ", `<media:content xmlns:media="${NS.media}" `));
+          const names = content.children.map((child) => child.name);
+          expect(
+            names.every((n) => known.includes(n)),
+            c.name,
+          ).toBe(true);
+          expect(new Set(names).size, `${c.name}: a Media RSS element twice`).toBe(names.length);
+          const thumbnail = only(content, q(NS.media, "thumbnail"));
+          expect(thumbnail.attributes.url).toBe(content.attributes.url);
+          expect(thumbnail.attributes.width).toBe(content.attributes.width);
+          for (const child of content.children) {
+            // The validator checks media:title and media:description as text that must not look like HTML unless typed so.
+            if (child.name === q(NS.media, "title") || child.name === q(NS.media, "description"))
+              expect(child.attributes).toEqual({ type: "plain" });
+            // A role would have to be one of the EBU's list; a credit line states none.
+            if (child.name === q(NS.media, "credit")) expect(child.attributes).toEqual({});
+          }
+          seen++;
+        }
+      }
+    }
+    expect(seen).toBeGreaterThan(10);
+  });
 });

@@ -113,6 +113,75 @@ describe("POST /api/articles", () => {
     expect(feed.items[0].id).toBe(id);
   });
 
+  it("takes an image described in _media, as our own JSON Feed writes it, and serves it back the same", async () => {
+    const { app: target, store, site } = app();
+    const media = {
+      about: "https://elsewhere.example/extensions/media",
+      url: "https://partner.example/img/port.jpg",
+      mime_type: "image/jpeg",
+      size_in_bytes: 48213,
+      width: 1200,
+      height: 675,
+      alt: "Cranes at Busan port",
+      caption: "Cranes   at <b>Pier 3</b>.",
+      credit: "Photo: Lee Jun / Partner",
+      copyright: "© 2026 Partner",
+    };
+    const pushed = item("pictured", { image: "https://partner.example/img/port.jpg", _media: media });
+    expect((await post(target, pushed)).status).toBe(200);
+    const [stored] = await store.byIds([itemId(site.settings, "push", "pictured")]);
+    expect(stored!.image).toEqual({
+      url: "https://partner.example/img/port.jpg",
+      type: "image/jpeg",
+      length: 48213,
+      width: 1200,
+      height: 675,
+      alt: "Cranes at Busan port",
+      caption: "Cranes at <b>Pier 3</b>.",
+      credit: "Photo: Lee Jun / Partner",
+      copyright: "© 2026 Partner",
+    });
+    const served = (await json(await target.request("/en/business/feed.json"))).items[0];
+    expect(served._media).toEqual({ ...media, about: `${site.siteUrl}/extensions/media`, caption: "Cranes at <b>Pier 3</b>." });
+    // A new credit is a change; the same push again is not.
+    expect(await json(await post(target, pushed))).toMatchObject({ updated: [], unchanged: 1 });
+    const recredited = await json(await post(target, { ...pushed, _media: { ...media, credit: "Photo: Kim Na-ra" } }));
+    expect(recredited.updated).toEqual([itemId(site.settings, "push", "pictured")]);
+  });
+
+  it("refuses a _media it cannot read, naming each member, and one without an image", async () => {
+    const { app: target, store } = app();
+    const response = await post(target, [
+      item("bad-media", {
+        image: "https://partner.example/img/a.jpg",
+        _media: {
+          url: "https://partner.example/img/b.jpg",
+          mime_type: "text/html",
+          width: 0,
+          height: 1.5,
+          caption: "",
+          credit: 7,
+          by: "x",
+        },
+      }),
+      item("no-image", { _media: { caption: "A caption for nothing." } }),
+      item("list-media", { image: "https://partner.example/img/a.jpg", _media: ["a caption"] }),
+    ]);
+    expect(response.status).toBe(400);
+    expect((await json(response)).details).toEqual([
+      "[0]._media.by: is not a field of _media (known: about, url, mime_type, size_in_bytes, width, height, alt, caption, credit, copyright)",
+      "[0]._media.url: must be the same URL as image, or left out",
+      "[0]._media.mime_type: must be an image media type such as image/jpeg",
+      "[0]._media.width: must be a whole number above 0",
+      "[0]._media.height: must be a whole number above 0",
+      "[0]._media.caption: must be a non-empty string (plain text)",
+      "[0]._media.credit: must be a non-empty string (plain text)",
+      "[1]._media: describes an image: give the image's URL in image",
+      "[2]._media: must be an object such as {alt, caption, credit, copyright, width, height}",
+    ]);
+    expect(await store.latest({ lang: "en", limit: 10 })).toEqual([]);
+  });
+
   it("takes an array, links translations named by id, and the second push of the same items changes nothing", async () => {
     const { app: target, store, site } = app();
     const body = [

@@ -120,10 +120,23 @@ describe("the sample edition in content/", () => {
       url: `${SITE_URL}/en/articles/chip-exports-hit-record`,
       published: { iso: "2026-10-01T10:40:00+09:00", ms: Date.UTC(2026, 9, 1, 1, 40) },
       updated: { iso: "2026-10-01T15:40:00+09:00" },
-      authors: [{ name: "Kang Min-seo", email: "minseo.kang@hanbit.example" }, { name: "Oh Tae-yang" }],
+      authors: [
+        { name: "Kang Min-seo", email: "minseo.kang@hanbit.example", fediverse: "@minseo@social.hanbit.example" },
+        { name: "Oh Tae-yang" },
+      ],
       tags: ["Semiconductors", "Exports", "AI"],
-      image: { url: `${SITE_URL}/media/chip-fab.jpg`, type: "image/jpeg", length: 22131, width: 1200, height: 675 },
+      image: {
+        url: `${SITE_URL}/media/chip-fab.jpg`,
+        type: "image/jpeg",
+        length: 22131,
+        width: 1200,
+        height: 675,
+        caption: "Memory for AI servers carried September's chip exports to a record $17.4 billion.",
+        credit: "Illustration: Hanbit News graphics desk",
+      },
     });
+    expect(chips.image).not.toHaveProperty("copyright");
+    expect(chips.authors[1]).not.toHaveProperty("fediverse");
   });
 });
 
@@ -249,6 +262,65 @@ describe("parseArticleFile", () => {
       height: 675,
       alt: "Cranes at Busan port",
     });
+  });
+
+  it("takes an image's caption, credit and copyright as plain one-line text, and leaves out those not given", () => {
+    const image = (extra: string) =>
+      parseArticleFile(
+        articleFile("en/business/busan-port.md", {
+          image: `{ src: /media/busan-port.jpg, alt: "Cranes at Busan port", width: 1200, height: 675${extra} }`,
+        }),
+        contentContext(),
+      ).image!;
+    const full = image(
+      ', caption: "Cranes stand idle\\n  at <b>Pier 3</b> & beyond.", credit: "Photo: Lee Jun / Hanbit", copyright: "\u00A9 2026 Hanbit News"',
+    );
+    expect(full).toMatchObject({
+      caption: "Cranes stand idle at <b>Pier 3</b> & beyond.",
+      credit: "Photo: Lee Jun / Hanbit",
+      copyright: "\u00A9 2026 Hanbit News",
+    });
+    const creditOnly = image(', credit: "Photo: Lee Jun"');
+    expect(Object.keys(creditOnly).sort()).toEqual(["alt", "credit", "height", "length", "type", "url", "width"]);
+  });
+
+  it("counts an image's words and an author's fediverse handle in the fingerprint only where they are given", () => {
+    const base = { image: '{ src: /media/busan-port.jpg, alt: "Cranes", width: 1200, height: 675 }' };
+    const plain = parseArticleFile(articleFile(GOOD_FILE.path, base), contentContext());
+    const fingerprint = (changes: FrontMatter) =>
+      parseArticleFile(articleFile(GOOD_FILE.path, { ...base, ...changes }), contentContext()).fingerprint;
+    const withWords = (words: string) =>
+      fingerprint({ image: `{ src: /media/busan-port.jpg, alt: "Cranes", width: 1200, height: 675, ${words} }` });
+    const seen = new Set([
+      plain.fingerprint,
+      withWords("caption: Cranes."),
+      withWords("credit: Cranes."),
+      withWords("copyright: Cranes."),
+      withWords("caption: Cranes., credit: Lee"),
+      fingerprint({ authors: '[{ name: Yoon Ha-eun, fediverse: "@haeun@social.example" }]' }),
+    ]);
+    expect(seen.size).toBe(6);
+    // An image or author without them keeps the fingerprint it had before these fields existed.
+    const fold = (s: string) => s.replace(/\s+/g, " ").trim();
+    const before = fnv64(
+      JSON.stringify([
+        fold(plain.title),
+        fold(plain.summary),
+        fold(plain.contentHtml.replace(/>\s+</g, "><")),
+        plain.image!.url,
+        [["Yoon Ha-eun", null, null]],
+        [],
+      ]),
+    );
+    expect(plain.fingerprint).toBe(before);
+  });
+
+  it("takes an author's fediverse handle as @user@host", () => {
+    const article = parseArticleFile(
+      articleFile(GOOD_FILE.path, { authors: '[{ name: Yoon Ha-eun, fediverse: " @yoon.haeun@social.hanbit.example " }, Kim Do-yun]' }),
+      contentContext(),
+    );
+    expect(article.authors).toEqual([{ name: "Yoon Ha-eun", fediverse: "@yoon.haeun@social.hanbit.example" }, { name: "Kim Do-yun" }]);
   });
 
   it("takes a remote image when its type and length are given", () => {
@@ -382,6 +454,56 @@ describe("readContent with one malformed file beside a good one", () => {
         corrections: '[{ date: "2026-09-18 09:00 +09:00", text: A. }, { date: "2026-09-18 00:00 Z", text: B. }]',
       }),
       mentions: ['field "corrections"', "two corrections dated 2026-09-18T00:00:00+00:00", "its own time"],
+    },
+    ...["caption", "credit", "copyright"].flatMap((key) => [
+      {
+        name: `an image ${key} that is not text`,
+        file: articleFile(`en/business/image-${key}-list.md`, {
+          image: `{ src: /media/chip-fab.jpg, alt: Chips, width: 1200, height: 675, ${key}: [a, b] }`,
+        }),
+        mentions: [`image.${key}`, "non-empty string"],
+      },
+      {
+        name: `an empty image ${key}`,
+        file: articleFile(`en/business/image-${key}-empty.md`, {
+          image: `{ src: /media/chip-fab.jpg, alt: Chips, width: 1200, height: 675, ${key}: "  " }`,
+        }),
+        mentions: [`image.${key}`, "non-empty string"],
+      },
+    ]),
+    {
+      name: "an image caption too long",
+      file: articleFile("en/business/image-caption-long.md", {
+        image: `{ src: /media/chip-fab.jpg, alt: Chips, width: 1200, height: 675, caption: "${"word ".repeat(250)}" }`,
+      }),
+      mentions: ["image.caption", "1249 characters", "at most 1000"],
+    },
+    {
+      name: "an unknown image field",
+      file: articleFile("en/business/image-photographer.md", {
+        image: "{ src: /media/chip-fab.jpg, alt: Chips, width: 1200, height: 675, photographer: Lee }",
+      }),
+      mentions: ['image has an unknown field "photographer"'],
+    },
+    ...[
+      "minseo@social.example",
+      "@minseo",
+      "@minseo@",
+      "@@social.example",
+      "@min seo@social.example",
+      "@minseo@localhost",
+      "https://social.example/@minseo",
+    ].map((handle, i) => ({
+      name: `a fediverse handle ${JSON.stringify(handle)}`,
+      file: articleFile(`en/politics/fediverse-${i}.md`, {
+        authors: `[{ name: Kang Min-seo }, { name: Oh Tae-yang, fediverse: ${JSON.stringify(handle)} }]`,
+      }),
+      mentions: ["authors[1].fediverse", "@user@host"],
+    })),
+    {
+      name: "a fediverse handle that is a number",
+      file: articleFile("en/politics/fediverse-number.md", { authors: "[{ name: Oh Tae-yang, fediverse: 42 }]" }),
+      mentions: ["authors[0].fediverse", "@user@host"],
     },
     {
       name: "a remote image without a length",

@@ -4,8 +4,8 @@
  */
 import { Hono } from "hono";
 import type { Site } from "../../config/site.ts";
-import { EXTENSION_DOCS_PATH, WITHDRAWAL_DOCS_PATH } from "../../feeds/links.ts";
-import { extensionsPage, withdrawalsPage } from "../../pages/extensions.ts";
+import { EXTENSION_DOCS_PATH, MEDIA_DOCS_PATH, WITHDRAWAL_DOCS_PATH } from "../../feeds/links.ts";
+import { extensionsPage, mediaPage, withdrawalsPage } from "../../pages/extensions.ts";
 import { siteIndexPage } from "../../pages/listing.ts";
 import type { ArticleStore } from "../../store/store.ts";
 import { opml } from "./feeds.ts";
@@ -26,6 +26,7 @@ export function siteRoutes(deps: { store: ArticleStore; site: Site }): Hono {
 
   app.get(EXTENSION_DOCS_PATH, (c) => c.html(extensionsPage(site)));
   app.get(WITHDRAWAL_DOCS_PATH, (c) => c.html(withdrawalsPage(site)));
+  app.get(MEDIA_DOCS_PATH, (c) => c.html(mediaPage(site)));
 
   return app;
 }

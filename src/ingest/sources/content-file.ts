@@ -7,6 +7,7 @@ import type { SiteSettings } from "../../config/site.ts";
 import {
   fingerprintOf,
   IMAGE_TYPES_BY_EXTENSION,
+  MAX_IMAGE_TEXT,
   type Article,
   type ArticleImage,
   type Author,
@@ -35,7 +36,10 @@ export interface ContentContext {
 
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const FIELDS = new Set(["id", "story", "title", "summary", "posted", "updated", "authors", "tags", "image", "corrections", "withdrawn"]);
-const IMAGE_FIELDS = new Set(["src", "alt", "width", "height", "type", "length"]);
+const IMAGE_FIELDS = new Set(["src", "alt", "width", "height", "type", "length", "caption", "credit", "copyright"]);
+/** A fediverse handle: `@user@host`, the host a domain name (https://docs.joinmastodon.org/spec/webfinger/). */
+export const FEDIVERSE_HANDLE =
+  /^@[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z][A-Za-z0-9-]*[A-Za-z0-9]$/;
 
 /**
  * Reads every article file; a file that cannot be read is a problem, and the others still load. The
@@ -235,7 +239,7 @@ function articleId(meta: Record<string, unknown>, settings: SiteSettings, lang: 
 
 function authors(value: unknown): Author[] {
   if (!Array.isArray(value) || value.length === 0) {
-    throw new ContentError(`field "authors" must list at least one author ({name, email?, url?} or a name)`);
+    throw new ContentError(`field "authors" must list at least one author ({name, email?, url?, fediverse?} or a name)`);
   }
   return value.map((entry, i) => {
     const where = `authors[${i}]`;
@@ -244,8 +248,8 @@ function authors(value: unknown): Author[] {
       if (name) return { name };
       throw new ContentError(`${where} is empty`);
     }
-    if (entry === null || typeof entry !== "object") throw new ContentError(`${where} must be a name or {name, email?, url?}`);
-    const { name, email, url, ...rest } = entry as Record<string, unknown>;
+    if (entry === null || typeof entry !== "object") throw new ContentError(`${where} must be a name or {name, email?, url?, fediverse?}`);
+    const { name, email, url, fediverse, ...rest } = entry as Record<string, unknown>;
     const unknown = Object.keys(rest);
     if (unknown.length) throw new ContentError(`${where} has an unknown field "${unknown[0]}"`);
     const author: Author = { name: typeof name === "string" ? cleanLine(name) : "" };
@@ -261,6 +265,13 @@ function authors(value: unknown): Author[] {
       if (!absolute || !/^https?:\/\//.test(url as string)) throw new ContentError(`${where}.url must be an absolute http(s) URL`);
       author.url = absolute;
     }
+    if (fediverse !== undefined) {
+      const handle = typeof fediverse === "string" ? fediverse.trim() : "";
+      if (!FEDIVERSE_HANDLE.test(handle) || handle.length > 320) {
+        throw new ContentError(`${where}.fediverse must be a handle such as @name@mastodon.example (@user@host)`);
+      }
+      author.fediverse = handle;
+    }
     return author;
   });
 }
@@ -275,7 +286,7 @@ function tags(value: unknown): string[] {
 
 function image(value: unknown, context: ContentContext): ArticleImage {
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw new ContentError(`field "image" must be a mapping with src, alt, width, height (type, length)`);
+    throw new ContentError(`field "image" must be a mapping with src, alt, width, height (type, length, caption, credit, copyright)`);
   }
   const fields = value as Record<string, unknown>;
   for (const key of Object.keys(fields)) {
@@ -321,5 +332,21 @@ function image(value: unknown, context: ContentContext): ArticleImage {
     url = absolute;
     length = declaredLength;
   }
-  return { url, type, length, width: dimension("width"), height: dimension("height"), alt };
+  return { url, type, length, width: dimension("width"), height: dimension("height"), alt, ...imageWords(fields) };
+}
+
+/** `caption`, `credit` and `copyright`: each optional, one line of plain text when given. */
+function imageWords(fields: Record<string, unknown>): Pick<ArticleImage, "caption" | "credit" | "copyright"> {
+  const words: Pick<ArticleImage, "caption" | "credit" | "copyright"> = {};
+  for (const key of ["caption", "credit", "copyright"] as const) {
+    const value = fields[key];
+    if (value === undefined) continue;
+    const line = typeof value === "string" ? cleanLine(value) : "";
+    if (!line) throw new ContentError(`image.${key} must be a non-empty string (plain text)`);
+    if (line.length > MAX_IMAGE_TEXT[key]) {
+      throw new ContentError(`image.${key} has ${line.length} characters; at most ${MAX_IMAGE_TEXT[key]}`);
+    }
+    words[key] = line;
+  }
+  return words;
 }

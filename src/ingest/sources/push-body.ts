@@ -1,10 +1,12 @@
 /**
  * The push API's body: one item or an array, in JSON Feed 1.1 item vocabulary
  * (https://www.jsonfeed.org/version/1.1/#items-a-name-items-a) plus `section`, `translations` and
- * `corrections` (`[{date_published, text}]`).
+ * `corrections` (`[{date_published, text}]`), and the `_media` extension our own JSON Feed writes
+ * (alt text, size, caption, credit, copyright of the item's image).
  * Every problem is listed by field; an invalid body yields no items at all.
  */
-import type { IncomingCorrection, IncomingItem } from "../incoming.ts";
+import type { IncomingCorrection, IncomingImage, IncomingItem } from "../incoming.ts";
+import { MAX_IMAGE_TEXT } from "../../model/article.ts";
 import { parseNewsroomTime } from "../../model/time.ts";
 import { MAX_EDITION_LINKS } from "../normalize.ts";
 
@@ -104,6 +106,7 @@ export function parsePushBody(body: unknown, baseUrl: string): PushParse {
     const section = text("section");
     const language = text("language");
     const image = text("image") ?? text("banner_image");
+    const media = mediaOf(item._media, image, problem);
     if (id === undefined || title === undefined) return;
     items.push({
       key: id,
@@ -117,7 +120,7 @@ export function parsePushBody(body: unknown, baseUrl: string): PushParse {
       contentText,
       authors,
       tags,
-      image: image ? { url: image } : undefined,
+      image: image ? { url: image, ...media } : undefined,
       published: dates.date_published,
       updated: dates.date_modified,
       editions: translations.map((t) => (isHttpUrl(t, baseUrl) && /^https?:/i.test(t) ? { url: t } : { id: t })),
@@ -201,6 +204,50 @@ function authorsOf(item: Record<string, unknown>, problem: (f: string, m: string
     const { name, url } = a as { name: string; url?: unknown };
     return [{ name, ...(typeof url === "string" ? { url } : {}) }];
   });
+}
+
+const MEDIA_FIELDS = ["about", "url", "mime_type", "size_in_bytes", "width", "height", "alt", "caption", "credit", "copyright"];
+
+/**
+ * `_media`, as the service's JSON Feed writes it (documented at /extensions/media): what the `image`
+ * URL cannot say. Every member is optional; `about` is not read; `url`, when given, must be the image's.
+ */
+function mediaOf(value: unknown, image: string | undefined, problem: (f: string, m: string) => void): Omit<IncomingImage, "url"> {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== "object" || Array.isArray(value)) {
+    problem("_media", "must be an object such as {alt, caption, credit, copyright, width, height}");
+    return {};
+  }
+  if (image === undefined) problem("_media", "describes an image: give the image's URL in image");
+  const fields = value as Record<string, unknown>;
+  for (const key of Object.keys(fields)) {
+    if (!MEDIA_FIELDS.includes(key)) problem(`_media.${key}`, `is not a field of _media (known: ${MEDIA_FIELDS.join(", ")})`);
+  }
+  const media: Omit<IncomingImage, "url"> = {};
+  if (fields.url !== undefined && fields.url !== image) problem("_media.url", "must be the same URL as image, or left out");
+  if (fields.mime_type !== undefined) {
+    if (typeof fields.mime_type === "string" && /^image\/[a-z0-9.+-]+$/i.test(fields.mime_type)) media.type = fields.mime_type;
+    else problem("_media.mime_type", "must be an image media type such as image/jpeg");
+  }
+  for (const [key, target] of [
+    ["size_in_bytes", "length"],
+    ["width", "width"],
+    ["height", "height"],
+  ] as const) {
+    const n = fields[key];
+    if (n === undefined) continue;
+    if (typeof n === "number" && Number.isInteger(n) && n > 0) media[target] = n;
+    else problem(`_media.${key}`, "must be a whole number above 0");
+  }
+  const limits: Record<string, number> = { alt: 1000, ...MAX_IMAGE_TEXT };
+  for (const key of ["alt", "caption", "credit", "copyright"] as const) {
+    const v = fields[key];
+    if (v === undefined) continue;
+    if (typeof v !== "string" || v.trim() === "") problem(`_media.${key}`, "must be a non-empty string (plain text)");
+    else if (v.length > limits[key]!) problem(`_media.${key}`, `has ${v.length} characters; at most ${limits[key]}`);
+    else media[key] = v;
+  }
+  return media;
 }
 
 /** Whether an RFC 3339-shaped text names a real instant: no 31 February, no hour 99, no offset past ±18:00. */
