@@ -7,6 +7,7 @@ import type { SiteSettings } from "../config/site.ts";
 import {
   fingerprintOf,
   IMAGE_TYPES_BY_EXTENSION,
+  MAX_IMAGE_TEXT,
   type Article,
   type ArticleImage,
   type Author,
@@ -293,11 +294,21 @@ function imageOf(item: IncomingItem, base: string): ArticleImage | null {
     width: whole(image.width),
     height: whole(image.height),
     alt: cleanLine(image.alt ?? ""),
-    // Only the words the source gave, so an image without them keeps its fingerprint.
+    // Only the words the source gave, so an image without them keeps its fingerprint; an upstream's
+    // longer words are cut at the lengths a content file may have.
     ...Object.fromEntries(
       (["caption", "credit", "copyright"] as const)
-        .map((key) => [key, cleanLine(image[key] ?? "")] as const)
+        .map((key) => [key, clipped(cleanLine(image[key] ?? ""), MAX_IMAGE_TEXT[key])] as const)
         .filter(([, text]) => text !== ""),
     ),
   };
+}
+
+/** The first `max` code points of `text`. */
+function clipped(text: string, max: number): string {
+  return text.length <= max
+    ? text
+    : Array.from(text.slice(0, max * 2))
+        .slice(0, max)
+        .join("");
 }

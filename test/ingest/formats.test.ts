@@ -7,6 +7,9 @@ import type { FeedModel } from "../../src/feeds/model.ts";
 import { decodeHtmlEntities } from "../../src/ingest/formats/document.ts";
 import { parseUpstream, UpstreamError } from "../../src/ingest/formats/detect.ts";
 import type { IncomingItem, ParsedDocument } from "../../src/ingest/incoming.ts";
+import { normalizeItem } from "../../src/ingest/normalize.ts";
+import { MAX_IMAGE_TEXT } from "../../src/model/article.ts";
+import { INGEST_NOW, testSite } from "../helpers.ts";
 import { modelWithText, sampleModel } from "../feeds/sample-model.ts";
 
 /** Documents we wrote in the shapes real publishers use; hostile/ holds the ones an attacker would send. */
@@ -675,5 +678,28 @@ describe("our own feeds read back", () => {
   it("Atom keeps the authors' addresses and pages", () => {
     const atom = feedOf(parseUpstream(FORMATS.atom.render(sampleModel()), "", DOCUMENT_URL.atom!));
     expect(atom.items.map((i) => i.authors)).toEqual(sampleModel().items.map((i) => i.authors));
+  });
+});
+
+describe("an upstream image's words", () => {
+  it("are read from Media RSS (title the caption beside a description, credit, copyright) and cut at a content file's lengths", () => {
+    const long = (word: string) => `${word} `.repeat(2000).trim();
+    const xml = rssWith(
+      `<item><guid>https://wire.example/a</guid><title>A</title><link>https://wire.example/a</link>` +
+        `<media:content url="https://wire.example/a.jpg" medium="image" type="image/jpeg" width="1200" height="800">` +
+        `<media:title>${long("caption")}</media:title><media:description>The alt text</media:description>` +
+        `<media:credit>${long("credit")}</media:credit><media:copyright>© 2026 Wire</media:copyright></media:content></item>`,
+      ' xmlns:media="http://search.yahoo.com/mrss/"',
+    );
+    const [item] = feedOf(parseUpstream(xml, "application/rss+xml", "https://wire.example/feed.xml")).items;
+    expect(item!.image).toMatchObject({ alt: "The alt text", caption: long("caption"), credit: long("credit"), copyright: "© 2026 Wire" });
+    const site = testSite();
+    const source = { name: "feed:wire", lang: "en", section: "society", sections: {}, timezone: site.settings.timezone };
+    const normalized = normalizeItem(item!, source, site.settings, site.siteUrl, INGEST_NOW);
+    expect(normalized.ok).toBe(true);
+    const image = normalized.ok ? normalized.article.image! : null;
+    expect(image).toMatchObject({ alt: "The alt text", copyright: "© 2026 Wire" });
+    expect(image!.caption).toBe(long("caption").slice(0, MAX_IMAGE_TEXT.caption));
+    expect(image!.credit).toBe(long("credit").slice(0, MAX_IMAGE_TEXT.credit));
   });
 });

@@ -93,7 +93,7 @@ export function pickImage(candidates: IncomingImage[]): IncomingImage | undefine
   const image: IncomingImage = { url: first.url };
   for (const candidate of candidates) {
     if (candidate.url !== first.url) continue;
-    for (const key of ["type", "length", "width", "height", "alt"] as const) {
+    for (const key of ["type", "length", "width", "height", "alt", "caption", "credit", "copyright"] as const) {
       if (image[key] === undefined && candidate[key] !== undefined) Object.assign(image, { [key]: candidate[key] });
     }
   }

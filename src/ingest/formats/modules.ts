@@ -20,13 +20,22 @@ export function mediaImages(item: XmlNode, n: Names): IncomingImage[] {
     const url = trimmed(attribute(content, "url"));
     const type = trimmed(attribute(content, "type"));
     if (url === undefined || !(attribute(content, "medium") === "image" || isImageType(type))) continue;
+    const description = trimmed(childText(content, n(NS.media, "description")));
+    const title = trimmed(childText(content, n(NS.media, "title")));
+    const credit = trimmed(childText(content, n(NS.media, "credit")));
+    const copyright = trimmed(childText(content, n(NS.media, "copyright")));
     images.push({
       url,
       type,
       length: wholeNumber(attribute(content, "fileSize")),
       width: wholeNumber(attribute(content, "width")),
       height: wholeNumber(attribute(content, "height")),
-      alt: trimmed(childText(content, n(NS.media, "description")) ?? childText(content, n(NS.media, "title"))),
+      // The description is the alt text; beside one, the title is the caption (as our own feeds write
+      // them); alone, the title is the best alt text there is.
+      alt: description ?? title,
+      ...(description !== undefined && title !== undefined ? { caption: title } : {}),
+      ...(credit !== undefined ? { credit } : {}),
+      ...(copyright !== undefined ? { copyright } : {}),
     });
   }
   return images;
