@@ -98,8 +98,8 @@ export const MAX_LISTED_WITHDRAWALS = 100;
 /**
  * The feed of one author or tag of a language: its articles as any feed's items, titled by the name as
  * the newest of them writes it (a tag after `#`), linking its own page and archive months. It has no
- * alternates (an author or tag need not be in another language) and names no WebSub hub (hubs are told
- * of the language and section feeds only).
+ * alternates (an author or tag need not be in another language); it names the site's WebSub hubs, which
+ * are told when its version moves.
  */
 function buildTermFeed(
   site: Site,
@@ -125,7 +125,7 @@ function buildTermFeed(
     generator: GENERATOR,
     extensionDocs: `${siteUrl}${EXTENSION_DOCS_PATH}`,
     mediaDocs: `${siteUrl}${MEDIA_DOCS_PATH}`,
-    hubs: [],
+    hubs: site.hubs ?? [],
     history: {
       archive: scope.archive !== undefined,
       ...(scope.archive !== undefined ? { current: links() } : {}),

@@ -4,7 +4,9 @@
  * Both measure the change against the store as it was before it, so every kind of change is told the same way.
  */
 import { FORMAT_NAMES } from "../feeds/formats.ts";
-import { articlePath, feedLinks } from "../feeds/links.ts";
+import type { FeedLinks } from "../feeds/model.ts";
+import { articlePath, correctionsLinks, feedLinks, termFeedLinks } from "../feeds/links.ts";
+import { termOfId } from "../model/terms.ts";
 import { DEFAULT_USER_AGENT, type IngestDeps } from "./deps.ts";
 import { sendToIndexNow, type IndexNowReport } from "./indexnow.ts";
 import type { Announcement } from "./report.ts";
@@ -13,6 +15,8 @@ import { publishToHubs } from "./websub.ts";
 /** The store before a change: every feed's version, and where the log of article changes stood (when IndexNow is on). */
 export interface BeforeChange {
   feeds: Map<string, number>;
+  /** Every author's and tag's feed version, when there are hubs to tell. */
+  terms: Map<string, number> | null;
   articles: number | null;
 }
 
@@ -27,7 +31,8 @@ export async function beforeChangeIfAnnouncing(deps: Pick<IngestDeps, "site" | "
   const { site, store } = deps;
   if (!site.hubs?.length && !site.indexNow) return null;
   const feeds = new Map((await store.feedVersions()).map((v) => [`${v.lang}\n${v.section}`, v.version]));
-  return { feeds, articles: site.indexNow ? await store.articleChangeMark() : null };
+  const terms = site.hubs?.length ? new Map((await store.termFeedVersions()).map((v) => [`${v.lang}\n${v.term}`, v.version])) : null;
+  return { feeds, terms, articles: site.indexNow ? await store.articleChangeMark() : null };
 }
 
 /**
@@ -48,7 +53,7 @@ export async function announceChanges(
     site.hubs?.length
       ? publish(
           deps,
-          links.flatMap((l) => FORMAT_NAMES.map((format) => l[format])),
+          [...links, ...(await otherFeedsMoved(deps, before, changed))].flatMap((l) => FORMAT_NAMES.map((format) => l[format])),
         )
       : undefined,
     site.indexNow && before.articles !== null
@@ -60,6 +65,26 @@ export async function announceChanges(
       : undefined,
   ]);
   return { ...(websub ? { websub } : {}), ...(indexnow ? { indexnow } : {}) };
+}
+
+/**
+ * The hubs hear of the other feeds that name them too: the author and tag feeds whose version moved,
+ * and a language's corrections feed whenever the language's feed moved (it follows that version, so it
+ * may be told of a change that left it the same; a hub then delivers the same entries again).
+ */
+async function otherFeedsMoved(
+  deps: Pick<IngestDeps, "site" | "store">,
+  before: BeforeChange,
+  changed: readonly { lang: string; section: string }[],
+): Promise<FeedLinks[]> {
+  const { site } = deps;
+  const corrections = changed.filter((v) => v.section === "").map((v) => correctionsLinks(site.siteUrl, v.lang));
+  if (before.terms === null) return corrections;
+  const terms = (await deps.store.termFeedVersions()).flatMap((v) => {
+    const term = termOfId(v.term);
+    return term !== null && before.terms!.get(`${v.lang}\n${v.term}`) !== v.version ? [termFeedLinks(site.siteUrl, v.lang, term)] : [];
+  });
+  return [...corrections, ...terms];
 }
 
 async function publish(deps: Parameters<typeof announceChanges>[0], topics: string[]): Promise<Announcement> {

@@ -38,6 +38,14 @@ export function termId(term: Term): string {
   return `${term.kind}/${term.key}`;
 }
 
+/** The term a store id names (`tag/ai`), or null when it names none. */
+export function termOfId(id: string): Term | null {
+  const slash = id.indexOf("/");
+  const kind = id.slice(0, slash);
+  const key = id.slice(slash + 1);
+  return slash > 0 && (kind === "author" || kind === "tag") && isTermKey(key) ? { kind, key } : null;
+}
+
 /** The key as one path segment: percent-encoded UTF-8 (`/` included), as `encodeURIComponent` writes it. */
 export function termSegment(key: string): string {
   return encodeURIComponent(key);

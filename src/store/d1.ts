@@ -19,6 +19,7 @@ import {
   type ArticleStore,
   type EditionJoins,
   type FeedVersion,
+  type TermFeedVersion,
   type LatestQuery,
   type NewsQuery,
   type NewsRow,
@@ -203,6 +204,10 @@ export function d1Store(db: D1Database, options: D1StoreOptions = {}): ArticleSt
 
     async feedVersions() {
       return all<FeedVersion>(sql.FEED_VERSIONS);
+    },
+
+    async termFeedVersions() {
+      return all<TermFeedVersion>(sql.TERM_FEED_VERSIONS);
     },
 
     async articleChangeMark() {

@@ -544,6 +544,11 @@ export function changedArticles(since: number): Statement {
 }
 
 /** In primary-key order, so no sort. */
+export const TERM_FEED_VERSIONS: Statement = {
+  sql: "SELECT lang, term, version FROM term_feed_versions ORDER BY lang, term",
+  params: [],
+};
+
 export const FEED_VERSIONS: Statement = { sql: "SELECT lang, section, version FROM feed_versions ORDER BY lang, section", params: [] };
 
 /**

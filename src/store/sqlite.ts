@@ -20,6 +20,7 @@ import {
   type ArticleStore,
   type EditionJoins,
   type FeedVersion,
+  type TermFeedVersion,
   type LatestQuery,
   type NewsQuery,
   type NewsRow,
@@ -457,6 +458,10 @@ class SqliteArticleStore implements ArticleStore {
 
   async feedVersions() {
     return this.#retry(() => this.#all<FeedVersion>(sql.FEED_VERSIONS));
+  }
+
+  async termFeedVersions() {
+    return this.#retry(() => this.#all<TermFeedVersion>(sql.TERM_FEED_VERSIONS));
   }
 
   async articleChangeMark() {

@@ -62,6 +62,13 @@ export interface FeedVersion {
   version: number;
 }
 
+/** The version of one author's or tag's feed (`term`: `author/<key>`, `tag/<key>`). */
+export interface TermFeedVersion {
+  lang: string;
+  term: string;
+  version: number;
+}
+
 /**
  * Links an article names to other editions (URLs or ids), written with it, waiting in the store until
  * the other edition is there and the link is judged (see linkEditions).
@@ -201,6 +208,8 @@ export interface ArticleStore {
   knownTermFeedVersion?(lang: string, term: string): number | undefined;
   /** Every feed's version (see feedVersion), ordered by language, then section; section '' is a language's whole feed. */
   feedVersions(): Promise<FeedVersion[]>;
+  /** Every author's and tag's feed version (see termFeedVersion), ordered by language, then term. */
+  termFeedVersions(): Promise<TermFeedVersion[]>;
   /**
    * A page of a language's sitemap: its articles whose URL starts with the prefix, oldest first (published,
    * then id), each with its story's editions. Reads the articles table alone.

@@ -185,8 +185,10 @@ describe("a pushed article withdrawn with a public reason", () => {
     clock.now += 60_000;
     const response = await api("DELETE", `/partner-77?reason=${encodeURIComponent("The partner retracted the story")}`);
     expect(await response.json()).toEqual({ withdrawn: [id] });
-    // Its language's feed and its section's, in three formats each, to the one hub.
-    await expect.poll(() => pings.length).toBe(6);
+    // Its language's feed, its section's and its language's corrections feed, in three formats each, to
+    // the one hub (the pushed article names no author or tag of its own).
+    await expect.poll(() => pings.length).toBe(9);
+    expect(pings).toContain("https://news.example/en/corrections/rss.xml");
     expect(pings).toContain("https://news.example/en/business/atom.xml");
     expect(pings).toContain("https://news.example/en/feed.json");
     expect(pings).not.toContain("https://news.example/ko/business/atom.xml");

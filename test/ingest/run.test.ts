@@ -437,7 +437,7 @@ describe("a write budget", () => {
 });
 
 describe("WebSub announcements", () => {
-  it("tell the hub about exactly the feeds a run changed, and nothing when nothing changed", async () => {
+  it("tell the hub about exactly the feeds a run changed (the byline's and the corrections feed too), and nothing when nothing changed", async () => {
     const received: string[] = [];
     routes.set("/hub", (req, res) => {
       let body = "";
@@ -453,9 +453,9 @@ describe("WebSub announcements", () => {
     const withHub = { ...deps, site: { ...deps.site, hubs: [`${base}/hub`] } };
 
     const first = await runIngest(withHub);
-    const expected = ["en/", "en/society/"].flatMap((dir) =>
-      ["rss.xml", "atom.xml", "feed.json"].map((f) => `https://news.example/${dir}${f}`),
-    );
+    const topics = (...dirs: string[]) =>
+      dirs.flatMap((dir) => ["rss.xml", "atom.xml", "feed.json"].map((f) => `https://news.example/${dir}${f}`));
+    const expected = topics("en/", "en/society/", "en/corrections/", "en/authors/wire-reporter/");
     expect(first.websub).toEqual({ topics: expected, failed: [] });
     expect(received.sort()).toEqual([...expected].sort());
 
@@ -463,5 +463,12 @@ describe("WebSub announcements", () => {
     const second = await runIngest(withHub, { force: true });
     expect(second.websub).toEqual({ topics: [], failed: [] });
     expect(received).toEqual([]);
+
+    // An edit that adds a tag: the tag's new feed and the byline's, beside the language's and section's.
+    serveFeed("/wire.xml", () => rss(item("ws-1", "Announced again", "<p>Body text.</p>", "<category>Tidal power</category>")));
+    const third = await runIngest(withHub, { force: true });
+    expect(third.websub!.topics.sort()).toEqual(
+      topics("en/", "en/society/", "en/corrections/", "en/authors/wire-reporter/", "en/tags/tidal-power/").sort(),
+    );
   });
 });

@@ -1332,6 +1332,16 @@ export function describeArticleStoreContract(name: string, makeStore: () => Prom
       it("keeps term feed versions apart from the languages' and sections' list", async () => {
         await store.upsert([termed("en", "apart", 1, ["Kang Min-seo"], ["AI"])]);
         expect((await store.feedVersions()).map((v) => v.section)).toEqual(["", "culture"]);
+        expect(await store.termFeedVersions()).toEqual([
+          { lang: "en", term: author("Kang Min-seo"), version: 1 },
+          { lang: "en", term: tag("AI"), version: 1 },
+        ]);
+        await store.upsert([termed("en", "apart", 1, ["Kang Min-seo"], ["AI", "Space"])]);
+        const after = await store.termFeedVersions();
+        expect(after.map((v) => v.term)).toEqual([author("Kang Min-seo"), tag("AI"), tag("Space")]);
+        expect(after[0]!.version).toBeGreaterThan(1);
+        expect(after[1]!.version).toBeGreaterThan(1);
+        expect(after[2]!.version).toBe(1);
       });
     });
   });
