@@ -3,6 +3,7 @@ import type { IndexNowSettings } from "../config/env.ts";
 import { parseRetryAfter } from "../model/http-date.ts";
 import { abortable } from "./fetch/abortable.ts";
 import { describeError } from "./fetch/errors.ts";
+import { pauseUntil, plural, type Answer, type NotifyOptions } from "./retry.ts";
 import { bodyExcerpt } from "./websub.ts";
 
 /** URLs in one request at most, as the protocol allows. */
@@ -17,27 +18,8 @@ export interface IndexNowReport {
   failed: { endpoint: string; urls: number; error: string }[];
 }
 
-export interface IndexNowOptions {
-  fetch: typeof fetch;
-  /** The clock a Retry-After date is read against. */
-  now: () => number;
-  /** Waits between attempts; the deadline cuts it short whatever it does. */
-  sleep?: (ms: number) => Promise<void>;
-  /** Tries per request, the first included. Default 3. */
-  attempts?: number;
-  /** Wait before the second try; doubled for each try after it. Default 1000. */
-  baseDelayMs?: number;
-  /** Longest wait between tries; a Retry-After asking for more ends the retries. Default 10 000. */
-  maxDelayMs?: number;
-  /** Limit on one request, from sending it to reading the verdict. Default 15 000. */
-  timeoutMs?: number;
-  /** Limit on the whole call; what has not finished by then is reported as stopped. Default 60 000. */
-  deadlineMs?: number;
-  userAgent?: string;
-}
-
-type Answer =
-  { kind: "accepted" } | { kind: "retryable"; reason: string; retryAfterMs: number | null } | { kind: "refused"; reason: string };
+/** Defaults: 3 attempts, 1 000 ms first backoff, 10 000 ms longest wait, 15 000 ms per request, 60 000 ms in all. */
+export type IndexNowOptions = NotifyOptions;
 
 /** What each refusal means, from the protocol's table of responses. */
 const MEANINGS: Record<number, string> = {
@@ -102,7 +84,7 @@ async function sendBatch(endpoint: string, body: string, options: IndexNowOption
     if (answer.retryAfterMs !== null && answer.retryAfterMs > maxDelayMs) {
       return `${last} asking to retry after ${answer.retryAfterMs} ms, longer than the ${maxDelayMs} ms a run waits; gave up after ${plural(attempt, "attempt")}`;
     }
-    await pause(Math.max(Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1)), answer.retryAfterMs ?? 0), options.sleep, deadline);
+    await pauseUntil(Math.max(Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1)), answer.retryAfterMs ?? 0), options.sleep, deadline);
   }
 }
 
@@ -148,27 +130,4 @@ async function postOnce(endpoint: string, body: string, options: IndexNowOptions
 
 function stopped(deadlineMs: number, attempts: number, last: string): string {
   return `stopped by the ${deadlineMs} ms deadline after ${plural(attempts, "attempt")}${last ? `; the last failure: ${last}` : ""}`;
-}
-
-/** Waits `ms`, or less if the deadline passes first. */
-function pause(ms: number, sleep: ((ms: number) => Promise<void>) | undefined, deadline: AbortSignal): Promise<void> {
-  if (deadline.aborted) return Promise.resolve();
-  return new Promise<void>((resolve) => {
-    let timer: ReturnType<typeof setTimeout> | null = null;
-    const done = () => {
-      if (timer !== null) clearTimeout(timer);
-      deadline.removeEventListener("abort", done);
-      resolve();
-    };
-    deadline.addEventListener("abort", done, { once: true });
-    if (sleep)
-      Promise.resolve()
-        .then(() => sleep(ms))
-        .then(done, done);
-    else timer = setTimeout(done, ms);
-  });
-}
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }

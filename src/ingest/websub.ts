@@ -3,6 +3,7 @@ import { joinChunks } from "../model/bytes.ts";
 import { parseRetryAfter } from "../model/http-date.ts";
 import { abortable } from "./fetch/abortable.ts";
 import { describeError } from "./fetch/errors.ts";
+import { pauseUntil, plural, type Answer, type NotifyOptions } from "./retry.ts";
 
 /** What became of one (hub, topic) publish. */
 export interface PublishResult {
@@ -16,33 +17,14 @@ export interface PublishResult {
   error?: string;
 }
 
-export interface PublishOptions {
-  fetch: typeof fetch;
-  /** The clock a Retry-After date is read against. */
-  now: () => number;
-  /** Waits between attempts; the deadline cuts it short whatever it does. */
-  sleep?: (ms: number) => Promise<void>;
-  /** Tries per (hub, topic), the first included. Default 3. */
-  attempts?: number;
-  /** Wait before the second try; doubled for each try after it. Default 500. */
-  baseDelayMs?: number;
-  /** Longest wait between tries; a Retry-After asking for more ends the retries. Default 5000. */
-  maxDelayMs?: number;
-  /** Limit on one request, from sending it to reading the hub's verdict. Default 10 000. */
-  timeoutMs?: number;
-  /** Limit on the whole call; what has not finished by then is reported as stopped. Default 30 000. */
-  deadlineMs?: number;
-  userAgent?: string;
-}
+/** Defaults: 3 attempts, 500 ms first backoff, 5 000 ms longest wait, 10 000 ms per request, 30 000 ms in all. */
+export type PublishOptions = NotifyOptions;
 
 /** Requests in flight at once, across every hub and topic of one call. */
 const MAX_CONCURRENT_REQUESTS = 4;
 /** How much of a refusing hub's body goes into the error: enough for its one-line reason. */
 const ERROR_BODY_BYTES = 1024;
 const ERROR_BODY_CHARS = 200;
-
-type Answer =
-  { kind: "accepted" } | { kind: "retryable"; reason: string; retryAfterMs: number | null } | { kind: "refused"; reason: string };
 
 interface Job {
   hub: string;
@@ -266,21 +248,7 @@ function stopped(job: Job, deadlineMs: number): PublishResult {
 
 /** Waits `ms`, or less if the deadline passes first. */
 function pause(ms: number, { sleep, deadline }: Settings): Promise<void> {
-  if (deadline.aborted) return Promise.resolve();
-  return new Promise<void>((resolve) => {
-    let timer: ReturnType<typeof setTimeout> | null = null;
-    const done = () => {
-      if (timer !== null) clearTimeout(timer);
-      deadline.removeEventListener("abort", done);
-      resolve();
-    };
-    deadline.addEventListener("abort", done, { once: true });
-    if (sleep)
-      Promise.resolve()
-        .then(() => sleep(ms))
-        .then(done, done);
-    else timer = setTimeout(done, ms);
-  });
+  return pauseUntil(ms, sleep, deadline);
 }
 
 /** Runs tasks with at most `size` of them at once, the rest in arrival order. */
@@ -308,8 +276,4 @@ function isHttpUrl(text: string): boolean {
   } catch {
     return false;
   }
-}
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }
