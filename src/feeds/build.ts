@@ -118,7 +118,7 @@ function buildTermFeed(
     lang: language.tag,
     title: `${language.title} · ${name}`,
     description: `${language.description} (${name})`,
-    links: links(scope.archive),
+    links: termFeedLinks(siteUrl, language.tag, term, scope.archive, scope.before),
     alternates: [],
     updated: newestUpdate(items) ?? idDateInstant(settings),
     author: settings.publisher,
@@ -131,6 +131,9 @@ function buildTermFeed(
       ...(scope.archive !== undefined ? { current: links() } : {}),
       ...(history.prev ? { prevArchive: links(history.prev) } : {}),
       ...(history.next ? { nextArchive: links(history.next) } : {}),
+      ...(history.nextPage
+        ? { nextPage: termFeedLinks(siteUrl, language.tag, term, history.nextPage.month, history.nextPage.before).json }
+        : {}),
     },
     items,
   };

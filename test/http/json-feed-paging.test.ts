@@ -11,7 +11,9 @@ import { join } from "node:path";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { termDirectory } from "../../src/feeds/links.ts";
 import { createApp } from "../../src/http/app.ts";
+import { isTermKey, namesOf, termId, termKey } from "../../src/model/terms.ts";
 import { memoryCache } from "../../src/http/render-cache.ts";
 import type { ArticleStore } from "../../src/store/store.ts";
 import { loadedStore, memoryLogger, testSite } from "../helpers.ts";
@@ -88,6 +90,31 @@ describe("JSON Feed paging", () => {
       }
     }
     expect(chainsWithArchives).toBeGreaterThan(20);
+  });
+
+  it("pages an author's or tag's feed the same way: every article once, whatever the first document holds", async () => {
+    let chainsWithArchives = 0;
+    for (const { lang } of feeds.filter((f) => f.section === undefined)) {
+      const articles = await store.latest({ lang, limit: 1000 });
+      for (const kind of ["author", "tag"] as const) {
+        // The language's author or tag with the most articles.
+        const counts = new Map<string, number>();
+        for (const article of articles)
+          for (const key of new Set(namesOf(article, kind).map(termKey))) counts.set(key, (counts.get(key) ?? 0) + 1);
+        const [key] = [...counts].filter(([k]) => isTermKey(k)).sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))[0]!;
+        const term = { kind, key };
+        const all = (await store.latest({ lang, term: termId(term), limit: 1000 })).map((a) => a.id);
+        expect(all.length, `${lang} ${termId(term)}`).toBeGreaterThan(1);
+        for (const limit of [1, 2, 3]) {
+          const start = `${base}${termDirectory(lang, term)}feed.json?limit=${limit}`;
+          const pages = await walk(start);
+          expect(pages[0], start).toHaveLength(Math.min(limit, all.length));
+          expect(pages.flat(), start).toEqual(all);
+          if (pages.length > 1) chainsWithArchives++;
+        }
+      }
+    }
+    expect(chainsWithArchives).toBeGreaterThan(8);
   });
 
   it("links a subscription document to the articles after its own last one, and a complete one to nothing", async () => {
