@@ -7,7 +7,7 @@ import { inZone, instantAt, parseNewsroomTime, type Instant } from "../model/tim
 import type { ArticleStore, Cursor, Tombstone } from "../store/store.ts";
 import { contentWithCorrections } from "./correction-note.ts";
 import { EXTENSION_DOCS_PATH, feedLinks, MEDIA_DOCS_PATH, termFeedLinks, WITHDRAWAL_DOCS_PATH } from "./links.ts";
-import type { FeedItem, FeedModel, FeedWithdrawal } from "./model.ts";
+import type { FeedItem, FeedLinks, FeedModel, FeedWithdrawal } from "./model.ts";
 
 export interface FeedScope {
   language: LanguageSettings;
@@ -49,6 +49,7 @@ export function buildFeed(
   const { language, section, term } = scope;
   if (term !== undefined) return buildTermFeed(site, { ...scope, term }, articles, editions, history);
   const items = feedItems(site, language, articles, editions);
+  const links = (archive?: string, before?: Cursor) => feedLinks(siteUrl, language.tag, section?.slug, archive, before);
 
   const alternates = settings.languages
     .filter((l) => l.tag !== language.tag && (!section || l.sections.some((s) => s.slug === section.slug)))
@@ -64,7 +65,7 @@ export function buildFeed(
     ...(section ? { section: { slug: section.slug, name: section.name } } : {}),
     title: feedTitle(language, section),
     description: section ? `${language.description} (${section.name})` : language.description,
-    links: feedLinks(siteUrl, language.tag, section?.slug, scope.archive, scope.before),
+    links: links(scope.archive, scope.before),
     alternates,
     updated: newestUpdate(items) ?? idDateInstant(settings),
     author: settings.publisher,
@@ -72,15 +73,7 @@ export function buildFeed(
     extensionDocs: `${siteUrl}${EXTENSION_DOCS_PATH}`,
     mediaDocs: `${siteUrl}${MEDIA_DOCS_PATH}`,
     hubs: site.hubs ?? [],
-    history: {
-      archive: scope.archive !== undefined,
-      ...(scope.archive !== undefined ? { current: feedLinks(siteUrl, language.tag, section?.slug) } : {}),
-      ...(history.prev ? { prevArchive: feedLinks(siteUrl, language.tag, section?.slug, history.prev) } : {}),
-      ...(history.next ? { nextArchive: feedLinks(siteUrl, language.tag, section?.slug, history.next) } : {}),
-      ...(history.nextPage
-        ? { nextPage: feedLinks(siteUrl, language.tag, section?.slug, history.nextPage.month, history.nextPage.before).json }
-        : {}),
-    },
+    history: historyOf(scope, history, links),
     items,
     withdrawals: withdrawals.map((t): FeedWithdrawal => ({
       ref: t.id,
@@ -89,6 +82,20 @@ export function buildFeed(
       comment: t.legal ? "" : t.reason,
     })),
     withdrawalDocs: `${siteUrl}${WITHDRAWAL_DOCS_PATH}`,
+  };
+}
+
+/**
+ * A document's RFC 5005 links and JSON Feed's next page, by the feed's own way of naming its documents
+ * (an archive month's, and a page of one after a position).
+ */
+function historyOf(scope: FeedScope, history: FeedHistory, links: (archive?: string, before?: Cursor) => FeedLinks): FeedModel["history"] {
+  return {
+    archive: scope.archive !== undefined,
+    ...(scope.archive !== undefined ? { current: links() } : {}),
+    ...(history.prev ? { prevArchive: links(history.prev) } : {}),
+    ...(history.next ? { nextArchive: links(history.next) } : {}),
+    ...(history.nextPage ? { nextPage: links(history.nextPage.month, history.nextPage.before).json } : {}),
   };
 }
 
@@ -112,13 +119,13 @@ function buildTermFeed(
   const { language, term } = scope;
   const name = termFeedName(term, articles);
   const items = feedItems(site, language, articles, editions);
-  const links = (archive?: string) => termFeedLinks(siteUrl, language.tag, term, archive);
+  const links = (archive?: string, before?: Cursor) => termFeedLinks(siteUrl, language.tag, term, archive, before);
   return {
     id: `tag:${settings.idAuthority},${settings.idDate}:feed/${language.tag}/${TERM_DIRECTORIES[term.kind]}/${termSegment(term.key)}`,
     lang: language.tag,
     title: `${language.title} · ${name}`,
     description: `${language.description} (${name})`,
-    links: termFeedLinks(siteUrl, language.tag, term, scope.archive, scope.before),
+    links: links(scope.archive, scope.before),
     alternates: [],
     updated: newestUpdate(items) ?? idDateInstant(settings),
     author: settings.publisher,
@@ -126,15 +133,7 @@ function buildTermFeed(
     extensionDocs: `${siteUrl}${EXTENSION_DOCS_PATH}`,
     mediaDocs: `${siteUrl}${MEDIA_DOCS_PATH}`,
     hubs: site.hubs ?? [],
-    history: {
-      archive: scope.archive !== undefined,
-      ...(scope.archive !== undefined ? { current: links() } : {}),
-      ...(history.prev ? { prevArchive: links(history.prev) } : {}),
-      ...(history.next ? { nextArchive: links(history.next) } : {}),
-      ...(history.nextPage
-        ? { nextPage: termFeedLinks(siteUrl, language.tag, term, history.nextPage.month, history.nextPage.before).json }
-        : {}),
-    },
+    history: historyOf(scope, history, links),
     items,
   };
 }
