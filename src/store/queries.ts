@@ -59,19 +59,27 @@ export function latestArticles(query: LatestQuery): Statement {
     where.push("section = ?");
     params.push(query.section);
   }
-  if (query.before) {
-    where.push("(published_ms, id) < (?, ?)");
-    params.push(query.before.publishedMs, query.before.id);
-  }
-  if (query.since !== undefined) {
-    where.push("published_ms >= ?");
-    params.push(query.since);
-  }
-  params.push(query.limit);
+  keysetWindow(query, "published_ms", "id", where, params);
   return {
     sql: `${SELECT_ARTICLE} WHERE ${where.join(" AND ")} ORDER BY published_ms DESC, id DESC LIMIT ?`,
     params,
   };
+}
+
+/**
+ * Adds a latest query's window to a keyset read over (published, id) columns: strictly after `before`,
+ * at or after `since`, then the limit as the last parameter.
+ */
+function keysetWindow(query: LatestQuery, published: string, id: string, where: string[], params: SqlValue[]): void {
+  if (query.before) {
+    where.push(`(${published}, ${id}) < (?, ?)`);
+    params.push(query.before.publishedMs, query.before.id);
+  }
+  if (query.since !== undefined) {
+    where.push(`${published} >= ?`);
+    params.push(query.since);
+  }
+  params.push(query.limit);
 }
 
 /** The corrected articles of a language, most recently corrected first, from one end of articles_corrected. */
@@ -89,15 +97,7 @@ export function correctedArticles(lang: string, limit: number): Statement {
 function latestWithTerm(query: LatestQuery, term: string): Statement {
   const where = ["t.lang = ?", "t.term = ?"];
   const params: SqlValue[] = [query.lang, term];
-  if (query.before) {
-    where.push("(t.published_ms, t.article_id) < (?, ?)");
-    params.push(query.before.publishedMs, query.before.id);
-  }
-  if (query.since !== undefined) {
-    where.push("t.published_ms >= ?");
-    params.push(query.since);
-  }
-  params.push(query.limit);
+  keysetWindow(query, "t.published_ms", "t.article_id", where, params);
   return {
     sql:
       `SELECT ${COLUMNS.map((c) => `a.${c}`).join(", ")} FROM article_terms t JOIN articles a ON a.id = t.article_id ` +
